@@ -1,0 +1,46 @@
+# FocusFlow: `make run` (quick start) and `make test` (the whole suite on PostgreSQL + Redis).
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+export PATH := $(CURDIR)/$(BIN):$(PATH)
+
+# Tests run on PostgreSQL and Redis, never SQLite (partial indexes and SKIP LOCKED matter).
+TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/focusflow
+TEST_BROKER_URL ?= redis://127.0.0.1:6379/15
+
+.PHONY: install run demo-fast test check services clean
+
+$(BIN)/.installed: requirements.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -r requirements.txt
+	touch $@
+
+install: $(BIN)/.installed
+
+run: install  ## web + worker + beat (SQLite and a file-system broker unless DATABASE_URL/CELERY_BROKER_URL are set)
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
+	$(BIN)/python manage.py demo_account
+	$(BIN)/honcho start -f Procfile
+
+demo-fast: install  ## the same, time-compressed: a tick every 2 s, sweeps every second
+	FOCUS_TICK_SECONDS=2 FOCUS_NUDGE_MIN_GAP_SECONDS=2 FOCUS_DISPATCH_SECONDS=1 $(MAKE) --no-print-directory run
+
+services:  ## make sure PostgreSQL and Redis answer (starts local ones that are installed but stopped)
+	@DATABASE_URL="$${DATABASE_URL:-$(TEST_DATABASE_URL)}" CELERY_BROKER_URL="$${CELERY_BROKER_URL:-$(TEST_BROKER_URL)}" \
+		bash .ci/ensure-services
+
+test: install services  ## the whole suite against PostgreSQL and Redis
+	DATABASE_URL="$${DATABASE_URL:-$(TEST_DATABASE_URL)}" CELERY_BROKER_URL="$${CELERY_BROKER_URL:-$(TEST_BROKER_URL)}" \
+		$(BIN)/pytest $(PYTEST_ARGS)
+
+check: install  ## migrations in step with models, and the deploy checklist with production-like settings
+	$(BIN)/python manage.py makemigrations --check --dry-run
+	DEBUG=false SECRET_KEY=$$(head -c 48 /dev/urandom | base64) ALLOWED_HOSTS=focusflow.example.com \
+		SECURE_SSL_REDIRECT=true SECURE_HSTS_SECONDS=31536000 SECURE_HSTS_PRELOAD=true \
+		$(BIN)/python manage.py check --deploy --fail-level WARNING
+
+clean:
+	rm -rf $(VENV) .run staticfiles

@@ -1,0 +1,85 @@
+"""Thin DRF views: validate, call one service or selector, serialize."""
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import generics, status
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from focus import selectors, services
+from focus.serializers import (
+    EndInput,
+    EventSerializer,
+    EventsQuery,
+    PingInput,
+    SessionListQuery,
+    SessionSerializer,
+    StartInput,
+)
+from focusflow.fields import validated
+from focusflow.people import acting_person_id, visible_person_id
+
+
+class SessionStartApi(APIView):
+    @extend_schema(request=StartInput, responses={201: SessionSerializer}, operation_id="focus_start")
+    def post(self, request):
+        data = validated(StartInput, request.data)
+        session = services.session_start(
+            person_id=acting_person_id(request, data.get("person_id")),
+            task_id=data.get("task_id"),
+            estimated_duration=data["estimated_duration"],
+            mode=data["mode"],
+        )
+        return Response(SessionSerializer(session).data, status=status.HTTP_201_CREATED)
+
+
+class SessionPingApi(APIView):
+    @extend_schema(request=PingInput, responses={201: EventSerializer}, operation_id="focus_ping")
+    def post(self, request):
+        data = validated(PingInput, request.data)
+        session_id = data.pop("session_id")
+        event = services.session_ping(session_id=session_id, person_id=visible_person_id(request), values=data)
+        return Response(EventSerializer(event).data, status=status.HTTP_201_CREATED)
+
+
+class SessionEndApi(APIView):
+    @extend_schema(request=EndInput, responses={200: SessionSerializer}, operation_id="focus_end")
+    def post(self, request):
+        data = validated(EndInput, request.data)
+        session = services.session_end(
+            session_id=data["session_id"],
+            person_id=visible_person_id(request),
+            completion_score=data.get("completion_score"),
+            session_quality=data.get("session_quality"),
+            early_end=data.get("early_end"),
+        )
+        return Response(SessionSerializer(session).data)
+
+
+@extend_schema(parameters=[SessionListQuery])
+class SessionListApi(generics.ListAPIView):
+    """Sessions, newest first; `?state=active|ended`; staff may filter by `?person_id=`."""
+
+    serializer_class = SessionSerializer
+
+    def get_queryset(self):
+        query = validated(SessionListQuery, self.request.query_params)
+        return selectors.session_list(
+            person_id=visible_person_id(self.request), state=query.get("state"), for_person=query.get("person_id")
+        )
+
+
+class SessionDetailApi(APIView):
+    @extend_schema(responses={200: SessionSerializer})
+    def get(self, request, session_id):
+        session = selectors.session_get(session_id=session_id, person_id=visible_person_id(request))
+        return Response(SessionSerializer(session).data)
+
+
+class SessionEventsApi(APIView):
+    @extend_schema(parameters=[EventsQuery], responses={200: EventSerializer(many=True)})
+    def get(self, request, session_id):
+        query = validated(EventsQuery, request.query_params)
+        session = selectors.session_get(session_id=session_id, person_id=visible_person_id(request))
+        after = query.get("after") or {}
+        events = selectors.session_events(session=session, **after)[: query["limit"]]
+        return Response(EventSerializer(events, many=True).data)

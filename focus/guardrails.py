@@ -1,0 +1,103 @@
+"""Hard guardrails for user-facing focus events (nudges and breaks).
+
+Pure functions, no Django: the tick service calls :func:`guardrail_block` inside the
+database transaction that writes the event, and the nudge policy calls the same function
+before it proposes anything, so both agree on what may be sent.
+
+The guarantees (docs: DESIGN.md, "Guardrails"):
+
+- only allowed kinds; micro tone: one sentence, at most 120 characters;
+- at most one user-facing event per ``min_gap_seconds`` (FOCUS_NUDGE_MIN_GAP_SECONDS, 300);
+- at most ``max_nudges`` (FOCUS_MAX_NUDGES, 8) per session;
+- none after the session has ended.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timezone
+from typing import Any
+
+ALLOWED_KINDS: tuple[str, ...] = ("check_in", "refocus", "micro_break", "recovery_break", "wrap_up")
+# Break kinds are written as event_type "break"; the other allowed kinds as "nudge".
+BREAK_KINDS: tuple[str, ...] = ("micro_break", "recovery_break")
+
+MAX_MESSAGE_CHARS = 120
+
+# Reason codes, in the order they are checked: the first that applies is returned.
+# "cap" is checked before "backoff" because it is the more lasting reason (waiting won't help).
+GUARDRAIL_REASONS: tuple[str, ...] = ("session_ended", "unknown_kind", "not_micro_tone", "cap", "backoff")
+
+# A sentence end (., ! or ?, optionally followed by a closing quote/bracket) followed by more text.
+_SENTENCE_BREAK = re.compile(r"[.!?][\"')\]]*\s+\S")
+# A shouted word: two or more capital letters and no lower-case ones ("NOW", "OK").
+_SHOUTED_WORD = re.compile(r"\b[A-Z]{2,}\b")
+
+
+def event_type_for(kind: str) -> str:
+    """The focus event type a user-facing kind is written as: "break" or "nudge"."""
+    return "break" if kind in BREAK_KINDS else "nudge"
+
+
+def is_micro_tone(message: Any) -> bool:
+    """True if ``message`` is a micro-tone message: one calm sentence of at most 120 characters.
+
+    Concretely: a non-empty string on one line, at most MAX_MESSAGE_CHARS long after trimming,
+    with no sentence break inside it, no "!!" and no shouted (ALL CAPS) word.
+    """
+    if not isinstance(message, str):
+        return False
+    text = message.strip()
+    if not text or len(text) > MAX_MESSAGE_CHARS:
+        return False
+    if "\n" in text or "\r" in text:
+        return False
+    if "!!" in text:
+        return False
+    if _SENTENCE_BREAK.search(text):
+        return False
+    if _SHOUTED_WORD.search(text):
+        return False
+    return True
+
+
+def as_utc(value: datetime) -> datetime:
+    """Return ``value`` as an aware UTC datetime (a naive value is taken to be UTC already)."""
+    if value.tzinfo is None:
+        return value.replace(tzinfo=timezone.utc)
+    return value.astimezone(timezone.utc)
+
+
+def guardrail_block(
+    *,
+    kind: str,
+    message: str,
+    now: datetime,
+    nudges_sent: int,
+    last_nudge_at: datetime | None,
+    ended: bool,
+    config: Any,
+) -> str | None:
+    """None if a user-facing event of this kind/message may be sent now, else a reason code.
+
+    Reason codes (checked in this order): "session_ended", "unknown_kind", "not_micro_tone",
+    "cap" (``nudges_sent >= config.max_nudges``), "backoff" (less than
+    ``config.min_gap_seconds`` since ``last_nudge_at``; exactly the gap is allowed, and a
+    ``last_nudge_at`` in the future counts as too recent).
+
+    ``config`` is anything with ``min_gap_seconds`` and ``max_nudges`` attributes
+    (a :class:`focus.policy.PolicyConfig`, or a settings-backed object).
+    """
+    if ended:
+        return "session_ended"
+    if kind not in ALLOWED_KINDS:
+        return "unknown_kind"
+    if not is_micro_tone(message):
+        return "not_micro_tone"
+    if nudges_sent >= config.max_nudges:
+        return "cap"
+    if last_nudge_at is not None:
+        gap = (as_utc(now) - as_utc(last_nudge_at)).total_seconds()
+        if gap < config.min_gap_seconds:
+            return "backoff"
+    return None

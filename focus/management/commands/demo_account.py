@@ -1,0 +1,42 @@
+"""Create (or reuse) the quick-start accounts and print how to use them. Only with DEBUG on."""
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand, CommandError
+from rest_framework.authtoken.models import Token
+
+from rhythm.services import account_person_id
+
+DEMO_USER, DEMO_PASSWORD = "demo", "focus-demo-pass"
+ADMIN_USER, ADMIN_PASSWORD = "admin", "focus-admin-pass"
+
+
+class Command(BaseCommand):
+    help = "Create the demo person and a demo admin for the quick start, and print their credentials."
+
+    def handle(self, *args, **options):
+        if not settings.DEBUG:
+            raise CommandError("demo_account only runs with DEBUG on; use createsuperuser in production.")
+        User = get_user_model()
+        demo, created = User.objects.get_or_create(username=DEMO_USER)
+        if created:
+            demo.set_password(DEMO_PASSWORD)
+            demo.save()
+        admin, created = User.objects.get_or_create(username=ADMIN_USER, defaults={"is_staff": True, "is_superuser": True})
+        if created:
+            admin.set_password(ADMIN_PASSWORD)
+            admin.save()
+        token, _ = Token.objects.get_or_create(user=demo)
+        admin_token, _ = Token.objects.get_or_create(user=admin)
+        person_id = account_person_id(user=demo)
+        self.stdout.write(
+            "\n".join([
+                "",
+                "FocusFlow quick start — http://localhost:8000/",
+                f"  person:  username {DEMO_USER}  password {DEMO_PASSWORD}  person_id {person_id}",
+                f"           API token {token.key}",
+                f"  admin:   username {ADMIN_USER}  password {ADMIN_PASSWORD}  (http://localhost:8000/admin/)",
+                f"           API token {admin_token.key}",
+                "",
+            ])
+        )

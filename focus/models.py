@@ -1,0 +1,120 @@
+"""Focus sessions and their events (the seed's `focus_sessions` and `focus_events`)."""
+
+import uuid
+
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+
+from focusflow.json import SanitizedJSONEncoder
+
+MIN_ESTIMATE_MINUTES = 1
+MAX_ESTIMATE_MINUTES = 600
+
+
+class Mode(models.TextChoices):
+    DEEP = "deep", "Deep work"
+    LIGHT = "light", "Light work"
+    ADMIN = "admin", "Admin"
+    CREATIVE = "creative", "Creative"
+
+
+class EventType(models.TextChoices):
+    SESSION_START = "session_start"
+    TICK = "tick"
+    NUDGE = "nudge"
+    BREAK = "break"
+    PING = "ping"
+    FLOW_START = "flow_start"
+    FLOW_END = "flow_end"
+    DISTRACTION = "distraction"
+    SESSION_END = "session_end"
+
+
+USER_FACING_EVENTS = (EventType.NUDGE, EventType.BREAK)
+
+
+class FocusSession(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    person_id = models.UUIDField()
+    task = models.ForeignKey(
+        "planner.Task", null=True, blank=True, on_delete=models.SET_NULL, related_name="sessions",
+        db_column="task_id",
+    )
+    mode = models.CharField(max_length=16, choices=Mode.choices, default=Mode.DEEP)
+    started_at = models.DateTimeField()
+    ended_at = models.DateTimeField(null=True, blank=True)
+    estimated_duration = models.PositiveIntegerField(
+        validators=[MinValueValidator(MIN_ESTIMATE_MINUTES), MaxValueValidator(MAX_ESTIMATE_MINUTES)],
+        help_text="Minutes.",
+    )
+    actual_duration = models.FloatField(default=0.0, help_text="Minutes, updated every tick and at end.")
+    completion_score = models.FloatField(
+        null=True, blank=True, validators=[MinValueValidator(0.0), MaxValueValidator(1.0)]
+    )
+    session_quality = models.JSONField(encoder=SanitizedJSONEncoder, null=True, blank=True)
+    start_state = models.JSONField(encoder=SanitizedJSONEncoder, default=dict)
+    early_end = models.BooleanField(default=False)
+    summary = models.JSONField(encoder=SanitizedJSONEncoder, null=True, blank=True)
+
+    # Scheduling (DESIGN.md "Scheduling"): the database says what is due; the broker only carries work.
+    next_tick_at = models.DateTimeField(null=True, blank=True)
+    last_tick_at = models.DateTimeField(null=True, blank=True)
+    lease_until = models.DateTimeField(null=True, blank=True)
+    tick_seq = models.PositiveIntegerField(default=0)
+    tick_count = models.PositiveIntegerField(default=0)
+
+    # Guardrail counters, read and written under the session's row lock in the tick transaction.
+    nudges_sent = models.PositiveIntegerField(default=0)
+    last_nudge_at = models.DateTimeField(null=True, blank=True)
+    policy_state = models.JSONField(encoder=SanitizedJSONEncoder, default=dict, blank=True)
+
+    class Meta:
+        db_table = "focus_sessions"
+        ordering = ["-started_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person_id"], condition=Q(ended_at__isnull=True), name="one_active_session_per_person"
+            ),
+            models.CheckConstraint(
+                condition=Q(estimated_duration__gte=MIN_ESTIMATE_MINUTES)
+                & Q(estimated_duration__lte=MAX_ESTIMATE_MINUTES),
+                name="estimated_duration_in_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(completion_score__isnull=True)
+                | (Q(completion_score__gte=0) & Q(completion_score__lte=1)),
+                name="completion_score_in_range",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["person_id", "-started_at"], name="focus_session_person_idx"),
+            models.Index(
+                fields=["next_tick_at"], condition=Q(ended_at__isnull=True), name="focus_session_due_idx"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_mode_display()} session {self.id}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.ended_at is None
+
+
+class FocusEvent(models.Model):
+    session = models.ForeignKey(FocusSession, on_delete=models.CASCADE, related_name="events")
+    event_type = models.CharField(max_length=32, choices=EventType.choices)
+    ts = models.DateTimeField()
+    content = models.JSONField(encoder=SanitizedJSONEncoder, default=dict)
+    rhythm_snapshot = models.JSONField(encoder=SanitizedJSONEncoder, null=True, blank=True)
+    task_snapshot = models.JSONField(encoder=SanitizedJSONEncoder, null=True, blank=True)
+    emotion_snapshot = models.JSONField(encoder=SanitizedJSONEncoder, null=True, blank=True)
+
+    class Meta:
+        db_table = "focus_events"
+        ordering = ["-ts", "-id"]
+        indexes = [models.Index(fields=["session", "-ts"], name="focus_event_session_ts_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.event_type} @ {self.ts:%H:%M:%S}"

@@ -1,0 +1,76 @@
+"""The tick scheduler: the database says which sessions are due; the broker only carries work.
+
+One beat entry (`focus.dispatch_due_ticks`) sweeps due sessions every FOCUS_DISPATCH_SECONDS.
+A sweep claims due, un-leased active sessions with `SELECT … FOR UPDATE SKIP LOCKED`, sets a
+lease and bumps each session's tick sequence in the same transaction, and publishes the claimed
+(id, sequence) pairs in chunks. Overlapping sweeps (or a second beat by mistake) skip each
+other's locked rows and never see an unexpired lease, so nothing is claimed twice; a message
+that is lost is re-claimed when its lease runs out, and the bumped sequence makes the lost
+message stale should it ever turn up.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from datetime import datetime, timedelta
+
+from celery import current_app
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from focus.models import FocusSession
+
+logger = logging.getLogger(__name__)
+
+CLAIM_BATCH = 500  # rows locked per claim transaction
+PUBLISH_CHUNK = 100  # sessions per published message
+MAX_BATCHES_PER_SWEEP = 40  # bounds one sweep; the next sweep carries on
+
+
+def _publish(task_name: str, args: list) -> bool:
+    try:
+        current_app.send_task(task_name, args=args, queue=settings.FOCUS_QUEUE, retry=False)
+        return True
+    except Exception:  # broker down: the database still says what is due; the sweep retries
+        logger.warning("could not publish %s; the next sweep will pick the work up", task_name, exc_info=True)
+        return False
+
+
+def enqueue_tick(*, session_id: uuid.UUID) -> bool:
+    """Queue a session's tick now (after start commits); a broker outage only delays it."""
+    return _publish("focus.run_focus_tick", [str(session_id)])
+
+
+def claim_due_sessions(*, now: datetime, limit: int = CLAIM_BATCH) -> list[tuple[str, int]]:
+    """Claim up to `limit` due, un-leased active sessions; returns (session id, tick sequence)."""
+    lease_until = now + timedelta(seconds=settings.FOCUS_LEASE_SECONDS)
+    with transaction.atomic():
+        ids = list(
+            FocusSession.objects.select_for_update(skip_locked=True)
+            .filter(ended_at__isnull=True, next_tick_at__lte=now)
+            .filter(Q(lease_until__isnull=True) | Q(lease_until__lte=now))
+            .order_by("next_tick_at")
+            .values_list("id", flat=True)[:limit]
+        )
+        if not ids:
+            return []
+        FocusSession.objects.filter(id__in=ids).update(lease_until=lease_until, tick_seq=F("tick_seq") + 1)
+        return [(str(pk), seq) for pk, seq in FocusSession.objects.filter(id__in=ids).values_list("id", "tick_seq")]
+
+
+def dispatch_due_ticks(*, now: datetime | None = None) -> int:
+    """One sweep: claim due sessions in batches and publish them in chunks. Returns how many were sent."""
+    sent = 0
+    for _ in range(MAX_BATCHES_PER_SWEEP):
+        claims = claim_due_sessions(now=now or timezone.now())
+        for start in range(0, len(claims), PUBLISH_CHUNK):
+            chunk = [list(claim) for claim in claims[start : start + PUBLISH_CHUNK]]
+            if not _publish("focus.run_focus_ticks", [chunk]):
+                return sent  # leases expire and the sessions are claimed again later
+            sent += len(chunk)
+        if len(claims) < CLAIM_BATCH:
+            break
+    return sent

@@ -1,0 +1,94 @@
+"""Input and output shapes of the focus API."""
+
+from django.utils.dateparse import parse_datetime
+from rest_framework import serializers
+
+from focus.models import MAX_ESTIMATE_MINUTES, MIN_ESTIMATE_MINUTES, FocusEvent, FocusSession, Mode
+from focusflow.fields import InputSerializer, StrictBooleanField, StrictFloatField, StrictIntegerField
+
+ACTIVITIES = ("active", "idle", "away")
+HEART_RATE_RANGE = (20, 250)  # bpm, human range
+HRV_RANGE = (1.0, 300.0)  # RMSSD milliseconds
+MAX_APP_SWITCHES = 1000  # per ~5 minutes
+MAX_NOTE_LENGTH = 500
+
+
+def unit_field(**kwargs):
+    return StrictFloatField(min_value=0.0, max_value=1.0, **kwargs)
+
+
+class StartInput(InputSerializer):
+    person_id = serializers.UUIDField(required=False, allow_null=True)
+    task_id = serializers.UUIDField(required=False, allow_null=True)
+    estimated_duration = StrictIntegerField(
+        min_value=MIN_ESTIMATE_MINUTES, max_value=MAX_ESTIMATE_MINUTES, help_text="Minutes, 1-600."
+    )
+    mode = serializers.ChoiceField(choices=Mode.choices, required=False, default=Mode.DEEP)
+
+
+class PingInput(InputSerializer):
+    session_id = serializers.UUIDField()
+    heart_rate = StrictIntegerField(
+        required=False, allow_null=True, min_value=HEART_RATE_RANGE[0], max_value=HEART_RATE_RANGE[1]
+    )
+    hrv_ms = StrictFloatField(required=False, allow_null=True, min_value=HRV_RANGE[0], max_value=HRV_RANGE[1])
+    energy = unit_field(required=False, allow_null=True)
+    stress = unit_field(required=False, allow_null=True)
+    fatigue = unit_field(required=False, allow_null=True)
+    focus = unit_field(required=False, allow_null=True)
+    activity = serializers.ChoiceField(choices=ACTIVITIES, required=False, allow_null=True)
+    app_switches = StrictIntegerField(required=False, allow_null=True, min_value=0, max_value=MAX_APP_SWITCHES)
+    note = serializers.CharField(required=False, allow_null=True, allow_blank=True, max_length=MAX_NOTE_LENGTH)
+
+
+class EndInput(InputSerializer):
+    session_id = serializers.UUIDField()
+    completion_score = unit_field(required=False, allow_null=True)
+    session_quality = serializers.JSONField(required=False, allow_null=True)
+    early_end = StrictBooleanField(required=False, allow_null=True)
+
+
+class SessionListQuery(serializers.Serializer):
+    state = serializers.ChoiceField(choices=("active", "ended"), required=False)
+    person_id = serializers.UUIDField(required=False)
+
+
+class EventsQuery(serializers.Serializer):
+    after = serializers.CharField(required=False, max_length=64, help_text="An event id or an ISO time.")
+    limit = serializers.IntegerField(required=False, min_value=1, max_value=500, default=100)
+
+    def validate_after(self, value: str):
+        if value.isdigit():
+            return {"after_id": int(value)}
+        moment = None
+        try:
+            moment = parse_datetime(value)
+        except ValueError:
+            pass
+        if moment is None or moment.tzinfo is None:
+            raise serializers.ValidationError("Give an event id or an ISO 8601 time with a timezone.")
+        return {"after_ts": moment}
+
+
+class EventSerializer(serializers.ModelSerializer):
+    session_id = serializers.UUIDField(read_only=True)
+
+    class Meta:
+        model = FocusEvent
+        fields = ["id", "session_id", "event_type", "ts", "content", "rhythm_snapshot", "task_snapshot",
+                  "emotion_snapshot"]
+
+
+class SessionSerializer(serializers.ModelSerializer):
+    session_id = serializers.UUIDField(source="id", read_only=True)
+    task_id = serializers.UUIDField(read_only=True, allow_null=True)
+    task_title = serializers.CharField(source="task.title", read_only=True, allow_null=True, default=None)
+    is_active = serializers.BooleanField(read_only=True)
+
+    class Meta:
+        model = FocusSession
+        fields = ["session_id", "id", "person_id", "task_id", "task_title", "mode", "started_at", "ended_at",
+                  "estimated_duration", "actual_duration", "completion_score", "session_quality",
+                  "start_state", "early_end", "is_active", "nudges_sent", "tick_count", "last_tick_at",
+                  "next_tick_at", "summary"]
+        read_only_fields = fields

@@ -1,0 +1,620 @@
+"""End-of-session summary: a pure function from a session's events to a JSON-ready dict.
+
+``build_summary`` takes the session's times, its end-of-session answers and its events (pings,
+nudges, ticks, flow and distraction events, each with the rhythm snapshot taken when it was
+written) and returns only str/int/float/bool/None/list/dict values, so the result can be stored
+as-is in ``focus_sessions.summary`` and ``memory_short_term.content``. It never raises on odd
+event content: unknown event types, missing keys, wrong value types, NaN and out-of-range
+readings are ignored.
+
+Session time
+------------
+The tick engine may run time-compressed (``FOCUS_TICK_SECONDS=2`` instead of 300). Every
+session-relative time in the summary is in minutes of *session time*::
+
+    minute = elapsed_seconds / tick_seconds * 5      # one tick period = 5 nominal minutes
+
+so a compressed run reads like a real one; with ``tick_seconds=300`` these are plain minutes.
+``duration.actual_minutes`` is session time too, so it compares with the estimate (which is in
+nominal minutes). Events outside [started_at, ended_at] are clamped to the session's edges.
+Naive datetimes are taken as UTC.
+
+What goes in
+------------
+- energy curve: pinged ``energy`` when the person pinged it at least twice, otherwise the
+  ``energy`` of the rhythm snapshots (every event carries one), otherwise whatever single point
+  exists. More than ``MAX_CURVE_POINTS`` points are averaged into equal-time buckets. Trend: mean
+  of the last third of the points minus mean of the first third; a change smaller than
+  ``TREND_THRESHOLD`` is "steady" (exactly the threshold is a trend), fewer than two points is
+  "unknown". A dip is the first point at least ``DIP_DROP`` below the highest point before it.
+- flow windows: ``flow_start`` opens a window at its ``since`` (when detection says flow began,
+  if it parses and lies between the previous window's end and the event) or else at the event;
+  ``flow_end`` closes it; a window still open closes at ``ended_at``. A ``flow_end`` with no open
+  window is ignored.
+- friction points (sorted by minute):
+  * ``distraction``: ``distraction`` events with signal ``app_switches``/``low_focus`` (or an
+    unknown signal) less than ``EPISODE_MERGE_PERIODS`` tick periods apart form one episode. The
+    detector looks once per tick, so an episode lasts until one tick period after its last
+    event, cut short by a ``flow_start``, a ping with focus above ``LOW_FOCUS`` (for low focus),
+    or the session end.
+  * ``idle_gap``: from a ping reporting ``activity`` idle/away (or a distraction event with signal
+    idle/away) until the next ping reporting ``active``, a ``flow_start``, or the session end.
+  * ``early_end``: when the session was ended early; ``minutes`` is how far short of the estimate.
+  * ``overrun``: when the session ran past its estimate by at least
+    max(``OVERRUN_MIN_MINUTES``, ``OVERRUN_FRACTION`` × estimate); ``minutes`` is the overrun.
+  * ``stress_spike`` / ``fatigue_spike``: the value (pinged if pinged at least twice, else the
+    rhythm snapshots) rose at least ``SPIKE_DELTA`` above its first value in the session (the
+    policy's 0.15 heuristic); ``minutes`` is how long it stayed up.
+  * ``nudge_ignored``: a ``nudge``/``break`` that is not itself a break suggestion, followed within
+    ``NUDGE_FOLLOW_PERIODS`` tick periods (and before the next nudge) by a ``distraction`` event.
+- nudges: ``nudge``/``break`` events counted by ``kind``; ``tick`` events (nothing sent) counted
+  by their ``reason`` code.
+
+``summary_sentiment`` turns completion and the person's own quality rating into a number in
+[-1, 1] (rounded to 3 places, as ``memory_short_term.sentiment`` stores it), so the emotion
+baseline can learn from every ended session.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from decimal import Decimal
+from typing import Any
+
+NOMINAL_TICK_MINUTES = 5.0  # one tick period, in session minutes
+MAX_CURVE_POINTS = 120
+TREND_THRESHOLD = 0.1  # energy (0..1) difference between first and last third
+DIP_DROP = 0.15  # energy drop below the running peak that counts as a dip
+SPIKE_DELTA = 0.15  # stress/fatigue rise above the session's first value (POLICY-NOTES heuristic)
+EPISODE_MERGE_PERIODS = 1.5  # distraction events closer than this (in tick periods) are one episode
+NUDGE_FOLLOW_PERIODS = 2.0  # a distraction this soon after a nudge means the nudge did not stick
+LOW_FOCUS = 0.3  # self-reported focus at or below this is low (POLICY-NOTES)
+OVERRUN_MIN_MINUTES = 5.0
+OVERRUN_FRACTION = 0.10
+EARLY_END_PENALTY = 0.1  # subtracted from the sentiment of an early-ended session
+
+BREAK_KINDS = frozenset({"micro_break", "recovery_break"})
+IDLE_SIGNALS = frozenset({"idle", "away"})
+SIGNAL_LABELS = {"app_switches": "app switching", "low_focus": "low focus"}
+
+
+@dataclass(frozen=True)
+class EventRecord:
+    """One focus event, as the summary needs it (mirrors a ``focus_events`` row)."""
+
+    event_type: str  # session_start | tick | nudge | break | ping | flow_start | flow_end | distraction | session_end
+    ts: datetime  # aware UTC
+    content: Mapping[str, Any]
+    rhythm_snapshot: Mapping[str, Any] | None = None  # {"energy": float|None, "stress": ..., "fatigue": ...}
+
+
+# --------------------------------------------------------------------------- small helpers
+
+
+def _aware(value: datetime) -> datetime:
+    return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value
+
+
+def _number(value: Any, lo: float | None = None, hi: float | None = None) -> float | None:
+    """A finite real number within [lo, hi], or None (bools, strings, NaN and out-of-range are None)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float, Decimal)):
+        return None
+    try:
+        number = float(value)
+    except (OverflowError, ValueError):
+        return None
+    if not math.isfinite(number):
+        return None
+    if (lo is not None and number < lo) or (hi is not None and number > hi):
+        return None
+    return number
+
+
+def _lenient_number(value: Any, lo: float, hi: float) -> float | None:
+    """Like ``_number`` but also accepts numeric strings ("4", "0.8")."""
+    if isinstance(value, str):
+        try:
+            value = float(value.strip())
+        except ValueError:
+            return None
+    return _number(value, lo, hi)
+
+
+def _unit(value: Any) -> float | None:
+    return _number(value, 0.0, 1.0)
+
+
+def _content(event: EventRecord) -> Mapping[str, Any]:
+    content = getattr(event, "content", None)
+    return content if isinstance(content, Mapping) else {}
+
+
+def _snapshot(event: EventRecord) -> Mapping[str, Any]:
+    snapshot = getattr(event, "rhythm_snapshot", None)
+    return snapshot if isinstance(snapshot, Mapping) else {}
+
+
+def _label(value: Any, default: str = "unknown") -> str:
+    return value if isinstance(value, str) and value else default
+
+
+def _r1(value: float) -> float:
+    return round(float(value), 1)
+
+
+def _r2(value: float) -> float:
+    return round(float(value), 2)
+
+
+def _json_safe(value: Any, depth: int = 0) -> Any:
+    """A JSON-only copy of ``value``: dict keys become strings, non-finite floats None, the rest str()."""
+    if depth > 20:
+        return None
+    if value is None or isinstance(value, (bool, str, int)):
+        return value
+    if isinstance(value, (float, Decimal)):
+        number = _number(value)
+        return number
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, Mapping):
+        return {str(k): _json_safe(v, depth + 1) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_json_safe(v, depth + 1) for v in value]
+    return str(value)
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
+class _Clock:
+    """Converts timestamps to session minutes (see the module docstring)."""
+
+    def __init__(self, started_at: datetime, ended_at: datetime, tick_seconds: int):
+        self.started_at = _aware(started_at)
+        self.ended_at = _aware(ended_at)
+        self.tick_seconds = tick_seconds
+        self.total = max(0.0, self.raw((self.ended_at)))
+
+    def raw(self, ts: datetime) -> float:
+        return (_aware(ts) - self.started_at).total_seconds() / self.tick_seconds * NOMINAL_TICK_MINUTES
+
+    def minute(self, ts: datetime) -> float:
+        return min(self.total, max(0.0, self.raw(ts)))
+
+
+# --------------------------------------------------------------------------- energy curve
+
+
+def _series(events: Sequence[EventRecord], clock: _Clock, key: str) -> tuple[list[tuple[float, float]], str]:
+    """(minute, value) points for ``key``: pinged if pinged at least twice, else rhythm snapshots."""
+    pinged = [
+        (clock.minute(e.ts), v)
+        for e in events
+        if e.event_type == "ping" and (v := _unit(_content(e).get(key))) is not None
+    ]
+    if len(pinged) >= 2:
+        return pinged, "ping"
+    rhythm = [(clock.minute(e.ts), v) for e in events if (v := _unit(_snapshot(e).get(key))) is not None]
+    if len(rhythm) >= 2 or not pinged:
+        return rhythm, "rhythm"
+    return pinged, "ping"
+
+
+def _downsample(points: list[tuple[float, float]], total: float) -> list[tuple[float, float]]:
+    if len(points) <= MAX_CURVE_POINTS:
+        return points
+    width = (total or 1.0) / MAX_CURVE_POINTS
+    buckets: dict[int, list[tuple[float, float]]] = {}
+    for minute, value in points:
+        buckets.setdefault(min(MAX_CURVE_POINTS - 1, int(minute / width)), []).append((minute, value))
+    return [
+        (sum(m for m, _ in b) / len(b), sum(v for _, v in b) / len(b)) for _, b in sorted(buckets.items())
+    ]
+
+
+def energy_curve(events: Sequence[EventRecord], clock: _Clock) -> dict:
+    points, source = _series(events, clock, "energy")
+    points = _downsample(points, clock.total)
+    curve: dict[str, Any] = {
+        "points": [{"minute": _r1(m), "energy": _r2(v), "source": source} for m, v in points],
+        "start": None, "peak": None, "peak_minute": None, "low": None, "low_minute": None,
+        "end": None, "dip_minute": None, "trend": "unknown",
+    }
+    if not points:
+        return curve
+    values = [v for _, v in points]
+    peak_i = values.index(max(values))
+    low_i = values.index(min(values))
+    curve.update(
+        start=_r2(values[0]), end=_r2(values[-1]),
+        peak=_r2(values[peak_i]), peak_minute=_r1(points[peak_i][0]),
+        low=_r2(values[low_i]), low_minute=_r1(points[low_i][0]),
+    )
+    running_peak = values[0]
+    for minute, value in points[1:]:
+        if value <= running_peak - DIP_DROP + 1e-9:
+            curve["dip_minute"] = _r1(minute)
+            break
+        running_peak = max(running_peak, value)
+    if len(values) >= 2:
+        k = max(1, len(values) // 3)
+        delta = sum(values[-k:]) / k - sum(values[:k]) / k
+        curve["trend"] = "steady" if abs(delta) < TREND_THRESHOLD - 1e-9 else ("rising" if delta > 0 else "falling")
+    return curve
+
+
+# --------------------------------------------------------------------------- flow windows
+
+
+def _parse_since(value: Any) -> datetime | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        return _aware(datetime.fromisoformat(value.strip()))
+    except ValueError:
+        return None
+
+
+def flow_windows(events: Sequence[EventRecord], clock: _Clock) -> dict:
+    windows: list[tuple[float, float]] = []
+    open_at: float | None = None
+    floor = 0.0  # a window never starts before the previous one ended
+    for e in events:
+        if e.event_type == "flow_start" and open_at is None:
+            at = max(floor, clock.minute(e.ts))
+            since = _parse_since(_content(e).get("since"))
+            if since is not None:
+                try:
+                    since_minute = clock.minute(since)
+                except (OverflowError, TypeError):
+                    since_minute = at
+                at = min(at, max(floor, since_minute))
+            open_at = at
+        elif e.event_type == "flow_end" and open_at is not None:
+            end = max(open_at, clock.minute(e.ts))
+            windows.append((open_at, end))
+            open_at, floor = None, end
+    if open_at is not None:
+        windows.append((open_at, max(open_at, clock.total)))
+    return {
+        "windows": [{"start_minute": _r1(s), "end_minute": _r1(t), "minutes": _r1(t - s)} for s, t in windows],
+        "total_minutes": _r1(sum(t - s for s, t in windows)),
+    }
+
+
+# --------------------------------------------------------------------------- friction
+
+
+def _friction(kind: str, at: float, minutes: float | None, detail: str) -> dict:
+    return {"kind": kind, "at_minute": _r1(at), "minutes": None if minutes is None else _r1(minutes), "detail": detail}
+
+
+def _signal(e: EventRecord) -> str:
+    return _label(_content(e).get("signal"), "")
+
+
+def _distraction_episodes(events: Sequence[EventRecord], clock: _Clock) -> list[dict]:
+    period = NOMINAL_TICK_MINUTES
+    episodes: list[dict] = []
+    current: dict | None = None
+
+    def close(end_cap: float) -> None:
+        nonlocal current
+        if current is not None:
+            end = min(current["last"] + period, end_cap, clock.total)
+            end = max(end, current["first"])
+            labels = [SIGNAL_LABELS.get(s, "distraction") for s in current["signals"]]
+            label = " and ".join(dict.fromkeys(labels))
+            minutes = end - current["first"]
+            detail = f"{label} for {_plural(round(minutes), 'minute')}"
+            if current["reason"]:
+                detail += f" ({current['reason'][:120]})"
+            episodes.append(_friction("distraction", current["first"], minutes, detail))
+            current = None
+
+    for e in events:
+        minute = clock.minute(e.ts)
+        if e.event_type == "distraction" and _signal(e) not in IDLE_SIGNALS:
+            signal = _signal(e)
+            if current is not None and minute - current["last"] >= EPISODE_MERGE_PERIODS * period:
+                close(clock.total)
+            if current is None:
+                reason = _content(e).get("reason")
+                current = {"first": minute, "last": minute, "signals": [], "reason": reason if isinstance(reason, str) else ""}
+            current["last"] = minute
+            current["signals"].append(signal)
+        elif current is not None:
+            recovered = e.event_type == "flow_start" or (
+                e.event_type == "ping"
+                and "low_focus" in current["signals"]
+                and set(current["signals"]) <= {"low_focus"}
+                and (focus := _unit(_content(e).get("focus"))) is not None
+                and focus > LOW_FOCUS
+            )
+            if recovered:
+                close(minute)
+    close(clock.total)
+    return episodes
+
+
+def _idle_gaps(events: Sequence[EventRecord], clock: _Clock) -> tuple[list[dict], set[str]]:
+    """Idle/away stretches, and which of "idle"/"away" were seen."""
+    gaps: list[dict] = []
+    seen: set[str] = set()
+    start: float | None = None
+    kinds: list[str] = []
+
+    def close(end: float) -> None:
+        nonlocal start, kinds
+        if start is not None:
+            label = " or ".join(dict.fromkeys(k for k in ("idle", "away") if k in kinds))
+            minutes = max(0.0, end - start)
+            gaps.append(_friction("idle_gap", start, minutes, f"{label} for {_plural(round(minutes), 'minute')}"))
+        start, kinds = None, []
+
+    for e in events:
+        minute = clock.minute(e.ts)
+        content = _content(e)
+        idle_kind = None
+        if e.event_type == "ping" and content.get("activity") in IDLE_SIGNALS:
+            idle_kind = content["activity"]
+        elif e.event_type == "distraction" and _signal(e) in IDLE_SIGNALS:
+            idle_kind = _signal(e)
+        if idle_kind is not None:
+            if start is None:
+                start = minute
+            kinds.append(idle_kind)
+            seen.add(idle_kind)
+        elif start is not None and (
+            e.event_type == "flow_start" or (e.event_type == "ping" and content.get("activity") == "active")
+        ):
+            close(minute)
+    close(clock.total)
+    return gaps, seen
+
+
+def _spikes(events: Sequence[EventRecord], clock: _Clock, key: str) -> list[dict]:
+    points, _ = _series(events, clock, key)
+    # The baseline is the earliest value known from any source (usually session_start's snapshot).
+    base = None
+    for e in events:
+        value = _unit(_content(e).get(key)) if e.event_type == "ping" else None
+        if value is None:
+            value = _unit(_snapshot(e).get(key))
+        if value is not None:
+            base = value
+            break
+    if base is None or not points:
+        return []
+    threshold = base + SPIKE_DELTA - 1e-9
+    spikes: list[dict] = []
+    up_at: float | None = None
+    high = base
+
+    def add(end: float) -> None:
+        spikes.append(
+            _friction(f"{key}_spike", up_at, max(0.0, end - up_at), f"{key} rose from {base:.2f} to {high:.2f}")
+        )
+
+    for minute, value in points:
+        if up_at is None and value >= threshold:
+            up_at, high = minute, value
+        elif up_at is not None:
+            if value >= threshold:
+                high = max(high, value)
+            else:
+                add(minute)
+                up_at = None
+    if up_at is not None:
+        add(clock.total)
+    return spikes
+
+
+def _ignored_nudges(events: Sequence[EventRecord], clock: _Clock) -> list[dict]:
+    window = NUDGE_FOLLOW_PERIODS * NOMINAL_TICK_MINUTES
+    result: list[dict] = []
+    pending: tuple[float, str] | None = None  # (minute, kind) of the last nudge still watched
+    for e in events:
+        minute = clock.raw(e.ts)
+        if e.event_type in ("nudge", "break"):
+            kind = _label(_content(e).get("kind"))
+            pending = None if kind in BREAK_KINDS else (minute, kind)
+        elif e.event_type == "distraction" and pending is not None:
+            sent_at, kind = pending
+            if sent_at < minute <= sent_at + window:
+                signal = SIGNAL_LABELS.get(_signal(e), _signal(e) or "distraction")
+                at = min(clock.total, max(0.0, sent_at))
+                result.append(
+                    _friction("nudge_ignored", at, None,
+                              f"{kind.replace('_', '-')} nudge was followed by more distraction ({signal})")
+                )
+                pending = None
+            elif minute > sent_at + window:
+                pending = None
+    return result
+
+
+# --------------------------------------------------------------------------- sentences
+
+
+def _duration_phrase(actual: float, estimated: int, early_end: bool, over_estimate: bool) -> str:
+    a = round(actual)
+    if estimated <= 0:
+        return "Under a minute" if actual < 1 else _plural(a, "minute")
+    if actual < 1:
+        return f"Stopped within the first minute of a {estimated}-minute session"
+    if early_end and actual < estimated:
+        return f"Stopped at {a} of {estimated} minutes"
+    if over_estimate:
+        return f"{a} minutes against a {estimated}-minute estimate"
+    return f"{a} of {estimated} minutes"
+
+
+def _flow_phrase(flow_total: float, actual: float) -> str:
+    f = round(flow_total)
+    if f < 1:
+        return ""
+    if actual >= 1 and flow_total >= actual - 0.5:
+        return "all of it in flow"
+    return f"{f} in flow"
+
+
+def _energy_phrase(curve: dict) -> str:
+    trend = curve["trend"]
+    if trend == "unknown":
+        return ""
+    if trend == "rising":
+        return "energy rose as you went"
+    if curve["dip_minute"] is not None:
+        dip = round(curve["dip_minute"])
+        return "energy dipped early on" if dip < 1 else f"energy dipped after {_plural(dip, 'minute')}"
+    if trend == "falling":
+        return "energy eased off toward the end"
+    return "energy held steady"
+
+
+def _friction_sentence(friction: list[dict], idle_kinds: set[str]) -> str:
+    by_kind: dict[str, list[dict]] = {}
+    for f in friction:
+        by_kind.setdefault(f["kind"], []).append(f)
+    parts: list[str] = []
+    if d := by_kind.get("distraction"):
+        total = round(sum(f["minutes"] or 0 for f in d))
+        noun = "distraction stretch" if len(d) == 1 else "distraction stretches"
+        parts.append(f"{len(d)} {noun} ({_plural(total, 'minute')})")
+    if g := by_kind.get("idle_gap"):
+        total = round(sum(f["minutes"] or 0 for f in g))
+        label = " or ".join(k for k in ("idle", "away") if k in idle_kinds) or "idle"
+        parts.append(f"{label} for {_plural(total, 'minute')}" if total else f"a moment {label}")
+    for key in ("stress", "fatigue"):
+        if s := by_kind.get(f"{key}_spike"):
+            at = round(s[0]["at_minute"])
+            parts.append(f"{key} rose around minute {at}" if at else f"{key} ran high from the start")
+    if n := by_kind.get("nudge_ignored"):
+        parts.append("a nudge didn't stick" if len(n) == 1 else f"{len(n)} nudges didn't stick")
+    parts = parts[:2]
+    if not parts:
+        return ""
+    text = " and ".join(parts)
+    return text[0].upper() + text[1:] + "."
+
+
+# --------------------------------------------------------------------------- public API
+
+
+def build_summary(
+    *, started_at: datetime, ended_at: datetime, estimated_minutes: int,
+    completion_score: float | None, session_quality: Any, early_end: bool,
+    events: Sequence[EventRecord], tick_seconds: int = 300,
+) -> dict:
+    """Summarize an ended session; all session-relative times are session minutes (see module doc).
+
+    ``minute = elapsed_seconds / tick_seconds * 5``: one tick period reads as 5 minutes, so a
+    time-compressed run (FOCUS_TICK_SECONDS=2) reads like a real one; with the default 300 these
+    are plain minutes. Raises ValueError only for a non-positive ``tick_seconds``.
+    """
+    if isinstance(tick_seconds, bool) or not isinstance(tick_seconds, (int, float)) or not tick_seconds > 0:
+        raise ValueError("tick_seconds must be a positive number")
+    clock = _Clock(started_at, ended_at, tick_seconds)
+    ordered = sorted(
+        (e for e in events if isinstance(getattr(e, "ts", None), datetime)), key=lambda e: _aware(e.ts)
+    )
+    est = _number(estimated_minutes)
+    est = max(0, round(est)) if est is not None else 0
+    early_end = bool(early_end)
+    actual = clock.total
+    over = max(0.0, actual - est) if est > 0 else 0.0
+    overrun = est > 0 and over >= max(OVERRUN_MIN_MINUTES, OVERRUN_FRACTION * est)
+    completion = _number(completion_score)
+    completion = None if completion is None else min(1.0, max(0.0, completion))
+
+    curve = energy_curve(ordered, clock)
+    flow = flow_windows(ordered, clock)
+
+    idle, idle_kinds = _idle_gaps(ordered, clock)
+    friction = _distraction_episodes(ordered, clock) + idle
+    if early_end:
+        short = max(0.0, est - actual)
+        detail = (
+            f"ended {_plural(round(short), 'minute')} before the {est}-minute estimate"
+            if est > 0 and round(short) >= 1 else "ended early"
+        )
+        friction.append(_friction("early_end", actual, short, detail))
+    if overrun:
+        friction.append(
+            _friction("overrun", est, over, f"ran {_plural(round(over), 'minute')} past the {est}-minute estimate")
+        )
+    friction += _spikes(ordered, clock, "stress") + _spikes(ordered, clock, "fatigue")
+    friction += _ignored_nudges(ordered, clock)
+    friction.sort(key=lambda f: (f["at_minute"], f["kind"]))
+
+    sent = Counter(_label(_content(e).get("kind")) for e in ordered if e.event_type in ("nudge", "break"))
+    suppressed = Counter(_label(_content(e).get("reason")) for e in ordered if e.event_type == "tick")
+
+    first = _duration_phrase(actual, est, early_end, round(actual) > est)
+    if flow_phrase := _flow_phrase(flow["total_minutes"], actual):
+        first += ", " + flow_phrase
+    if energy_phrase := _energy_phrase(curve):
+        first += "; " + energy_phrase
+    sentences = [first + "."]
+    if second := _friction_sentence(friction, idle_kinds):
+        sentences.append(second)
+
+    return {
+        "duration": {
+            "estimated_minutes": est,
+            "actual_minutes": _r1(actual),
+            "ratio": _r2(actual / est) if est > 0 else None,
+            "overrun_minutes": _r1(over),
+        },
+        "completion_score": completion,
+        "session_quality": _json_safe(session_quality),
+        "early_end": early_end,
+        "energy_curve": curve,
+        "flow_windows": flow,
+        "friction_points": friction,
+        "nudges": {"sent": dict(sorted(sent.items())), "sent_total": sum(sent.values()),
+                   "suppressed": dict(sorted(suppressed.items()))},
+        "sentences": sentences,
+        "headline": " ".join(sentences),
+    }
+
+
+def quality_value(session_quality: Any) -> float | None:
+    """The person's own rating as -1..1: {"rating": 1..5} → (r-3)/2, else {"score": 0..1} → 2s-1, else None."""
+    if not isinstance(session_quality, Mapping):
+        return None
+    rating = _lenient_number(session_quality.get("rating"), 1.0, 5.0)
+    if rating is not None:
+        return (rating - 3.0) / 2.0
+    score = _lenient_number(session_quality.get("score"), 0.0, 1.0)
+    if score is not None:
+        return 2.0 * score - 1.0
+    return None
+
+
+def summary_sentiment(*, completion_score: float | None, session_quality: Any, early_end: bool) -> float:
+    """Sentiment of an ended session in [-1, 1], rounded to 3 places; never None.
+
+    The mean of what is known — completion ``2c - 1`` (so 0.5 is neutral) and the quality rating
+    (``quality_value``) — minus ``EARLY_END_PENALTY`` for an early end; 0.0 when nothing is known.
+    With the seed's thresholds (> 0.25 positive, < -0.25 negative) a completion of 0.8 alone is
+    positive and an early end alone is neutral.
+    """
+    parts = []
+    completion = _number(completion_score)
+    if completion is not None:
+        parts.append(2.0 * min(1.0, max(0.0, completion)) - 1.0)
+    quality = quality_value(session_quality)
+    if quality is not None:
+        parts.append(quality)
+    value = sum(parts) / len(parts) if parts else 0.0
+    if early_end:
+        value -= EARLY_END_PENALTY
+    return round(min(1.0, max(-1.0, value)), 3) + 0.0

@@ -1,0 +1,26 @@
+"""Thin Celery tasks: take ids, call a service. They ack late and are rejected on worker loss,
+so a tick killed mid-run is redelivered (and its row lock, held by the dead connection, is gone)."""
+
+from celery import shared_task
+
+from focus import engine, scheduler
+
+TASK_OPTIONS = {"acks_late": True, "reject_on_worker_lost": True, "ignore_result": True}
+
+
+@shared_task(name="focus.run_focus_tick", **TASK_OPTIONS)
+def run_focus_tick(session_id: str, seq: int | None = None) -> str:
+    """The seed's task: run one tick of one session (skipped if ended, not due or stale)."""
+    return engine.run_tick(session_id=session_id, seq=seq)
+
+
+@shared_task(name="focus.run_focus_ticks", **TASK_OPTIONS)
+def run_focus_ticks(claims: list[list]) -> dict[str, int]:
+    """The dispatcher's batch form: [[session_id, seq], ...]."""
+    return engine.run_ticks(claims=[(session_id, seq) for session_id, seq in claims])
+
+
+@shared_task(name="focus.dispatch_due_ticks", **TASK_OPTIONS)
+def dispatch_due_ticks() -> int:
+    """The one beat entry: sweep due sessions and publish their ticks."""
+    return scheduler.dispatch_due_ticks()

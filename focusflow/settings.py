@@ -1,0 +1,233 @@
+"""FocusFlow settings: one module, every knob read from the environment.
+
+Unset, the project runs as a quick start (SQLite file, an embedded broker on the file system,
+DEBUG on). Production sets DATABASE_URL, CELERY_BROKER_URL, SECRET_KEY and DEBUG=false.
+A bad value stops the process at start with a message naming the variable (environs).
+"""
+
+from pathlib import Path
+
+from django.core.exceptions import ImproperlyConfigured
+from environs import Env, EnvError
+from marshmallow.validate import Range
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+RUN_DIR = BASE_DIR / ".run"
+
+env = Env()
+
+try:
+    DEBUG = env.bool("DEBUG", True)
+    _secret_key = env.str("SECRET_KEY", "")
+    ALLOWED_HOSTS = env.list(
+        "ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]", "testserver"] if DEBUG else []
+    )
+    CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", [])
+    SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", False)
+    DATABASE_URL = env.str("DATABASE_URL", "")
+    CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", "")
+
+    # The tick engine (DESIGN.md "Runtime knobs"); small values run the system time-compressed.
+    FOCUS_QUEUE = env.str("FOCUS_QUEUE", "focus")
+    FOCUS_TICK_SECONDS = env.int("FOCUS_TICK_SECONDS", 300, validate=Range(min=1))
+    FOCUS_NUDGE_MIN_GAP_SECONDS = env.int("FOCUS_NUDGE_MIN_GAP_SECONDS", 300, validate=Range(min=0))
+    FOCUS_MAX_NUDGES = env.int("FOCUS_MAX_NUDGES", 8, validate=Range(min=0))
+    FOCUS_DISPATCH_SECONDS = env.int("FOCUS_DISPATCH_SECONDS", 10, validate=Range(min=1))
+    # A claimed session's lease: a lost message is re-claimed once it runs out (well under a tick).
+    FOCUS_LEASE_SECONDS = env.int(
+        "FOCUS_LEASE_SECONDS", max(3, min(60, FOCUS_TICK_SECONDS // 2)), validate=Range(min=1)
+    )
+
+    # API throttles (per user; staff/service accounts act for many people).
+    THROTTLE_USER_RATE = env.str("THROTTLE_USER_RATE", "120/min")
+    THROTTLE_STAFF_RATE = env.str("THROTTLE_STAFF_RATE", "6000/min")
+    _hsts_seconds = env.int("SECURE_HSTS_SECONDS", 0 if DEBUG else 3600, validate=Range(min=0))
+    _hsts_preload = env.bool("SECURE_HSTS_PRELOAD", False)
+    LOG_LEVEL = env.str("LOG_LEVEL", "INFO")
+except EnvError as exc:  # names the variable, e.g. 'Environment variable "FOCUS_MAX_NUDGES" invalid'
+    raise ImproperlyConfigured(str(exc)) from exc
+
+if _secret_key:
+    SECRET_KEY = _secret_key
+elif DEBUG:
+    SECRET_KEY = "insecure-dev-key-only-for-DEBUG-runs"
+else:
+    raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off (production).")
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "rest_framework",
+    "rest_framework.authtoken",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "django_celery_beat",
+    "planner",
+    "rhythm",
+    "focus",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "focusflow.urls"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+WSGI_APPLICATION = "focusflow.wsgi.application"
+
+if DATABASE_URL:
+    import dj_database_url
+
+    DATABASES = {
+        "default": dj_database_url.parse(DATABASE_URL, conn_max_age=60, conn_health_checks=True)
+    }
+else:
+    DATABASES = {
+        "default": {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": BASE_DIR / "db.sqlite3",
+            "OPTIONS": {"timeout": 20, "transaction_mode": "IMMEDIATE"},
+        }
+    }
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "dashboard"
+LOGOUT_REDIRECT_URL = "login"
+
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = BASE_DIR / "staticfiles"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        if not DEBUG
+        else "django.contrib.staticfiles.storage.StaticFilesStorage"
+    },
+}
+
+# Request bodies: API bodies are small; anything bigger is refused with 413 before parsing.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 64 * 1024
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 200
+
+# Security: cookies are secure whenever DEBUG is off; TLS redirect is opt-in (a proxy usually ends TLS).
+SESSION_COOKIE_SECURE = not DEBUG
+SESSION_COOKIE_HTTPONLY = True
+CSRF_COOKIE_SECURE = not DEBUG
+SECURE_HSTS_SECONDS = _hsts_seconds
+SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
+SECURE_HSTS_PRELOAD = _hsts_preload
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+X_FRAME_OPTIONS = "DENY"
+
+REST_FRAMEWORK = {
+    # Token first: it sends WWW-Authenticate, so DRF answers 401 (not 403) to anonymous calls.
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PARSER_CLASSES": ["focusflow.parsers.StrictJSONParser"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "PAGE_SIZE": 50,
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "focusflow.errors.api_exception_handler",
+    "DEFAULT_THROTTLE_CLASSES": ["focusflow.throttles.PersonRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"user": THROTTLE_USER_RATE, "staff": THROTTLE_STAFF_RATE},
+}
+
+SPECTACULAR_SETTINGS = {
+    "TITLE": "FocusFlow API",
+    "DESCRIPTION": "A real-time focus companion: sessions, ticks, nudges and summaries.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "COMPONENT_SPLIT_REQUEST": True,
+    # Swagger UI served from our own static files (drf-spectacular-sidecar), never a CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+}
+
+# Celery: the database is the source of truth for what is due; the broker only carries work.
+if not CELERY_BROKER_URL:
+    _broker_dir = RUN_DIR / "broker"
+    for _sub in ("out", "processed"):
+        (_broker_dir / _sub).mkdir(parents=True, exist_ok=True)
+    CELERY_BROKER_URL = "filesystem://"
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "data_folder_in": str(_broker_dir / "out"),
+        "data_folder_out": str(_broker_dir / "out"),
+        "processed_folder": str(_broker_dir / "processed"),
+        "store_processed": False,
+    }
+else:
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_RESULT_BACKEND = None
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_DEFAULT_QUEUE = "celery"
+CELERY_TASK_ROUTES = {"focus.*": {"queue": FOCUS_QUEUE}}
+CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# The one beat entry. A migration installs it (so the admin shows it after `migrate`); beat aligns
+# its interval with FOCUS_DISPATCH_SECONDS when it starts. A sweep older than one period is dropped.
+CELERY_BEAT_SCHEDULE = {
+    "focus.dispatch_due_ticks": {
+        "task": "focus.dispatch_due_ticks",
+        "schedule": float(FOCUS_DISPATCH_SECONDS),
+        "options": {"queue": FOCUS_QUEUE, "expire_seconds": FOCUS_DISPATCH_SECONDS},
+    }
+}
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_TIMEZONE = TIME_ZONE
+# Publishing from a request must not hang when the broker is down: fail fast, the sweep catches up.
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_TASK_PUBLISH_RETRY = False
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
+}

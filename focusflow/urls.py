@@ -1,0 +1,36 @@
+from django.contrib import admin
+from django.urls import include, path, re_path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.routers import SimpleRouter
+
+from focus import api as focus_api
+from focusflow import views
+from planner.api import TaskViewSet
+from rhythm.api import RhythmStateApi
+
+router = SimpleRouter()
+router.register("planner/tasks", TaskViewSet, basename="task")
+
+handler400 = "focusflow.errors.bad_request"
+handler403 = "focusflow.errors.permission_denied"
+handler404 = "focusflow.errors.not_found"
+handler500 = "focusflow.errors.server_error"
+
+urlpatterns = [
+    # The seed's paths, with or without a trailing slash.
+    re_path(r"^focus/start/?$", focus_api.SessionStartApi.as_view(), name="focus-start"),
+    re_path(r"^focus/ping/?$", focus_api.SessionPingApi.as_view(), name="focus-ping"),
+    re_path(r"^focus/end/?$", focus_api.SessionEndApi.as_view(), name="focus-end"),
+    path("focus/sessions/", focus_api.SessionListApi.as_view(), name="session-list"),
+    path("focus/sessions/<uuid:session_id>/", focus_api.SessionDetailApi.as_view(), name="session-detail"),
+    path("focus/sessions/<uuid:session_id>/events/", focus_api.SessionEventsApi.as_view(), name="session-events"),
+    re_path(r"^rhythm/state/?$", RhythmStateApi.as_view(), name="rhythm-state"),
+    re_path(r"^api/me/?$", views.MeApi.as_view(), name="me"),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
+    path("healthz", views.healthz, name="healthz"),
+    path("admin/", admin.site.urls),
+    path("accounts/", include("django.contrib.auth.urls")),
+    path("", include("focus.urls")),
+    *router.urls,
+]

@@ -1,0 +1,42 @@
+"""Planner tasks CRUD at /planner/tasks/; a person sees only their own tasks."""
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import viewsets
+
+from focusflow.fields import validated
+from focusflow.people import acting_person_id, visible_person_id
+from planner import services
+from planner.models import Task
+from planner.serializers import TaskQuery, TaskSerializer
+
+
+@extend_schema(tags=["planner"])
+class TaskViewSet(viewsets.ModelViewSet):
+    serializer_class = TaskSerializer
+    lookup_value_regex = "[0-9a-fA-F-]{32,36}"
+
+    @extend_schema(parameters=[TaskQuery])
+    def list(self, request, *args, **kwargs):
+        return super().list(request, *args, **kwargs)
+
+    def get_queryset(self):
+        tasks = Task.objects.all()
+        person_id = visible_person_id(self.request)
+        if person_id is not None:
+            tasks = tasks.filter(person_id=person_id)
+        if self.action == "list":
+            status = validated(TaskQuery, self.request.query_params).get("status")
+            if status:
+                tasks = tasks.filter(status=status)
+        return tasks
+
+    def perform_create(self, serializer):
+        data = dict(serializer.validated_data)
+        person_id = acting_person_id(self.request, data.pop("person_id", None))
+        serializer.instance = services.task_create(person_id=person_id, **data)
+
+    def perform_update(self, serializer):
+        data = dict(serializer.validated_data)
+        if "person_id" in data:  # moving a task to another person is a staff act
+            data["person_id"] = acting_person_id(self.request, data["person_id"])
+        serializer.instance = services.task_update(task=serializer.instance, **data)

@@ -1,0 +1,26 @@
+"""Rhythm state read/update at /rhythm/state/ (staff pass ?person_id= or a body person_id)."""
+
+from drf_spectacular.utils import extend_schema
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from focusflow.fields import validated
+from focusflow.people import acting_person_id
+from rhythm import selectors, services
+from rhythm.serializers import RhythmQuery, RhythmStateSerializer, RhythmUpdateInput
+
+
+class RhythmStateApi(APIView):
+    @extend_schema(parameters=[RhythmQuery], responses={200: RhythmStateSerializer})
+    def get(self, request):
+        person_id = acting_person_id(request, validated(RhythmQuery, request.query_params).get("person_id"))
+        return Response(RhythmStateSerializer(selectors.person_state(person_id=person_id)).data)
+
+    @extend_schema(request=RhythmUpdateInput, responses={200: RhythmStateSerializer})
+    def put(self, request):
+        data = validated(RhythmUpdateInput, request.data)
+        person_id = acting_person_id(request, data.pop("person_id", None))
+        services.rhythm_update(person_id=person_id, **data)
+        return Response(RhythmStateSerializer(selectors.person_state(person_id=person_id)).data)
+
+    patch = put

@@ -1,0 +1,120 @@
+"""A person's state: rhythm (energy/stress/fatigue with history), personal model, short-term memory.
+
+People are identified by a UUID `person_id`, as in the seed's tables; a login account maps to one
+person (PersonAccount). Staff and service accounts act for any person_id, whose records are
+created on first use.
+"""
+
+import uuid
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+
+from focusflow.json import SanitizedJSONEncoder
+
+unit_interval = [MinValueValidator(0.0), MaxValueValidator(1.0)]
+
+
+class PersonAccount(models.Model):
+    """The person a login acts as."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="person_account"
+    )
+    person_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+
+    class Meta:
+        db_table = "person_accounts"
+
+    def __str__(self) -> str:
+        return f"{self.user} → {self.person_id}"
+
+
+class RhythmState(models.Model):
+    """The person's current energy, stress and fatigue (0..1)."""
+
+    person_id = models.UUIDField(unique=True)
+    energy = models.FloatField(default=0.6, validators=unit_interval)
+    stress = models.FloatField(default=0.3, validators=unit_interval)
+    fatigue = models.FloatField(default=0.3, validators=unit_interval)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        db_table = "rhythm_state"
+
+    def __str__(self) -> str:
+        return f"rhythm {self.person_id}"
+
+    def as_snapshot(self) -> dict:
+        return {"energy": self.energy, "stress": self.stress, "fatigue": self.fatigue}
+
+
+class RhythmSample(models.Model):
+    """One point of a person's rhythm history, so a tick can tell that stress or fatigue is rising."""
+
+    class Source(models.TextChoices):
+        UPDATE = "update"
+        PING = "ping"
+
+    person_id = models.UUIDField()
+    energy = models.FloatField(null=True, blank=True, validators=unit_interval)
+    stress = models.FloatField(null=True, blank=True, validators=unit_interval)
+    fatigue = models.FloatField(null=True, blank=True, validators=unit_interval)
+    source = models.CharField(max_length=16, choices=Source.choices, default=Source.UPDATE)
+    recorded_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        db_table = "rhythm_samples"
+        indexes = [models.Index(fields=["person_id", "-recorded_at"], name="rhythm_sample_person_idx")]
+
+    def __str__(self) -> str:
+        return f"sample {self.person_id} @ {self.recorded_at:%Y-%m-%d %H:%M}"
+
+
+class PersonalModel(models.Model):
+    """The seed's `personal_model`: emotion baseline and focus habit strength."""
+
+    class Emotion(models.TextChoices):
+        POSITIVE = "positive"
+        NEUTRAL = "neutral"
+        NEGATIVE = "negative"
+
+    person_id = models.UUIDField(unique=True)
+    emotion = models.CharField(max_length=16, choices=Emotion.choices, null=True, blank=True)
+    emotion_source = models.CharField(
+        max_length=32, default="default", help_text="memory, rhythm, backfill or default"
+    )
+    focus_habit_strength = models.FloatField(default=0.0, validators=unit_interval)
+    last_session_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        db_table = "personal_model"
+
+    def __str__(self) -> str:
+        return f"personal model {self.person_id}"
+
+
+class MemoryShortTerm(models.Model):
+    """The seed's `memory_short_term`; one `focus_summary` record per ended session."""
+
+    FOCUS_SUMMARY = "focus_summary"
+
+    user_id = models.UUIDField(db_index=True)
+    kind = models.CharField(max_length=64)
+    content = models.JSONField(encoder=SanitizedJSONEncoder, default=dict)
+    sentiment = models.DecimalField(max_digits=4, decimal_places=3, null=True, blank=True)
+    emotion_tags = models.JSONField(encoder=SanitizedJSONEncoder, default=list, blank=True)
+    session_id = models.UUIDField(
+        null=True, blank=True, unique=True, help_text="The focus session this summary is of."
+    )
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        db_table = "memory_short_term"
+        verbose_name = "short-term memory"
+        verbose_name_plural = "short-term memories"
+
+    def __str__(self) -> str:
+        return f"{self.kind} for {self.user_id}"

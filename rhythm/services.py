@@ -1,0 +1,105 @@
+"""Writes to a person's state. Records are created on first use (staff act for any person_id)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from django.db import transaction
+from django.utils import timezone
+
+from rhythm.habit import emotion_from_sentiment, habit_strength_after_session, habit_strength_decayed
+from rhythm.models import MemoryShortTerm, PersonAccount, PersonalModel, RhythmSample, RhythmState
+
+RHYTHM_FIELDS = ("energy", "stress", "fatigue")
+
+
+def account_person_id(*, user) -> uuid.UUID:
+    """The person a login acts as; the mapping is made on first use."""
+    account, _ = PersonAccount.objects.get_or_create(user=user)
+    return account.person_id
+
+
+def rhythm_state_get_or_create(*, person_id: uuid.UUID, lock: bool = False) -> RhythmState:
+    state, _ = RhythmState.objects.get_or_create(person_id=person_id)
+    if lock:
+        state = RhythmState.objects.select_for_update().get(pk=state.pk)
+    return state
+
+
+def personal_model_get_or_create(*, person_id: uuid.UUID, lock: bool = False) -> PersonalModel:
+    model, _ = PersonalModel.objects.get_or_create(person_id=person_id)
+    if lock:
+        model = PersonalModel.objects.select_for_update().get(pk=model.pk)
+    return model
+
+
+@transaction.atomic
+def rhythm_update(
+    *, person_id: uuid.UUID, source: str = RhythmSample.Source.UPDATE, **values: float | None
+) -> RhythmState:
+    """Set the given energy/stress/fatigue values and record them in the history."""
+    given = {name: values[name] for name in RHYTHM_FIELDS if values.get(name) is not None}
+    state = rhythm_state_get_or_create(person_id=person_id, lock=True)
+    if not given:
+        return state
+    for name, value in given.items():
+        setattr(state, name, value)
+    state.save()
+    RhythmSample.objects.create(person_id=person_id, source=source, **given)
+    if source == RhythmSample.Source.UPDATE:
+        emotion_refresh(person_id=person_id)
+    return state
+
+
+@transaction.atomic
+def memory_write(
+    *, person_id: uuid.UUID, kind: str, content, sentiment: float | None = None,
+    emotion_tags: list[str] | None = None, session_id: uuid.UUID | None = None,
+) -> MemoryShortTerm:
+    """Write a short-term memory; one that carries a sentiment also moves the emotion baseline."""
+    memory = MemoryShortTerm.objects.create(
+        user_id=person_id, kind=kind, content=content,
+        sentiment=None if sentiment is None else round(sentiment, 3),
+        emotion_tags=emotion_tags or [], session_id=session_id,
+    )
+    if sentiment is not None:
+        emotion_refresh(person_id=person_id)
+    return memory
+
+
+def emotion_refresh(*, person_id: uuid.UUID) -> PersonalModel:
+    """Set personal_model.emotion from the latest memory with a sentiment (the seed's thresholds)."""
+    model = personal_model_get_or_create(person_id=person_id, lock=True)
+    latest = (
+        MemoryShortTerm.objects.filter(user_id=person_id, sentiment__isnull=False)
+        .order_by("-created_at", "-id")
+        .values_list("sentiment", flat=True)
+        .first()
+    )
+    emotion = emotion_from_sentiment(None if latest is None else float(latest))
+    if emotion is not None and (model.emotion != emotion or model.emotion_source != "memory"):
+        model.emotion = emotion
+        model.emotion_source = "memory"
+        model.save(update_fields=["emotion", "emotion_source", "updated_at"])
+    return model
+
+
+def habit_strengthen(
+    *, person_id: uuid.UUID, actual_minutes: float, estimated_minutes: int, early_end: bool,
+    completion_score: float | None, now: datetime | None = None,
+) -> PersonalModel:
+    """Move the focus habit after an ended session (rule in rhythm/habit.py); decay idle days first."""
+    now = now or timezone.now()
+    model = personal_model_get_or_create(person_id=person_id, lock=True)
+    strength = model.focus_habit_strength
+    if model.last_session_at is not None:
+        idle_days = max(0.0, (now - model.last_session_at).total_seconds() / 86400)
+        strength = habit_strength_decayed(strength, days_idle=idle_days)
+    model.focus_habit_strength = habit_strength_after_session(
+        strength, actual_minutes=actual_minutes, estimated_minutes=estimated_minutes,
+        early_end=early_end, completion_score=completion_score,
+    )
+    model.last_session_at = now
+    model.save(update_fields=["focus_habit_strength", "last_session_at", "updated_at"])
+    return model
