@@ -25,7 +25,8 @@ How a tick is decided, in order:
 5. the hard guardrails (:func:`focus.guardrails.guardrail_block`) may block it;
 6. wrap_up, micro_break and check_in wait for a breakpoint for at most
    ``breakpoint_defer_ticks`` (recovery_break is urgent; refocus goes at the next allowed
-   slot, since a distraction already broke the train of thought). When no ping of the
+   slot, since a distraction already broke the train of thought; out of flow, wrap_up stops
+   waiting once the estimate is reached). When no ping of the
    session carries activity or app switches, breakpoints cannot be seen and nothing waits.
 """
 
@@ -33,6 +34,7 @@ from __future__ import annotations
 
 import math
 import statistics
+from decimal import Decimal
 from dataclasses import dataclass, field, fields, replace
 from datetime import datetime, timedelta
 from typing import Any, Mapping, Sequence
@@ -234,8 +236,9 @@ class Decision:
 
 
 def _num(value: Any) -> float | None:
-    """A finite number as float, else None (None, NaN, bools and strings are 'no reading')."""
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
+    """A finite number as float, else None (None, NaN, bools and strings are 'no reading').
+    Decimals count: rhythm values may come from a DecimalField."""
+    if isinstance(value, bool) or not isinstance(value, (int, float, Decimal)):
         return None
     value = float(value)
     return value if math.isfinite(value) else None
@@ -657,7 +660,10 @@ def _proposals(ctx: TickContext, state: _State, window: Sequence[PingSample],
             text = f"You've reached your {est} estimate."
         else:
             text = f"You're about {_minutes_text(math.ceil(estimate - elapsed_minutes))} from your {est} estimate."
-        proposals.append(_Proposal("wrap_up", text, allowed_in_flow=reached))
+        # Out of flow it waits for a breakpoint only until the estimate is reached, so it is
+        # never later than the estimate; in flow it goes only from then, at a breakpoint.
+        proposals.append(_Proposal("wrap_up", text, allowed_in_flow=reached,
+                                   waits_for_breakpoint=state.in_flow or not reached))
 
     if state.refocus_pending and state.refocus_reason:
         # Sent at the next allowed slot: a distraction is itself a break in the task, so there

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from focus import scheduler
 from focus.models import EventType, FocusEvent, FocusSession
+from focus.policy import NOMINAL_TICK_MINUTES
 from focus.selectors import active_session_for
 from focus.summary import EventRecord, build_summary, summary_sentiment
 from focusflow.errors import Conflict, InvalidInput, NotFound
@@ -23,7 +24,15 @@ from rhythm.services import RHYTHM_FIELDS, habit_strengthen, memory_write, rhyth
 
 
 def minutes_between(start: datetime, end: datetime) -> float:
+    """Wall-clock minutes (what actual_duration stores)."""
     return round(max(0.0, (end - start).total_seconds()) / 60, 2)
+
+
+def session_minutes_between(start: datetime, end: datetime) -> float:
+    """Minutes of session time: tick periods x 5. Equal to wall-clock minutes at the default
+    FOCUS_TICK_SECONDS=300; in a time-compressed run it keeps estimates and durations comparable."""
+    elapsed = max(0.0, (end - start).total_seconds())
+    return round(elapsed / settings.FOCUS_TICK_SECONDS * NOMINAL_TICK_MINUTES, 2)
 
 
 def event_write(
@@ -123,8 +132,9 @@ def session_end(
     if session.ended_at is not None:
         raise Conflict("This session has already ended.", ended_at=session.ended_at.isoformat())
     actual = minutes_between(session.started_at, now)
+    session_minutes = session_minutes_between(session.started_at, now)
     if early_end is None:
-        early_end = actual < session.estimated_duration
+        early_end = session_minutes < session.estimated_duration
     session.ended_at = now
     session.actual_duration = actual
     session.completion_score = completion_score
@@ -155,7 +165,7 @@ def session_end(
         sentiment=sentiment, emotion_tags=[emotion_from_sentiment(sentiment)], session_id=session.id,
     )
     habit_strengthen(
-        person_id=session.person_id, actual_minutes=actual, estimated_minutes=session.estimated_duration,
+        person_id=session.person_id, actual_minutes=session_minutes, estimated_minutes=session.estimated_duration,
         early_end=early_end, completion_score=completion_score, now=now,
     )
     return session

@@ -1,0 +1,31 @@
+import pytest
+
+from focus.tests.stack import RedisServer, Stack, stack_env
+
+
+@pytest.fixture
+def broker(tmp_path):
+    """A throwaway Redis for one integration test (fault tests stop and restart it)."""
+    server = RedisServer(tmp_path)
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def stack(transactional_db, broker, tmp_path, request):
+    """Real processes on the test database and the throwaway broker; stopped before the
+    database is flushed. Logs are printed when a test fails."""
+    processes = Stack(workdir=tmp_path, env=stack_env(broker_url=broker.url))
+    yield processes
+    processes.stop()
+    report = getattr(request.node, "rep_call", None)
+    if report is not None and report.failed:
+        print(processes.logs())
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    report = outcome.get_result()
+    setattr(item, f"rep_{report.when}", report)

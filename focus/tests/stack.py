@@ -1,0 +1,178 @@
+"""Real FocusFlow processes for integration tests: gunicorn, Celery worker(s) and beat(s), and
+throwaway Redis servers, all on the test database. Nothing here mocks or runs eagerly.
+
+Every wait polls with a deadline (`wait_for`); no assertion depends on a fixed sleep.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from django.db import connection
+
+ROOT = Path(__file__).resolve().parents[2]
+BIN = Path(sys.executable).parent
+
+# Time-compressed knobs: a tick every 2 s, sweeps every second, a short lease.
+FAST = {
+    "FOCUS_TICK_SECONDS": "2",
+    "FOCUS_NUDGE_MIN_GAP_SECONDS": "2",
+    "FOCUS_DISPATCH_SECONDS": "1",
+    "FOCUS_LEASE_SECONDS": "3",
+}
+
+
+def wait_for(predicate: Callable[[], object], *, timeout: float = 30.0, interval: float = 0.1, what: str = ""):
+    """Poll until predicate() is truthy; fail after the deadline. Returns the truthy value."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout}s waiting for {what or predicate}")
+        time.sleep(interval)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def current_database_url() -> str:
+    """The URL of the database this test runs on (pytest-django's test database)."""
+    s = connection.settings_dict
+    user = s.get("USER") or "postgres"
+    auth = f"{user}:{s['PASSWORD']}" if s.get("PASSWORD") else user
+    return f"postgres://{auth}@{s.get('HOST') or '127.0.0.1'}:{s.get('PORT') or 5432}/{s['NAME']}"
+
+
+@dataclass
+class Proc:
+    name: str
+    popen: subprocess.Popen
+    log: Path
+
+    def output(self) -> str:
+        return self.log.read_text(errors="replace") if self.log.exists() else ""
+
+    def alive(self) -> bool:
+        return self.popen.poll() is None
+
+    def kill(self, sig: int = signal.SIGKILL) -> None:
+        """Signal the whole process group (a prefork worker's children too)."""
+        try:
+            os.killpg(self.popen.pid, sig)
+        except ProcessLookupError:
+            pass
+
+    def stop(self, timeout: float = 10.0) -> None:
+        if self.alive():
+            self.kill(signal.SIGTERM)
+            try:
+                self.popen.wait(timeout)
+            except subprocess.TimeoutExpired:
+                self.kill(signal.SIGKILL)
+                self.popen.wait(timeout)
+        self.kill(signal.SIGKILL)  # leftovers in the group, if any
+
+
+class RedisServer:
+    """A throwaway redis-server on a spare port (fault tests stop and start it)."""
+
+    def __init__(self, workdir: Path):
+        self.port = free_port()
+        self.workdir = workdir
+        self.proc: subprocess.Popen | None = None
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self) -> None:
+        self.proc = subprocess.Popen(
+            [shutil.which("redis-server") or "redis-server", "--port", str(self.port), "--bind", "127.0.0.1",
+             "--save", "", "--appendonly", "no", "--dir", str(self.workdir)],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+        )
+        wait_for(self.answers, timeout=15, what=f"redis on port {self.port}")
+
+    def answers(self) -> bool:
+        try:
+            with socket.create_connection(("127.0.0.1", self.port), timeout=0.5) as sock:
+                sock.sendall(b"PING\r\n")
+                return sock.recv(16).startswith(b"+PONG")
+        except OSError:
+            return False
+
+    def stop(self) -> None:
+        if self.proc and self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait(10)
+        self.proc = None
+
+
+@dataclass
+class Stack:
+    """Processes sharing one environment (database, broker, knobs)."""
+
+    workdir: Path
+    env: dict[str, str]
+    procs: list[Proc] = field(default_factory=list)
+
+    def _spawn(self, name: str, argv: list[str], ready: str | None, timeout: float = 60) -> Proc:
+        log = self.workdir / f"{name}-{len(self.procs)}.log"
+        popen = subprocess.Popen(
+            argv, cwd=ROOT, env=self.env, stdout=log.open("wb"), stderr=subprocess.STDOUT, start_new_session=True
+        )
+        proc = Proc(name, popen, log)
+        self.procs.append(proc)
+        if ready:
+            wait_for(lambda: ready in proc.output() or not proc.alive(), timeout=timeout, what=f"{name} ready")
+            assert proc.alive(), f"{name} exited:\n{proc.output()[-3000:]}"
+        return proc
+
+    def worker(self, concurrency: int = 2, name: str | None = None) -> Proc:
+        node = name or f"w{len(self.procs)}@%h"
+        return self._spawn("worker", [str(BIN / "celery"), "-A", "focusflow", "worker", "-Q", "focus,celery",
+                                      "--concurrency", str(concurrency), "-n", node, "--loglevel", "INFO",
+                                      "--without-gossip", "--without-mingle", "--without-heartbeat"],
+                           ready="ready.")
+
+    def beat(self) -> Proc:
+        schedule = self.workdir / f"beat-{len(self.procs)}.pid"
+        return self._spawn("beat", [str(BIN / "celery"), "-A", "focusflow", "beat", "-S", "django",
+                                    "--loglevel", "INFO", "--pidfile", str(schedule)],
+                           ready="beat: Starting")
+
+    def web(self) -> tuple[Proc, str]:
+        port = free_port()
+        proc = self._spawn("web", [str(BIN / "gunicorn"), "focusflow.wsgi", "--bind", f"127.0.0.1:{port}",
+                                   "--workers", "2", "--access-logfile", "-"], ready="Booting worker")
+        return proc, f"http://127.0.0.1:{port}"
+
+    def stop(self) -> None:
+        for proc in reversed(self.procs):
+            proc.stop()
+
+    def logs(self) -> str:
+        return "\n".join(f"--- {p.name} ({p.log.name})\n{p.output()[-4000:]}" for p in self.procs)
+
+
+def stack_env(*, broker_url: str, **extra: str) -> dict[str, str]:
+    env = {key: value for key, value in os.environ.items() if not key.startswith(("FOCUS_", "PYTEST_"))}
+    env.update(FAST)
+    env.update({"DATABASE_URL": current_database_url(), "CELERY_BROKER_URL": broker_url, "DEBUG": "true",
+                "PYTHONUNBUFFERED": "1", "LOG_LEVEL": "INFO"})
+    env.update(extra)
+    return env

@@ -1,0 +1,144 @@
+"""The tick engine with real processes: gunicorn, Celery worker(s) and beat(s) over real Redis and
+PostgreSQL, time-compressed (a tick every 2 s). Waits poll with deadlines; nothing is enqueued by hand."""
+
+from __future__ import annotations
+
+import json
+import urllib.error
+import urllib.request
+from datetime import timedelta
+
+import psycopg
+import pytest
+from django.utils import timezone
+from rest_framework.authtoken.models import Token
+
+from focus.models import USER_FACING_EVENTS, FocusEvent, FocusSession
+from focus.tests.factories import FocusSessionFactory
+from focus.tests.stack import current_database_url, wait_for
+
+pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
+
+TICK_EVENTS = ("tick", "nudge", "break")
+TICK_SECONDS = 2
+GAP_SECONDS = 2
+
+
+def call(base: str, method: str, path: str, token: str, body: dict | None = None) -> tuple[int, dict]:
+    request = urllib.request.Request(
+        base + path, method=method, data=json.dumps(body).encode() if body is not None else None,
+        headers={"Authorization": f"Token {token}", "Content-Type": "application/json"},
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=15) as response:
+            return response.status, json.loads(response.read() or b"{}")
+    except urllib.error.HTTPError as error:
+        return error.code, json.loads(error.read() or b"{}")
+
+
+@pytest.fixture
+def token(django_user_model) -> str:
+    user = django_user_model.objects.create_user("tester", password="tester-pass-123")
+    return Token.objects.create(user=user).key
+
+
+def tick_events(session_id) -> list[FocusEvent]:
+    return list(FocusEvent.objects.filter(session_id=session_id, event_type__in=TICK_EVENTS).order_by("ts", "id"))
+
+
+def assert_tick_invariants(session: FocusSession, *, max_nudges: int) -> None:
+    """One event per tick, ticks in distinct periods, guardrails held, nothing after the end."""
+    session.refresh_from_db()
+    ticks = tick_events(session.id)
+    assert len(ticks) == session.tick_count
+    periods = [int((e.ts - session.started_at).total_seconds() // TICK_SECONDS) for e in ticks]
+    assert len(periods) == len(set(periods)), f"two ticks in one period: {periods}"
+    facing = [e for e in ticks if e.event_type in USER_FACING_EVENTS]
+    assert len(facing) <= max_nudges
+    assert session.nudges_sent == len(facing)
+    for earlier, later in zip(facing, facing[1:]):
+        assert (later.ts - earlier.ts).total_seconds() >= GAP_SECONDS
+    for event in facing:
+        assert event.content["tone"] == "micro" and len(event.content["message"]) <= 120
+    if session.ended_at is not None:
+        assert not FocusEvent.objects.filter(session=session, ts__gt=session.ended_at).exists()
+        last = FocusEvent.objects.filter(session=session).order_by("-ts", "-id").first()
+        assert last.event_type == "session_end"
+
+
+def sweeps_seen(proc) -> int:
+    return proc.output().count("Sending due task focus.dispatch_due_ticks")
+
+
+def test_a_session_gets_ticks_from_beat_and_worker_under_the_guardrails(stack, token):
+    stack.env["FOCUS_MAX_NUDGES"] = "1"
+    _, base = stack.web()
+    stack.worker()
+    beat = stack.beat()
+
+    status, session = call(base, "POST", "/focus/start", token,
+                           {"task_id": None, "estimated_duration": 10, "mode": "deep"})
+    assert status == 201, session
+    session_id = session["session_id"]
+    assert call(base, "POST", "/focus/ping", token, {"session_id": session_id, "stress": 0.95,
+                                                      "fatigue": 0.9, "activity": "active"})[0] == 201
+    # A recovery break goes out, then the wrap-up near the 10-minute estimate meets the cap (1 here).
+    capped = FocusEvent.objects.filter(session_id=session_id, event_type="tick", content__reason="cap")
+    wait_for(capped.exists, timeout=60, what="a tick held back by the cap")
+    facing = [e for e in tick_events(session_id) if e.event_type in USER_FACING_EVENTS]
+    assert [e.content["kind"] for e in facing] == ["recovery_break"]
+
+    status, ended = call(base, "POST", "/focus/end", token, {"session_id": session_id, "completion_score": 0.7})
+    assert status == 200, ended
+    seen = sweeps_seen(beat)
+    wait_for(lambda: sweeps_seen(beat) >= seen + 3, timeout=30, what="three sweeps after the end")
+    assert_tick_invariants(FocusSession.objects.get(pk=session_id), max_nudges=1)
+
+
+def test_a_worker_killed_mid_tick_loses_no_tick_and_duplicates_nothing(stack):
+    session = FocusSessionFactory(started_at=timezone.now(), next_tick_at=timezone.now())
+    first = stack.worker()
+    stack.beat()
+    # Hold the session's row lock so the worker's tick blocks inside its transaction, then kill it.
+    with psycopg.connect(current_database_url().replace("postgres://", "postgresql://", 1)) as holder:
+        holder.execute("SELECT id FROM focus_sessions WHERE id = %s FOR UPDATE", [session.id])
+        wait_for(lambda: "focus.run_focus_ticks" in first.output(), timeout=30, what="a tick to start")
+        first.kill()
+        first.popen.wait(10)
+        holder.rollback()
+    assert tick_events(session.id) == []
+    stack.worker()
+    wait_for(lambda: len(tick_events(session.id)) >= 3, timeout=60, what="ticks after the kill")
+    assert_tick_invariants(session, max_nudges=8)
+
+
+def test_two_beats_and_two_workers_never_double_tick(stack):
+    now = timezone.now()
+    sessions = [FocusSessionFactory(started_at=now, next_tick_at=now + timedelta(milliseconds=50 * i))
+                for i in range(20)]
+    stack.worker()
+    stack.worker()
+    stack.beat()
+    stack.beat()
+    wait_for(lambda: all(len(tick_events(s.id)) >= 4 for s in sessions), timeout=90, what="four ticks each")
+    for session in sessions:
+        assert_tick_invariants(session, max_nudges=8)
+
+
+def test_with_the_broker_down_at_start_the_session_is_created_and_the_sweep_ticks_it(stack, broker, token):
+    _, base = stack.web()
+    stack.worker()
+    stack.beat()
+    broker.stop()
+    status, health = call(base, "GET", "/healthz", token)
+    assert status == 503 and health["broker"]["ok"] is False and health["database"]["ok"] is True
+
+    status, session = call(base, "POST", "/focus/start", token,
+                           {"task_id": None, "estimated_duration": 45, "mode": "deep"})
+    assert status == 201, session
+    assert FocusSession.objects.filter(pk=session["session_id"], ended_at__isnull=True).exists()
+    assert tick_events(session["session_id"]) == []
+
+    broker.start()  # same port: worker and beat reconnect on their own
+    wait_for(lambda: tick_events(session["session_id"]), timeout=90, what="the first tick via the sweep")
+    assert call(base, "GET", "/healthz", token)[0] == 200
