@@ -7,6 +7,7 @@ A bad value stops the process at start with a message naming the variable (envir
 
 from pathlib import Path
 
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from environs import Env, EnvError
 from marshmallow.validate import Range
@@ -217,7 +218,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "focus.dispatch_due_ticks",
         "schedule": float(FOCUS_DISPATCH_SECONDS),
         "options": {"queue": FOCUS_QUEUE, "expire_seconds": FOCUS_DISPATCH_SECONDS},
-    }
+    },
+    "rhythm.backfill_emotion": {
+        "task": "rhythm.backfill_emotion",
+        "schedule": crontab(hour=3, minute=15),  # nightly, UTC
+        "options": {"queue": "celery"},
+    },
 }
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = TIME_ZONE

@@ -6,9 +6,17 @@ import uuid
 from datetime import datetime
 
 from django.db import transaction
+from django.db.models import CharField, Case, Exists, F, OuterRef, Q, Subquery, Value, When
+from django.db.models.lookups import GreaterThan, LessThan
 from django.utils import timezone
 
-from rhythm.habit import emotion_from_sentiment, habit_strength_after_session, habit_strength_decayed
+from rhythm.habit import (
+    NEGATIVE_BELOW,
+    POSITIVE_ABOVE,
+    emotion_from_sentiment,
+    habit_strength_after_session,
+    habit_strength_decayed,
+)
 from rhythm.models import MemoryShortTerm, PersonAccount, PersonalModel, RhythmSample, RhythmState
 
 RHYTHM_FIELDS = ("energy", "stress", "fatigue")
@@ -103,3 +111,29 @@ def habit_strengthen(
     model.last_session_at = now
     model.save(update_fields=["focus_habit_strength", "last_session_at", "updated_at"])
     return model
+
+
+def emotion_backfill() -> int:
+    """Set every person's emotion from their latest memory with a sentiment, in one UPDATE.
+
+    The seed's backfill SQL is the reference (same thresholds, latest memory with a sentiment,
+    only rows whose emotion would change); this one also marks the source. Returns rows changed.
+    """
+    latest = Subquery(
+        MemoryShortTerm.objects.filter(user_id=OuterRef("person_id"), sentiment__isnull=False)
+        .order_by("-created_at", "-id")
+        .values("sentiment")[:1]
+    )
+    emotion = Case(
+        When(GreaterThan(latest, POSITIVE_ABOVE), then=Value(PersonalModel.Emotion.POSITIVE)),
+        When(LessThan(latest, NEGATIVE_BELOW), then=Value(PersonalModel.Emotion.NEGATIVE)),
+        default=Value(PersonalModel.Emotion.NEUTRAL),
+        output_field=CharField(),
+    )
+    has_signal = Exists(MemoryShortTerm.objects.filter(user_id=OuterRef("person_id"), sentiment__isnull=False))
+    return (
+        PersonalModel.objects.filter(has_signal)
+        .alias(latest_emotion=emotion)
+        .filter(Q(emotion__isnull=True) | ~Q(emotion=F("latest_emotion")))
+        .update(emotion=emotion, emotion_source="backfill")
+    )
