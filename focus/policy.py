@@ -34,13 +34,19 @@ from __future__ import annotations
 
 import math
 import statistics
-from decimal import Decimal
 from dataclasses import dataclass, field, fields, replace
 from datetime import datetime, timedelta
 from typing import Any, Mapping, Sequence
 
-from focus.guardrails import ALLOWED_KINDS, BREAK_KINDS, as_utc, event_type_for, guardrail_block
+from focus.guardrails import (
+    ALLOWED_KINDS,
+    BREAK_KINDS,
+    as_utc,
+    event_type_for,
+    guardrail_block,
+)
 from focus.messages import pick_message
+from focusflow.numbers import finite_number
 
 __all__ = [
     "ALLOWED_KINDS",
@@ -235,15 +241,6 @@ class Decision:
 # --------------------------------------------------------------------------- small helpers
 
 
-def _num(value: Any) -> float | None:
-    """A finite number as float, else None (None, NaN, bools and strings are 'no reading').
-    Decimals count: rhythm values may come from a DecimalField."""
-    if isinstance(value, bool) or not isinstance(value, (int, float, Decimal)):
-        return None
-    value = float(value)
-    return value if math.isfinite(value) else None
-
-
 def _clamp(value: float, low: float, high: float) -> float:
     return max(low, min(high, value))
 
@@ -284,13 +281,13 @@ def _latest(pings: Sequence[PingSample], attr: str) -> Any:
         if attr == "activity":
             if value in (ACTIVE, IDLE, AWAY):
                 return value
-        elif _num(value) is not None:
-            return _num(value)
+        elif finite_number(value) is not None:
+            return finite_number(value)
     return None
 
 
 def _switch_readings(pings: Sequence[PingSample]) -> list[float]:
-    return [v for v in (_num(p.app_switches) for p in pings) if v is not None and v >= 0]
+    return [v for v in (finite_number(p.app_switches) for p in pings) if v is not None and v >= 0]
 
 
 def _activities(pings: Sequence[PingSample]) -> list[str]:
@@ -392,7 +389,7 @@ def detect_breakpoint(
             return "went_idle"
         if previous == AWAY and last != AWAY:
             return "back_from_away"
-    readings = [(p.at, _num(p.app_switches)) for p in pings if _num(p.app_switches) is not None]
+    readings = [(p.at, finite_number(p.app_switches)) for p in pings if finite_number(p.app_switches) is not None]
     if len(readings) > config.quiet_run_pings and readings[-1][0] > window_start:
         burst = readings[-1][1] >= max(float(config.burst_switches_floor), 2.0 * baseline)
         run = readings[-1 - config.quiet_run_pings:-1]
@@ -419,25 +416,25 @@ def hrv_corroborates(pings: Sequence[PingSample], started_at: datetime, config: 
         return all(v < mean - sd for v in recent) if low else all(v > mean + sd for v in recent)
 
     hrv = [(as_utc(p.at).timestamp(), math.log(v)) for p in pings
-           if (v := _num(p.hrv_ms)) is not None and v > 0]
+           if (v := finite_number(p.hrv_ms)) is not None and v > 0]
     hr = [(as_utc(p.at).timestamp(), v) for p in pings
-          if (v := _num(p.heart_rate)) is not None and v > 0]
+          if (v := finite_number(p.heart_rate)) is not None and v > 0]
     return flagged(hrv, low=True) or flagged(hr, low=False)
 
 
 def _current(window: Sequence[PingSample], rhythm_now: RhythmValues, attr: str) -> float | None:
     """The higher of the rhythm state and this tick's latest pinged value, if any."""
-    values = [v for v in (_num(getattr(rhythm_now, attr)), _latest(window, attr)) if v is not None]
+    values = [v for v in (finite_number(getattr(rhythm_now, attr)), _latest(window, attr)) if v is not None]
     return max(values) if values else None
 
 
 def _at_start(pings: Sequence[PingSample], rhythm_at_start: RhythmValues, attr: str) -> float | None:
     """The rhythm snapshot at session start, else the session's first pinged value."""
-    value = _num(getattr(rhythm_at_start, attr))
+    value = finite_number(getattr(rhythm_at_start, attr))
     if value is not None:
         return value
     for ping in pings:
-        if (v := _num(getattr(ping, attr))) is not None:
+        if (v := finite_number(getattr(ping, attr))) is not None:
             return v
     return None
 
@@ -482,7 +479,7 @@ def recovery_break_minutes(fatigue: float | None, config: PolicyConfig) -> int:
     """5 + 25 x clamp((fatigue - 0.4) / 0.5, 0, 1), rounded half up: 5-30 minutes
     (POLICY-NOTES "Breaks"; Albulescu et al. 2022, Sievertsen et al. 2016). Unknown fatigue
     gives the shortest recovery break."""
-    value = _num(fatigue)
+    value = finite_number(fatigue)
     if value is None:
         return int(config.recovery_min_minutes)
     share = _clamp((value - config.recovery_fatigue_floor) / config.recovery_fatigue_span, 0.0, 1.0)
@@ -650,7 +647,7 @@ def _proposals(ctx: TickContext, state: _State, window: Sequence[PingSample],
         proposals.append(_Proposal("recovery_break", reason, waits_for_breakpoint=False, allowed_in_flow=True,
                                    break_minutes=recovery_break_minutes(fatigue, config)))
 
-    estimate = _num(ctx.estimated_minutes)
+    estimate = finite_number(ctx.estimated_minutes)
     wrap_up_done = state.wrap_up_sent or "wrap_up" in ctx.last_sent_by_kind
     elapsed_minutes = _nominal_minutes((now - started).total_seconds(), config)
     if estimate and estimate > 0 and not wrap_up_done and elapsed_minutes >= estimate - NOMINAL_TICK_MINUTES - _EPSILON:
@@ -796,7 +793,7 @@ def decide(ctx: TickContext, config: PolicyConfig) -> Decision:
     if blocked:
         return _tick(blocked, _held_detail(blocked, chosen.kind, ctx, config), detections, state)
 
-    behaviour_known = any(p.activity in (ACTIVE, IDLE, AWAY) or _num(p.app_switches) is not None for p in pings)
+    behaviour_known = any(p.activity in (ACTIVE, IDLE, AWAY) or finite_number(p.app_switches) is not None for p in pings)
     if (chosen.waits_for_breakpoint and behaviour_known and state.deferred_ticks < config.breakpoint_defer_ticks
             and detect_breakpoint(pings, window_start, baseline, config) is None):
         state.deferred_ticks += 1

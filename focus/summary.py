@@ -57,13 +57,14 @@ baseline can learn from every ended session.
 
 from __future__ import annotations
 
-import math
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from decimal import Decimal
 from typing import Any
+
+from focusflow.numbers import finite_number as _number
 
 NOMINAL_TICK_MINUTES = 5.0  # one tick period, in session minutes
 MAX_CURVE_POINTS = 120
@@ -97,21 +98,6 @@ class EventRecord:
 
 def _aware(value: datetime) -> datetime:
     return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value
-
-
-def _number(value: Any, lo: float | None = None, hi: float | None = None) -> float | None:
-    """A finite real number within [lo, hi], or None (bools, strings, NaN and out-of-range are None)."""
-    if isinstance(value, bool) or not isinstance(value, (int, float, Decimal)):
-        return None
-    try:
-        number = float(value)
-    except (OverflowError, ValueError):
-        return None
-    if not math.isfinite(number):
-        return None
-    if (lo is not None and number < lo) or (hi is not None and number > hi):
-        return None
-    return number
 
 
 def _lenient_number(value: Any, lo: float, hi: float) -> float | None:

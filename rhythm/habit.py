@@ -37,8 +37,8 @@ neutral (exactly ±0.25 is neutral, as in the seed's backfill SQL); None stays N
 from __future__ import annotations
 
 import math
-from decimal import Decimal
-from typing import Any
+
+from focusflow.numbers import finite_number
 
 RATE = 0.045
 EARLY_END_FACTOR = 0.5
@@ -52,24 +52,14 @@ POSITIVE_ABOVE = 0.25
 NEGATIVE_BELOW = -0.25
 
 
-def _finite(value: Any) -> float | None:
-    if isinstance(value, bool) or not isinstance(value, (int, float, Decimal)):
-        return None
-    try:
-        number = float(value)
-    except (OverflowError, ValueError):
-        return None
-    return number if math.isfinite(number) else None
-
-
 def _clamp01(value: float) -> float:
     return min(1.0, max(0.0, value))
 
 
 def session_match(*, actual_minutes: float, estimated_minutes: int) -> float:
     """How well the session's length matched its estimate, 0..1 (see the module docstring)."""
-    actual = max(0.0, _finite(actual_minutes) or 0.0)
-    estimated = _finite(estimated_minutes) or 0.0
+    actual = max(0.0, finite_number(actual_minutes) or 0.0)
+    estimated = finite_number(estimated_minutes) or 0.0
     if estimated <= 0:
         return 1.0 if actual > 0 else 0.0
     ratio = actual / estimated
@@ -85,7 +75,7 @@ def session_quality_for_habit(
 ) -> float:
     """0..1: the length match, averaged with the completion score when one was given."""
     match = session_match(actual_minutes=actual_minutes, estimated_minutes=estimated_minutes)
-    completion = _finite(completion_score)
+    completion = finite_number(completion_score)
     if completion is None:
         return match
     return (match + _clamp01(completion)) / 2.0
@@ -96,7 +86,7 @@ def habit_strength_after_session(
     completion_score: float | None,
 ) -> float:
     """The habit strength after one more ended session; never lower than before, never above 1."""
-    current = _clamp01(_finite(strength) or 0.0)
+    current = _clamp01(finite_number(strength) or 0.0)
     quality = session_quality_for_habit(
         actual_minutes=actual_minutes, estimated_minutes=estimated_minutes, completion_score=completion_score
     )
@@ -106,8 +96,8 @@ def habit_strength_after_session(
 
 def habit_strength_decayed(strength: float, *, days_idle: float) -> float:
     """The habit strength after ``days_idle`` days without a session (no decay within GRACE_DAYS)."""
-    current = _clamp01(_finite(strength) or 0.0)
-    days = _finite(days_idle)
+    current = _clamp01(finite_number(strength) or 0.0)
+    days = finite_number(days_idle)
     if days is None:
         return 0.0 if days_idle == math.inf else current
     if days <= GRACE_DAYS:
@@ -117,7 +107,7 @@ def habit_strength_decayed(strength: float, *, days_idle: float) -> float:
 
 def emotion_from_sentiment(sentiment: float | None) -> str | None:
     """positive (> 0.25), negative (< -0.25) or neutral; None (or NaN) gives None."""
-    value = _finite(sentiment)
+    value = finite_number(sentiment)
     if value is None:
         return None
     if value > POSITIVE_ABOVE:
