@@ -1,24 +1,37 @@
-"""The tick: one session, one transaction, exactly one event (a nudge/break, or a tick saying why not).
+"""The tick: one locked session, exactly one event (a nudge/break, or a tick saying why not).
 
-The session row is locked for the whole tick, so two deliveries of one tick (a duplicate message,
-a redelivery after a worker died, the start-time enqueue racing the sweep) run one after the
-other; the second finds the session no longer due and writes nothing. The guardrail counters
+A tick locks its session row for the whole transaction, so two deliveries of one tick (a duplicate
+message, a redelivery after a worker died, the start-time enqueue racing the sweep) run one after
+the other; the second finds the session no longer due and writes nothing. The guardrail counters
 (nudges sent, last nudge time) are read and written under that same lock.
+
+The dispatcher hands out ticks in chunks, so a chunk runs as one batch: one transaction that locks
+all of its sessions (in primary-key order, so two overlapping batches cannot deadlock), reads what
+the policy needs with one set-based query per kind of input (rhythm, emotion, recent pings, last
+nudge of each kind), decides each session with the pure policy, and writes every event with one
+INSERT and every session with one UPDATE. A single tick is a batch of one. Per session the result
+is exactly what ticking the sessions one by one would give: the same inputs, the same decision,
+the same single event.
 """
 
 from __future__ import annotations
 
+import json
 import uuid
+from collections import defaultdict
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.models import F, Window
+from django.db.models.functions import RowNumber
 from django.utils import timezone
 
-from focus.models import USER_FACING_EVENTS, EventType, FocusSession
-from focus.policy import PingSample, PolicyConfig, RhythmValues, TickContext, decide
-from focus.services import event_write, minutes_between
-from rhythm.selectors import emotion_baseline, rhythm_snapshot
+from focus.models import USER_FACING_EVENTS, EventType, FocusEvent, FocusSession
+from focus.policy import Decision, PingSample, PolicyConfig, RhythmValues, TickContext, decide
+from focus.services import minutes_between
+from rhythm.models import PersonalModel, RhythmState
 
 RECENT_PINGS = 50
 
@@ -26,6 +39,12 @@ SKIPPED_ENDED = "skipped:ended"
 SKIPPED_NOT_DUE = "skipped:not_due"
 SKIPPED_STALE = "skipped:stale"
 SKIPPED_MISSING = "skipped:missing"
+
+TICK_FIELDS = [
+    "nudges_sent", "last_nudge_at", "tick_count", "policy_state", "last_tick_at",
+    "next_tick_at", "lease_until", "actual_duration",
+]
+_PING_FIELDS = frozenset(PingSample.__dataclass_fields__) - {"at"}
 
 
 def policy_config() -> PolicyConfig:
@@ -43,25 +62,6 @@ def _rhythm_values(snapshot: dict | None) -> RhythmValues:
     )
 
 
-def _ping_samples(session: FocusSession) -> tuple[PingSample, ...]:
-    rows = session.events.filter(event_type=EventType.PING).order_by("-ts", "-id").values_list("ts", "content")
-    fields = PingSample.__dataclass_fields__
-    samples = [
-        PingSample(at=ts, **{name: value for name, value in content.items() if name in fields and name != "at"})
-        for ts, content in rows[:RECENT_PINGS]
-    ]
-    return tuple(reversed(samples))
-
-
-def _last_sent_by_kind(session: FocusSession) -> dict[str, datetime]:
-    last: dict[str, datetime] = {}
-    for ts, content in session.events.filter(event_type__in=USER_FACING_EVENTS).values_list("ts", "content"):
-        kind = content.get("kind")
-        if kind and (kind not in last or ts > last[kind]):
-            last[kind] = ts
-    return last
-
-
 def _next_due(session: FocusSession, now: datetime) -> datetime:
     """Keep the cadence (due + period); if the tick ran late by more than a period, restart from now."""
     period = timedelta(seconds=settings.FOCUS_TICK_SECONDS)
@@ -69,64 +69,195 @@ def _next_due(session: FocusSession, now: datetime) -> datetime:
     return due if due > now else now + period
 
 
+@dataclass
+class _Inputs:
+    """What the policy needs about a batch's people and sessions, read with one query per kind."""
+
+    rhythm: dict[uuid.UUID, dict]
+    emotion: dict[uuid.UUID, dict]
+    pings: dict[uuid.UUID, tuple[PingSample, ...]]
+    last_sent_by_kind: dict[uuid.UUID, dict[str, datetime]]
+
+    @classmethod
+    def read(cls, sessions: list[FocusSession]) -> _Inputs:
+        session_ids = [s.id for s in sessions]
+        person_ids = {s.person_id for s in sessions}
+        # The same values rhythm.selectors.rhythm_snapshot / emotion_baseline give one person at a time.
+        rhythm = {state.person_id: state.as_snapshot() for state in RhythmState.objects.filter(person_id__in=person_ids)}
+        for person_id in person_ids - rhythm.keys():
+            rhythm[person_id] = RhythmState(person_id=person_id).as_snapshot()
+        emotion = {person_id: {"emotion": PersonalModel.Emotion.NEUTRAL, "source": "default"} for person_id in person_ids}
+        for person_id, value, source in PersonalModel.objects.filter(
+            person_id__in=person_ids, emotion__isnull=False
+        ).values_list("person_id", "emotion", "emotion_source"):
+            emotion[person_id] = {"emotion": value, "source": source}
+
+        # The newest RECENT_PINGS pings of each session, oldest first.
+        recent = defaultdict(list)
+        rows = (
+            FocusEvent.objects.filter(session_id__in=session_ids, event_type=EventType.PING)
+            .annotate(newest=Window(RowNumber(), partition_by=[F("session_id")], order_by=[F("ts").desc(), F("id").desc()]))
+            .filter(newest__lte=RECENT_PINGS)
+            .order_by("session_id", "ts", "id")
+            .values_list("session_id", "ts", "content")
+        )
+        for session_id, ts, content in rows:
+            recent[session_id].append(
+                PingSample(at=ts, **{name: value for name, value in content.items() if name in _PING_FIELDS})
+            )
+        pings = {session_id: tuple(samples) for session_id, samples in recent.items()}
+
+        last_sent: dict[uuid.UUID, dict[str, datetime]] = defaultdict(dict)
+        for session_id, ts, content in FocusEvent.objects.filter(
+            session_id__in=session_ids, event_type__in=USER_FACING_EVENTS
+        ).order_by().values_list("session_id", "ts", "content"):
+            kind = content.get("kind")
+            last = last_sent[session_id]
+            if kind and (kind not in last or ts > last[kind]):
+                last[kind] = ts
+        return cls(rhythm=rhythm, emotion=emotion, pings=pings, last_sent_by_kind=last_sent)
+
+
+def _tick_session(
+    session: FocusSession, *, now: datetime, inputs: _Inputs, config: PolicyConfig
+) -> tuple[Decision, list[FocusEvent]]:
+    """Decide one due session's tick; move its counters and due time on. Returns the events to write."""
+    rhythm = inputs.rhythm[session.person_id]
+    emotion = inputs.emotion[session.person_id]
+    last_sent = inputs.last_sent_by_kind.get(session.id, {})
+    decision = decide(
+        TickContext(
+            now=now,
+            started_at=session.started_at,
+            estimated_minutes=session.estimated_duration,
+            tick_number=session.tick_count + 1,
+            pings=inputs.pings.get(session.id, ()),
+            rhythm_now=_rhythm_values(rhythm),
+            rhythm_at_start=_rhythm_values((session.start_state or {}).get("rhythm")),
+            nudges_sent=session.nudges_sent,
+            last_nudge_at=session.last_nudge_at,
+            last_sent_by_kind=last_sent,
+            state=session.policy_state or {},
+        ),
+        config,
+    )
+    task_snapshot = session.task.as_snapshot() if session.task_id else None
+    events = [
+        FocusEvent(session=session, event_type=event_type, ts=now, content=content, rhythm_snapshot=rhythm,
+                   task_snapshot=task_snapshot, emotion_snapshot=emotion)
+        for event_type, content in [
+            *((d.event_type, d.content) for d in decision.detections),
+            (decision.event_type, decision.content),
+        ]
+    ]
+    if decision.event_type in USER_FACING_EVENTS:
+        session.nudges_sent += 1
+        session.last_nudge_at = now
+        last_sent[decision.content.get("kind")] = now  # a duplicate claim later in the batch sees it
+        inputs.last_sent_by_kind[session.id] = last_sent
+    session.tick_count += 1
+    session.policy_state = decision.state
+    session.last_tick_at = now
+    session.next_tick_at = _next_due(session, now)
+    session.lease_until = None
+    session.actual_duration = minutes_between(session.started_at, now)
+    return decision, events
+
+
+# One UPDATE for a whole batch, its values passed as arrays (a fixed number of parameters). The ORM's
+# bulk_update builds a CASE per field per row, whose Python cost grew past the cost of the ticks.
+_SAVE_TICKED = """
+UPDATE focus_sessions AS s
+SET nudges_sent = v.nudges_sent, last_nudge_at = v.last_nudge_at, tick_count = v.tick_count,
+    policy_state = v.policy_state, last_tick_at = v.last_tick_at, next_tick_at = v.next_tick_at,
+    lease_until = NULL, actual_duration = v.actual_duration
+FROM unnest(%s::uuid[], %s::integer[], %s::timestamptz[], %s::integer[], %s::text[]::jsonb[],
+            %s::timestamptz[], %s::timestamptz[], %s::double precision[])
+     AS v(id, nudges_sent, last_nudge_at, tick_count, policy_state, last_tick_at, next_tick_at, actual_duration)
+WHERE s.id = v.id
+"""
+
+
+def _save_ticked(sessions: list[FocusSession]) -> None:
+    """Write the tick fields (TICK_FIELDS) of every ticked session of a batch in one statement."""
+    state_field = FocusSession._meta.get_field("policy_state")
+    with connection.cursor() as cursor:
+        cursor.execute(_SAVE_TICKED, [
+            [s.id for s in sessions],
+            [s.nudges_sent for s in sessions],
+            [s.last_nudge_at for s in sessions],
+            [s.tick_count for s in sessions],
+            [json.dumps(s.policy_state, cls=state_field.encoder) for s in sessions],
+            [s.last_tick_at for s in sessions],
+            [s.next_tick_at for s in sessions],
+            [float(s.actual_duration) for s in sessions],
+        ])
+
+
+def _run_batch(claims: list[tuple[uuid.UUID | str, int | None]], now: datetime | None = None) -> list[str]:
+    """Tick a batch of (session id, sequence) claims in one transaction; one outcome per claim."""
+    config = policy_config()
+    with transaction.atomic():
+        ids = sorted({uuid.UUID(str(session_id)) for session_id, _ in claims})
+        # Lock in primary-key order: overlapping batches (a redelivered chunk) queue, never deadlock.
+        # Only the session rows are locked (of=self); the task is joined for its snapshot.
+        locked = {
+            s.id: s
+            for s in FocusSession.objects.select_for_update(of=("self",)).select_related("task")
+            .filter(pk__in=ids).order_by("pk")
+        }
+        now = now or timezone.now()  # read after the locks: a waiting tick must see the time it runs at
+
+        due: dict[uuid.UUID, FocusSession] = {}
+        for session in locked.values():
+            if session.ended_at is None and session.next_tick_at is not None and session.next_tick_at <= now:
+                due[session.id] = session
+        inputs = _Inputs.read(list(due.values())) if due else None
+
+        outcomes: list[str] = []
+        events: list[FocusEvent] = []
+        ticked: dict[uuid.UUID, FocusSession] = {}
+        for session_id, seq in claims:
+            session = locked.get(uuid.UUID(str(session_id)))
+            if session is None:
+                outcomes.append(SKIPPED_MISSING)
+            elif session.ended_at is not None:
+                outcomes.append(SKIPPED_ENDED)
+            elif seq is not None and seq != session.tick_seq:
+                outcomes.append(SKIPPED_STALE)
+            elif session.id not in due or session.next_tick_at > now:  # a duplicate claim: already ticked
+                outcomes.append(SKIPPED_NOT_DUE)
+            else:
+                decision, session_events = _tick_session(session, now=now, inputs=inputs, config=config)
+                events.extend(session_events)
+                ticked[session.id] = session
+                outcomes.append(decision.event_type)
+        if events:
+            FocusEvent.objects.bulk_create(events)
+            _save_ticked(list(ticked.values()))
+        return outcomes
+
+
 def run_tick(*, session_id: uuid.UUID | str, seq: int | None = None, now: datetime | None = None) -> str:
     """Run one tick of a session; returns the event type written, or why the tick was skipped."""
-    with transaction.atomic():
-        session = FocusSession.objects.select_for_update().filter(pk=session_id).first()
-        now = now or timezone.now()  # read after the lock: a waiting tick must see the time it runs at
-        if session is None:
-            return SKIPPED_MISSING
-        if session.ended_at is not None:
-            return SKIPPED_ENDED
-        if seq is not None and seq != session.tick_seq:
-            return SKIPPED_STALE
-        if session.next_tick_at is None or session.next_tick_at > now:
-            return SKIPPED_NOT_DUE
-
-        rhythm = rhythm_snapshot(person_id=session.person_id)
-        emotion = emotion_baseline(person_id=session.person_id)
-        decision = decide(
-            TickContext(
-                now=now,
-                started_at=session.started_at,
-                estimated_minutes=session.estimated_duration,
-                tick_number=session.tick_count + 1,
-                pings=_ping_samples(session),
-                rhythm_now=_rhythm_values(rhythm),
-                rhythm_at_start=_rhythm_values((session.start_state or {}).get("rhythm")),
-                nudges_sent=session.nudges_sent,
-                last_nudge_at=session.last_nudge_at,
-                last_sent_by_kind=_last_sent_by_kind(session),
-                state=session.policy_state or {},
-            ),
-            policy_config(),
-        )
-        for detection in decision.detections:
-            event_write(session=session, event_type=detection.event_type, ts=now,
-                        content=detection.content, rhythm=rhythm, emotion=emotion)
-        event_write(session=session, event_type=decision.event_type, ts=now,
-                    content=decision.content, rhythm=rhythm, emotion=emotion)
-
-        if decision.event_type in USER_FACING_EVENTS:
-            session.nudges_sent += 1
-            session.last_nudge_at = now
-        session.tick_count += 1
-        session.policy_state = decision.state
-        session.last_tick_at = now
-        session.next_tick_at = _next_due(session, now)
-        session.lease_until = None
-        session.actual_duration = minutes_between(session.started_at, now)
-        session.save(update_fields=[
-            "nudges_sent", "last_nudge_at", "tick_count", "policy_state", "last_tick_at",
-            "next_tick_at", "lease_until", "actual_duration",
-        ])
-        return decision.event_type
+    try:
+        claim = (uuid.UUID(str(session_id)), seq)
+    except ValueError:
+        return SKIPPED_MISSING
+    return _run_batch([claim], now=now)[0]
 
 
-def run_ticks(*, claims: list[tuple[str, int]]) -> dict[str, int]:
-    """Run the ticks of a dispatched chunk, each in its own transaction; returns outcome counts."""
+def run_ticks(*, claims: list[tuple[str, int]], now: datetime | None = None) -> dict[str, int]:
+    """Run the ticks of a dispatched chunk in one transaction; returns outcome counts."""
     outcomes: dict[str, int] = {}
+    if not claims:
+        return outcomes
+    valid = []
     for session_id, seq in claims:
-        outcome = run_tick(session_id=session_id, seq=seq)
+        try:
+            valid.append((uuid.UUID(str(session_id)), seq))
+        except ValueError:
+            outcomes[SKIPPED_MISSING] = outcomes.get(SKIPPED_MISSING, 0) + 1
+    for outcome in _run_batch(valid, now=now) if valid else []:
         outcomes[outcome] = outcomes.get(outcome, 0) + 1
     return outcomes
