@@ -20,6 +20,8 @@ from focusflow.people import acting_person_id, visible_person_id
 
 
 class SessionStartApi(APIView):
+    throttle_scope = "focus_start"
+
     @extend_schema(request=StartInput, responses={201: SessionSerializer}, operation_id="focus_start")
     def post(self, request):
         data = validated(StartInput, request.data)
@@ -33,6 +35,8 @@ class SessionStartApi(APIView):
 
 
 class SessionPingApi(APIView):
+    throttle_scope = "focus_ping"
+
     @extend_schema(request=PingInput, responses={201: EventSerializer}, operation_id="focus_ping")
     def post(self, request):
         data = validated(PingInput, request.data)

@@ -10,7 +10,7 @@ from pathlib import Path
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from environs import Env, EnvError
-from marshmallow.validate import Range
+from marshmallow.validate import Range, Regexp
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 RUN_DIR = BASE_DIR / ".run"
@@ -39,9 +39,16 @@ try:
         "FOCUS_LEASE_SECONDS", max(3, min(60, FOCUS_TICK_SECONDS // 2)), validate=Range(min=1)
     )
 
-    # API throttles (per user; staff/service accounts act for many people).
-    THROTTLE_USER_RATE = env.str("THROTTLE_USER_RATE", "120/min")
-    THROTTLE_STAFF_RATE = env.str("THROTTLE_STAFF_RATE", "6000/min")
+    # API throttles (per user; staff/service accounts act for many people), plus tighter per-person
+    # rates on the two writes a client repeats (start and ping). "N/s|min|hour|day", checked here.
+    _rate = Regexp(r"^\d+/(s|sec|m|min|h|hour|d|day)$", error="must look like 120/min")
+    THROTTLE_USER_RATE = env.str("THROTTLE_USER_RATE", "120/min", validate=_rate)
+    THROTTLE_STAFF_RATE = env.str("THROTTLE_STAFF_RATE", "6000/min", validate=_rate)
+    THROTTLE_START_RATE = env.str("THROTTLE_START_RATE", "20/min", validate=_rate)
+    THROTTLE_PING_RATE = env.str("THROTTLE_PING_RATE", "60/min", validate=_rate)
+    # The cache holds the throttle counters: redis://… in production so every web worker shares them;
+    # unset, each process counts on its own (fine for the quick start).
+    CACHE_URL = env.str("CACHE_URL", "")
     _hsts_seconds = env.int("SECURE_HSTS_SECONDS", 0 if DEBUG else 3600, validate=Range(min=0))
     _hsts_preload = env.bool("SECURE_HSTS_PRELOAD", False)
     LOG_LEVEL = env.str("LOG_LEVEL", "INFO")
@@ -119,6 +126,22 @@ else:
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+if CACHE_URL.startswith(("redis://", "rediss://")):
+    # Short socket timeouts: with Redis down the throttle lets requests through (focusflow/throttles.py)
+    # instead of making every request wait for a dead server.
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": CACHE_URL,
+            "KEY_PREFIX": "focusflow",
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+        }
+    }
+elif CACHE_URL in ("", "locmem://"):
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+else:
+    raise ImproperlyConfigured('Environment variable "CACHE_URL" invalid: use redis://host:port/db or locmem://.')
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -173,8 +196,9 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "focusflow.errors.api_exception_handler",
-    "DEFAULT_THROTTLE_CLASSES": ["focusflow.throttles.PersonRateThrottle"],
-    "DEFAULT_THROTTLE_RATES": {"user": THROTTLE_USER_RATE, "staff": THROTTLE_STAFF_RATE},
+    "DEFAULT_THROTTLE_CLASSES": ["focusflow.throttles.PersonRateThrottle", "focusflow.throttles.ActionRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"user": THROTTLE_USER_RATE, "staff": THROTTLE_STAFF_RATE,
+                               "focus_start": THROTTLE_START_RATE, "focus_ping": THROTTLE_PING_RATE},
 }
 
 SPECTACULAR_SETTINGS = {

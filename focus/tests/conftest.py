@@ -29,3 +29,12 @@ def pytest_runtest_makereport(item, call):
     outcome = yield
     report = outcome.get_result()
     setattr(item, f"rep_{report.when}", report)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_throttle_counters():
+    """Throttle counters live in the cache (per process in tests): no test inherits another's."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield

@@ -1,0 +1,205 @@
+"""Production settings and browser-facing protections: the deploy checklist is clean, SECRET_KEY is
+required, cookies are secure and HttpOnly, CSRF guards the login form and session-authenticated API
+writes, the admin is staff-only, and a token deleted in the admin stops working at once.
+
+Production settings are read in a subprocess (settings are evaluated once per process)."""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import subprocess
+import sys
+
+import pytest
+from django.test import Client
+from rest_framework.authtoken.models import Token
+
+from focus.models import FocusSession
+from focus.tests.stack import ROOT
+
+PRODUCTION = {
+    "DEBUG": "false",
+    "ALLOWED_HOSTS": "focusflow.example.com",
+    "SECURE_SSL_REDIRECT": "true",
+    "SECURE_HSTS_SECONDS": "31536000",
+    "SECURE_HSTS_PRELOAD": "true",
+}
+
+
+def run_django(args: list[str], **env: str) -> subprocess.CompletedProcess:
+    base = {k: v for k, v in os.environ.items() if k not in PRODUCTION and k != "SECRET_KEY"}
+    base["DJANGO_SETTINGS_MODULE"] = "focusflow.settings"
+    return subprocess.run([sys.executable, *args], cwd=ROOT, env={**base, **env}, capture_output=True,
+                          text=True, timeout=120)
+
+
+def production_settings(*names: str, **env: str) -> dict:
+    code = ("import json, django; django.setup(); from django.conf import settings; "
+            f"print(json.dumps({{n: getattr(settings, n) for n in {list(names)!r}}}, default=str))")
+    done = run_django(["-c", code], **{**PRODUCTION, "SECRET_KEY": secrets.token_urlsafe(50), **env})
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def test_the_deploy_checklist_is_clean_with_production_settings():
+    done = run_django(["manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+                      **PRODUCTION, SECRET_KEY=secrets.token_urlsafe(50))
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "no issues" in done.stdout
+
+
+def test_the_deploy_checklist_catches_a_weak_secret_key():
+    """The check above can fail: a short, low-entropy key is flagged."""
+    done = run_django(["manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+                      **PRODUCTION, SECRET_KEY="short-key")
+    assert done.returncode != 0
+    assert "security.W009" in done.stdout + done.stderr
+
+
+def test_production_refuses_to_start_without_a_secret_key():
+    done = run_django(["manage.py", "check"], **PRODUCTION)
+    assert done.returncode != 0
+    assert "SECRET_KEY must be set" in done.stderr
+
+
+def test_debug_runs_get_a_dev_key_but_never_in_production():
+    assert production_settings("SECRET_KEY", DEBUG="true", SECRET_KEY="")["SECRET_KEY"].startswith("insecure-dev-key")
+    key = secrets.token_urlsafe(50)
+    assert production_settings("SECRET_KEY", SECRET_KEY=key)["SECRET_KEY"] == key
+
+
+def test_cookies_are_secure_and_http_only_in_production():
+    values = production_settings(
+        "SESSION_COOKIE_SECURE", "SESSION_COOKIE_HTTPONLY", "CSRF_COOKIE_SECURE", "SECURE_HSTS_SECONDS",
+        "SECURE_SSL_REDIRECT", "X_FRAME_OPTIONS", "SECURE_CONTENT_TYPE_NOSNIFF", "DEBUG", "ALLOWED_HOSTS",
+    )
+    assert values == {
+        "SESSION_COOKIE_SECURE": True, "SESSION_COOKIE_HTTPONLY": True, "CSRF_COOKIE_SECURE": True,
+        "SECURE_HSTS_SECONDS": 31536000, "SECURE_SSL_REDIRECT": True, "X_FRAME_OPTIONS": "DENY",
+        "SECURE_CONTENT_TYPE_NOSNIFF": True, "DEBUG": False, "ALLOWED_HOSTS": ["focusflow.example.com"],
+    }
+
+
+def test_production_allows_no_host_unless_told():
+    values = production_settings("ALLOWED_HOSTS", ALLOWED_HOSTS="")
+    assert values["ALLOWED_HOSTS"] == []
+
+
+@pytest.mark.parametrize("variable, value", [
+    ("THROTTLE_USER_RATE", "lots"),
+    ("THROTTLE_PING_RATE", "60/fortnight"),
+    ("CACHE_URL", "memcached://127.0.0.1:11211"),
+    ("DEBUG", "maybe"),
+])
+def test_a_bad_security_or_throttle_setting_stops_the_process_and_names_the_variable(variable, value):
+    done = run_django(["manage.py", "check"], **{variable: value})
+    assert done.returncode != 0
+    assert variable in done.stderr
+
+
+# --------------------------------------------------------------------------- CSRF
+
+
+@pytest.mark.django_db
+def test_the_login_form_refuses_a_post_without_the_csrf_token(alice):
+    browser = Client(enforce_csrf_checks=True)
+    response = browser.post("/accounts/login/", {"username": "alice", "password": "alice-pass-123"})
+    assert response.status_code == 403
+    assert "_auth_user_id" not in browser.session
+
+
+@pytest.mark.django_db
+def test_the_login_form_accepts_a_post_with_the_csrf_token(alice):
+    browser = Client(enforce_csrf_checks=True)
+    page = browser.get("/accounts/login/")
+    assert page.status_code == 200
+    token = page.context["csrf_token"]
+    assert f'name="csrfmiddlewaretoken" value="{token}"' in page.content.decode()
+    response = browser.post("/accounts/login/", {"username": "alice", "password": "alice-pass-123",
+                                                 "csrfmiddlewaretoken": token})
+    assert response.status_code == 302
+    assert browser.session["_auth_user_id"] == str(alice.pk)
+    assert response.cookies["sessionid"]["httponly"]
+
+
+@pytest.fixture
+def signed_in(alice) -> Client:
+    """A browser signed in with the session cookie (the dashboard's way), CSRF enforced."""
+    browser = Client(enforce_csrf_checks=True)
+    browser.force_login(alice)
+    browser.get("/accounts/login/")  # sets the csrftoken cookie
+    return browser
+
+
+@pytest.mark.django_db
+def test_a_session_authenticated_api_write_without_the_csrf_header_is_refused(signed_in):
+    response = signed_in.post("/focus/start", {"estimated_duration": 25}, content_type="application/json")
+    assert response.status_code == 403
+    assert "CSRF" in response.json()["detail"]
+    assert not FocusSession.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_session_authenticated_api_write_with_the_csrf_header_goes_through(signed_in):
+    token = signed_in.cookies["csrftoken"].value
+    response = signed_in.post("/focus/start", {"estimated_duration": 25}, content_type="application/json",
+                              headers={"X-CSRFToken": token})
+    assert response.status_code == 201
+    assert FocusSession.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_session_authenticated_reads_need_no_csrf_header(signed_in):
+    assert signed_in.get("/api/me").status_code == 200
+
+
+@pytest.mark.django_db
+def test_token_authenticated_writes_need_no_csrf(alice_api):
+    """API clients send no cookies: token auth is not exposed to CSRF and is not asked for a token."""
+    alice_api.handler.enforce_csrf_checks = True
+    assert alice_api.post("/focus/start", {"estimated_duration": 25}, format="json").status_code == 201
+
+
+# --------------------------------------------------------------------------- admin and tokens
+
+
+@pytest.mark.django_db
+def test_the_admin_turns_away_anonymous_and_non_staff_people(alice):
+    anonymous = Client()
+    assert anonymous.get("/admin/").status_code == 302
+    person = Client()
+    person.force_login(alice)
+    response = person.get("/admin/focus/focussession/")
+    assert response.status_code == 302 and "/admin/login/" in response["Location"]
+    assert person.get("/admin/authtoken/tokenproxy/").status_code == 302
+
+
+@pytest.mark.django_db
+def test_a_person_cannot_sign_in_to_the_admin(alice):
+    page = Client().post("/admin/login/", {"username": "alice", "password": "alice-pass-123", "next": "/admin/"})
+    assert page.status_code == 200  # the form again, with an error: not a staff account
+    assert "staff account" in page.content.decode()
+
+
+@pytest.mark.django_db
+def test_staff_revoke_a_token_in_the_admin_and_it_stops_working(alice_api, charlie):
+    charlie.is_superuser = True  # the admin's token pages need the model permissions
+    charlie.save()
+    key = Token.objects.get(user=alice_api.user).key
+    assert alice_api.get("/api/me").status_code == 200
+    admin = Client()
+    admin.force_login(charlie)
+    assert admin.get("/admin/authtoken/tokenproxy/").status_code == 200
+    response = admin.post(f"/admin/authtoken/tokenproxy/{alice_api.user.pk}/delete/", {"post": "yes"})
+    assert response.status_code == 302
+    assert not Token.objects.filter(key=key).exists()
+    assert alice_api.get("/api/me").status_code == 401
+
+
+@pytest.mark.django_db
+def test_api_answers_carry_the_browser_protections(alice_api):
+    response = alice_api.get("/api/me")
+    assert response.headers["X-Frame-Options"] == "DENY"
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
