@@ -1,7 +1,16 @@
+"""Dashboard pages. The API lives under /focus/ (focusflow/urls.py); these pages stay outside it."""
+
 from django.urls import path
 
 from focus import views
 
 urlpatterns = [
-    path("", views.dashboard, name="dashboard"),
+    path("", views.home, name="dashboard"),
+    path("start/", views.session_start, name="dashboard-start"),
+    path("sessions/<uuid:session_id>/", views.session_live, name="dashboard-live"),
+    path("sessions/<uuid:session_id>/ping/", views.session_ping, name="dashboard-ping"),
+    path("sessions/<uuid:session_id>/end/", views.session_end, name="dashboard-end"),
+    path("sessions/<uuid:session_id>/summary/", views.session_summary, name="dashboard-summary"),
+    path("history/", views.history, name="dashboard-history"),
+    path("history.csv", views.history_csv, name="dashboard-history-csv"),
 ]

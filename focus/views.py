@@ -1,21 +1,223 @@
-"""Dashboard pages (server-rendered)."""
+"""Dashboard pages (server-rendered). Thin: a form validates, one service writes, a read module
+(focus/dashboard.py) gathers what a page shows. Every page shows the signed-in person's own data;
+another person's session is a 404, as in the API.
 
+The live page's JavaScript (static/js/live.js) polls the events API and posts pings to
+`session_ping` here with the form's CSRF token; asked for JSON it answers JSON, otherwise it
+redirects back, so every form also works without JavaScript.
+"""
+
+from __future__ import annotations
+
+import csv
+import functools
+import uuid
+import zoneinfo
+
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
+from django.db import transaction
+from django.http import Http404, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_POST
 
-from focus import selectors
+from focus import dashboard, selectors, services
+from focus.forms import ESTIMATE_PRESETS, EndForm, PingForm, StartForm
+from focus.models import FocusSession, Mode
+from focus.serializers import EventSerializer
+from focusflow.errors import Conflict, InvalidInput, NotFound
 from focusflow.people import own_person_id
+from planner import services as planner_services
+
+TZ_COOKIE = "ff_tz"  # set by static/js/focusflow.js from the browser's own time zone
 
 
-@login_required
-def dashboard(request):
+def person_view(view):
+    """Login required; the page renders in the browser's time zone (days, streaks, clock times)."""
+
+    @login_required
+    @functools.wraps(view)
+    def wrapper(request, *args, **kwargs):
+        zone = None
+        name = request.COOKIES.get(TZ_COOKIE, "")
+        if 0 < len(name) <= 64:
+            try:
+                zone = zoneinfo.ZoneInfo(name)
+            except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError):
+                zone = None
+        with timezone.override(zone or timezone.get_default_timezone()):
+            return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def _own_session(request, session_id: uuid.UUID) -> FocusSession:
+    try:
+        return selectors.session_get(session_id=session_id, person_id=own_person_id(request))
+    except NotFound:
+        raise Http404("No such session.") from None
+
+
+def _wants_json(request) -> bool:
+    return "application/json" in request.headers.get("Accept", "")
+
+
+# --------------------------------------------------------------------------- home and start
+
+
+def _render_home(request, form: StartForm | None = None, status: int = 200):
     person_id = own_person_id(request)
-    return render(
-        request,
-        "focus/dashboard.html",
-        {
-            "person_id": person_id,
-            "active": selectors.active_session_for(person_id=person_id),
-            "recent": selectors.session_list(person_id=person_id, state="ended")[:5],
-        },
-    )
+    active = selectors.active_session_for(person_id=person_id)
+    tasks = dashboard.open_tasks(person_id=person_id)
+    return render(request, "focus/dashboard.html", {
+        "active": active,
+        "active_minutes": dashboard.format_minutes(dashboard.session_minutes(active)) if active else "",
+        "form": form or StartForm(tasks=tasks),
+        "presets": ESTIMATE_PRESETS,
+        "stats": dashboard.home_stats(person_id=person_id),
+    }, status=status)
+
+
+@require_GET
+@person_view
+def home(request):
+    return _render_home(request)
+
+
+@require_POST
+@person_view
+def session_start(request):
+    person_id = own_person_id(request)
+    form = StartForm(request.POST, tasks=dashboard.open_tasks(person_id=person_id))
+    if not form.is_valid():
+        return _render_home(request, form, status=400)
+    data = form.cleaned_data
+    try:
+        with transaction.atomic():  # a new task is kept only if the session starts
+            task_id = data["task_id"]
+            if data["create_task"]:
+                task_id = planner_services.task_create(person_id=person_id, title=data["new_task_title"]).id
+            session = services.session_start(person_id=person_id, task_id=task_id,
+                                             estimated_duration=data["estimated_duration"], mode=data["mode"])
+    except Conflict as conflict:
+        messages.info(request, "A session is already running; here it is.")
+        active_id = conflict.extra.get("active_session_id")
+        return redirect("dashboard-live", session_id=active_id) if active_id else redirect("dashboard")
+    except InvalidInput as error:
+        for message in (error.extra.get("errors") or {}).get("task_id", [error.detail]):
+            form.add_error("task", message)
+        return _render_home(request, form, status=400)
+    return redirect("dashboard-live", session_id=session.id)
+
+
+# --------------------------------------------------------------------------- live session
+
+
+@require_GET
+@person_view
+def session_live(request, session_id: uuid.UUID):
+    session = _own_session(request, session_id)
+    if not session.is_active:
+        return redirect("dashboard-summary", session_id=session.id)
+    live = dashboard.live_page(session=session)
+    config = {
+        "sessionId": str(session.id),
+        "eventsUrl": reverse("session-events", kwargs={"session_id": session.id}),
+        "summaryUrl": reverse("dashboard-summary", kwargs={"session_id": session.id}),
+        "startedAt": session.started_at.isoformat(),
+        "serverNow": timezone.now().isoformat(),
+        "scale": live["scale"],
+        "estimate": session.estimated_duration,
+        "lastEventId": live["last_event_id"],
+        "inFlow": live["in_flow"],
+        "pollMs": 3000,
+        "kindLabels": dashboard.KIND_LABELS,
+        "reasonLabels": dashboard.REASON_LABELS,
+    }
+    return render(request, "focus/live.html", {
+        "session": session, "live": live, "config": config,
+        "ping_form": PingForm(initial=live["sliders"]), "end_form": EndForm(),
+    })
+
+
+@require_POST
+@person_view
+def session_ping(request, session_id: uuid.UUID):
+    session = _own_session(request, session_id)
+    form = PingForm(request.POST)
+    if not form.is_valid():
+        errors = {field: [str(e) for e in errs] for field, errs in form.errors.items()}
+        if _wants_json(request):
+            return JsonResponse({"detail": "Invalid input.", "errors": errors}, status=400)
+        for message in form.non_field_errors() or [f"{k}: {v[0]}" for k, v in errors.items()]:
+            messages.error(request, message)
+        return redirect("dashboard-live", session_id=session.id)
+    try:
+        event = services.session_ping(session_id=session.id, person_id=session.person_id,
+                                      values=form.cleaned_data["values"])
+    except Conflict as conflict:
+        if _wants_json(request):
+            return JsonResponse(conflict.as_payload(), status=409)
+        messages.info(request, "This session has already ended.")
+        return redirect("dashboard-summary", session_id=session.id)
+    if _wants_json(request):
+        return JsonResponse(EventSerializer(event).data, status=201)
+    messages.success(request, "Logged.")
+    return redirect("dashboard-live", session_id=session.id)
+
+
+@require_POST
+@person_view
+def session_end(request, session_id: uuid.UUID):
+    session = _own_session(request, session_id)
+    form = EndForm(request.POST)
+    if not form.is_valid():
+        for errs in form.errors.values():
+            messages.error(request, errs[0])
+        return redirect("dashboard-live", session_id=session.id)
+    try:
+        services.session_end(session_id=session.id, person_id=session.person_id,
+                             completion_score=form.cleaned_data["completion_score"],
+                             session_quality=form.cleaned_data["session_quality"])
+    except Conflict:
+        messages.info(request, "This session had already ended.")
+    return redirect("dashboard-summary", session_id=session.id)
+
+
+# --------------------------------------------------------------------------- summary and history
+
+
+@require_GET
+@person_view
+def session_summary(request, session_id: uuid.UUID):
+    session = _own_session(request, session_id)
+    if session.is_active:
+        return redirect("dashboard-live", session_id=session.id)
+    return render(request, "focus/summary.html", {"session": session, "page": dashboard.summary_page(session=session)})
+
+
+@require_GET
+@person_view
+def history(request):
+    task_id, mode = dashboard.parse_filters(request.GET)
+    data = dashboard.history(person_id=own_person_id(request), task_id=task_id, mode=mode)
+    query = request.GET.urlencode() if (task_id or mode) else ""
+    return render(request, "focus/history.html", {
+        "history": data, "task_id": str(task_id) if task_id else "", "mode": mode or "",
+        "modes": Mode.choices, "query": query, "days": dashboard.HISTORY_DAYS,
+    })
+
+
+@require_GET
+@person_view
+def history_csv(request):
+    task_id, mode = dashboard.parse_filters(request.GET)
+    sessions = dashboard.history_sessions(person_id=own_person_id(request), since=dashboard.history_start(),
+                                          task_id=task_id, mode=mode)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="focusflow-sessions-{timezone.localdate():%Y-%m-%d}.csv"'
+    writer = csv.writer(response)
+    writer.writerows(dashboard.csv_rows(sessions))
+    return response

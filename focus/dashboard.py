@@ -1,0 +1,416 @@
+"""Reads for the browser dashboard: what each page shows, computed from the person's sessions.
+
+Everything is scoped to one person (the dashboard always shows the signed-in person's own data,
+staff included). Pure helpers (streaks, day buckets, feed items, CSV cells) take values and
+return values so they are tested without a database; the rest reads through focus.selectors.
+
+Session time: the tick engine may run time-compressed (FOCUS_TICK_SECONDS=2). Lengths shown to a
+person are minutes of *session time* (one tick period = 5 minutes), as in the summary, so an
+estimate of 45 minutes and a duration are always comparable.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.utils import timezone
+
+from focus import charts, selectors
+from focus.models import EventType, FocusSession, Mode
+from focus.policy import NOMINAL_TICK_MINUTES
+from planner.models import Task
+from rhythm.selectors import habit_strength, rhythm_snapshot
+
+HISTORY_DAYS = 30
+RECENT_SESSIONS = 5
+FEED_LIMIT = 60  # events rendered with the live page; newer ones arrive by polling
+
+KIND_LABELS = {
+    "check_in": "Check-in",
+    "refocus": "Refocus",
+    "micro_break": "Short break",
+    "recovery_break": "Recovery break",
+    "wrap_up": "Wrap up",
+}
+FRICTION_LABELS = {
+    "distraction": "Distraction",
+    "idle_gap": "Idle",
+    "early_end": "Ended early",
+    "overrun": "Ran over",
+    "stress_spike": "Stress rose",
+    "fatigue_spike": "Fatigue rose",
+    "nudge_ignored": "Nudge didn't stick",
+}
+REASON_LABELS = {
+    "settling_in": "settling in",
+    "on_break": "on a break",
+    "in_flow": "you're in flow",
+    "same_kind_spacing": "a similar nudge went out recently",
+    "waiting_for_breakpoint": "waiting for a natural pause",
+    "nothing_to_say": "all calm",
+    "session_ended": "session ended",
+    "cap": "nudge limit reached",
+    "backoff": "giving you space",
+}
+PING_FIELDS = (("energy", "energy"), ("stress", "stress"), ("fatigue", "fatigue"), ("focus", "focus"))
+
+
+def time_scale() -> float:
+    """Session minutes per wall-clock minute: 1 at the default tick, 150 at FOCUS_TICK_SECONDS=2."""
+    return NOMINAL_TICK_MINUTES * 60 / settings.FOCUS_TICK_SECONDS
+
+
+def session_minutes(session: FocusSession, now: datetime | None = None) -> float:
+    """How long a session ran, in session minutes: the summary's figure once ended, else so far."""
+    summary = session.summary if isinstance(session.summary, Mapping) else {}
+    duration = summary.get("duration")
+    actual = duration.get("actual_minutes") if isinstance(duration, Mapping) else None
+    if isinstance(actual, (int, float)) and not isinstance(actual, bool):
+        return float(actual)
+    end = session.ended_at or now or timezone.now()
+    return max(0.0, (end - session.started_at).total_seconds() / 60 * time_scale())
+
+
+# --------------------------------------------------------------------------- pure helpers
+
+
+def streak_days(days: Iterable[date], today: date) -> int:
+    """Consecutive days with a focus session, counting back from today (or from yesterday when
+    today has none yet: a streak is not broken before the day is over)."""
+    seen = set(days)
+    day = today if today in seen else today - timedelta(days=1)
+    count = 0
+    while day in seen:
+        count += 1
+        day -= timedelta(days=1)
+    return count
+
+
+def day_range(today: date, days: int) -> list[date]:
+    """The last ``days`` days, oldest first, ending with today."""
+    return [today - timedelta(days=offset) for offset in range(days - 1, -1, -1)]
+
+
+def format_minutes(minutes: float) -> str:
+    minutes = max(0, round(minutes))
+    if minutes < 60:
+        return f"{minutes} min"
+    hours, rest = divmod(minutes, 60)
+    return f"{hours} h {rest} min" if rest else f"{hours} h"
+
+
+def clock_text(minutes: float) -> str:
+    """A timer reading: M:SS, or H:MM:SS from an hour."""
+    seconds = max(0, int(minutes * 60))
+    hours, rest = divmod(seconds, 3600)
+    return f"{hours}:{rest // 60:02d}:{rest % 60:02d}" if hours else f"{rest // 60}:{rest % 60:02d}"
+
+
+def remaining_text(elapsed_minutes: float, estimate_minutes: float) -> str:
+    left = estimate_minutes - elapsed_minutes
+    if left >= 0.5:
+        return f"{format_minutes(left)} left of {round(estimate_minutes)}"
+    if left > -0.5:
+        return "Right at your estimate"
+    return f"{format_minutes(-left)} past your estimate"
+
+
+def csv_cell(value: Any) -> str:
+    """A CSV cell that a spreadsheet will not run as a formula (CSV injection)."""
+    text = "" if value is None else str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def percent(value: Any) -> int | None:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    return round(min(1.0, max(0.0, float(value))) * 100)
+
+
+def feed_item(*, event_id: int, event_type: str, ts: datetime, content: Mapping[str, Any] | None) -> dict | None:
+    """How one event reads in the live feed (static/js/live.js builds the same from the API), or
+    None for events the feed does not list (ticks that sent nothing, the start)."""
+    content = content if isinstance(content, Mapping) else {}
+    item = {"id": event_id, "type": event_type, "ts": ts, "title": "", "message": "", "tone": "system"}
+    if event_type in (EventType.NUDGE, EventType.BREAK):
+        kind = content.get("kind")
+        title = KIND_LABELS.get(kind, "Nudge")
+        if event_type == EventType.BREAK and isinstance(content.get("break_minutes"), int):
+            title += f" · {content['break_minutes']} min"
+        item.update(title=title, message=str(content.get("message") or ""), tone="break" if event_type == EventType.BREAK else "nudge")
+    elif event_type == EventType.FLOW_START:
+        item.update(title="In flow", message="You're in a flow stretch; nudges will hold back.", tone="flow")
+    elif event_type == EventType.FLOW_END:
+        item.update(title="Flow ended", message=str(content.get("reason") or ""), tone="flow")
+    elif event_type == EventType.DISTRACTION:
+        item.update(title="Distraction noticed", message=str(content.get("reason") or ""), tone="friction")
+    elif event_type == EventType.PING:
+        item.update(title="You logged", message=ping_text(content), tone="you")
+    elif event_type == EventType.SESSION_END:
+        item.update(title="Session ended", message="", tone="system")
+    else:
+        return None
+    return item
+
+
+def ping_text(content: Mapping[str, Any]) -> str:
+    parts = [f"{label} {p}%" for key, label in PING_FIELDS if (p := percent(content.get(key))) is not None]
+    if isinstance(content.get("activity"), str):
+        parts.append(content["activity"])
+    if isinstance(content.get("app_switches"), int):
+        parts.append(f"{content['app_switches']} app switches")
+    if isinstance(content.get("heart_rate"), int):
+        parts.append(f"heart rate {content['heart_rate']}")
+    text = ", ".join(parts)
+    note = content.get("note")
+    if isinstance(note, str) and note.strip():
+        text = f"{text} · “{note.strip()}”" if text else f"“{note.strip()}”"
+    return text or "a check-in"
+
+
+def tick_text(content: Mapping[str, Any] | None) -> str:
+    content = content if isinstance(content, Mapping) else {}
+    reason = content.get("reason")
+    return REASON_LABELS.get(reason, str(reason or "").replace("_", " ") or "nothing sent")
+
+
+# --------------------------------------------------------------------------- home
+
+
+@dataclass
+class HomeStats:
+    today_minutes: float
+    today_sessions: int
+    streak: int
+    habit_strength: int  # percent
+    recent: list[dict] = field(default_factory=list)
+
+
+def ended_sessions_since(*, person_id: uuid.UUID, since: datetime):
+    return (selectors.session_list(person_id=person_id, state="ended")
+            .filter(started_at__gte=since).select_related("task"))
+
+
+def session_row(session: FocusSession) -> dict:
+    """A session as the lists show it."""
+    summary = session.summary if isinstance(session.summary, Mapping) else {}
+    flow = summary.get("flow_windows") if isinstance(summary.get("flow_windows"), Mapping) else {}
+    return {
+        "session": session,
+        "minutes": session_minutes(session),
+        "minutes_text": format_minutes(session_minutes(session)),
+        "completion": percent(session.completion_score),
+        "flow_minutes": flow.get("total_minutes") or 0,
+        "headline": summary.get("headline") or "",
+        "friction_count": len(summary.get("friction_points") or []),
+    }
+
+
+def home_stats(*, person_id: uuid.UUID, now: datetime | None = None) -> HomeStats:
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    # Sessions of the last year are enough to count any realistic streak on a dashboard.
+    sessions = list(ended_sessions_since(person_id=person_id, since=now - timedelta(days=366)))
+    days = {timezone.localdate(s.started_at) for s in sessions}
+    todays = [s for s in sessions if timezone.localdate(s.started_at) == today]
+    return HomeStats(
+        today_minutes=sum(session_minutes(s) for s in todays),
+        today_sessions=len(todays),
+        streak=streak_days(days, today),
+        habit_strength=percent(habit_strength(person_id=person_id, now=now)) or 0,
+        recent=[session_row(s) for s in sessions[:RECENT_SESSIONS]],
+    )
+
+
+def open_tasks(*, person_id: uuid.UUID) -> list[Task]:
+    return list(Task.objects.filter(person_id=person_id).exclude(status=Task.Status.DONE)[:100])
+
+
+# --------------------------------------------------------------------------- live session
+
+
+def live_page(*, session: FocusSession, now: datetime | None = None) -> dict:
+    """Everything the live page shows at load; the page then polls the events API for more."""
+    now = now or timezone.now()
+    events = list(selectors.session_events(session=session)[:FEED_LIMIT])
+    last_event_id = max((e.id for e in events), default=0)
+    feed = [item for e in events if (item := feed_item(event_id=e.id, event_type=e.event_type, ts=e.ts,
+                                                       content=e.content))]
+    flow_events = [e for e in events if e.event_type in (EventType.FLOW_START, EventType.FLOW_END)]
+    in_flow = bool(flow_events) and flow_events[0].event_type == EventType.FLOW_START
+    last_tick = next((e for e in events if e.event_type in (EventType.TICK, EventType.NUDGE, EventType.BREAK)), None)
+    elapsed = session_minutes(session, now)
+    rhythm = rhythm_snapshot(person_id=session.person_id)
+    return {
+        "feed": feed,
+        "in_flow": in_flow,
+        "last_event_id": last_event_id,
+        "last_tick": last_tick,
+        "last_tick_text": tick_text(last_tick.content) if last_tick and last_tick.event_type == EventType.TICK else "",
+        "elapsed_minutes": elapsed,
+        "elapsed_text": clock_text(elapsed),
+        "remaining_text": remaining_text(elapsed, session.estimated_duration),
+        "progress": min(100, round(100 * elapsed / session.estimated_duration)),
+        "ending_early": elapsed < session.estimated_duration,
+        "scale": time_scale(),
+        "sliders": {"energy": percent(rhythm.get("energy")) or 60, "stress": percent(rhythm.get("stress")) or 30,
+                    "focus": 60},
+    }
+
+
+# --------------------------------------------------------------------------- summary
+
+
+def _minute_of(ts: datetime, session: FocusSession, per_second: float) -> float:
+    return max(0.0, (ts - session.started_at).total_seconds() * per_second)
+
+
+def summary_page(*, session: FocusSession) -> dict:
+    """The ended session's summary, with its energy chart drawn (server-side SVG)."""
+    summary = session.summary if isinstance(session.summary, Mapping) else {}
+    duration = summary.get("duration") if isinstance(summary.get("duration"), Mapping) else {}
+    actual = session_minutes(session)
+    estimated = duration.get("estimated_minutes") or session.estimated_duration
+    wall_seconds = ((session.ended_at or session.started_at) - session.started_at).total_seconds()
+    # The summary's own minutes per second (robust to FOCUS_TICK_SECONDS changing later).
+    per_second = actual / wall_seconds if wall_seconds > 0 and actual > 0 else time_scale() / 60
+
+    curve = summary.get("energy_curve") if isinstance(summary.get("energy_curve"), Mapping) else {}
+    points = [(p.get("minute"), p.get("energy")) for p in curve.get("points") or [] if isinstance(p, Mapping)]
+    flow = summary.get("flow_windows") if isinstance(summary.get("flow_windows"), Mapping) else {}
+    windows = [(w.get("start_minute") or 0, w.get("end_minute") or 0)
+               for w in flow.get("windows") or [] if isinstance(w, Mapping)]
+    nudge_events = list(session.events.filter(event_type__in=(EventType.NUDGE, EventType.BREAK)).order_by("ts", "id"))
+    nudges = []
+    for e in nudge_events:
+        item = feed_item(event_id=e.id, event_type=e.event_type, ts=e.ts, content=e.content) or {}
+        nudges.append({"minute": round(_minute_of(e.ts, session, per_second), 1), "title": item.get("title", ""),
+                       "message": item.get("message", ""), "tone": item.get("tone", "nudge"), "ts": e.ts})
+    friction = []
+    for f in summary.get("friction_points") or []:
+        if isinstance(f, Mapping):
+            friction.append({"kind": f.get("kind"), "label": FRICTION_LABELS.get(f.get("kind"), "Friction"),
+                             "at_minute": f.get("at_minute") or 0, "minutes": f.get("minutes"),
+                             "detail": f.get("detail") or ""})
+    chart = charts.energy_chart(
+        points=points, total_minutes=actual, estimate_minutes=estimated, flow_windows=windows,
+        nudges=[charts.Marker(n["minute"], f"{n['title']}: {n['message']}", n["tone"]) for n in nudges],
+        friction=[charts.Marker(f["at_minute"], f"{f['label']}: {f['detail']}", f["kind"] or "") for f in friction],
+    )
+    quality = session.session_quality if isinstance(session.session_quality, Mapping) else {}
+    nudge_counts = summary.get("nudges") if isinstance(summary.get("nudges"), Mapping) else {}
+    return {
+        "has_summary": bool(summary),
+        "headline": summary.get("headline") or "",
+        "sentences": summary.get("sentences") or [],
+        "energy_chart": chart,
+        "energy_points": [{"minute": m, "energy": percent(v)} for m, v in points],
+        "energy": curve,
+        "energy_trend": curve.get("trend") or "unknown",
+        "flow_windows": [{"start": s, "end": t, "minutes": round(t - s, 1)} for s, t in windows],
+        "flow_total": flow.get("total_minutes") or 0,
+        "nudges": nudges,
+        "held_back": sum(v for v in (nudge_counts.get("suppressed") or {}).values() if isinstance(v, int)),
+        "friction": friction,
+        "estimate_chart": charts.estimate_chart(estimated=estimated, actual=actual),
+        "estimated": estimated,
+        "actual": actual,
+        "actual_text": format_minutes(actual),
+        "completion": percent(session.completion_score),
+        "rating": quality.get("rating"),
+        "note": quality.get("note") if isinstance(quality.get("note"), str) else "",
+    }
+
+
+# --------------------------------------------------------------------------- history
+
+
+@dataclass
+class History:
+    days: list[dict]  # newest first, only days with sessions
+    chart: str
+    total_minutes: float
+    session_count: int
+    active_days: int
+    sessions: list[FocusSession]
+    tasks: list[Task]
+
+
+def history_sessions(*, person_id: uuid.UUID, since: datetime, task_id: uuid.UUID | None = None,
+                     mode: str | None = None) -> list[FocusSession]:
+    sessions = ended_sessions_since(person_id=person_id, since=since)
+    if task_id is not None:
+        sessions = sessions.filter(task_id=task_id)
+    if mode:
+        sessions = sessions.filter(mode=mode)
+    return list(sessions)
+
+
+def history_start(now: datetime | None = None, days: int = HISTORY_DAYS) -> datetime:
+    """Midnight (in the current time zone) at the start of the first of the last ``days`` days."""
+    first = day_range(timezone.localdate(now or timezone.now()), days)[0]
+    return timezone.make_aware(datetime.combine(first, datetime.min.time()))
+
+
+def history(*, person_id: uuid.UUID, task_id: uuid.UUID | None = None, mode: str | None = None,
+            now: datetime | None = None, days: int = HISTORY_DAYS) -> History:
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    calendar = day_range(today, days)
+    sessions = history_sessions(person_id=person_id, since=history_start(now, days), task_id=task_id, mode=mode)
+    by_day: dict[date, list[FocusSession]] = defaultdict(list)
+    for s in sessions:
+        by_day[timezone.localdate(s.started_at)].append(s)
+    minutes = {day: sum(session_minutes(s) for s in by_day.get(day, [])) for day in calendar}
+    bars = [
+        charts.Bar(label=day.strftime("%-d") if (len(calendar) - 1 - i) % 5 == 0 else "", value=minutes[day],
+                   title=f"{day:%a %b} {day.day}: {format_minutes(minutes[day])}", highlight=day == today)
+        for i, day in enumerate(calendar)
+    ]
+    tasks = list(Task.objects.filter(person_id=person_id, sessions__isnull=False).distinct().order_by("title"))
+    return History(
+        days=[{"day": day, "minutes": minutes[day], "minutes_text": format_minutes(minutes[day]),
+               "rows": [session_row(s) for s in by_day[day]]}
+              for day in reversed(calendar) if by_day.get(day)],
+        chart=charts.bar_chart(bars=bars, title=f"Focus minutes per day, last {days} days", id_prefix="history"),
+        total_minutes=sum(minutes.values()),
+        session_count=len(sessions),
+        active_days=len(by_day),
+        sessions=sessions,
+        tasks=tasks,
+    )
+
+
+CSV_HEADER = ("session_id", "started_at", "ended_at", "mode", "task", "estimated_minutes", "actual_minutes",
+              "completion_score", "early_end", "nudges_sent", "flow_minutes", "friction_points", "summary")
+
+
+def csv_rows(sessions: Sequence[FocusSession]) -> Iterable[list[str]]:
+    yield list(CSV_HEADER)
+    for s in sessions:
+        row = session_row(s)
+        yield [csv_cell(v) for v in (
+            s.id, timezone.localtime(s.started_at).isoformat(),
+            timezone.localtime(s.ended_at).isoformat() if s.ended_at else "",
+            s.mode, s.task.title if s.task_id and s.task else "", s.estimated_duration,
+            round(row["minutes"], 1), "" if s.completion_score is None else s.completion_score,
+            "yes" if s.early_end else "no", s.nudges_sent, row["flow_minutes"], row["friction_count"],
+            row["headline"],
+        )]
+
+
+def parse_filters(query: Mapping[str, str]) -> tuple[uuid.UUID | None, str | None]:
+    """(task_id, mode) from a query string; anything unknown is ignored rather than an error."""
+    task_id = None
+    try:
+        task_id = uuid.UUID(query.get("task", "")) if query.get("task") else None
+    except ValueError:
+        task_id = None
+    mode = query.get("mode") if query.get("mode") in Mode.values else None
+    return task_id, mode

@@ -1,0 +1,359 @@
+/* FocusFlow live session: the timer, the nudge feed (polling the events API with ?after=),
+   quick pings without a reload, opt-in notifications and a gentle sound. Hand-written, no
+   dependencies. The server renders the page complete; this file only keeps it live. */
+(function () {
+  "use strict";
+
+  var configEl = document.getElementById("live-config");
+  if (!configEl) return;
+  var config = JSON.parse(configEl.textContent);
+  var $ = function (id) { return document.getElementById(id); };
+
+  var feed = $("feed");
+  var feedEmpty = $("feed-empty");
+  var feedStatus = $("feed-status");
+  var lastCheck = $("last-check");
+  var flowIndicator = $("flow-indicator");
+  var lastEventId = config.lastEventId || 0;
+  var ended = false;
+  var seen = {};
+  Array.prototype.forEach.call(feed.querySelectorAll("[data-event-id]"), function (li) {
+    seen[li.getAttribute("data-event-id")] = true;
+  });
+
+  // ------------------------------------------------------------------ timer (session minutes)
+  var startedAt = Date.parse(config.startedAt);
+  var skew = Date.parse(config.serverNow) - Date.now(); // server clock minus ours
+  var scale = Number(config.scale) || 1;
+  var estimateMs = config.estimate * 60000;
+  var baseTitle = document.title;
+
+  function pad(n) { return n < 10 ? "0" + n : String(n); }
+  function clock(ms) {
+    var s = Math.max(0, Math.floor(ms / 1000));
+    var h = Math.floor(s / 3600), m = Math.floor((s % 3600) / 60);
+    return (h ? h + ":" + pad(m) : String(m)) + ":" + pad(s % 60);
+  }
+  function minutesText(min) {
+    min = Math.max(0, Math.round(min));
+    if (min < 60) return min + " min";
+    var h = Math.floor(min / 60), r = min % 60;
+    return r ? h + " h " + r + " min" : h + " h";
+  }
+  function sessionElapsed() { return (Date.now() + skew - startedAt) * scale; }
+
+  function tickTimer() {
+    var elapsed = sessionElapsed();
+    var leftMin = (estimateMs - elapsed) / 60000;
+    $("timer-elapsed").textContent = clock(elapsed);
+    var remaining = $("timer-remaining");
+    var over = leftMin <= -0.5;
+    remaining.textContent = leftMin >= 0.5 ? minutesText(leftMin) + " left of " + config.estimate
+      : (over ? minutesText(-leftMin) + " past your estimate" : "Right at your estimate");
+    remaining.classList.toggle("over", over);
+    var bar = $("timer-bar");
+    bar.style.width = Math.min(100, 100 * elapsed / estimateMs) + "%";
+    bar.parentNode.classList.toggle("over", over);
+    var early = elapsed < estimateMs;
+    $("early-note").hidden = !early || ended;
+    $("early-detail").textContent = "You're at " + Math.floor(elapsed / 60000) + " of " + config.estimate +
+      " minutes; the summary will note it.";
+    if (!ended) document.title = clock(elapsed) + " · " + baseTitle;
+  }
+  tickTimer();
+  var timerHandle = setInterval(tickTimer, 1000);
+
+  // ------------------------------------------------------------------ feed items
+  function pct(v) { return typeof v === "number" ? Math.round(Math.min(1, Math.max(0, v)) * 100) : null; }
+  function pingText(c) {
+    var parts = [];
+    [["energy", "energy"], ["stress", "stress"], ["fatigue", "fatigue"], ["focus", "focus"]].forEach(function (f) {
+      var p = pct(c[f[0]]);
+      if (p !== null) parts.push(f[1] + " " + p + "%");
+    });
+    if (typeof c.activity === "string") parts.push(c.activity);
+    if (typeof c.app_switches === "number") parts.push(c.app_switches + " app switches");
+    if (typeof c.heart_rate === "number") parts.push("heart rate " + c.heart_rate);
+    var text = parts.join(", ");
+    if (typeof c.note === "string" && c.note.trim()) {
+      text = text ? text + " · “" + c.note.trim() + "”" : "“" + c.note.trim() + "”";
+    }
+    return text || "a check-in";
+  }
+  // Mirrors focus.dashboard.feed_item (the server renders the first page of the feed).
+  function describe(event) {
+    var c = event.content || {};
+    switch (event.event_type) {
+      case "nudge":
+      case "break":
+        var title = config.kindLabels[c.kind] || "Nudge";
+        if (event.event_type === "break" && typeof c.break_minutes === "number") title += " · " + c.break_minutes + " min";
+        return { title: title, message: c.message || "", tone: event.event_type === "break" ? "break" : "nudge" };
+      case "flow_start": return { title: "In flow", message: "You're in a flow stretch; nudges will hold back.", tone: "flow" };
+      case "flow_end": return { title: "Flow ended", message: c.reason || "", tone: "flow" };
+      case "distraction": return { title: "Distraction noticed", message: c.reason || "", tone: "friction" };
+      case "ping": return { title: "You logged", message: pingText(c), tone: "you" };
+      case "session_end": return { title: "Session ended", message: "", tone: "system" };
+      default: return null;
+    }
+  }
+  function timeOf(iso) {
+    var d = new Date(iso);
+    return pad(d.getHours()) + ":" + pad(d.getMinutes());
+  }
+  function addToFeed(event) {
+    var key = String(event.id);
+    if (seen[key]) return null;
+    var item = describe(event);
+    if (!item) return null;
+    seen[key] = true;
+    var li = document.createElement("li");
+    li.className = "feed-item is-new tone-" + item.tone + " type-" + event.event_type;
+    li.setAttribute("data-event-id", key);
+    var time = document.createElement("span");
+    time.className = "feed-time";
+    var t = document.createElement("time");
+    t.setAttribute("datetime", event.ts);
+    t.textContent = timeOf(event.ts);
+    time.appendChild(t);
+    var body = document.createElement("span");
+    body.className = "feed-body";
+    var strong = document.createElement("strong");
+    strong.className = "feed-title";
+    strong.textContent = item.title;
+    body.appendChild(strong);
+    if (item.message) {
+      var msg = document.createElement("span");
+      msg.className = "feed-message";
+      msg.textContent = " " + item.message;
+      body.appendChild(msg);
+    }
+    li.appendChild(time);
+    li.appendChild(body);
+    feed.insertBefore(li, feed.firstChild);
+    feedEmpty.hidden = true;
+    return item;
+  }
+
+  function setFlow(inFlow) {
+    flowIndicator.hidden = !inFlow;
+    flowIndicator.setAttribute("data-in-flow", String(inFlow));
+  }
+
+  function sessionEnded() {
+    if (ended) return;
+    ended = true;
+    clearInterval(timerHandle);
+    document.title = baseTitle;
+    $("ended-banner").hidden = false;
+    Array.prototype.forEach.call(document.querySelectorAll("#ping-form button, #distracted-form button, #end-form button"),
+      function (b) { b.disabled = true; });
+    $("early-note").hidden = true;
+  }
+
+  // ------------------------------------------------------------------ notifications and sound
+  var notifyToggle = $("notify-toggle");
+  var soundToggle = $("sound-toggle");
+  var store = { get: function (k) { try { return localStorage.getItem(k); } catch (e) { return null; } },
+                set: function (k, v) { try { localStorage.setItem(k, v); } catch (e) { /* private mode */ } } };
+  var notifyOn = false;
+  var soundOn = store.get("ff-sound") === "on";
+  var audio = null;
+
+  function showToggle(button, on, onText, offText) {
+    button.hidden = false;
+    button.setAttribute("aria-pressed", String(on));
+    button.textContent = on ? onText : offText;
+  }
+  if ("Notification" in window) {
+    notifyOn = store.get("ff-notify") === "on" && Notification.permission === "granted";
+    showToggle(notifyToggle, notifyOn, "Notifications on", "Notifications off");
+    notifyToggle.addEventListener("click", function () {
+      if (notifyOn) {
+        notifyOn = false;
+        store.set("ff-notify", "off");
+        showToggle(notifyToggle, false, "Notifications on", "Notifications off");
+        return;
+      }
+      Promise.resolve(Notification.requestPermission()).then(function (permission) {
+        notifyOn = permission === "granted";
+        store.set("ff-notify", notifyOn ? "on" : "off");
+        showToggle(notifyToggle, notifyOn, "Notifications on", "Notifications off");
+        if (permission === "denied") feedStatus.textContent = "Notifications are blocked in this browser's settings.";
+      });
+    });
+  }
+  var AudioCtx = window.AudioContext || window.webkitAudioContext;
+  if (AudioCtx) {
+    showToggle(soundToggle, soundOn, "Sound on", "Sound off");
+    soundToggle.addEventListener("click", function () {
+      soundOn = !soundOn;
+      store.set("ff-sound", soundOn ? "on" : "off");
+      showToggle(soundToggle, soundOn, "Sound on", "Sound off");
+      if (soundOn) chime(); // a preview, and browsers allow audio only after a click
+    });
+  }
+  function chime() {
+    try {
+      audio = audio || new AudioCtx();
+      if (audio.state === "suspended") audio.resume();
+      [523.25, 659.25].forEach(function (freq, i) { // two soft sine notes, C5 then E5
+        var start = audio.currentTime + i * 0.22;
+        var osc = audio.createOscillator();
+        var gain = audio.createGain();
+        osc.type = "sine";
+        osc.frequency.value = freq;
+        gain.gain.setValueAtTime(0.0001, start);
+        gain.gain.exponentialRampToValueAtTime(0.06, start + 0.04);
+        gain.gain.exponentialRampToValueAtTime(0.0001, start + 0.9);
+        osc.connect(gain).connect(audio.destination);
+        osc.start(start);
+        osc.stop(start + 1);
+      });
+    } catch (e) { /* audio unavailable */ }
+  }
+  function announce(item, event) {
+    if (soundOn && AudioCtx) chime();
+    if (notifyOn && document.hidden && "Notification" in window && Notification.permission === "granted") {
+      try { new Notification("FocusFlow · " + item.title, { body: item.message, tag: "ff-" + event.id }); }
+      catch (e) { /* some browsers allow notifications only from a service worker */ }
+    }
+  }
+
+  // ------------------------------------------------------------------ polling the events API
+  var failures = 0;
+  function handle(events) {
+    // The API answers newest first; handle them in the order they happened.
+    events.slice().reverse().forEach(function (event) {
+      if (event.id > lastEventId) lastEventId = event.id;
+      var type = event.event_type;
+      if (type === "tick") {
+        var reason = (event.content || {}).reason;
+        lastCheck.textContent = "Last check " + timeOf(event.ts) + ": nothing sent (" +
+          (config.reasonLabels[reason] || String(reason || "").replace(/_/g, " ") || "nothing to say") + ")";
+        return;
+      }
+      var item = addToFeed(event);
+      if (type === "nudge" || type === "break") {
+        lastCheck.textContent = "Last check " + timeOf(event.ts) + ": sent a " + (item ? item.title.toLowerCase() : "nudge");
+        if (item) announce(item, event);
+      }
+      if (type === "flow_start") setFlow(true);
+      if (type === "flow_end") setFlow(false);
+      if (type === "session_end") sessionEnded();
+    });
+  }
+  function poll() {
+    var url = config.eventsUrl + "?after=" + encodeURIComponent(lastEventId) + "&limit=200";
+    fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
+      .then(function (response) {
+        if (response.status === 401 || response.status === 403) {
+          throw new Error("signed-out");
+        }
+        if (!response.ok) throw new Error("status " + response.status);
+        return response.json();
+      })
+      .then(function (events) {
+        failures = 0;
+        if (feedStatus.textContent.indexOf("Reconnecting") === 0) feedStatus.textContent = "";
+        handle(events);
+      })
+      .catch(function (error) {
+        failures += 1;
+        feedStatus.textContent = error.message === "signed-out"
+          ? "You've been signed out. Reload the page to sign in again."
+          : "Reconnecting… (new nudges will show up once the server answers)";
+      })
+      .then(function () {
+        if (ended) return;
+        // Back off gently while the server does not answer (3 s, 6 s, … at most 30 s).
+        setTimeout(poll, Math.min(30000, config.pollMs * Math.pow(2, Math.min(failures, 4))));
+      });
+  }
+  setTimeout(poll, config.pollMs);
+
+  // ------------------------------------------------------------------ pings without a reload
+  function bindSlider(input) {
+    var out = document.querySelector('output[for="' + input.id + '"]');
+    input.addEventListener("input", function () {
+      input.setAttribute("data-touched", "true");
+      if (out) out.textContent = input.value + "%";
+    });
+  }
+  Array.prototype.forEach.call(document.querySelectorAll('input[type="range"]'), bindSlider);
+
+  function post(form, data) {
+    return fetch(form.action, {
+      method: "POST", credentials: "same-origin", body: data,
+      headers: { Accept: "application/json", "X-CSRFToken": data.get("csrfmiddlewaretoken") },
+    }).then(function (response) {
+      return response.json().then(function (body) { return { status: response.status, body: body }; },
+        function () { return { status: response.status, body: {} }; });
+    });
+  }
+  function errorText(body) {
+    var errors = body && body.errors;
+    if (errors) {
+      var first = Object.keys(errors)[0];
+      return errors[first][0];
+    }
+    return (body && body.detail) || "That didn't go through; please try again.";
+  }
+
+  var pingForm = $("ping-form");
+  var pingStatus = $("ping-status");
+  pingForm.addEventListener("submit", function (e) {
+    e.preventDefault();
+    var data = new FormData(pingForm);
+    // Only what the person actually set: an untouched slider is not a reading.
+    ["energy", "stress", "focus"].forEach(function (name) {
+      if (pingForm.elements[name].getAttribute("data-touched") !== "true") data.delete(name);
+    });
+    if (!data.has("energy") && !data.has("stress") && !data.has("focus") && !String(data.get("note") || "").trim()) {
+      pingStatus.classList.add("is-error");
+      pingStatus.textContent = "Move a slider or write a note first.";
+      return;
+    }
+    var button = pingForm.querySelector("button[type=submit]");
+    button.disabled = true;
+    post(pingForm, data).then(function (result) {
+      if (result.status === 201) {
+        addToFeed(result.body);
+        pingStatus.classList.remove("is-error");
+        pingStatus.textContent = "Logged at " + timeOf(result.body.ts) + ".";
+        pingForm.elements.note.value = "";
+        Array.prototype.forEach.call(pingForm.querySelectorAll('input[type="range"]'), function (input) {
+          input.removeAttribute("data-touched");
+        });
+      } else {
+        pingStatus.classList.add("is-error");
+        pingStatus.textContent = errorText(result.body);
+        if (result.status === 409) sessionEnded();
+      }
+    }).catch(function () {
+      pingStatus.classList.add("is-error");
+      pingStatus.textContent = "Couldn't reach the server; please try again.";
+    }).then(function () { if (!ended) button.disabled = false; });
+  });
+
+  var distracted = $("distracted-form");
+  distracted.addEventListener("submit", function (e) {
+    e.preventDefault();
+    var button = distracted.querySelector("button");
+    button.disabled = true;
+    post(distracted, new FormData(distracted)).then(function (result) {
+      if (result.status === 201) {
+        addToFeed(result.body);
+        pingStatus.classList.remove("is-error");
+        pingStatus.textContent = "Noted. Take a breath, then pick the thread back up.";
+      } else {
+        pingStatus.classList.add("is-error");
+        pingStatus.textContent = errorText(result.body);
+        if (result.status === 409) sessionEnded();
+      }
+    }).catch(function () {
+      pingStatus.classList.add("is-error");
+      pingStatus.textContent = "Couldn't reach the server; please try again.";
+    }).then(function () { if (!ended) button.disabled = false; });
+  });
+})();
