@@ -21,6 +21,7 @@ from focusflow.people import acting_person_id, visible_person_id
 
 class SessionStartApi(APIView):
     throttle_scope = "focus_start"
+    error_statuses = (409,)
 
     @extend_schema(request=StartInput, responses={201: SessionSerializer}, operation_id="focus_start")
     def post(self, request):
@@ -36,6 +37,7 @@ class SessionStartApi(APIView):
 
 class SessionPingApi(APIView):
     throttle_scope = "focus_ping"
+    error_statuses = (404, 409)
 
     @extend_schema(request=PingInput, responses={201: EventSerializer}, operation_id="focus_ping")
     def post(self, request):
@@ -46,6 +48,8 @@ class SessionPingApi(APIView):
 
 
 class SessionEndApi(APIView):
+    error_statuses = (404, 409)
+
     @extend_schema(request=EndInput, responses={200: SessionSerializer}, operation_id="focus_end")
     def post(self, request):
         data = validated(EndInput, request.data)

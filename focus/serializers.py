@@ -1,6 +1,9 @@
 """Input and output shapes of the focus API."""
 
+import re
+
 from django.utils.dateparse import parse_datetime
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from focus.models import MAX_ESTIMATE_MINUTES, MIN_ESTIMATE_MINUTES, FocusEvent, FocusSession, Mode
@@ -53,12 +56,23 @@ class SessionListQuery(serializers.Serializer):
     person_id = serializers.UUIDField(required=False)
 
 
+# An event id (ASCII digits that fit a bigint) or an ISO 8601 time with a timezone.
+EVENT_ID_PATTERN = re.compile(r"^[0-9]{1,18}$")
+
+
+@extend_schema_field({"anyOf": [{"type": "string", "pattern": EVENT_ID_PATTERN.pattern},
+                                {"type": "string", "format": "date-time"}]})
+class EventCursorField(serializers.CharField):
+    pass
+
+
 class EventsQuery(serializers.Serializer):
-    after = serializers.CharField(required=False, max_length=64, help_text="An event id or an ISO time.")
+    after = EventCursorField(required=False, max_length=64, help_text="An event id or an ISO time.")
     limit = serializers.IntegerField(required=False, min_value=1, max_value=500, default=100)
 
     def validate_after(self, value: str):
-        if value.isdigit():
+        # Not str.isdigit(): it is true for "²" and other digits int() refuses.
+        if EVENT_ID_PATTERN.match(value):
             return {"after_id": int(value)}
         moment = None
         try:

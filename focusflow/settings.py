@@ -194,7 +194,7 @@ REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "focusflow.errors.ApiAutoSchema",
     "EXCEPTION_HANDLER": "focusflow.errors.api_exception_handler",
     "DEFAULT_THROTTLE_CLASSES": ["focusflow.throttles.PersonRateThrottle", "focusflow.throttles.ActionRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {"user": THROTTLE_USER_RATE, "staff": THROTTLE_STAFF_RATE,
@@ -207,6 +207,8 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums",
+                             "focusflow.errors.allow_empty_optional_query"],
     # Swagger UI served from our own static files (drf-spectacular-sidecar), never a CDN.
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
