@@ -110,8 +110,8 @@ def session_ping(
     now: datetime | None = None,
 ) -> FocusEvent:
     """Log biomarkers on an active session; energy/stress/fatigue also update the rhythm state."""
-    now = now or timezone.now()
     session = _session_lock(session_id=session_id, person_id=person_id)
+    now = now or timezone.now()  # read after the lock, so the event lands after whatever held it
     if session.ended_at is not None:
         raise Conflict("This session has ended; pings are closed.", ended_at=session.ended_at.isoformat())
     content = {name: value for name, value in values.items() if value is not None}
@@ -127,8 +127,8 @@ def session_end(
     session_quality: Any = None, early_end: bool | None = None, now: datetime | None = None,
 ) -> FocusSession:
     """End a session once: summary, one short-term memory, habit strength. A second end is a 409."""
-    now = now or timezone.now()
     session = _session_lock(session_id=session_id, person_id=person_id)
+    now = now or timezone.now()  # read after the lock: a tick that held it must not land after the end
     if session.ended_at is not None:
         raise Conflict("This session has already ended.", ended_at=session.ended_at.isoformat())
     actual = minutes_between(session.started_at, now)

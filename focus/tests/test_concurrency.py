@@ -132,8 +132,8 @@ def _assert_nothing_after_the_end(session: FocusSession) -> None:
 
 def test_ticks_racing_an_end_never_write_after_the_end():
     """Many rounds of a due tick and an end released together: whichever takes the row lock first,
-    session_end is the last event written, and a tick that comes after it writes nothing. (That no
-    event's *time* is after ended_at fails today: see the xfail test below.)"""
+    session_end is the last event written, and a tick that comes after it writes nothing. (The test
+    below makes the worst interleaving certain.)"""
     for _ in range(15):
         now = timezone.now()
         session = FocusSessionFactory(started_at=now - timedelta(minutes=10), next_tick_at=now)
@@ -153,11 +153,6 @@ def test_ticks_racing_an_end_never_write_after_the_end():
         assert FocusEvent.objects.filter(session=session).count() == before
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "focus/services.py session_end (and session_ping) read the clock before taking the session's row "
-    "lock; a tick that takes the lock in between writes an event later than the ended_at the end then "
-    "stores. Fix: take `now = now or timezone.now()` after `_session_lock(...)`, as engine.run_tick does."
-))
 def test_an_end_that_read_the_clock_before_a_tick_took_the_lock_still_ends_last(monkeypatch):
     """The interleaving the random race above rarely hits, made certain: the end reads the clock,
     a tick runs to completion, then the end takes the lock."""
