@@ -7,9 +7,9 @@ the other; the second finds the session no longer due and writes nothing. The gu
 
 The dispatcher hands out ticks in chunks, so a chunk runs as one batch: one transaction that locks
 all of its sessions (in primary-key order, so two overlapping batches cannot deadlock), reads what
-the policy needs with one set-based query per kind of input (rhythm, emotion, recent pings, last
-nudge of each kind), decides each session with the pure policy, and writes every event with one
-INSERT and every session with one UPDATE. A single tick is a batch of one. Per session the result
+the policy needs for all of them with one statement (rhythm, emotion, recent pings, last nudge of
+each kind), decides each session with the pure policy, and writes every event with one INSERT and
+every session with one UPDATE: six round trips for a chunk of a hundred sessions. A single tick is a batch of one. Per session the result
 is exactly what ticking the sessions one by one would give: the same inputs, the same decision,
 the same single event.
 """
@@ -18,14 +18,11 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import F, Window
-from django.db.models.functions import RowNumber
 from django.utils import timezone
 
 from focus.models import USER_FACING_EVENTS, EventType, FocusEvent, FocusSession
@@ -69,69 +66,83 @@ def _next_due(session: FocusSession, now: datetime) -> datetime:
     return due if due > now else now + period
 
 
+# Everything the policy reads about a batch's sessions and people, in one statement: rhythm and
+# emotion (with the defaults rhythm.selectors gives a person who has none), the newest
+# RECENT_PINGS pings of each session, and its user-facing events' kinds and times. It runs after
+# the batch's rows are locked, so it sees everything committed before the tick began (a ping that
+# held the lock included); folding it into the locking SELECT would read from an older snapshot.
+_READ_INPUTS = """
+SELECT s.id, s.person_id, rs.energy, rs.stress, rs.fatigue, rs.id IS NOT NULL, pm.emotion, pm.emotion_source,
+       (SELECT coalesce(json_agg(json_build_array(p.ts, p.content) ORDER BY p.ts, p.id), '[]'::json)
+          FROM (SELECT e.id, e.ts, e.content FROM focus_events e
+                WHERE e.session_id = s.id AND e.event_type = %(ping)s
+                ORDER BY e.ts DESC, e.id DESC LIMIT %(pings)s) AS p),
+       (SELECT coalesce(json_agg(json_build_array(e.ts, e.content -> 'kind')), '[]'::json)
+          FROM focus_events e WHERE e.session_id = s.id AND e.event_type = ANY(%(facing)s))
+FROM unnest(%(ids)s::uuid[], %(people)s::uuid[]) AS s(id, person_id)
+LEFT JOIN rhythm_state rs ON rs.person_id = s.person_id
+LEFT JOIN personal_model pm ON pm.person_id = s.person_id
+"""
+
+
+def _json(value):
+    return json.loads(value) if isinstance(value, (str, bytes)) else value
+
+
 @dataclass
 class _Inputs:
-    """What the policy needs about a batch's people and sessions, read with one query per kind."""
+    """What the policy needs about one session: the person's rhythm and emotion, the session's recent
+    pings (oldest first) and when each kind of nudge/break was last sent."""
 
-    rhythm: dict[uuid.UUID, dict]
-    emotion: dict[uuid.UUID, dict]
-    pings: dict[uuid.UUID, tuple[PingSample, ...]]
-    last_sent_by_kind: dict[uuid.UUID, dict[str, datetime]]
+    rhythm: dict
+    emotion: dict
+    pings: tuple[PingSample, ...]
+    last_sent_by_kind: dict[str, datetime]
 
     @classmethod
-    def read(cls, sessions: list[FocusSession]) -> _Inputs:
-        session_ids = [s.id for s in sessions]
-        person_ids = {s.person_id for s in sessions}
-        # The same values rhythm.selectors.rhythm_snapshot / emotion_baseline give one person at a time.
-        rhythm = {state.person_id: state.as_snapshot() for state in RhythmState.objects.filter(person_id__in=person_ids)}
-        for person_id in person_ids - rhythm.keys():
-            rhythm[person_id] = RhythmState(person_id=person_id).as_snapshot()
-        emotion = {person_id: {"emotion": PersonalModel.Emotion.NEUTRAL, "source": "default"} for person_id in person_ids}
-        for person_id, value, source in PersonalModel.objects.filter(
-            person_id__in=person_ids, emotion__isnull=False
-        ).values_list("person_id", "emotion", "emotion_source"):
-            emotion[person_id] = {"emotion": value, "source": source}
-
-        # The newest RECENT_PINGS pings of each session, oldest first.
-        recent = defaultdict(list)
-        rows = (
-            FocusEvent.objects.filter(session_id__in=session_ids, event_type=EventType.PING)
-            .annotate(newest=Window(RowNumber(), partition_by=[F("session_id")], order_by=[F("ts").desc(), F("id").desc()]))
-            .filter(newest__lte=RECENT_PINGS)
-            .order_by("session_id", "ts", "id")
-            .values_list("session_id", "ts", "content")
-        )
-        for session_id, ts, content in rows:
-            recent[session_id].append(
-                PingSample(at=ts, **{name: value for name, value in content.items() if name in _PING_FIELDS})
+    def read(cls, sessions: list[FocusSession]) -> dict[uuid.UUID, _Inputs]:
+        with connection.cursor() as cursor:
+            cursor.execute(_READ_INPUTS, {
+                "ids": [s.id for s in sessions], "people": [s.person_id for s in sessions],
+                "ping": EventType.PING, "pings": RECENT_PINGS, "facing": list(USER_FACING_EVENTS),
+            })
+            rows = cursor.fetchall()
+        inputs = {}
+        for session_id, person_id, energy, stress, fatigue, has_rhythm, emotion, source, pings, sent in rows:
+            # The same values rhythm.selectors.rhythm_snapshot and emotion_baseline give.
+            if has_rhythm:
+                rhythm = RhythmState(person_id=person_id, energy=energy, stress=stress, fatigue=fatigue).as_snapshot()
+            else:
+                rhythm = RhythmState(person_id=person_id).as_snapshot()
+            if emotion is None:
+                emotion_value = {"emotion": PersonalModel.Emotion.NEUTRAL, "source": "default"}
+            else:
+                emotion_value = {"emotion": emotion, "source": source}
+            samples = tuple(
+                PingSample(at=datetime.fromisoformat(ts), **{k: v for k, v in content.items() if k in _PING_FIELDS})
+                for ts, content in _json(pings)
             )
-        pings = {session_id: tuple(samples) for session_id, samples in recent.items()}
-
-        last_sent: dict[uuid.UUID, dict[str, datetime]] = defaultdict(dict)
-        for session_id, ts, content in FocusEvent.objects.filter(
-            session_id__in=session_ids, event_type__in=USER_FACING_EVENTS
-        ).order_by().values_list("session_id", "ts", "content"):
-            kind = content.get("kind")
-            last = last_sent[session_id]
-            if kind and (kind not in last or ts > last[kind]):
-                last[kind] = ts
-        return cls(rhythm=rhythm, emotion=emotion, pings=pings, last_sent_by_kind=last_sent)
+            last: dict[str, datetime] = {}
+            for ts, kind in _json(sent):
+                at = datetime.fromisoformat(ts)
+                if kind and (kind not in last or at > last[kind]):
+                    last[kind] = at
+            inputs[session_id] = cls(rhythm=rhythm, emotion=emotion_value, pings=samples, last_sent_by_kind=last)
+        return inputs
 
 
 def _tick_session(
     session: FocusSession, *, now: datetime, inputs: _Inputs, config: PolicyConfig
 ) -> tuple[Decision, list[FocusEvent]]:
     """Decide one due session's tick; move its counters and due time on. Returns the events to write."""
-    rhythm = inputs.rhythm[session.person_id]
-    emotion = inputs.emotion[session.person_id]
-    last_sent = inputs.last_sent_by_kind.get(session.id, {})
+    rhythm, emotion, last_sent = inputs.rhythm, inputs.emotion, inputs.last_sent_by_kind
     decision = decide(
         TickContext(
             now=now,
             started_at=session.started_at,
             estimated_minutes=session.estimated_duration,
             tick_number=session.tick_count + 1,
-            pings=inputs.pings.get(session.id, ()),
+            pings=inputs.pings,
             rhythm_now=_rhythm_values(rhythm),
             rhythm_at_start=_rhythm_values((session.start_state or {}).get("rhythm")),
             nudges_sent=session.nudges_sent,
@@ -153,8 +164,6 @@ def _tick_session(
     if decision.event_type in USER_FACING_EVENTS:
         session.nudges_sent += 1
         session.last_nudge_at = now
-        last_sent[decision.content.get("kind")] = now  # a duplicate claim later in the batch sees it
-        inputs.last_sent_by_kind[session.id] = last_sent
     session.tick_count += 1
     session.policy_state = decision.state
     session.last_tick_at = now
@@ -212,7 +221,7 @@ def _run_batch(claims: list[tuple[uuid.UUID | str, int | None]], now: datetime |
         for session in locked.values():
             if session.ended_at is None and session.next_tick_at is not None and session.next_tick_at <= now:
                 due[session.id] = session
-        inputs = _Inputs.read(list(due.values())) if due else None
+        inputs = _Inputs.read(list(due.values())) if due else {}
 
         outcomes: list[str] = []
         events: list[FocusEvent] = []
@@ -228,7 +237,7 @@ def _run_batch(claims: list[tuple[uuid.UUID | str, int | None]], now: datetime |
             elif session.id not in due or session.next_tick_at > now:  # a duplicate claim: already ticked
                 outcomes.append(SKIPPED_NOT_DUE)
             else:
-                decision, session_events = _tick_session(session, now=now, inputs=inputs, config=config)
+                decision, session_events = _tick_session(session, now=now, inputs=inputs[session.id], config=config)
                 events.extend(session_events)
                 ticked[session.id] = session
                 outcomes.append(decision.event_type)
