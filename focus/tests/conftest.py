@@ -38,3 +38,16 @@ def _fresh_throttle_counters():
 
     cache.clear()
     yield
+
+
+@pytest.fixture
+def pg_cluster():
+    """A throwaway PostgreSQL cluster on a spare port, stopped and removed afterwards."""
+    from focus.tests.stack import PostgresCluster
+
+    cluster = PostgresCluster()
+    try:
+        cluster.start()
+        yield cluster
+    finally:
+        cluster.stop()

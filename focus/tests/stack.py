@@ -176,3 +176,80 @@ def stack_env(*, broker_url: str, **extra: str) -> dict[str, str]:
                 "PYTHONUNBUFFERED": "1", "LOG_LEVEL": "INFO"})
     env.update(extra)
     return env
+
+
+PG_BIN = next(iter(sorted(Path("/usr/lib/postgresql").glob("*/bin"), reverse=True)), None)
+
+
+class PostgresCluster:
+    """A throwaway PostgreSQL cluster on a spare port (fault tests restart it). PostgreSQL refuses to
+    run as root, so when the tests run as root the cluster belongs to the `postgres` OS user."""
+
+    def __init__(self, name: str = "focusflow_fault"):
+        import tempfile
+
+        if PG_BIN is None or not (PG_BIN / "initdb").exists():
+            raise RuntimeError("no PostgreSQL server binaries under /usr/lib/postgresql/*/bin")
+        self.port = free_port()
+        self.name = name
+        self.dir = Path(tempfile.mkdtemp(prefix="focusflow-pg-"))
+        self.data = self.dir / "data"
+        self.logfile = self.dir / "postgres.log"
+        if os.geteuid() == 0:
+            shutil.chown(self.dir, "postgres", "postgres")
+
+    @property
+    def url(self) -> str:
+        return f"postgres://postgres@127.0.0.1:{self.port}/{self.name}"
+
+    def _run(self, *argv: str, timeout: float = 120) -> subprocess.CompletedProcess:
+        prefix = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
+        done = subprocess.run([*prefix, *argv], capture_output=True, text=True, timeout=timeout, cwd=self.dir)
+        if done.returncode != 0:
+            raise RuntimeError(f"{argv[0]} failed: {done.stdout}{done.stderr}\n{self.log()[-2000:]}")
+        return done
+
+    def log(self) -> str:
+        return self.logfile.read_text(errors="replace") if self.logfile.exists() else ""
+
+    def _pg_ctl(self, *args: str) -> None:
+        options = f"-p {self.port} -k {self.dir} -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off"
+        self._run(str(PG_BIN / "pg_ctl"), "-D", str(self.data), "-l", str(self.logfile), "-o", options, "-w",
+                  "-t", "60", *args)
+
+    def start(self) -> None:
+        self._run(str(PG_BIN / "initdb"), "-D", str(self.data), "-A", "trust", "-U", "postgres", "--no-sync",
+                  "-E", "UTF8")
+        self._pg_ctl("start")
+        self.sql(f'CREATE DATABASE "{self.name}"', database="postgres")
+
+    def restart(self) -> None:
+        """A fast restart: every client connection is cut, the server comes back on the same port."""
+        self._pg_ctl("-m", "fast", "restart")
+
+    def stop(self) -> None:
+        if self.data.exists():
+            try:
+                self._pg_ctl("-m", "immediate", "stop")
+            except RuntimeError:
+                pass  # not running
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+    def connect(self, database: str | None = None):
+        import psycopg
+
+        return psycopg.connect(host="127.0.0.1", port=self.port, user="postgres", dbname=database or self.name,
+                               autocommit=True, connect_timeout=5)
+
+    def sql(self, query: str, params: tuple = (), *, database: str | None = None) -> list[tuple]:
+        with self.connect(database) as conn:
+            cursor = conn.execute(query, params)
+            return cursor.fetchall() if cursor.description else []
+
+    def manage(self, *args: str, env: dict[str, str]) -> str:
+        """Run manage.py against this cluster (e.g. migrate)."""
+        done = subprocess.run([str(BIN / "python"), "manage.py", *args], cwd=ROOT, env=env, capture_output=True,
+                              text=True, timeout=300)
+        if done.returncode != 0:
+            raise RuntimeError(f"manage.py {' '.join(args)} failed:\n{done.stdout}{done.stderr}")
+        return done.stdout
