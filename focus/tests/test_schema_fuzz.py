@@ -118,3 +118,14 @@ def test_linked_sequences_answer_within_the_schema(live_schema, fuzz_token):
     # The sequences reached deep enough to matter: sessions were started and used.
     assert FocusSession.objects.exists()
     assert FocusEvent.objects.exists()
+
+
+@pytest.mark.parametrize("after", ["²", "١٢", "9" * 19, "0x10", "2031-01-01T00:00:00"])
+def test_an_events_cursor_the_fuzzer_found_is_a_400_not_a_500(after, alice_api):
+    """`str.isdigit()` is true for "²", which int() refuses: that was a 500."""
+    from focus.tests.factories import FocusSessionFactory
+
+    session = FocusSessionFactory(person_id=alice_api.person_id)
+    response = alice_api.get(f"/focus/sessions/{session.id}/events/", {"after": after})
+    assert response.status_code == 400
+    assert "after" in response.json()["errors"]
