@@ -28,6 +28,8 @@ FRICTION = "#a3362a"
 BAR = "#2f6f5e"
 BAR_TODAY = "#1f4f42"
 ESTIMATE = "#56615b"
+ESTIMATE_STRETCH = 2.0  # the time axis reaches the estimate when it is at most this many times the session
+MARKER_GAP = 17.0  # markers closer than this (in SVG units) go on the next row
 
 
 @dataclass(frozen=True)
@@ -109,6 +111,24 @@ def minute_label(minute: float) -> str:
     return f"{minute:g}" if minute != int(minute) else str(int(minute))
 
 
+def duration_label(minutes: float) -> str:
+    """A length for people: "45 min", "1 h 30", "10 h"."""
+    minutes = round(max(0.0, _finite(minutes)))
+    return f"{minutes} min" if minutes < 60 else minute_label(minutes)
+
+
+def marker_rows(xs: Sequence[float], *, gap: float, rows: int) -> list[int]:
+    """A row (0 = nearest the plot) for each marker so that markers in a row keep ``gap`` apart;
+    when every row is taken near a point, the marker goes on the last row."""
+    last: list[float] = [-math.inf] * rows
+    placed = []
+    for x in xs:
+        row = next((r for r in range(rows) if x - last[r] >= gap), rows - 1)
+        last[row] = x
+        placed.append(row)
+    return placed
+
+
 def _open_svg(*, width: int, height: int, css_class: str, id_prefix: str, title: str, desc: str) -> list[str]:
     title_id, desc_id = f"{id_prefix}-title", f"{id_prefix}-desc"
     opening = (
@@ -135,18 +155,22 @@ def energy_chart(
     nudges: Sequence[Marker] = (),
     friction: Sequence[Marker] = (),
     width: int = 720,
-    height: int = 300,
+    height: int = 340,
     id_prefix: str = "energy",
 ) -> str:
     """The energy curve (0..1) over session minutes, flow windows shaded, nudges marked above the
     plot and friction points (numbered in list order) below it, and the estimate as a dashed line."""
-    left, right, top, bottom = 44, 16, 34, 58
+    left, right, top, bottom = 44, 16, 46, 90
     plot_w, plot_h = width - left - right, height - top - bottom
     clean = sorted(
         (max(0.0, float(m)), min(1.0, max(0.0, float(v)))) for m, v in points if _is_number(m) and _is_number(v)
     )
-    estimate = _finite(estimate_minutes) if estimate_minutes is not None else 0.0
-    domain = max(_finite(total_minutes), estimate, max((m for m, _ in clean), default=0.0), 1.0)
+    estimate = max(0.0, _finite(estimate_minutes)) if estimate_minutes is not None else 0.0
+    span = max(_finite(total_minutes), max((m for m, _ in clean), default=0.0), 1.0)
+    # The axis stretches to the estimate only when it is near the session's length; a far-off
+    # estimate (600 planned, 70 done) would squash the session into a sliver, so it is named instead.
+    estimate_on_axis = 0 < estimate <= span * ESTIMATE_STRETCH
+    domain = max(span, estimate) if estimate_on_axis else span
 
     def x(minute: float) -> float:
         return left + plot_w * min(domain, max(0.0, _finite(minute))) / domain
@@ -182,16 +206,19 @@ def energy_chart(
     for tick in minute_ticks(domain):
         out.append(f'<text x="{_n(x(tick))}" y="{top + plot_h + 16}" text-anchor="middle" fill="{MUTED}">'
                    f'{minute_label(tick)}</text>')
-    out.append(f'<text x="{left + plot_w}" y="{top + plot_h + 30}" text-anchor="end" fill="{MUTED}">minutes</text>')
 
-    if estimate > 0:
+    if estimate > 0 and not estimate_on_axis:
+        out.append(f'<text class="estimate-off" x="{left + plot_w - 4}" y="{top + plot_h - 6}" text-anchor="end" '
+                   f'fill="{MUTED}" stroke="#ffffff" stroke-width="3" paint-order="stroke">'
+                   f'estimate {duration_label(estimate)}, off the chart →</text>')
+    elif estimate > 0:
         ex = x(estimate)
         out.append(f'<line class="estimate" x1="{_n(ex)}" x2="{_n(ex)}" y1="{top}" y2="{top + plot_h}" '
                    f'stroke="{ESTIMATE}" stroke-width="1.5" stroke-dasharray="5 4"/>')
         anchor = "end" if ex > left + plot_w - 60 else "start"
         dx = -4 if anchor == "end" else 4
-        out.append(f'<text x="{_n(ex + dx)}" y="{top + plot_h - 6}" text-anchor="{anchor}" fill="{MUTED}">'
-                   f'estimate {minute_label(round(estimate))} min</text>')
+        out.append(f'<text x="{_n(ex + dx)}" y="{top + plot_h - 6}" text-anchor="{anchor}" fill="{MUTED}" '
+                   f'stroke="#ffffff" stroke-width="3" paint-order="stroke">estimate {duration_label(estimate)}</text>')
 
     if clean:
         coords = [(x(m), y(v)) for m, v in clean]
@@ -213,19 +240,22 @@ def energy_chart(
                    f'fill="{MUTED}">No energy readings in this session</text>')
 
     # Nudges: a dashed line through the plot and a diamond above it.
-    for marker in nudges:
+    nudge_rows = marker_rows([x(m.minute) for m in nudges], gap=14.0, rows=2)
+    for marker, row in zip(nudges, nudge_rows):
         mx = x(marker.minute)
+        my = top - 14 - row * 13
         tip = escape(f"Minute {minute_label(round(_finite(marker.minute), 1))}: {marker.label}")
         out.append(
             f'<g class="nudge-marker" data-kind="{_attr(marker.kind)}"><title>{tip}</title>'
-            f'<line x1="{_n(mx)}" x2="{_n(mx)}" y1="{top}" y2="{top + plot_h}" stroke="{NUDGE}" '
+            f'<line x1="{_n(mx)}" x2="{_n(mx)}" y1="{my + 12}" y2="{top + plot_h}" stroke="{NUDGE}" '
             f'stroke-width="1" stroke-dasharray="2 3"/>'
-            f'<path d="M{_n(mx)} {top - 14} l6 6 l-6 6 l-6 -6 z" fill="{NUDGE}"/></g>'
+            f'<path d="M{_n(mx)} {my} l6 6 l-6 6 l-6 -6 z" fill="{NUDGE}"/></g>'
         )
     # Friction points: numbered dots below the axis, matching the numbered list on the page.
-    for number, marker in enumerate(friction, start=1):
+    friction_rows = marker_rows([x(m.minute) for m in friction], gap=MARKER_GAP, rows=3)
+    for number, (marker, row) in enumerate(zip(friction, friction_rows), start=1):
         fx = x(marker.minute)
-        fy = top + plot_h + 40
+        fy = top + plot_h + 40 + row * 18
         tip = escape(f"{number}. Minute {minute_label(round(_finite(marker.minute), 1))}: {marker.label}")
         out.append(
             f'<g class="friction-marker"><title>{tip}</title>'

@@ -164,7 +164,8 @@ def ping_text(content: Mapping[str, Any]) -> str:
     if isinstance(content.get("activity"), str):
         parts.append(content["activity"])
     if isinstance(content.get("app_switches"), int):
-        parts.append(f"{content['app_switches']} app switches")
+        switches = content["app_switches"]
+        parts.append(f"{switches} app switch" if switches == 1 else f"{switches} app switches")
     if isinstance(content.get("heart_rate"), int):
         parts.append(f"heart rate {content['heart_rate']}")
     text = ", ".join(parts)

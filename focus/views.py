@@ -13,6 +13,7 @@ import csv
 import functools
 import uuid
 import zoneinfo
+from urllib.parse import unquote
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -41,7 +42,7 @@ def person_view(view):
     @functools.wraps(view)
     def wrapper(request, *args, **kwargs):
         zone = None
-        name = request.COOKIES.get(TZ_COOKIE, "")
+        name = unquote(request.COOKIES.get(TZ_COOKIE, ""))
         if 0 < len(name) <= 64:
             try:
                 zone = zoneinfo.ZoneInfo(name)

@@ -8,7 +8,18 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from focus.charts import Bar, Marker, bar_chart, energy_chart, estimate_chart, minute_label, minute_ticks, nice_step
+from focus.charts import (
+    Bar,
+    Marker,
+    bar_chart,
+    duration_label,
+    energy_chart,
+    estimate_chart,
+    marker_rows,
+    minute_label,
+    minute_ticks,
+    nice_step,
+)
 
 SVG = "{http://www.w3.org/2000/svg}"
 
@@ -53,16 +64,30 @@ def test_higher_energy_is_drawn_higher_and_later_minutes_further_right():
     assert y1 < y2 < y0  # SVG y grows downwards
 
 
-def test_the_time_axis_covers_the_longer_of_the_session_and_the_estimate():
-    short = parse(energy_chart(points=[(0, 0.5), (10, 0.5)], total_minutes=10, estimate_minutes=40))
-    long = parse(energy_chart(points=[(0, 0.5), (10, 0.5)], total_minutes=10))
-    # The same 10 minutes take a quarter of the width against a 40-minute estimate.
-    span_short = polyline_points(short)[1][0] - polyline_points(short)[0][0]
-    span_long = polyline_points(long)[1][0] - polyline_points(long)[0][0]
-    assert span_short == pytest.approx(span_long / 4, rel=0.02)
+def test_the_time_axis_reaches_the_estimate_when_it_is_near_and_names_it_when_far():
+    near = parse(energy_chart(points=[(0, 0.5), (10, 0.5)], total_minutes=10, estimate_minutes=20))
+    alone = parse(energy_chart(points=[(0, 0.5), (10, 0.5)], total_minutes=10))
+    far = parse(energy_chart(points=[(0, 0.5), (10, 0.5)], total_minutes=10, estimate_minutes=600))
+    # Against a 20-minute estimate the same 10 minutes take half the width.
+    span = {name: polyline_points(root)[1][0] - polyline_points(root)[0][0]
+            for name, root in (("near", near), ("alone", alone), ("far", far))}
+    assert span["near"] == pytest.approx(span["alone"] / 2, rel=0.02)
+    assert by_class(near, "estimate") and not by_class(near, "estimate-off")
+    # A far-off estimate does not squash the session; it is named above the plot instead.
+    assert span["far"] == pytest.approx(span["alone"])
+    (note,) = by_class(far, "estimate-off")
+    assert note.text == "estimate 10 h, off the chart →"
     (flow,) = by_class(parse(energy_chart(points=[], total_minutes=10, flow_windows=[(5, 99)])), "flow-window")
     plot_right = 720 - 16
     assert float(flow.get("x")) + float(flow.get("width")) <= plot_right + 0.1  # clamped to the axis
+
+
+def test_markers_close_together_are_stacked_instead_of_overlapping():
+    assert marker_rows([10, 12, 40, 41, 42, 43], gap=17, rows=3) == [0, 1, 0, 1, 2, 2]
+    root = parse(energy_chart(points=[], total_minutes=60,
+                              friction=[Marker(30, "a"), Marker(30.2, "b"), Marker(50, "c")]))
+    ys = [float(m.find(SVG + "circle").get("cy")) for m in by_class(root, "friction-marker")]
+    assert ys[0] != ys[1] and ys[0] == ys[2]
 
 
 def test_text_is_escaped_and_bad_numbers_are_dropped():
@@ -74,7 +99,7 @@ def test_text_is_escaped_and_bad_numbers_are_dropped():
     assert "<script>" not in svg and "&lt;script&gt;" in svg
     points = polyline_points(root)
     assert len(points) == 3  # (0, .5), (10, 1.0 clamped), (-3 -> 0, -1 -> 0)
-    assert min(y for _, y in points) >= 34  # nothing drawn above the plot
+    assert min(y for _, y in points) >= 46  # nothing drawn above the plot
 
 
 def test_a_session_without_readings_still_draws_and_says_so():
@@ -126,8 +151,9 @@ def test_minute_ticks_fall_on_round_minutes(total, ticks):
     assert minute_ticks(total) == pytest.approx(ticks)
 
 
-def test_minute_labels():
+def test_minute_and_duration_labels():
     assert [minute_label(m) for m in (0, 5, 2.5, 60, 90, 120)] == ["0", "5", "2.5", "1 h", "1 h 30", "2 h"]
+    assert [duration_label(m) for m in (25, 59.6, 90, 600)] == ["25 min", "1 h", "1 h 30", "10 h"]
 
 
 def test_ids_are_prefixed_so_two_charts_can_share_a_page():

@@ -72,7 +72,7 @@
       if (p !== null) parts.push(f[1] + " " + p + "%");
     });
     if (typeof c.activity === "string") parts.push(c.activity);
-    if (typeof c.app_switches === "number") parts.push(c.app_switches + " app switches");
+    if (typeof c.app_switches === "number") parts.push(c.app_switches + (c.app_switches === 1 ? " app switch" : " app switches"));
     if (typeof c.heart_rate === "number") parts.push("heart rate " + c.heart_rate);
     var text = parts.join(", ");
     if (typeof c.note === "string" && c.note.trim()) {
@@ -131,8 +131,24 @@
     li.appendChild(time);
     li.appendChild(body);
     feed.insertBefore(li, feed.firstChild);
-    feedEmpty.hidden = true;
+    refreshEmpty();
     return item;
+  }
+
+  // The feed is for nudges: the person's own pings (and a desktop agent's) are there on request.
+  var pingsToggle = $("pings-toggle");
+  var showPings = false;
+  function refreshEmpty() {
+    var selector = showPings ? ".feed-item" : ".feed-item:not(.type-ping)";
+    feedEmpty.hidden = feed.querySelector(selector) !== null;
+  }
+  function setShowPings(on) {
+    showPings = on;
+    feed.classList.toggle("hide-pings", !on);
+    pingsToggle.hidden = false;
+    pingsToggle.setAttribute("aria-pressed", String(on));
+    pingsToggle.textContent = on ? "Hide pings" : "Show pings";
+    refreshEmpty();
   }
 
   function setFlow(inFlow) {
@@ -156,6 +172,11 @@
   var soundToggle = $("sound-toggle");
   var store = { get: function (k) { try { return localStorage.getItem(k); } catch (e) { return null; } },
                 set: function (k, v) { try { localStorage.setItem(k, v); } catch (e) { /* private mode */ } } };
+  setShowPings(store.get("ff-pings") === "on");
+  pingsToggle.addEventListener("click", function () {
+    setShowPings(!showPings);
+    store.set("ff-pings", showPings ? "on" : "off");
+  });
   var notifyOn = false;
   var soundOn = store.get("ff-sound") === "on";
   var audio = null;
