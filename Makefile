@@ -9,7 +9,7 @@ export PATH := $(CURDIR)/$(BIN):$(PATH)
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/focusflow
 TEST_BROKER_URL ?= redis://127.0.0.1:6379/15
 
-.PHONY: install run demo-fast test check services clean
+.PHONY: install run demo-fast test check services clean bench-scheduler bench-api
 
 $(BIN)/.installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -44,3 +44,12 @@ check: install  ## migrations in step with models, and the deploy checklist with
 
 clean:
 	rm -rf $(VENV) .run staticfiles
+
+# Benchmarks (not tests; never part of `make test`): real processes on PostgreSQL (BENCH_DATABASE_URL,
+# default database focusflow_bench, created and migrated) and a throwaway redis-server; each prints a
+# table and rewrites its section of docs/benchmarks.md. BENCH_ARGS passes options (see --help).
+bench-scheduler: install services  ## sweep vs one PeriodicTask per session at N = 1k, 10k, 100k (~25 min)
+	$(BIN)/python -m bench.scheduler $(BENCH_ARGS)
+
+bench-api: install services  ## gunicorn + PostgreSQL + Redis under 8/32/64 clients vs a bare DRF endpoint (~3 min)
+	$(BIN)/python -m bench.api $(BENCH_ARGS)

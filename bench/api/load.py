@@ -1,0 +1,126 @@
+"""A small closed-loop load generator (asyncio + aiohttp): `concurrency` clients, each with its own
+token (its own person), send requests back to back for `duration` seconds and record every
+request's endpoint, status and latency. Prints one JSON object to stdout.
+
+Scenarios:
+- flow: start → 5 pings → events poll → end, again and again (the seed's flow);
+- ping: pings on a session started beforehand (one per client);
+- bare: POST /bench/bare (the framework's ceiling).
+
+Run by bench/api/__main__.py; it only ever talks to the server it was given on 127.0.0.1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import random
+import resource
+import sys
+import time
+
+import aiohttp
+
+PINGS_PER_SESSION = 5
+
+
+class Recorder:
+    def __init__(self, until: float):
+        self.until = until
+        self.samples: dict[str, list[float]] = {}
+        self.errors: dict[str, dict[str, int]] = {}
+
+    def done(self) -> bool:
+        return time.perf_counter() >= self.until
+
+    async def call(self, http: aiohttp.ClientSession, name: str, method: str, url: str, body=None):
+        started = time.perf_counter()
+        async with http.request(method, url, json=body) as response:
+            payload = await response.read()
+        elapsed = time.perf_counter() - started
+        if started < self.until:  # a request begun before the end counts in full
+            if response.status < 400:
+                self.samples.setdefault(name, []).append(elapsed)
+            else:
+                by_status = self.errors.setdefault(name, {})
+                by_status[str(response.status)] = by_status.get(str(response.status), 0) + 1
+        return response.status, (json.loads(payload) if payload else {})
+
+
+def ping_body(session_id: str) -> dict:
+    return {"session_id": session_id, "heart_rate": random.randint(60, 90), "stress": round(random.random() * 0.6, 2),
+            "focus": round(0.4 + random.random() * 0.6, 2), "activity": "active", "app_switches": random.randint(0, 8)}
+
+
+async def flow_client(http, base: str, rec: Recorder) -> None:
+    while not rec.done():
+        status, body = await rec.call(http, "POST /focus/start", "POST", f"{base}/focus/start",
+                                      {"task_id": None, "estimated_duration": 45, "mode": "deep"})
+        if status == 409 and body.get("active_session_id"):  # left over from an earlier phase
+            await http.post(f"{base}/focus/end", json={"session_id": body["active_session_id"]})
+            continue
+        if status != 201:
+            continue
+        session_id = body["session_id"]
+        for _ in range(PINGS_PER_SESSION):
+            await rec.call(http, "POST /focus/ping", "POST", f"{base}/focus/ping", ping_body(session_id))
+        await rec.call(http, "GET /focus/sessions/{id}/events/", "GET", f"{base}/focus/sessions/{session_id}/events/")
+        await rec.call(http, "POST /focus/end", "POST", f"{base}/focus/end",
+                       {"session_id": session_id, "completion_score": 0.8, "session_quality": {"bench": True}})
+
+
+async def ping_client(http, base: str, rec: Recorder, session_id: str) -> None:
+    while not rec.done():
+        await rec.call(http, "POST /focus/ping", "POST", f"{base}/focus/ping", ping_body(session_id))
+
+
+async def bare_client(http, base: str, rec: Recorder) -> None:
+    while not rec.done():
+        await rec.call(http, "POST /bench/bare", "POST", f"{base}/bench/bare", {"session_id": "x"})
+
+
+async def run(args) -> dict:
+    clients = json.loads(open(args.clients).read())[: args.concurrency]
+    rec = Recorder(until=time.perf_counter() + args.duration)
+    tasks = []
+    sessions = []
+    for client in clients:
+        http = aiohttp.ClientSession(headers={"Authorization": f"Token {client['token']}"},
+                                     connector=aiohttp.TCPConnector(limit=1),
+                                     timeout=aiohttp.ClientTimeout(total=60))
+        sessions.append(http)
+        if args.scenario == "flow":
+            tasks.append(flow_client(http, args.base, rec))
+        elif args.scenario == "ping":
+            tasks.append(ping_client(http, args.base, rec, client["session_id"]))
+        else:
+            tasks.append(bare_client(http, args.base, rec))
+    started = time.perf_counter()
+    cpu0 = resource.getrusage(resource.RUSAGE_SELF)
+    await asyncio.gather(*tasks)
+    wall = time.perf_counter() - started
+    cpu1 = resource.getrusage(resource.RUSAGE_SELF)
+    for http in sessions:
+        await http.close()
+    return {"scenario": args.scenario, "concurrency": len(clients), "duration": args.duration, "wall": wall,
+            "client_cpu": (cpu1.ru_utime - cpu0.ru_utime + cpu1.ru_stime - cpu0.ru_stime) / wall,
+            "samples": rec.samples, "errors": rec.errors}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--base", required=True)
+    parser.add_argument("--clients", required=True, help="JSON file: [{token, session_id?}, ...]")
+    parser.add_argument("--scenario", choices=("flow", "ping", "bare"), required=True)
+    parser.add_argument("--concurrency", type=int, required=True)
+    parser.add_argument("--duration", type=float, required=True)
+    args = parser.parse_args()
+    if not args.base.startswith(("http://127.0.0.1:", "http://localhost:")):
+        sys.exit("the load generator only talks to a server on this machine")
+    random.seed(args.concurrency)
+    json.dump(asyncio.run(run(args)), sys.stdout)
+
+
+if __name__ == "__main__":
+    main()
