@@ -148,8 +148,10 @@ def session_end(
                  "completion_score": completion_score, "early_end": early_end},
     )
     events = [
-        EventRecord(event_type=e.event_type, ts=e.ts, content=e.content, rhythm_snapshot=e.rhythm_snapshot)
-        for e in session.events.order_by("ts", "id").only("event_type", "ts", "content", "rhythm_snapshot")
+        EventRecord(event_type=event_type, ts=ts, content=content, rhythm_snapshot=rhythm)
+        for event_type, ts, content, rhythm in FocusEvent.objects.filter(session_id=session.id)
+        .order_by("ts", "id")
+        .values_list("event_type", "ts", "content", "rhythm_snapshot")
     ]
     session.summary = build_summary(
         started_at=session.started_at, ended_at=now, estimated_minutes=session.estimated_duration,

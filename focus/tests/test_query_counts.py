@@ -75,14 +75,8 @@ def per_endpoint(client, *, ticks: int, pings: int) -> dict[str, int]:
     return counts
 
 
-# session_end reads the session's events through the related manager with .only(...) that leaves
-# out session_id, so Django loads each event's session_id with one more query (focus/services.py).
-END_GROWS = pytest.mark.xfail(strict=True, reason="session_end: one query per event of the session "
-                              "(.only() without session_id on session.events); fix in focus/services.py")
-
-
 @pytest.mark.parametrize("endpoint", [
-    "start", "ping", "events", "events_after", "detail", "list", pytest.param("end", marks=END_GROWS),
+    "start", "ping", "events", "events_after", "detail", "list", "end",
 ])
 def test_an_endpoint_runs_as_many_queries_with_a_long_history_as_with_none(endpoint, alice_api, bob_api):
     warm_up(alice_api)
