@@ -7,9 +7,10 @@ the other; the second finds the session no longer due and writes nothing. The gu
 
 The dispatcher hands out ticks in chunks, so a chunk runs as one batch: one transaction that locks
 all of its sessions (in primary-key order, so two overlapping batches cannot deadlock), reads what
-the policy needs for all of them with one statement (rhythm, emotion, recent pings, last nudge of
-each kind), decides each session with the pure policy, and writes every event with one INSERT and
-every session with one UPDATE: six round trips for a chunk of a hundred sessions. A single tick is a batch of one. Per session the result
+the policy needs for all of them with four set-based queries (rhythm, emotion, recent pings, last
+nudge of each kind), decides each session with the pure policy, and writes every event with one
+INSERT and every session with one UPDATE: nine round trips for a chunk of a hundred sessions. A
+single tick is a batch of one. Per session the result
 is exactly what ticking the sessions one by one would give: the same inputs, the same decision,
 the same single event.
 """
@@ -23,6 +24,8 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import connection, transaction
+from django.db.models import F, Window
+from django.db.models.functions import RowNumber
 from django.utils import timezone
 
 from focus.models import USER_FACING_EVENTS, EventType, FocusEvent, FocusSession
@@ -66,29 +69,6 @@ def _next_due(session: FocusSession, now: datetime) -> datetime:
     return due if due > now else now + period
 
 
-# Everything the policy reads about a batch's sessions and people, in one statement: rhythm and
-# emotion (with the defaults rhythm.selectors gives a person who has none), the newest
-# RECENT_PINGS pings of each session, and its user-facing events' kinds and times. It runs after
-# the batch's rows are locked, so it sees everything committed before the tick began (a ping that
-# held the lock included); folding it into the locking SELECT would read from an older snapshot.
-_READ_INPUTS = """
-SELECT s.id, s.person_id, rs.energy, rs.stress, rs.fatigue, rs.id IS NOT NULL, pm.emotion, pm.emotion_source,
-       (SELECT coalesce(json_agg(json_build_array(p.ts, p.content) ORDER BY p.ts, p.id), '[]'::json)
-          FROM (SELECT e.id, e.ts, e.content FROM focus_events e
-                WHERE e.session_id = s.id AND e.event_type = %(ping)s
-                ORDER BY e.ts DESC, e.id DESC LIMIT %(pings)s) AS p),
-       (SELECT coalesce(json_agg(json_build_array(e.ts, e.content -> 'kind')), '[]'::json)
-          FROM focus_events e WHERE e.session_id = s.id AND e.event_type = ANY(%(facing)s))
-FROM unnest(%(ids)s::uuid[], %(people)s::uuid[]) AS s(id, person_id)
-LEFT JOIN rhythm_state rs ON rs.person_id = s.person_id
-LEFT JOIN personal_model pm ON pm.person_id = s.person_id
-"""
-
-
-def _json(value):
-    return json.loads(value) if isinstance(value, (str, bytes)) else value
-
-
 @dataclass
 class _Inputs:
     """What the policy needs about one session: the person's rhythm and emotion, the session's recent
@@ -101,33 +81,46 @@ class _Inputs:
 
     @classmethod
     def read(cls, sessions: list[FocusSession]) -> dict[uuid.UUID, _Inputs]:
-        with connection.cursor() as cursor:
-            cursor.execute(_READ_INPUTS, {
-                "ids": [s.id for s in sessions], "people": [s.person_id for s in sessions],
-                "ping": EventType.PING, "pings": RECENT_PINGS, "facing": list(USER_FACING_EVENTS),
-            })
-            rows = cursor.fetchall()
+        """Everything the policy reads about a batch, in four set-based queries whatever its size.
+
+        It runs after the batch's rows are locked, so it sees everything committed before the tick
+        began (a ping that held the lock included)."""
+        ids = [s.id for s in sessions]
+        people = {s.person_id for s in sessions}
+        rhythms = {r.person_id: r for r in RhythmState.objects.filter(person_id__in=people)}
+        emotions = {
+            person: (emotion, source)
+            for person, emotion, source in PersonalModel.objects.filter(person_id__in=people, emotion__isnull=False)
+            .values_list("person_id", "emotion", "emotion_source")
+        }
+        newest_pings = (
+            FocusEvent.objects.filter(session_id__in=ids, event_type=EventType.PING)
+            .annotate(newest=Window(RowNumber(), partition_by=[F("session_id")], order_by=[F("ts").desc(), F("id").desc()]))
+            .filter(newest__lte=RECENT_PINGS)
+            .order_by("ts", "id")
+            .values_list("session_id", "ts", "content")
+        )
+        pings: dict[uuid.UUID, list[PingSample]] = {session_id: [] for session_id in ids}
+        for session_id, ts, content in newest_pings:
+            pings[session_id].append(PingSample(at=ts, **{k: v for k, v in content.items() if k in _PING_FIELDS}))
+        last_sent: dict[uuid.UUID, dict[str, datetime]] = {session_id: {} for session_id in ids}
+        facing = FocusEvent.objects.filter(session_id__in=ids, event_type__in=USER_FACING_EVENTS)
+        for session_id, ts, content in facing.values_list("session_id", "ts", "content"):
+            kind = content.get("kind")
+            if kind and (kind not in last_sent[session_id] or ts > last_sent[session_id][kind]):
+                last_sent[session_id][kind] = ts
+
         inputs = {}
-        for session_id, person_id, energy, stress, fatigue, has_rhythm, emotion, source, pings, sent in rows:
+        for session in sessions:
+            person = session.person_id
             # The same values rhythm.selectors.rhythm_snapshot and emotion_baseline give.
-            if has_rhythm:
-                rhythm = RhythmState(person_id=person_id, energy=energy, stress=stress, fatigue=fatigue).as_snapshot()
+            rhythm = (rhythms.get(person) or RhythmState(person_id=person)).as_snapshot()
+            if person in emotions:
+                emotion = {"emotion": emotions[person][0], "source": emotions[person][1]}
             else:
-                rhythm = RhythmState(person_id=person_id).as_snapshot()
-            if emotion is None:
-                emotion_value = {"emotion": PersonalModel.Emotion.NEUTRAL, "source": "default"}
-            else:
-                emotion_value = {"emotion": emotion, "source": source}
-            samples = tuple(
-                PingSample(at=datetime.fromisoformat(ts), **{k: v for k, v in content.items() if k in _PING_FIELDS})
-                for ts, content in _json(pings)
-            )
-            last: dict[str, datetime] = {}
-            for ts, kind in _json(sent):
-                at = datetime.fromisoformat(ts)
-                if kind and (kind not in last or at > last[kind]):
-                    last[kind] = at
-            inputs[session_id] = cls(rhythm=rhythm, emotion=emotion_value, pings=samples, last_sent_by_kind=last)
+                emotion = {"emotion": PersonalModel.Emotion.NEUTRAL, "source": "default"}
+            inputs[session.id] = cls(rhythm=rhythm, emotion=emotion, pings=tuple(pings[session.id]),
+                                     last_sent_by_kind=last_sent[session.id])
         return inputs
 
 
@@ -173,8 +166,9 @@ def _tick_session(
     return decision, events
 
 
-# One UPDATE for a whole batch, its values passed as arrays (a fixed number of parameters). The ORM's
-# bulk_update builds a CASE per field per row, whose Python cost grew past the cost of the ticks.
+# On PostgreSQL, one UPDATE for a whole batch, its values passed as arrays (a fixed number of
+# parameters). The ORM's bulk_update builds a CASE per field per row, whose Python cost grew past
+# the cost of the ticks at 100,000 sessions (docs/benchmarks.md).
 _SAVE_TICKED = """
 UPDATE focus_sessions AS s
 SET nudges_sent = v.nudges_sent, last_nudge_at = v.last_nudge_at, tick_count = v.tick_count,
@@ -189,6 +183,9 @@ WHERE s.id = v.id
 
 def _save_ticked(sessions: list[FocusSession]) -> None:
     """Write the tick fields (TICK_FIELDS) of every ticked session of a batch in one statement."""
+    if connection.vendor != "postgresql":  # the SQLite quick start: the ORM's CASE-per-row UPDATE
+        FocusSession.objects.bulk_update(sessions, TICK_FIELDS)
+        return
     state_field = FocusSession._meta.get_field("policy_state")
     with connection.cursor() as cursor:
         cursor.execute(_SAVE_TICKED, [
