@@ -15,6 +15,11 @@
   }
 
   ready(function () {
+    // Charts that scroll on a phone open at their newest end (history: today is on the right).
+    Array.prototype.forEach.call(document.querySelectorAll('.chart-scroll[data-scroll="end"]'), function (box) {
+      box.scrollLeft = box.scrollWidth;
+    });
+
     // Start form: quick estimate presets fill the minutes field.
     var minutes = document.getElementById("id_estimated_duration");
     var presets = Array.prototype.slice.call(document.querySelectorAll("[data-preset]"));

@@ -296,8 +296,10 @@
   // ------------------------------------------------------------------ pings without a reload
   function bindSlider(input) {
     var out = document.querySelector('output[for="' + input.id + '"]');
+    input.setAttribute("aria-valuetext", input.value + "%");
     input.addEventListener("input", function () {
       input.setAttribute("data-touched", "true");
+      input.setAttribute("aria-valuetext", input.value + "%");
       if (out) out.textContent = input.value + "%";
     });
   }
