@@ -260,12 +260,16 @@ def live_page(*, session: FocusSession, now: datetime | None = None) -> dict:
         "progress": min(100, round(100 * elapsed / session.estimated_duration)),
         "ending_early": elapsed < session.estimated_duration,
         "scale": time_scale(),
-        "sliders": {"energy": percent(rhythm.get("energy")) or 60, "stress": percent(rhythm.get("stress")) or 30,
+        "sliders": {"energy": _or(percent(rhythm.get("energy")), 60), "stress": _or(percent(rhythm.get("stress")), 30),
                     "focus": 60},
     }
 
 
 # --------------------------------------------------------------------------- summary
+
+
+def _or(value: int | None, default: int) -> int:
+    return default if value is None else value
 
 
 def _minute_of(ts: datetime, session: FocusSession, per_second: float) -> float:

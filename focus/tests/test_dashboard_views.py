@@ -236,6 +236,15 @@ def test_a_ping_from_the_form_is_written_by_the_service_and_updates_the_rhythm(a
     assert state["energy"] == 0.4 and state["stress"] == 0.75
 
 
+def test_the_sliders_start_at_the_persons_current_rhythm_even_at_zero(alice_web):
+    start(alice_web)
+    session = active_session(alice_web.person_id)
+    alice_web.post(reverse("dashboard-ping", args=[session.id]), {"energy": "0", "stress": "55"})
+    html = alice_web.get(reverse("dashboard-live", args=[session.id])).content.decode()
+    assert 'id="id_energy" min="0" max="100" step="5" value="0"' in html
+    assert 'id="id_stress" min="0" max="100" step="5" value="55"' in html
+
+
 def test_a_ping_sent_by_the_page_script_gets_the_event_back_as_json(alice_web):
     start(alice_web)
     session = active_session(alice_web.person_id)
