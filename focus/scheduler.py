@@ -28,6 +28,7 @@ logger = logging.getLogger(__name__)
 CLAIM_BATCH = 500  # rows locked per claim transaction
 PUBLISH_CHUNK = 100  # sessions per published message
 MAX_BATCHES_PER_SWEEP = 40  # bounds one sweep; the next sweep carries on
+QUEUE_HIGH_WATER = 50  # messages (5,000 ticks) waiting on FOCUS_QUEUE: claim no more this sweep
 
 
 def _publish(task_name: str, args: list) -> bool:
@@ -61,10 +62,21 @@ def claim_due_sessions(*, now: datetime, limit: int = CLAIM_BATCH) -> list[tuple
         return [(str(pk), seq) for pk, seq in FocusSession.objects.filter(id__in=ids).values_list("id", "tick_seq")]
 
 
+def queued_messages() -> int:
+    """How many messages wait on FOCUS_QUEUE; 0 when the broker cannot say (then nothing holds back)."""
+    try:
+        with current_app.connection_or_acquire() as conn:
+            return conn.default_channel.queue_declare(queue=settings.FOCUS_QUEUE, passive=True).message_count
+    except Exception:
+        return 0
+
+
 def dispatch_due_ticks(*, now: datetime | None = None) -> int:
     """One sweep: claim due sessions in batches and publish them in chunks. Returns how many were sent."""
     sent = 0
     for _ in range(MAX_BATCHES_PER_SWEEP):
+        if queued_messages() >= QUEUE_HIGH_WATER:
+            break  # workers are behind: what is due stays unleased for a later sweep
         claims = claim_due_sessions(now=now or timezone.now())
         for start in range(0, len(claims), PUBLISH_CHUNK):
             chunk = [list(claim) for claim in claims[start : start + PUBLISH_CHUNK]]

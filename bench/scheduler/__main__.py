@@ -51,11 +51,13 @@ class Result:
     worker_cpu: float = 0.0
     beat_cpu: float = 0.0
     driver_cpu: float = 0.0
+    postgres_cpu: float = 0.0
     machine_busy: float = 0.0
     violations: dict[str, int] = field(default_factory=dict)
     note: str = ""
     started: int = 0
     ended: int = 0
+    profile: str = ""
 
 
 def now_utc() -> datetime:
@@ -72,6 +74,7 @@ class Processes:
         self.env, self.workers, self.logdir, self.Proc = env, workers, logdir, Proc
         self.peak = {"worker": 0.0, "beat": 0.0}
         self.cpu_start: dict[str, float] = {}
+        self.postgres: dict[int, tuple[float, float]] = {}  # backend pid -> (CPU at first sight, latest)
 
     def _spawn(self, name: str, argv: list[str], ready: str) -> None:
         import subprocess
@@ -116,6 +119,24 @@ class Processes:
                 except psutil.NoSuchProcess:
                     pass
             self.peak[name] = max(self.peak[name], rss / 2**20)
+
+    def sample_postgres(self) -> None:
+        """CPU of the PostgreSQL backends serving the benchmark database (sampled: a backend that
+        exits between two samples loses at most one interval)."""
+        import psutil
+
+        name = common.database_url().rsplit("/", 1)[-1]
+        for p in psutil.process_iter(["name", "cmdline"]):
+            try:
+                if p.info["name"] == "postgres" and any(name in part for part in p.info["cmdline"] or []):
+                    t = p.cpu_times()
+                    seen = self.postgres.get(p.pid)
+                    self.postgres[p.pid] = (seen[0] if seen else t.user + t.system, t.user + t.system)
+            except (psutil.NoSuchProcess, psutil.AccessDenied):
+                pass
+
+    def postgres_cpu(self) -> float:
+        return sum(latest - first for first, latest in self.postgres.values())
 
     def cpu_seconds(self) -> dict[str, float]:
         import psutil
@@ -189,23 +210,34 @@ class Churn:
 
 
 def install_naive_schedule(*, period: int) -> int:
-    """One PeriodicTask per active session, due at its bench_due time; the sweep entry disabled."""
+    """One PeriodicTask per active session (not yet due: no last run); the sweep entry disabled."""
     from django.db import connection
-    from django_celery_beat.models import IntervalSchedule, PeriodicTask, PeriodicTasks
+    from django_celery_beat.models import IntervalSchedule, PeriodicTask
 
     every, _ = IntervalSchedule.objects.get_or_create(every=period, period=IntervalSchedule.SECONDS)
     PeriodicTask.objects.filter(name="focus.dispatch_due_ticks").update(enabled=False)
     with connection.cursor() as cursor:
-        cursor.execute("SELECT session_id, due FROM bench_due")
-        rows = cursor.fetchall()
-    tasks = [
-        PeriodicTask(name=f"naive-tick-{session_id}", task="focus.run_focus_tick", interval=every,
-                     args=json.dumps([str(session_id)]), last_run_at=due - timedelta(seconds=period))
-        for session_id, due in rows
-    ]
+        cursor.execute("SELECT id FROM focus_sessions WHERE ended_at IS NULL")
+        ids = [row[0] for row in cursor.fetchall()]
+    tasks = [PeriodicTask(name=f"naive-tick-{pk}", task="focus.run_focus_tick", interval=every,
+                          args=json.dumps([str(pk)]), enabled=True) for pk in ids]
     PeriodicTask.objects.bulk_create(tasks, batch_size=5000)
-    PeriodicTasks.update_changed()
     return every.id
+
+
+def align_naive_schedule(*, period: int) -> None:
+    """Each session's PeriodicTask last ran one period before its due time (bench_due), so beat
+    sends it at that due time; then tell beat the schedule changed."""
+    from django.db import connection
+    from django_celery_beat.models import PeriodicTasks
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE django_celery_beat_periodictask t SET last_run_at = d.due - make_interval(secs => %s) "
+            "FROM bench_due d WHERE t.name = 'naive-tick-' || d.session_id::text",
+            [period],
+        )
+    PeriodicTasks.update_changed()
 
 
 def enable_sweep() -> None:
@@ -224,6 +256,8 @@ def run_one(*, design: str, n: int, window: int, args, broker, stats) -> Result:
     result = Result(design=design, n=n, window=window, offered=n / period)
     logdir = common.RUN_DIR / f"scheduler-{design}-{n}"
     logdir.mkdir(parents=True, exist_ok=True)
+    for old in logdir.glob("py-spy-*.txt"):
+        old.unlink()
     print(f"\n== {design}, N={n:,}: seeding", flush=True)
     seed.reset()
     broker_client = __import__("redis").Redis.from_url(broker.url)
@@ -235,17 +269,20 @@ def run_one(*, design: str, n: int, window: int, args, broker, stats) -> Result:
 
     procs = Processes(env=common.process_env(BENCH_STATS_URL=stats), workers=args.workers, logdir=logdir)
     try:
+        # Due times start `warmup` seconds before the measurement window (t0): the window sees the
+        # processes already running at the full rate, not their first seconds.
         if naive:
-            t0 = now_utc() + timedelta(seconds=args.lead)
-            seed.spread_due(start=t0, period=period)
             interval_id = install_naive_schedule(period=period)
+            t0 = now_utc() + timedelta(seconds=args.lead + args.warmup)
+            seed.spread_due(start=t0 - timedelta(seconds=args.warmup), period=period)
+            align_naive_schedule(period=period)
             scheduler.enqueue_tick = lambda **kwargs: True  # the naive design's first tick comes from beat
             procs.start()
         else:
             enable_sweep()
             procs.start()
-            t0 = now_utc() + timedelta(seconds=2)
-            seed.spread_due(start=t0, period=period)
+            t0 = now_utc() + timedelta(seconds=2 + args.warmup)
+            seed.spread_due(start=t0 - timedelta(seconds=args.warmup), period=period)
         window_end = t0 + timedelta(seconds=window)
         with connection.cursor() as cursor:
             cursor.execute("SELECT session_id FROM bench_due WHERE due >= %s ORDER BY random()",
@@ -261,12 +298,16 @@ def run_one(*, design: str, n: int, window: int, args, broker, stats) -> Result:
         print(f"   offered {n / period:.1f} ticks/s; window {window} s from {t0:%H:%M:%S}", flush=True)
         deadline = t0 + timedelta(seconds=window)
         stop_reason = ""
+        profiler = None
         last_report = 0.0
         while now_utc() < deadline:
             time.sleep(1.0)
-            if now_utc() >= t0:
+            if now_utc() >= t0 - timedelta(seconds=args.warmup):
                 churn.step()
+            if profiler is None and args.profile and not naive and now_utc() >= t0 + timedelta(seconds=window / 2):
+                profiler = start_profile(procs, logdir, seconds=args.profile)
             procs.sample()
+            procs.sample_postgres()
             if not procs.alive():
                 stop_reason = "a process died"
                 break
@@ -295,11 +336,14 @@ def run_one(*, design: str, n: int, window: int, args, broker, stats) -> Result:
         if not stop_reason and checks.unticked(window_end) > 0:
             stop_reason = f"stopped at the bound (t+{(now_utc() - t0).total_seconds():.0f} s) with ticks still due"
         stopped_at = now_utc()
+        if profiler:
+            result.profile = finish_profile(profiler, logdir)
         cpu = procs.cpu_seconds()
         elapsed = (stopped_at - t0).total_seconds()
         result.worker_cpu = (cpu["worker"] - procs.cpu_start["worker"]) / elapsed
         result.beat_cpu = (cpu["beat"] - procs.cpu_start["beat"]) / elapsed
         result.driver_cpu = driver_cpu / window
+        result.postgres_cpu = procs.postgres_cpu() / (window + args.warmup)
     finally:
         procs.stop()
         scheduler.enqueue_tick = original_enqueue
@@ -311,11 +355,59 @@ def run_one(*, design: str, n: int, window: int, args, broker, stats) -> Result:
     result.stats = {k.decode(): int(v) for k, v in __import__("redis").Redis.from_url(stats).hgetall("bench:stats").items()}
     result.worker_rss, result.beat_rss = procs.peak["worker"], procs.peak["beat"]
     result.violations = checks.violations(period=period, min_gap=args.min_gap, max_nudges=args.max_nudges)
-    result.note = stop_reason
+    result.note = stop_reason or "all due ticks ran"
     result.started, result.ended = churn.started, churn.ended
     __import__("redis").Redis.from_url(stats).delete("bench:stats")
     print(f"   done: {len(result.lateness):,} of {result.due:,} due ticks ran; {stop_reason or 'kept up'}", flush=True)
     return result
+
+
+def start_profile(procs: Processes, logdir, *, seconds: int) -> list:
+    """py-spy on each worker pool process for `seconds` (sampling, no pause of the process)."""
+    import subprocess
+
+    spy = str(common.ROOT / ".venv" / "bin" / "py-spy")
+    children = procs._tree("worker")[1:]
+    return [subprocess.Popen([spy, "record", "-p", str(child.pid), "-d", str(seconds), "-r", "50", "--nonblocking",
+                              "-f", "raw", "-o", str(logdir / f"py-spy-{child.pid}.txt")],
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) for child in children]
+
+
+# Where a worker's time goes, by the innermost frame that names a layer (py-spy raw stacks).
+PROFILE_LAYERS = [
+    ("waiting on PostgreSQL", ("Connection.wait", "_connect_gen", "Connection.close", "_exec_command")),
+    ("nudge policy (focus/policy.py)", ("policy.py",)),
+    ("engine outside SQL (focus/engine.py)", ("engine.py",)),
+    ("sweep (focus/scheduler.py)", ("scheduler.py",)),
+    ("Django ORM and psycopg (building SQL, adapting values)", ("django/db", "psycopg")),
+    ("Celery, kombu and Redis (messages)", ("celery/", "kombu/", "billiard/", "redis/")),
+]
+
+
+def finish_profile(profilers: list, logdir) -> str:
+    import collections
+
+    for profiler in profilers:
+        profiler.wait(timeout=120)
+    layers: collections.Counter = collections.Counter()
+    total = 0
+    for path in logdir.glob("py-spy-*.txt"):
+        for line in path.read_text().splitlines():
+            stack, _, count = line.rpartition(" ")
+            if not count.isdigit():
+                continue
+            total += int(count)
+            frames = stack.split(";")
+            layer = "other"
+            for frame in reversed(frames):
+                match = next((name for name, marks in PROFILE_LAYERS if any(m in frame for m in marks)), None)
+                if match:
+                    layer = match
+                    break
+            layers[layer] += int(count)
+    if not total:
+        return ""
+    return "; ".join(f"{name} {n * 100 / total:.0f}%" for name, n in layers.most_common())
 
 
 def stats_get(url: str, key: str) -> float:
@@ -335,7 +427,7 @@ def fmt_seconds(values: list[float], q: float | None, pending: list[float]) -> s
 
 HEADER = ["design", "N", "offered ticks/s", "sustained ticks/s", "ran/due", "lateness p50", "p99", "max",
           "queries/tick", "round trips/tick", "worker RSS", "beat RSS", "worker CPU", "beat CPU",
-          "machine CPU", "violations", "note"]
+          "PostgreSQL CPU", "machine CPU", "violations", "note"]
 
 
 def row(r: Result) -> list[object]:
@@ -349,9 +441,10 @@ def row(r: Result) -> list[object]:
         fmt_seconds(r.lateness, 50, r.pending), fmt_seconds(r.lateness, 99, r.pending),
         fmt_seconds(r.lateness, None, r.pending),
         f"{queries / ticks:.2f}", f"{trips / ticks:.2f}", f"{r.worker_rss:.0f} MiB", f"{r.beat_rss:.0f} MiB",
-        f"{r.worker_cpu * 100:.0f}%", f"{r.beat_cpu * 100:.0f}%", f"{r.machine_busy * 100:.0f}%",
+        f"{r.worker_cpu * 100:.0f}%", f"{r.beat_cpu * 100:.0f}%", f"{r.postgres_cpu * 100:.0f}%",
+        f"{r.machine_busy * 100:.0f}%",
         str(violations) if violations == 0 else f"{violations} {r.violations}",
-        r.note or "kept up",
+        r.note,
     ]
 
 
@@ -365,6 +458,8 @@ def main() -> None:
     parser.add_argument("--drain", type=int, default=60, help="at most this long for the window's last ticks")
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 2, help="worker processes (default: cores)")
     parser.add_argument("--lead", type=int, default=10, help="naive: seconds between creating the schedule and t0")
+    parser.add_argument("--warmup", type=int, default=30, help="seconds at the full rate before the window (default: %(default)s)")
+    parser.add_argument("--profile", type=int, default=20, help="py-spy the sweep's workers this many seconds mid-window (0: off)")
     parser.add_argument("--no-doc", action="store_true", help="do not rewrite docs/benchmarks.md")
     args = parser.parse_args()
     args.min_gap, args.max_nudges = args.period, 8
@@ -403,8 +498,13 @@ def main() -> None:
             notes.append(f"- sweep, N={r.n:,}: {len(r.started_first_tick)} sessions started during the run got their "
                          f"first tick {common.percentile(r.started_first_tick, 50):.2f} s (p50) / "
                          f"{common.percentile(r.started_first_tick, 99):.2f} s (p99) after start.")
+        if r.profile:
+            notes.append(f"- sweep, N={r.n:,}: where the worker processes' time went (py-spy, {args.profile} s "
+                         f"mid-window, by innermost layer): {r.profile}.")
         notes.append(f"- {r.design}, N={r.n:,}: {r.started} sessions started and {r.ended} ended during the run; "
-                     f"the churn driver used {r.driver_cpu * 100:.0f}% of a core; violations by check: "
+                     f"the churn driver used {r.driver_cpu * 100:.0f}% of a core; worker counters "
+                     + ", ".join(f"{k} {v}" for k, v in sorted(r.stats.items()) if ":" not in k)
+                     + "; violations by check: "
                      + ", ".join(f"{k} {v}" for k, v in r.violations.items()) + ".")
     for line in notes:
         print(line)
