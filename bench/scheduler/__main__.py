@@ -51,7 +51,6 @@ class Result:
     worker_cpu: float = 0.0
     beat_cpu: float = 0.0
     driver_cpu: float = 0.0
-    postgres_cpu: float = 0.0
     machine_busy: float = 0.0
     violations: dict[str, int] = field(default_factory=dict)
     note: str = ""
@@ -74,7 +73,6 @@ class Processes:
         self.env, self.workers, self.logdir, self.Proc = env, workers, logdir, Proc
         self.peak = {"worker": 0.0, "beat": 0.0}
         self.cpu_start: dict[str, float] = {}
-        self.postgres: dict[int, tuple[float, float]] = {}  # backend pid -> (CPU at first sight, latest)
 
     def _spawn(self, name: str, argv: list[str], ready: str) -> None:
         import subprocess
@@ -119,24 +117,6 @@ class Processes:
                 except psutil.NoSuchProcess:
                     pass
             self.peak[name] = max(self.peak[name], rss / 2**20)
-
-    def sample_postgres(self) -> None:
-        """CPU of the PostgreSQL backends serving the benchmark database (sampled: a backend that
-        exits between two samples loses at most one interval)."""
-        import psutil
-
-        name = common.database_url().rsplit("/", 1)[-1]
-        for p in psutil.process_iter(["name", "cmdline"]):
-            try:
-                if p.info["name"] == "postgres" and any(name in part for part in p.info["cmdline"] or []):
-                    t = p.cpu_times()
-                    seen = self.postgres.get(p.pid)
-                    self.postgres[p.pid] = (seen[0] if seen else t.user + t.system, t.user + t.system)
-            except (psutil.NoSuchProcess, psutil.AccessDenied):
-                pass
-
-    def postgres_cpu(self) -> float:
-        return sum(latest - first for first, latest in self.postgres.values())
 
     def cpu_seconds(self) -> dict[str, float]:
         import psutil
@@ -307,7 +287,6 @@ def run_one(*, design: str, n: int, window: int, args, broker, stats) -> Result:
             if profiler is None and args.profile and not naive and now_utc() >= t0 + timedelta(seconds=window / 2):
                 profiler = start_profile(procs, logdir, seconds=args.profile)
             procs.sample()
-            procs.sample_postgres()
             if not procs.alive():
                 stop_reason = "a process died"
                 break
@@ -343,7 +322,6 @@ def run_one(*, design: str, n: int, window: int, args, broker, stats) -> Result:
         result.worker_cpu = (cpu["worker"] - procs.cpu_start["worker"]) / elapsed
         result.beat_cpu = (cpu["beat"] - procs.cpu_start["beat"]) / elapsed
         result.driver_cpu = driver_cpu / window
-        result.postgres_cpu = procs.postgres_cpu() / (window + args.warmup)
     finally:
         procs.stop()
         scheduler.enqueue_tick = original_enqueue
@@ -427,7 +405,7 @@ def fmt_seconds(values: list[float], q: float | None, pending: list[float]) -> s
 
 HEADER = ["design", "N", "offered ticks/s", "sustained ticks/s", "ran/due", "lateness p50", "p99", "max",
           "queries/tick", "round trips/tick", "worker RSS", "beat RSS", "worker CPU", "beat CPU",
-          "PostgreSQL CPU", "machine CPU", "violations", "note"]
+          "machine CPU", "violations", "note"]
 
 
 def row(r: Result) -> list[object]:
@@ -441,8 +419,7 @@ def row(r: Result) -> list[object]:
         fmt_seconds(r.lateness, 50, r.pending), fmt_seconds(r.lateness, 99, r.pending),
         fmt_seconds(r.lateness, None, r.pending),
         f"{queries / ticks:.2f}", f"{trips / ticks:.2f}", f"{r.worker_rss:.0f} MiB", f"{r.beat_rss:.0f} MiB",
-        f"{r.worker_cpu * 100:.0f}%", f"{r.beat_cpu * 100:.0f}%", f"{r.postgres_cpu * 100:.0f}%",
-        f"{r.machine_busy * 100:.0f}%",
+        f"{r.worker_cpu * 100:.0f}%", f"{r.beat_cpu * 100:.0f}%", f"{r.machine_busy * 100:.0f}%",
         str(violations) if violations == 0 else f"{violations} {r.violations}",
         r.note,
     ]
