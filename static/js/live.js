@@ -325,6 +325,26 @@
 
   var pingForm = $("ping-form");
   var pingStatus = $("ping-status");
+
+  // Post a ping form; on 201 show the event in the feed and let `onLogged` say so.
+  function sendPing(form, data, button, onLogged) {
+    button.disabled = true;
+    post(form, data).then(function (result) {
+      if (result.status === 201) {
+        addToFeed(result.body);
+        pingStatus.classList.remove("is-error");
+        onLogged(result.body);
+      } else {
+        pingStatus.classList.add("is-error");
+        pingStatus.textContent = errorText(result.body);
+        if (result.status === 409) sessionEnded();
+      }
+    }).catch(function () {
+      pingStatus.classList.add("is-error");
+      pingStatus.textContent = "Couldn't reach the server; please try again.";
+    }).then(function () { if (!ended) button.disabled = false; });
+  }
+
   pingForm.addEventListener("submit", function (e) {
     e.preventDefault();
     var data = new FormData(pingForm);
@@ -337,46 +357,20 @@
       pingStatus.textContent = "Move a slider or write a note first.";
       return;
     }
-    var button = pingForm.querySelector("button[type=submit]");
-    button.disabled = true;
-    post(pingForm, data).then(function (result) {
-      if (result.status === 201) {
-        addToFeed(result.body);
-        pingStatus.classList.remove("is-error");
-        pingStatus.textContent = "Logged at " + timeOf(result.body.ts) + ".";
-        pingForm.elements.note.value = "";
-        Array.prototype.forEach.call(pingForm.querySelectorAll('input[type="range"]'), function (input) {
-          input.removeAttribute("data-touched");
-        });
-      } else {
-        pingStatus.classList.add("is-error");
-        pingStatus.textContent = errorText(result.body);
-        if (result.status === 409) sessionEnded();
-      }
-    }).catch(function () {
-      pingStatus.classList.add("is-error");
-      pingStatus.textContent = "Couldn't reach the server; please try again.";
-    }).then(function () { if (!ended) button.disabled = false; });
+    sendPing(pingForm, data, pingForm.querySelector("button[type=submit]"), function (event) {
+      pingStatus.textContent = "Logged at " + timeOf(event.ts) + ".";
+      pingForm.elements.note.value = "";
+      Array.prototype.forEach.call(pingForm.querySelectorAll('input[type="range"]'), function (input) {
+        input.removeAttribute("data-touched");
+      });
+    });
   });
 
   var distracted = $("distracted-form");
   distracted.addEventListener("submit", function (e) {
     e.preventDefault();
-    var button = distracted.querySelector("button");
-    button.disabled = true;
-    post(distracted, new FormData(distracted)).then(function (result) {
-      if (result.status === 201) {
-        addToFeed(result.body);
-        pingStatus.classList.remove("is-error");
-        pingStatus.textContent = "Noted. Take a breath, then pick the thread back up.";
-      } else {
-        pingStatus.classList.add("is-error");
-        pingStatus.textContent = errorText(result.body);
-        if (result.status === 409) sessionEnded();
-      }
-    }).catch(function () {
-      pingStatus.classList.add("is-error");
-      pingStatus.textContent = "Couldn't reach the server; please try again.";
-    }).then(function () { if (!ended) button.disabled = false; });
+    sendPing(distracted, new FormData(distracted), distracted.querySelector("button"), function () {
+      pingStatus.textContent = "Noted. Take a breath, then pick the thread back up.";
+    });
   });
 })();
