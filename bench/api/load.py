@@ -58,7 +58,8 @@ async def flow_client(http, base: str, rec: Recorder) -> None:
         status, body = await rec.call(http, "POST /focus/start", "POST", f"{base}/focus/start",
                                       {"task_id": None, "estimated_duration": 45, "mode": "deep"})
         if status == 409 and body.get("active_session_id"):  # left over from an earlier phase
-            await http.post(f"{base}/focus/end", json={"session_id": body["active_session_id"]})
+            async with http.post(f"{base}/focus/end", json={"session_id": body["active_session_id"]}) as response:
+                await response.read()
             continue
         if status != 201:
             continue
