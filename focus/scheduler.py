@@ -66,6 +66,7 @@ def queued_messages() -> int:
     """How many messages wait on FOCUS_QUEUE; 0 when the broker cannot say (then nothing holds back)."""
     try:
         with current_app.connection_or_acquire() as conn:
+            conn.ensure_connection(max_retries=1)  # fail fast: kombu would otherwise retry forever
             return conn.default_channel.queue_declare(queue=settings.FOCUS_QUEUE, passive=True).message_count
     except Exception:
         return 0
