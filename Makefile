@@ -48,7 +48,7 @@ clean:
 # Benchmarks (not tests; never part of `make test`): real processes on PostgreSQL (BENCH_DATABASE_URL,
 # default database focusflow_bench, created and migrated) and a throwaway redis-server; each prints a
 # table and rewrites its section of docs/benchmarks.md. BENCH_ARGS passes options (see --help).
-bench-scheduler: install services  ## sweep vs one PeriodicTask per session at N = 1k, 10k, 100k (~25 min)
+bench-scheduler: install services  ## sweep vs one PeriodicTask per session at N = 1k, 10k, 100k (~20 min; the 100k pair ~11)
 	$(BIN)/python -m bench.scheduler $(BENCH_ARGS)
 
 bench-api: install services  ## gunicorn + PostgreSQL + Redis under 8/32/64 clients vs a bare DRF endpoint (~3 min)
