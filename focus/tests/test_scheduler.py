@@ -73,3 +73,22 @@ def test_dispatch_publishes_claims_in_chunks(settings, monkeypatch):
     assert scheduler.dispatch_due_ticks(now=now) == 250
     assert broker.llen(settings.FOCUS_QUEUE) == 3  # 100 + 100 + 50 sessions per message
     broker.delete(settings.FOCUS_QUEUE)
+
+
+@pytest.mark.django_db
+def test_a_sweep_claims_nothing_while_the_workers_are_a_backlog_behind(settings):
+    import redis
+
+    now = timezone.now()
+    session = FocusSessionFactory(next_tick_at=now)
+    broker = redis.Redis.from_url(settings.CELERY_BROKER_URL)
+    broker.delete(settings.FOCUS_QUEUE)
+    broker.lpush(settings.FOCUS_QUEUE, *[b"{}"] * scheduler.QUEUE_HIGH_WATER)
+    try:
+        assert scheduler.dispatch_due_ticks(now=now) == 0
+        session.refresh_from_db()
+        assert session.lease_until is None and session.tick_seq == 0  # left for a later sweep
+        broker.delete(settings.FOCUS_QUEUE)
+        assert scheduler.dispatch_due_ticks(now=now) == 1
+    finally:
+        broker.delete(settings.FOCUS_QUEUE)
