@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import uuid
 from dataclasses import dataclass
-from typing import Callable
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
