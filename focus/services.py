@@ -115,10 +115,12 @@ def session_ping(
     if session.ended_at is not None:
         raise Conflict("This session has ended; pings are closed.", ended_at=session.ended_at.isoformat())
     content = {name: value for name, value in values.items() if value is not None}
-    rhythm = {name: content[name] for name in RHYTHM_FIELDS if name in content}
-    if rhythm:
-        rhythm_update(person_id=session.person_id, source=RhythmSample.Source.PING, **rhythm)
-    return event_write(session=session, event_type=EventType.PING, ts=now, content=content)
+    pinged = {name: content[name] for name in RHYTHM_FIELDS if name in content}
+    rhythm = None  # event_write reads it unless this ping just set it
+    if pinged:
+        state = rhythm_update(person_id=session.person_id, source=RhythmSample.Source.PING, **pinged)
+        rhythm = state.as_snapshot()
+    return event_write(session=session, event_type=EventType.PING, ts=now, content=content, rhythm=rhythm)
 
 
 @transaction.atomic

@@ -29,17 +29,15 @@ def account_person_id(*, user) -> uuid.UUID:
 
 
 def rhythm_state_get_or_create(*, person_id: uuid.UUID, lock: bool = False) -> RhythmState:
-    state, _ = RhythmState.objects.get_or_create(person_id=person_id)
-    if lock:
-        state = RhythmState.objects.select_for_update().get(pk=state.pk)
-    return state
+    """The person's rhythm row, locked for this transaction when asked (a new row is locked by its INSERT)."""
+    states = RhythmState.objects.select_for_update() if lock else RhythmState.objects
+    return states.get_or_create(person_id=person_id)[0]
 
 
 def personal_model_get_or_create(*, person_id: uuid.UUID, lock: bool = False) -> PersonalModel:
-    model, _ = PersonalModel.objects.get_or_create(person_id=person_id)
-    if lock:
-        model = PersonalModel.objects.select_for_update().get(pk=model.pk)
-    return model
+    """The person's model row, locked for this transaction when asked (a new row is locked by its INSERT)."""
+    models = PersonalModel.objects.select_for_update() if lock else PersonalModel.objects
+    return models.get_or_create(person_id=person_id)[0]
 
 
 @transaction.atomic
