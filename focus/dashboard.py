@@ -211,7 +211,7 @@ def session_row(session: FocusSession) -> dict:
         "completion": percent(session.completion_score),
         "flow_minutes": flow.get("total_minutes") or 0,
         "headline": summary.get("headline") or "",
-        "friction_count": len(summary.get("friction_points") or []),
+        "friction_count": _friction_count(summary),  # every one, though the summary lists at most 24
     }
 
 

@@ -123,12 +123,12 @@ def session_ping(
     return event_write(session=session, event_type=EventType.PING, ts=now, content=content, rhythm=rhythm)
 
 
-# Reading a session's events for its summary. Up to SUMMARY_EXACT_PINGS pings every event is read
-# as it is; past that (a session that was pinged far more than the API lets it be today, or data from
-# before the ping ceiling) PostgreSQL folds the pings into SUMMARY_PING_BUCKETS buckets of session
+# Reading a session's events for its summary. Up to SUMMARY_EXACT_PINGS pings (at least the ping
+# ceiling per session, so every session the API let through is summarized exactly) every event is
+# read as it is; past that (data from before the ceiling, a raised ceiling, a bug) PostgreSQL folds the pings into SUMMARY_PING_BUCKETS buckets of session
 # time, so ending costs the same few statements and a bounded amount of Python however many rows
 # there are. The other events are written by ticks, which the max-age sweep bounds.
-SUMMARY_EXACT_PINGS = 1000
+SUMMARY_EXACT_PINGS = 2000
 SUMMARY_PING_BUCKETS = 500
 
 # One row per bucket: the bucket's pings, their mean time and the mean of each reading (only JSON
