@@ -24,12 +24,14 @@ from django.utils import timezone
 from focus import charts, selectors
 from focus.models import EventType, FocusSession, Mode
 from focus.policy import NOMINAL_TICK_MINUTES
+from focus.summary import MAX_CURVE_POINTS, MAX_FLOW_WINDOWS, MAX_FRICTION_POINTS
 from planner.models import Task
 from rhythm.selectors import habit_strength, rhythm_snapshot
 
 HISTORY_DAYS = 30
 RECENT_SESSIONS = 5
 FEED_LIMIT = 60  # events rendered with the live page; newer ones arrive by polling
+SUMMARY_NUDGES = 50  # nudges shown on a summary page (FOCUS_MAX_NUDGES is 8 by default)
 
 KIND_LABELS = {
     "check_in": "Check-in",
@@ -209,7 +211,7 @@ def session_row(session: FocusSession) -> dict:
         "completion": percent(session.completion_score),
         "flow_minutes": flow.get("total_minutes") or 0,
         "headline": summary.get("headline") or "",
-        "friction_count": len(summary.get("friction_points") or []),
+        "friction_count": _friction_count(summary),  # every one, though the summary lists at most 24
     }
 
 
@@ -276,6 +278,16 @@ def _minute_of(ts: datetime, session: FocusSession, per_second: float) -> float:
     return max(0.0, (ts - session.started_at).total_seconds() * per_second)
 
 
+def _friction_count(summary: Mapping) -> int:
+    """Every friction point of the session: the summary's totals count those its list leaves out."""
+    totals = summary.get("friction_totals")
+    if isinstance(totals, Mapping):
+        return sum(t.get("count") for t in totals.values()
+                   if isinstance(t, Mapping) and isinstance(t.get("count"), int))
+    listed = summary.get("friction_points")
+    return len(listed) if isinstance(listed, list) else 0
+
+
 def summary_page(*, session: FocusSession) -> dict:
     """The ended session's summary, with its energy chart drawn (server-side SVG)."""
     summary = session.summary if isinstance(session.summary, Mapping) else {}
@@ -291,14 +303,21 @@ def summary_page(*, session: FocusSession) -> dict:
     flow = summary.get("flow_windows") if isinstance(summary.get("flow_windows"), Mapping) else {}
     windows = [(w.get("start_minute") or 0, w.get("end_minute") or 0)
                for w in flow.get("windows") or [] if isinstance(w, Mapping)]
-    nudge_events = list(session.events.filter(event_type__in=(EventType.NUDGE, EventType.BREAK)).order_by("ts", "id"))
+    # Bounded whatever was stored: summaries written before the bounds (focus/summary.py) could list
+    # every friction point, and a session can hold more nudge events than FOCUS_MAX_NUDGES allows
+    # (a changed setting, imported data).
+    points = points[:MAX_CURVE_POINTS]
+    windows = windows[:MAX_FLOW_WINDOWS]
+    nudge_events = list(session.events.filter(event_type__in=(EventType.NUDGE, EventType.BREAK))
+                        .order_by("ts", "id")[:SUMMARY_NUDGES])
     nudges = []
     for e in nudge_events:
         item = feed_item(event_id=e.id, event_type=e.event_type, ts=e.ts, content=e.content) or {}
         nudges.append({"minute": round(_minute_of(e.ts, session, per_second), 1), "title": item.get("title", ""),
                        "message": item.get("message", ""), "tone": item.get("tone", "nudge"), "ts": e.ts})
     friction = []
-    for f in summary.get("friction_points") or []:
+    listed = summary.get("friction_points") if isinstance(summary.get("friction_points"), list) else []
+    for f in listed[:MAX_FRICTION_POINTS]:
         if isinstance(f, Mapping):
             friction.append({"kind": f.get("kind"), "label": FRICTION_LABELS.get(f.get("kind"), "Friction"),
                              "at_minute": f.get("at_minute") or 0, "minutes": f.get("minutes"),
@@ -320,9 +339,11 @@ def summary_page(*, session: FocusSession) -> dict:
         "energy_trend": curve.get("trend") or "unknown",
         "flow_windows": [{"start": s, "end": t, "minutes": round(t - s, 1)} for s, t in windows],
         "flow_total": flow.get("total_minutes") or 0,
+        "flow_count": flow.get("count") if isinstance(flow.get("count"), int) else len(windows),
         "nudges": nudges,
         "held_back": sum(v for v in (nudge_counts.get("suppressed") or {}).values() if isinstance(v, int)),
         "friction": friction,
+        "friction_unlisted": max(0, _friction_count(summary) - len(friction)),
         "estimate_chart": charts.estimate_chart(estimated=estimated, actual=actual),
         "estimated": estimated,
         "actual": actual,

@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from focus import scheduler
@@ -123,12 +123,106 @@ def session_ping(
     return event_write(session=session, event_type=EventType.PING, ts=now, content=content, rhythm=rhythm)
 
 
+# Reading a session's events for its summary. Up to SUMMARY_EXACT_PINGS pings (at least the ping
+# ceiling per session, so every session the API let through is summarized exactly) every event is
+# read as it is; past that (data from before the ceiling, a raised ceiling, a bug) PostgreSQL folds the pings into SUMMARY_PING_BUCKETS buckets of session
+# time, so ending costs the same few statements and a bounded amount of Python however many rows
+# there are. The other events are written by ticks, which the max-age sweep bounds.
+SUMMARY_EXACT_PINGS = 2000
+SUMMARY_PING_BUCKETS = 500
+
+# One row per bucket: the bucket's pings, their mean time and the mean of each reading (only JSON
+# numbers in 0..1 count, as in focus.summary), and when the person was first/last active or idle.
+# CASE guards each cast: PostgreSQL does not promise to evaluate an AND's operands in order.
+_PING_BUCKETS_SQL = """
+WITH p AS (
+    SELECT ts,
+           LEAST(%(buckets)s - 1, GREATEST(0, FLOOR(EXTRACT(EPOCH FROM ts - %(start)s) / %(width)s)))::int AS bucket,
+           content ->> 'activity' AS activity,
+           {readings}
+    FROM focus_events
+    WHERE session_id = %(session_id)s AND event_type = 'ping'
+)
+SELECT bucket,
+       to_timestamp(AVG(EXTRACT(EPOCH FROM ts))) AS mean_ts,
+       {means},
+       MIN(ts) FILTER (WHERE activity = 'active') AS first_active,
+       MAX(ts) FILTER (WHERE activity = 'active') AS last_active,
+       MIN(ts) FILTER (WHERE activity IN ('idle', 'away')) AS first_idle,
+       MAX(ts) FILTER (WHERE activity IN ('idle', 'away')) AS last_idle,
+       BOOL_OR(activity = 'idle') AS any_idle,
+       BOOL_OR(activity = 'away') AS any_away
+FROM p GROUP BY bucket ORDER BY bucket
+"""
+_PINGED = ("energy", "stress", "fatigue", "focus")
+_SNAPSHOT = ("energy", "stress", "fatigue")
+_READINGS = [("content", key, f"p_{key}") for key in _PINGED] + [
+    ("rhythm_snapshot", key, f"r_{key}") for key in _SNAPSHOT
+]
+PING_BUCKETS_SQL = _PING_BUCKETS_SQL.format(
+    readings=",\n           ".join(
+        f"CASE WHEN jsonb_typeof({column} -> '{key}') = 'number' THEN ({column} ->> '{key}')::float8 END AS {alias}"
+        for column, key, alias in _READINGS
+    ),
+    means=",\n       ".join(
+        f"AVG({alias}) FILTER (WHERE {alias} BETWEEN 0 AND 1) AS {alias}" for _, _, alias in _READINGS
+    ),
+)
+
+
+def _summary_event_rows(session: FocusSession, *, now: datetime) -> list[EventRecord]:
+    """What build_summary reads, bounded: every event, or (many pings, PostgreSQL) pings by bucket."""
+    events = FocusEvent.objects.filter(session_id=session.id).order_by("ts", "id")
+    fields = ("event_type", "ts", "content", "rhythm_snapshot")
+    if connection.vendor != "postgresql" or (
+        events.filter(event_type=EventType.PING).count() <= SUMMARY_EXACT_PINGS  # the SQLite quick start: exact
+    ):
+        return [EventRecord(*row) for row in events.values_list(*fields)]
+    records = [EventRecord(*row) for row in events.exclude(event_type=EventType.PING).values_list(*fields)]
+    width = max((now - session.started_at).total_seconds(), 1.0) / SUMMARY_PING_BUCKETS
+    with connection.cursor() as cursor:
+        cursor.execute(PING_BUCKETS_SQL, {"buckets": SUMMARY_PING_BUCKETS, "start": session.started_at,
+                                          "width": width, "session_id": session.id})
+        columns = [c.name for c in cursor.description]
+        for row in cursor.fetchall():
+            records.extend(_bucket_pings(dict(zip(columns, row))))
+    return records
+
+
+def _bucket_pings(bucket: dict[str, Any]) -> list[EventRecord]:
+    """Stand-in pings for one bucket: its mean readings at its mean time, and the activity changes
+    (first active, first idle/away, back to active) at the times they happened, so idle gaps keep
+    their edges to within a bucket."""
+    ping = EventType.PING
+    content = {key: bucket[f"p_{key}"] for key in _PINGED if bucket[f"p_{key}"] is not None}
+    rhythm = {key: bucket[f"r_{key}"] for key in _SNAPSHOT}
+    records = [EventRecord(ping, bucket["mean_ts"], content, rhythm)]
+    first_active, last_active = bucket["first_active"], bucket["last_active"]
+    first_idle, last_idle = bucket["first_idle"], bucket["last_idle"]
+    if first_active is not None and (first_idle is None or first_active < first_idle):
+        records.append(EventRecord(ping, first_active, {"activity": "active"}))
+    if first_idle is not None:
+        records += [EventRecord(ping, first_idle, {"activity": kind})
+                    for kind in ("idle", "away") if bucket[f"any_{kind}"]]
+        if last_active is not None and last_active > last_idle:
+            records.append(EventRecord(ping, last_active, {"activity": "active"}))
+    return records
+
+
 @transaction.atomic
 def session_end(
     *, session_id: uuid.UUID, person_id: uuid.UUID | None, completion_score: float | None = None,
     session_quality: Any = None, early_end: bool | None = None, now: datetime | None = None,
+    ended_after_hours: float | None = None,
 ) -> FocusSession:
-    """End a session once: summary, one short-term memory, habit strength. A second end is a 409."""
+    """End a session once: summary, one short-term memory, habit strength. A second end is a 409.
+
+    The summary is bounded whatever the number of events (focus/summary.py); so is what is read
+    for it (``_summary_event_rows``). ``ended_after_hours`` is the max-age sweep ending a session
+    nobody ended (focus/overdue.py): the summary says so, and since nobody said how it went the
+    memory carries no sentiment (the emotion baseline does not move) and the habit is not
+    strengthened: a forgotten timer is not practice.
+    """
     session = _session_lock(session_id=session_id, person_id=person_id)
     now = now or timezone.now()  # read after the lock: a tick that held it must not land after the end
     if session.ended_at is not None:
@@ -147,20 +241,20 @@ def session_end(
     event_write(
         session=session, event_type=EventType.SESSION_END, ts=now,
         content={"actual_duration": actual, "estimated_duration": session.estimated_duration,
-                 "completion_score": completion_score, "early_end": early_end},
+                 "completion_score": completion_score, "early_end": early_end,
+                 **({"ended_automatically": True} if ended_after_hours is not None else {})},
     )
-    events = [
-        EventRecord(event_type=event_type, ts=ts, content=content, rhythm_snapshot=rhythm)
-        for event_type, ts, content, rhythm in FocusEvent.objects.filter(session_id=session.id)
-        .order_by("ts", "id")
-        .values_list("event_type", "ts", "content", "rhythm_snapshot")
-    ]
     session.summary = build_summary(
         started_at=session.started_at, ended_at=now, estimated_minutes=session.estimated_duration,
         completion_score=completion_score, session_quality=session_quality, early_end=early_end,
-        events=events, tick_seconds=settings.FOCUS_TICK_SECONDS,
+        events=_summary_event_rows(session, now=now), tick_seconds=settings.FOCUS_TICK_SECONDS,
+        ended_after_hours=ended_after_hours,
     )
     session.save()
+    if ended_after_hours is not None:
+        memory_write(person_id=session.person_id, kind=MemoryShortTerm.FOCUS_SUMMARY, content=session.summary,
+                     sentiment=None, emotion_tags=[], session_id=session.id)
+        return session
     sentiment = summary_sentiment(
         completion_score=completion_score, session_quality=session_quality, early_end=early_end
     )

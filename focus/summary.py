@@ -23,7 +23,10 @@ What goes in
 ------------
 - energy curve: pinged ``energy`` when the person pinged it at least twice, otherwise the
   ``energy`` of the rhythm snapshots (every event carries one), otherwise whatever single point
-  exists. More than ``MAX_CURVE_POINTS`` points are averaged into equal-time buckets. Trend: mean
+  exists. More than ``MAX_CURVE_POINTS`` points are averaged into ``MAX_CURVE_POINTS`` equal
+  buckets of session time: one point per non-empty bucket, at the mean minute and the mean energy
+  of its readings (the mean, not min/max: the curve shows the level, and dips and spikes are
+  friction points of their own). Trend, peak, low and dip are read from that bounded curve. Trend: mean
   of the last third of the points minus mean of the first third; a change smaller than
   ``TREND_THRESHOLD`` is "steady" (exactly the threshold is a trend), fewer than two points is
   "unknown". A dip is the first point at least ``DIP_DROP`` below the highest point before it.
@@ -48,7 +51,32 @@ What goes in
   * ``nudge_ignored``: a ``nudge``/``break`` that is not itself a break suggestion, followed within
     ``NUDGE_FOLLOW_PERIODS`` tick periods (and before the next nudge) by a ``distraction`` event.
 - nudges: ``nudge``/``break`` events counted by ``kind``; ``tick`` events (nothing sent) counted
-  by their ``reason`` code.
+  by their ``reason`` code. At most ``MAX_COUNTED_LABELS`` labels each; the rarest beyond that are
+  counted together as ``other``.
+
+Bounded whatever the number of events
+-------------------------------------
+A session's events are not bounded (pings, ticks of a session left running), but its summary is:
+it is stored twice (the session and the memory record) and returned by ``POST /focus/end``.
+Besides the curve's ``MAX_CURVE_POINTS``:
+
+- ``friction_points`` lists at most ``MAX_FRICTION_POINTS``: ``early_end`` and ``overrun`` always,
+  then the longest of the rest (earliest first among equals), in minute order. The second sentence
+  and ``friction_totals`` (count and minutes per kind, at most seven kinds) count every one.
+- ``flow_windows.windows`` lists at most ``MAX_FLOW_WINDOWS``, the longest, in minute order;
+  ``count`` and ``total_minutes`` cover every window.
+- detail strings are short and fixed but for a distraction's reason, cut at 120 characters.
+
+So the summary stays under about 20 KB plus the person's own ``session_quality`` (which the API
+caps with the 64 KB request body). The caller keeps the *reading* bounded too: focus/services.py
+hands over, for a session with very many pings, one record per bucket of session time
+(``session_end``'s docstring).
+
+Ended automatically
+-------------------
+``ended_after_hours`` marks a session the max-age sweep ended (focus/overdue.py): the first
+sentence says "Ended automatically after N hours", the ``early_end`` friction point says the
+session was left running, and ``ended_automatically`` is true.
 
 ``summary_sentiment`` turns completion and the person's own quality rating into a number in
 [-1, 1] (rounded to 3 places, as ``memory_short_term.sentiment`` stores it), so the emotion
@@ -68,6 +96,9 @@ from focusflow.numbers import finite_number as _number
 
 NOMINAL_TICK_MINUTES = 5.0  # one tick period, in session minutes
 MAX_CURVE_POINTS = 120
+MAX_FRICTION_POINTS = 24  # listed in the summary; friction_totals counts them all
+MAX_FLOW_WINDOWS = 24  # listed in the summary; count and total_minutes cover them all
+MAX_COUNTED_LABELS = 16  # distinct nudge kinds / tick reasons counted; the rest are "other"
 TREND_THRESHOLD = 0.1  # energy (0..1) difference between first and last third
 DIP_DROP = 0.15  # energy drop below the running peak that counts as a dip
 SPIKE_DELTA = 0.15  # stress/fatigue rise above the session's first value (POLICY-NOTES heuristic)
@@ -268,9 +299,13 @@ def flow_windows(events: Sequence[EventRecord], clock: _Clock) -> dict:
             open_at, floor = None, end
     if open_at is not None:
         windows.append((open_at, max(open_at, clock.total)))
+    listed = windows
+    if len(windows) > MAX_FLOW_WINDOWS:  # the longest, earliest first among equals, back in time order
+        listed = sorted(sorted(windows, key=lambda w: (-(w[1] - w[0]), w[0]))[:MAX_FLOW_WINDOWS])
     return {
-        "windows": [{"start_minute": _r1(s), "end_minute": _r1(t), "minutes": _r1(t - s)} for s, t in windows],
+        "windows": [{"start_minute": _r1(s), "end_minute": _r1(t), "minutes": _r1(t - s)} for s, t in listed],
         "total_minutes": _r1(sum(t - s for s, t in windows)),
+        "count": len(windows),
     }
 
 
@@ -491,19 +526,62 @@ def _friction_sentence(friction: list[dict], idle_kinds: set[str]) -> str:
     return text[0].upper() + text[1:] + "."
 
 
+# --------------------------------------------------------------------------- bounds
+
+
+def _hours(hours: float) -> str:
+    """'12 hours', '1 hour', '0.5 hours' (a fraction only in a time-compressed setup)."""
+    whole = round(hours)
+    return _plural(whole, "hour") if abs(hours - whole) < 0.05 and whole >= 1 else f"{hours:.2g} hours"
+
+
+ALWAYS_LISTED = frozenset({"early_end", "overrun"})  # one each at most, and they say how the session ended
+
+
+def _listed_friction(friction: list[dict]) -> list[dict]:
+    """At most MAX_FRICTION_POINTS, in minute order: early_end/overrun, then the longest of the rest."""
+    if len(friction) <= MAX_FRICTION_POINTS:
+        return friction
+    keep = [f for f in friction if f["kind"] in ALWAYS_LISTED]
+    rest = sorted((f for f in friction if f["kind"] not in ALWAYS_LISTED),
+                  key=lambda f: (-(f["minutes"] or 0.0), f["at_minute"], f["kind"]))
+    keep += rest[: MAX_FRICTION_POINTS - len(keep)]
+    return sorted(keep, key=lambda f: (f["at_minute"], f["kind"]))
+
+
+def _friction_totals(friction: list[dict]) -> dict:
+    """Every friction point counted per kind (the list itself may be capped)."""
+    totals: dict[str, dict] = {}
+    for f in friction:
+        entry = totals.setdefault(f["kind"], {"count": 0, "minutes": 0.0})
+        entry["count"] += 1
+        entry["minutes"] += f["minutes"] or 0.0
+    return {kind: {"count": t["count"], "minutes": _r1(t["minutes"])} for kind, t in sorted(totals.items())}
+
+
+def _capped(counts: Counter) -> Counter:
+    """At most MAX_COUNTED_LABELS labels: the most frequent; the rest are counted as "other"."""
+    if len(counts) <= MAX_COUNTED_LABELS:
+        return counts
+    kept = Counter(dict(counts.most_common(MAX_COUNTED_LABELS - 1)))
+    kept["other"] += sum(counts.values()) - sum(kept.values())
+    return kept
+
+
 # --------------------------------------------------------------------------- public API
 
 
 def build_summary(
     *, started_at: datetime, ended_at: datetime, estimated_minutes: int,
     completion_score: float | None, session_quality: Any, early_end: bool,
-    events: Sequence[EventRecord], tick_seconds: int = 300,
+    events: Sequence[EventRecord], tick_seconds: int = 300, ended_after_hours: float | None = None,
 ) -> dict:
     """Summarize an ended session; all session-relative times are session minutes (see module doc).
 
     ``minute = elapsed_seconds / tick_seconds * 5``: one tick period reads as 5 minutes, so a
     time-compressed run (FOCUS_TICK_SECONDS=2) reads like a real one; with the default 300 these
-    are plain minutes. Raises ValueError only for a non-positive ``tick_seconds``.
+    are plain minutes. ``ended_after_hours`` is set when the max-age sweep ended the session.
+    Raises ValueError only for a non-positive ``tick_seconds``.
     """
     if isinstance(tick_seconds, bool) or not isinstance(tick_seconds, (int, float)) or not tick_seconds > 0:
         raise ValueError("tick_seconds must be a positive number")
@@ -525,12 +603,15 @@ def build_summary(
 
     idle, idle_kinds = _idle_gaps(ordered, clock)
     friction = _distraction_episodes(ordered, clock) + idle
+    auto_hours = _number(ended_after_hours, 0.0)
     if early_end:
         short = max(0.0, est - actual)
         detail = (
             f"ended {_plural(round(short), 'minute')} before the {est}-minute estimate"
             if est > 0 and round(short) >= 1 else "ended early"
         )
+        if auto_hours is not None:
+            detail = f"left running, ended automatically after {_hours(auto_hours)}"
         friction.append(_friction("early_end", actual, short, detail))
     if overrun:
         friction.append(
@@ -540,10 +621,14 @@ def build_summary(
     friction += _ignored_nudges(ordered, clock)
     friction.sort(key=lambda f: (f["at_minute"], f["kind"]))
 
-    sent = Counter(_label(_content(e).get("kind")) for e in ordered if e.event_type in ("nudge", "break"))
-    suppressed = Counter(_label(_content(e).get("reason")) for e in ordered if e.event_type == "tick")
+    sent = _capped(Counter(_label(_content(e).get("kind")) for e in ordered if e.event_type in ("nudge", "break")))
+    suppressed = _capped(Counter(_label(_content(e).get("reason")) for e in ordered if e.event_type == "tick"))
 
-    first = _duration_phrase(actual, est, early_end, round(actual) > est)
+    if auto_hours is not None:
+        first = f"Ended automatically after {_hours(auto_hours)}"
+        first += f" against a {est}-minute estimate" if est > 0 else ""
+    else:
+        first = _duration_phrase(actual, est, early_end, round(actual) > est)
     if flow_phrase := _flow_phrase(flow["total_minutes"], actual):
         first += ", " + flow_phrase
     if energy_phrase := _energy_phrase(curve):
@@ -564,11 +649,13 @@ def build_summary(
         "early_end": early_end,
         "energy_curve": curve,
         "flow_windows": flow,
-        "friction_points": friction,
+        "friction_points": _listed_friction(friction),
+        "friction_totals": _friction_totals(friction),
         "nudges": {"sent": dict(sorted(sent.items())), "sent_total": sum(sent.values()),
                    "suppressed": dict(sorted(suppressed.items()))},
         "sentences": sentences,
         "headline": " ".join(sentences),
+        "ended_automatically": auto_hours is not None,
     }
 
 

@@ -3,7 +3,7 @@ so a tick killed mid-run is redelivered (and its row lock, held by the dead conn
 
 from celery import shared_task
 
-from focus import engine, scheduler
+from focus import engine, overdue, scheduler
 
 TASK_OPTIONS = {"acks_late": True, "reject_on_worker_lost": True, "ignore_result": True}
 
@@ -24,3 +24,9 @@ def run_focus_ticks(claims: list[list]) -> dict[str, int]:
 def dispatch_due_ticks() -> int:
     """The one beat entry: sweep due sessions and publish their ticks."""
     return scheduler.dispatch_due_ticks()
+
+
+@shared_task(name="focus.end_overdue_sessions", **TASK_OPTIONS)
+def end_overdue_sessions() -> int:
+    """Its own beat entry: end sessions left running past FOCUS_MAX_SESSION_HOURS."""
+    return overdue.end_overdue_sessions()

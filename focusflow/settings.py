@@ -39,6 +39,12 @@ try:
         "FOCUS_LEASE_SECONDS", max(3, min(60, FOCUS_TICK_SECONDS // 2)), validate=Range(min=1)
     )
 
+    # A session nobody ended ends by itself this long after it started (focus/overdue.py). Hours;
+    # a fraction only for a time-compressed demo.
+    FOCUS_MAX_SESSION_HOURS = env.float(
+        "FOCUS_MAX_SESSION_HOURS", 12.0, validate=Range(min=0, max=24 * 365, min_inclusive=False)
+    )
+
     # API throttles (per user; staff/service accounts act for many people), plus tighter per-person
     # rates on the two writes a client repeats (start and ping). "N/s|min|hour|day", checked here.
     _rate = Regexp(r"^\d+/(s|sec|m|min|h|hour|d|day)$", error="must look like 120/min")
@@ -238,6 +244,7 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_DEFAULT_QUEUE = "celery"
 CELERY_TASK_ROUTES = {"focus.*": {"queue": FOCUS_QUEUE}}
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+OVERDUE_SWEEP_SECONDS = max(1, min(60, round(FOCUS_MAX_SESSION_HOURS * 3600 / 20)))
 # The one beat entry. A migration installs it (so the admin shows it after `migrate`); beat aligns
 # its interval with FOCUS_DISPATCH_SECONDS when it starts. A sweep older than one period is dropped.
 CELERY_BEAT_SCHEDULE = {
@@ -245,6 +252,13 @@ CELERY_BEAT_SCHEDULE = {
         "task": "focus.dispatch_due_ticks",
         "schedule": float(FOCUS_DISPATCH_SECONDS),
         "options": {"queue": FOCUS_QUEUE, "expire_seconds": FOCUS_DISPATCH_SECONDS},
+    },
+    # Its own entry (installed by migration 0003): end sessions left running past the maximum. Every
+    # minute, or more often when the maximum is tiny (a time-compressed run).
+    "focus.end_overdue_sessions": {
+        "task": "focus.end_overdue_sessions",
+        "schedule": float(OVERDUE_SWEEP_SECONDS),
+        "options": {"queue": FOCUS_QUEUE, "expire_seconds": OVERDUE_SWEEP_SECONDS},
     },
     "rhythm.backfill_emotion": {
         "task": "rhythm.backfill_emotion",

@@ -11,7 +11,15 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from focus.summary import EventRecord, build_summary, quality_value, summary_sentiment
+from focus.summary import (
+    MAX_COUNTED_LABELS,
+    MAX_FLOW_WINDOWS,
+    MAX_FRICTION_POINTS,
+    EventRecord,
+    build_summary,
+    quality_value,
+    summary_sentiment,
+)
 
 T0 = datetime(2025, 3, 4, 9, 0, tzinfo=timezone.utc)
 START_RHYTHM = {"energy": 0.6, "stress": 0.3, "fatigue": 0.3}
@@ -664,3 +672,72 @@ def test_build_summary_never_raises_and_stays_in_range(events, duration_seconds,
 def test_sentiment_is_always_a_number_in_range(completion, quality, early_end):
     value = summary_sentiment(completion_score=completion, session_quality=quality, early_end=early_end)
     assert isinstance(value, float) and math.isfinite(value) and -1.0 <= value <= 1.0
+
+
+# --------------------------------------------------------------------------- bounds
+
+
+def test_friction_is_listed_up_to_the_cap_and_counted_in_full():
+    # 60 idle stretches of growing length, then the session ends early.
+    events = [e for i in range(60) for e in (ev("ping", i * 0.7, {"activity": "idle"}),
+                                             ev("ping", i * 0.7 + 0.01 * (i + 1), {"activity": "active"}))]
+    summary = summarize(events, minutes=43, early_end=True)
+    listed = summary["friction_points"]
+    assert len(listed) == MAX_FRICTION_POINTS
+    assert "early_end" in kinds(summary)  # how the session ended is always listed
+    gaps = [f for f in listed if f["kind"] == "idle_gap"]
+    assert min(f["minutes"] for f in gaps) >= 0.3  # the longest ones were kept
+    assert [f["at_minute"] for f in listed] == sorted(f["at_minute"] for f in listed)
+    assert summary["friction_totals"]["idle_gap"]["count"] == 60
+    gap_minutes = sum(0.01 * (i + 1) for i in range(60))
+    assert summary["friction_totals"]["idle_gap"]["minutes"] == pytest.approx(gap_minutes, abs=0.2)
+    assert summary["friction_totals"]["early_end"] == {"count": 1, "minutes": 2.0}
+    assert summary["sentences"][1] == "Idle for 18 minutes."  # the sentence counts every one
+
+
+def test_flow_windows_are_listed_up_to_the_cap_and_totalled_in_full():
+    events = [e for i in range(40) for e in (ev("flow_start", i), ev("flow_end", i + 0.1 + 0.01 * i))]
+    flow = summarize(events)["flow_windows"]
+    assert len(flow["windows"]) == MAX_FLOW_WINDOWS and flow["count"] == 40
+    assert flow["windows"][0]["start_minute"] == 40 - MAX_FLOW_WINDOWS  # the longest: the later ones
+    assert flow["total_minutes"] == round(sum(0.1 + 0.01 * i for i in range(40)), 1)
+
+
+def test_counted_labels_are_capped_and_the_rest_counted_as_other():
+    events = [ev("tick", i * 0.1, {"reason": f"reason_{i % 40}"}) for i in range(400)]
+    suppressed = summarize(events)["nudges"]["suppressed"]
+    assert len(suppressed) == MAX_COUNTED_LABELS and sum(suppressed.values()) == 400
+    assert suppressed["other"] == 400 - 10 * (MAX_COUNTED_LABELS - 1)
+
+
+def test_a_long_session_summary_stays_small():
+    readings = [{"energy": (i % 10) / 10, "stress": 0.9 * (i % 2), "activity": ("idle", "active")[i % 2]}
+                for i in range(20_000)]
+    events = [ev("ping", i * 0.03, r, rhythm={"energy": 0.5, "stress": 0.2}) for i, r in enumerate(readings)]
+    summary = summarize(events, minutes=600, estimated=600)
+    assert len(json.dumps(summary)) < 32 * 1024
+    assert summary["friction_totals"]["idle_gap"]["count"] == 10_000
+
+
+@pytest.mark.parametrize(
+    "hours, estimated, sentence, detail",
+    [
+        (12, 45, "Ended automatically after 12 hours against a 45-minute estimate.",
+         "left running, ended automatically after 12 hours"),
+        (1, 0, "Ended automatically after 1 hour.", "left running, ended automatically after 1 hour"),
+        (0.5, 30, "Ended automatically after 0.5 hours against a 30-minute estimate.",
+         "left running, ended automatically after 0.5 hours"),
+    ],
+)
+def test_a_session_the_sweep_ended_says_so(hours, estimated, sentence, detail):
+    summary = build_summary(
+        started_at=T0, ended_at=T0 + timedelta(hours=hours), estimated_minutes=estimated, completion_score=None,
+        session_quality=None, early_end=True, events=[], ended_after_hours=hours,
+    )
+    assert summary["sentences"][0] == sentence and summary["ended_automatically"] is True
+    (point,) = of_kind(summary, "early_end")
+    assert point["detail"] == detail
+
+
+def test_a_session_a_person_ended_is_not_marked_automatic():
+    assert summarize()["ended_automatically"] is False
