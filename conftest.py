@@ -28,7 +28,8 @@ def _fast_passwords(settings):
 
 def _client_for(user) -> APIClient:
     client = APIClient()
-    client.token = token_create(user=user)
+    # No expiry here: tests pin the clock years ahead; expiry is tested in focus/tests/test_api_tokens.py.
+    client.token = token_create(user=user, expires=False)
     client.credentials(HTTP_AUTHORIZATION=f"Token {client.token}")
     client.user = user
     client.person_id = account_person_id(user=user)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 
 from django.utils import timezone
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from knox.auth import TokenAuthentication
 from knox.models import AuthToken
 from rest_framework import exceptions
@@ -20,9 +21,10 @@ from rest_framework import exceptions
 _WELL_FORMED = re.compile(r"[0-9A-Za-z_-]{15,200}")
 
 
-def token_create(*, user) -> str:
-    """A new API token for the user (valid REST_KNOX TOKEN_TTL); the key is shown once, never stored."""
-    _, key = AuthToken.objects.create(user=user)
+def token_create(*, user, expires: bool = True) -> str:
+    """A new API token for the user, valid REST_KNOX TOKEN_TTL (API_TOKEN_TTL_DAYS) unless
+    `expires=False`; the key is shown once, never stored."""
+    _, key = AuthToken.objects.create(user=user) if expires else AuthToken.objects.create(user=user, expiry=None)
     return key
 
 
@@ -50,3 +52,14 @@ class ApiTokenAuthentication(TokenAuthentication):
             auth_token.delete()
             return True
         return False
+
+
+class ApiTokenScheme(OpenApiAuthenticationExtension):
+    """The OpenAPI description: `Authorization: Token <key>` (as DRF's token scheme was named)."""
+
+    target_class = ApiTokenAuthentication
+    name = "tokenAuth"
+
+    def get_security_definition(self, auto_schema):
+        return {"type": "apiKey", "in": "header", "name": "Authorization",
+                "description": 'Token-based authentication with required prefix "Token"'}

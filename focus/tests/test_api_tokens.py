@@ -15,6 +15,8 @@ from django.utils import timezone
 from knox.models import AuthToken
 from rest_framework.test import APIClient
 
+from focusflow.tokens import token_create
+
 pytestmark = pytest.mark.django_db
 
 
@@ -40,18 +42,21 @@ def test_drf_create_token_reset_revokes_the_old_tokens(alice_api):
     assert _client(out.getvalue().split()[2]).get("/api/me").status_code == 200
 
 
-def test_the_token_is_stored_only_as_a_digest(alice_api):
-    row = AuthToken.objects.values().get(user=alice_api.user)
-    assert alice_api.token not in {str(value) for value in row.values()}
-    assert row["expiry"] is not None
+def test_the_token_is_stored_only_as_a_digest_with_an_expiry(alice, settings):
+    key = token_create(user=alice)
+    row = AuthToken.objects.values().get(user=alice)
+    assert key not in {str(value) for value in row.values()}
+    assert settings.REST_KNOX["TOKEN_TTL"] == timedelta(days=90)
+    assert abs(row["expiry"] - row["created"] - timedelta(days=90)) < timedelta(seconds=1)
 
 
-def test_an_expired_token_is_refused(alice_api, settings):
+def test_an_expired_token_is_refused(alice, settings):
+    client = _client(token_create(user=alice))
     ttl = settings.REST_KNOX["TOKEN_TTL"]
     with time_machine.travel(timezone.now() + ttl - timedelta(minutes=1)):
-        assert alice_api.get("/api/me").status_code == 200
+        assert client.get("/api/me").status_code == 200
     with time_machine.travel(timezone.now() + ttl + timedelta(minutes=1)):
-        response = alice_api.get("/api/me")
+        response = client.get("/api/me")
     assert response.status_code == 401
     assert response.headers["WWW-Authenticate"].startswith("Token")
 
