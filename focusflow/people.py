@@ -100,32 +100,40 @@ def readable_person_id(request, requested: uuid.UUID | None) -> uuid.UUID | None
 # --------------------------------------------------------------------------- the access record
 
 
-def _persons_in(data, found: set[uuid.UUID], sessions: set[uuid.UUID]) -> None:
-    """person_ids (and session_ids of records without one) anywhere in an answer's data."""
+def _records(data) -> list[dict]:
+    """The records an answer carries: itself, a list of them, or a page's `results`. Nested values
+    (a session's `session_quality` is the client's own JSON) are never read as records."""
     if isinstance(data, dict):
-        if data.get("person_id"):
-            found.add(uuid.UUID(str(data["person_id"])))
-        elif data.get("session_id"):
-            sessions.add(uuid.UUID(str(data["session_id"])))
-        for value in data.values():
-            if isinstance(value, (dict, list)):
-                _persons_in(value, found, sessions)
-    elif isinstance(data, list):
-        for item in data:
-            _persons_in(item, found, sessions)
+        results = data.get("results")
+        return [r for r in results if isinstance(r, dict)] if isinstance(results, list) else [data]
+    if isinstance(data, list):
+        return [r for r in data if isinstance(r, dict)]
+    return []
 
 
-def _touched_persons(who: Actor, response) -> set[uuid.UUID | None]:
-    persons: set[uuid.UUID | None] = set(who.persons)
+def _as_uuid(value) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(str(value)) if value else None
+    except ValueError:
+        return None
+
+
+def _touched_persons(who: Actor, response) -> set[uuid.UUID]:
+    """Whom the call touched: the person_ids it named, and for a call by record id, the people whose
+    records the answer carries (a record without a person_id is found through its session)."""
+    persons: set[uuid.UUID] = set(who.persons)
     if who.unscoped:
-        found: set[uuid.UUID] = set()
         sessions: set[uuid.UUID] = set()
-        _persons_in(getattr(response, "data", None), found, sessions)
+        for record in _records(getattr(response, "data", None)):
+            person_id = _as_uuid(record.get("person_id"))
+            if person_id is not None:
+                persons.add(person_id)
+            elif (session_id := _as_uuid(record.get("session_id"))) is not None:
+                sessions.add(session_id)
         if sessions:
             from focus.models import FocusSession  # focus depends on focusflow, not the other way round
 
-            found |= set(FocusSession.objects.filter(pk__in=sessions).values_list("person_id", flat=True))
-        persons |= found
+            persons |= set(FocusSession.objects.filter(pk__in=sessions).values_list("person_id", flat=True))
     persons.discard(who.person_id)
     return persons
 
@@ -159,7 +167,7 @@ class PersonAccessAudit:
             transaction.set_rollback(True)
             return
         who = actor(request)
-        persons = _touched_persons(who, response)
+        persons: set[uuid.UUID | None] = set(_touched_persons(who, response))
         if not persons and who.unscoped and request.method not in ("GET", "HEAD", "OPTIONS"):
             persons = {None}  # a write whose person the answer does not name: still recorded
         user = request.user

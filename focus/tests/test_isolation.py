@@ -56,6 +56,22 @@ def test_a_service_account_sees_and_ends_anyones_session_and_each_access_is_reco
     ]
 
 
+def test_a_service_accounts_record_names_the_sessions_person_whatever_json_the_client_sent(staff_api, bob_api,
+                                                                                           bobs_session):
+    body = {"session_id": str(bobs_session.id),
+            "session_quality": {"person_id": "not-a-uuid", "session_id": str(uuid.uuid4()), "results": [1]}}
+    assert staff_api.post("/focus/end", body, format="json").status_code == 200
+    assert list(PersonAccess.objects.values_list("person_id", flat=True)) == [bob_api.person_id]
+
+
+def test_a_service_account_listing_everyone_records_each_person_on_the_page(staff_api, alice_api, bob_api,
+                                                                           bobs_session):
+    FocusSessionFactory(person_id=alice_api.person_id)
+    assert staff_api.get("/focus/sessions/").json()["count"] == 2
+    assert set(PersonAccess.objects.values_list("person_id", flat=True)) == {alice_api.person_id,
+                                                                            bob_api.person_id}
+
+
 def test_a_service_account_acting_for_itself_is_not_recorded(staff_api):
     assert staff_api.post("/focus/start", {"estimated_duration": 25}, format="json").status_code == 201
     assert staff_api.get("/focus/sessions/").status_code == 200
