@@ -102,3 +102,12 @@ def test_the_quick_start_prints_working_tokens(settings):
     assert len(tokens) == 2
     assert [_client(key).get("/api/me").json()["username"] for key in tokens] == ["demo", "admin"]
     call_command("demo_account", stdout=io.StringIO())  # a second run still works (new tokens)
+
+
+def test_a_token_call_costs_one_query_for_the_token_and_one_for_the_person_and_its_rights(alice_api, staff_api):
+    """Whether the caller may act for anyone is read in the same query that maps the login to its
+    person: a service account's permission costs a person's call nothing."""
+    for client in (alice_api, staff_api):
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get("/api/me").status_code == 200
+        assert len(queries) == 2, [q["sql"] for q in queries]
