@@ -1,10 +1,12 @@
-"""Shared fixtures: three people (alice, bob, and staff) with API clients using real tokens."""
+"""Shared fixtures: two people (alice, bob), a service account (charlie) and a plain staff member
+(dave), with API clients using real (hashed, expiring) tokens."""
 
 import pytest
 from django.conf import settings
-from rest_framework.authtoken.models import Token
+from django.contrib.auth.models import Permission
 from rest_framework.test import APIClient
 
+from focusflow.tokens import token_create
 from rhythm.services import account_person_id
 
 
@@ -26,8 +28,9 @@ def _fast_passwords(settings):
 
 def _client_for(user) -> APIClient:
     client = APIClient()
-    token, _ = Token.objects.get_or_create(user=user)
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    # No expiry here: tests pin the clock years ahead; expiry is tested in focus/tests/test_api_tokens.py.
+    client.token = token_create(user=user, expires=False)
+    client.credentials(HTTP_AUTHORIZATION=f"Token {client.token}")
     client.user = user
     client.person_id = account_person_id(user=user)
     return client
@@ -45,8 +48,16 @@ def bob(django_user_model):
 
 @pytest.fixture
 def charlie(django_user_model):
-    """A staff/service account: acts for any person_id."""
-    return django_user_model.objects.create_user("charlie", password="charlie-pass-123", is_staff=True)
+    """A service account: holds rhythm.act_for_any_person (acts for any person_id, every access logged)."""
+    user = django_user_model.objects.create_user("charlie", password="charlie-pass-123", is_staff=True)
+    user.user_permissions.add(Permission.objects.get(content_type__app_label="rhythm", codename="act_for_any_person"))
+    return user
+
+
+@pytest.fixture
+def dave(django_user_model):
+    """Plain staff: the staff flag only, which opens the admin's door and no one's data."""
+    return django_user_model.objects.create_user("dave", password="dave-pass-123", is_staff=True)
 
 
 @pytest.fixture
@@ -62,6 +73,11 @@ def bob_api(bob):
 @pytest.fixture
 def staff_api(charlie):
     return _client_for(charlie)
+
+
+@pytest.fixture
+def plain_staff_api(dave):
+    return _client_for(dave)
 
 
 @pytest.fixture

@@ -55,7 +55,7 @@ class FocusSessionAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
         return False  # sessions start through the API, which records their start state
 
-    @admin.action(description="End selected sessions")
+    @admin.action(description="End selected sessions", permissions=["change"])
     def end_sessions(self, request, queryset):
         ended = 0
         for session_id in queryset.filter(ended_at__isnull=True).values_list("id", flat=True):

@@ -16,10 +16,10 @@ from focus.serializers import (
     StartInput,
 )
 from focusflow.fields import validated
-from focusflow.people import acting_person_id, visible_person_id
+from focusflow.people import PersonAccessAudit, acting_person_id, readable_person_id, visible_person_id
 
 
-class SessionStartApi(APIView):
+class SessionStartApi(PersonAccessAudit, APIView):
     throttle_scope = "focus_start"
     error_statuses = (409,)
 
@@ -35,7 +35,7 @@ class SessionStartApi(APIView):
         return Response(SessionSerializer(session).data, status=status.HTTP_201_CREATED)
 
 
-class SessionPingApi(APIView):
+class SessionPingApi(PersonAccessAudit, APIView):
     throttle_scope = "focus_ping"
     error_statuses = (404, 409)
 
@@ -47,7 +47,7 @@ class SessionPingApi(APIView):
         return Response(EventSerializer(event).data, status=status.HTTP_201_CREATED)
 
 
-class SessionEndApi(APIView):
+class SessionEndApi(PersonAccessAudit, APIView):
     error_statuses = (404, 409)
 
     @extend_schema(request=EndInput, responses={200: SessionSerializer}, operation_id="focus_end")
@@ -64,26 +64,26 @@ class SessionEndApi(APIView):
 
 
 @extend_schema(parameters=[SessionListQuery])
-class SessionListApi(generics.ListAPIView):
-    """Sessions, newest first; `?state=active|ended`; staff may filter by `?person_id=`."""
+class SessionListApi(PersonAccessAudit, generics.ListAPIView):
+    """Sessions, newest first; `?state=active|ended`; service accounts may filter by `?person_id=` (403 for others)."""
 
     serializer_class = SessionSerializer
 
     def get_queryset(self):
         query = validated(SessionListQuery, self.request.query_params)
         return selectors.session_list(
-            person_id=visible_person_id(self.request), state=query.get("state"), for_person=query.get("person_id")
+            person_id=readable_person_id(self.request, query.get("person_id")), state=query.get("state")
         )
 
 
-class SessionDetailApi(APIView):
+class SessionDetailApi(PersonAccessAudit, APIView):
     @extend_schema(responses={200: SessionSerializer})
     def get(self, request, session_id):
         session = selectors.session_get(session_id=session_id, person_id=visible_person_id(request))
         return Response(SessionSerializer(session).data)
 
 
-class SessionEventsApi(APIView):
+class SessionEventsApi(PersonAccessAudit, APIView):
     @extend_schema(parameters=[EventsQuery], responses={200: EventSerializer(many=True)})
     def get(self, request, session_id):
         query = validated(EventsQuery, request.query_params)

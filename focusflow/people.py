@@ -1,31 +1,178 @@
-"""Who a request acts for. A person acts only for themself; staff and service accounts act for any
-person_id (the seed's style), whose records are created on first use."""
+"""Who a request acts for, and the record of every time someone acts for another person.
+
+A person acts only for themself. A service account — a login holding the permission
+`rhythm.act_for_any_person` (or a superuser), never merely the staff flag — acts for any person_id
+(the seed's style), whose records are created on first use. Every cross-person read or write of a
+service account is recorded as a `PersonAccess` row (who, for whom, what, when), written in the
+same transaction as the write (`PersonAccessAudit` on the API views).
+"""
 
 from __future__ import annotations
 
 import uuid
+from contextlib import ExitStack
+from dataclasses import dataclass, field
 
+from django.contrib.auth.models import Permission
+from django.db import transaction
+from django.db.models import Exists, OuterRef, Q
 from rest_framework.exceptions import PermissionDenied
 
+from rhythm.models import PersonAccess, PersonAccount
 from rhythm.services import account_person_id
+
+ACT_FOR_ANY_PERSON = "rhythm.act_for_any_person"
+_APP_LABEL, _CODENAME = ACT_FOR_ANY_PERSON.split(".")
+
+
+@dataclass
+class Actor:
+    """The signed-in caller: their own person, whether they may act for anyone, and whom they touched."""
+
+    person_id: uuid.UUID
+    acts_for_any_person: bool
+    persons: set[uuid.UUID] = field(default_factory=set)  # foreign person_ids named in the request
+    unscoped: bool = False  # a read or write by record id, across all people
+
+
+def _grant_for(user_id: OuterRef) -> Exists:
+    """The act-for-any-person permission, held directly or through a group."""
+    return Exists(
+        Permission.objects.filter(content_type__app_label=_APP_LABEL, codename=_CODENAME)
+        .filter(Q(user=user_id) | Q(group__user=user_id))
+    )
+
+
+def _load_actor(user) -> Actor:
+    """One query (the one that already mapped the login to its person), the permission in an EXISTS."""
+    row = (
+        PersonAccount.objects.filter(user=user).annotate(granted=_grant_for(OuterRef("user_id")))
+        .values_list("person_id", "granted").first()
+    )
+    if row is None:  # first use: make the mapping
+        account_person_id(user=user)
+        return _load_actor(user)
+    person_id, granted = row
+    return Actor(person_id=person_id, acts_for_any_person=bool(user.is_active and (user.is_superuser or granted)))
+
+
+def actor(request) -> Actor:
+    if not hasattr(request, "_focus_actor"):
+        request._focus_actor = _load_actor(request.user)
+    return request._focus_actor
+
+
+def acts_for_any_person(request) -> bool:
+    """A service account? (Used by the throttles: service accounts get the much higher rate.)"""
+    user = request.user
+    return bool(user and user.is_authenticated) and actor(request).acts_for_any_person
 
 
 def own_person_id(request) -> uuid.UUID:
-    if not hasattr(request, "_focus_person_id"):
-        request._focus_person_id = account_person_id(user=request.user)
-    return request._focus_person_id
+    return actor(request).person_id
 
 
 def acting_person_id(request, requested: uuid.UUID | None) -> uuid.UUID:
-    """The person_id a write acts for: the body's (staff, or one's own) or else one's own."""
-    own = own_person_id(request)
-    if requested is None or requested == own:
-        return own
-    if request.user.is_staff:
+    """The person_id a call acts for: the one given (service accounts, or one's own) or else one's own."""
+    who = actor(request)
+    if requested is None or requested == who.person_id:
+        return who.person_id
+    if who.acts_for_any_person:
+        who.persons.add(requested)
         return requested
     raise PermissionDenied("You can only act for your own person_id.")
 
 
 def visible_person_id(request) -> uuid.UUID | None:
-    """The person whose records a read may see; None means any (staff)."""
-    return None if request.user.is_staff else own_person_id(request)
+    """The person whose records a call may touch by id; None means anyone's (service accounts)."""
+    who = actor(request)
+    if who.acts_for_any_person:
+        who.unscoped = True
+        return None
+    return who.person_id
+
+
+def readable_person_id(request, requested: uuid.UUID | None) -> uuid.UUID | None:
+    """For a list: `?person_id=` names one person (403 if foreign without the permission)."""
+    return visible_person_id(request) if requested is None else acting_person_id(request, requested)
+
+
+# --------------------------------------------------------------------------- the access record
+
+
+def _records(data) -> list[dict]:
+    """The records an answer carries: itself, a list of them, or a page's `results`. Nested values
+    (a session's `session_quality` is the client's own JSON) are never read as records."""
+    if isinstance(data, dict):
+        results = data.get("results")
+        return [r for r in results if isinstance(r, dict)] if isinstance(results, list) else [data]
+    if isinstance(data, list):
+        return [r for r in data if isinstance(r, dict)]
+    return []
+
+
+def _as_uuid(value) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(str(value)) if value else None
+    except ValueError:
+        return None
+
+
+def _touched_persons(who: Actor, response) -> set[uuid.UUID]:
+    """Whom the call touched: the person_ids it named, and for a call by record id, the people whose
+    records the answer carries (a record without a person_id is found through its session)."""
+    persons: set[uuid.UUID] = set(who.persons)
+    if who.unscoped:
+        sessions: set[uuid.UUID] = set()
+        for record in _records(getattr(response, "data", None)):
+            person_id = _as_uuid(record.get("person_id"))
+            if person_id is not None:
+                persons.add(person_id)
+            elif (session_id := _as_uuid(record.get("session_id"))) is not None:
+                sessions.add(session_id)
+        if sessions:
+            from focus.models import FocusSession  # focus depends on focusflow, not the other way round
+
+            persons |= set(FocusSession.objects.filter(pk__in=sessions).values_list("person_id", flat=True))
+    persons.discard(who.person_id)
+    return persons
+
+
+class PersonAccessAudit:
+    """Mixin for API views: a service account's call runs in one transaction that also writes its
+    access record; a refused call (4xx/5xx) is rolled back and writes nothing. Other callers pay
+    nothing (no transaction, no query)."""
+
+    def dispatch(self, request, *args, **kwargs):
+        with ExitStack() as stack:
+            self._access_stack = stack
+            return super().dispatch(request, *args, **kwargs)
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)  # authenticated, permitted and throttled by now
+        if acts_for_any_person(request):
+            self._access_stack.enter_context(transaction.atomic())
+            self._access_stack.callback(self._record_person_access, request)  # runs before the commit
+
+    def get_object(self):
+        obj = super().get_object()
+        person_id = getattr(obj, "person_id", None)
+        if person_id is not None and acts_for_any_person(self.request):
+            actor(self.request).persons.add(person_id)  # a delete answers without the record
+        return obj
+
+    def _record_person_access(self, request) -> None:
+        response = getattr(self, "response", None)
+        if response is None or response.status_code >= 400:
+            transaction.set_rollback(True)
+            return
+        who = actor(request)
+        persons: set[uuid.UUID | None] = set(_touched_persons(who, response))
+        if not persons and who.unscoped and request.method not in ("GET", "HEAD", "OPTIONS"):
+            persons = {None}  # a write whose person the answer does not name: still recorded
+        user = request.user
+        PersonAccess.objects.bulk_create([
+            PersonAccess(actor_id=user.pk, actor_username=user.get_username(), person_id=person_id,
+                         method=request.method, path=request.get_full_path()[:300], status=response.status_code)
+            for person_id in sorted(persons, key=lambda p: (p is None, str(p)))
+        ])

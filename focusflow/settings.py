@@ -5,6 +5,7 @@ DEBUG on). Production sets DATABASE_URL, CELERY_BROKER_URL, SECRET_KEY and DEBUG
 A bad value stops the process at start with a message naming the variable (environs).
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 from celery.schedules import crontab
@@ -58,6 +59,15 @@ try:
     _hsts_seconds = env.int("SECURE_HSTS_SECONDS", 0 if DEBUG else 3600, validate=Range(min=0))
     _hsts_preload = env.bool("SECURE_HSTS_PRELOAD", False)
     LOG_LEVEL = env.str("LOG_LEVEL", "INFO")
+    # Password guessing (django-axes): a username or an address is locked out after this many failed
+    # logins in a row, for this many minutes (an operator can unlock earlier: README "Who may do what").
+    LOGIN_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", 5, validate=Range(min=1))
+    LOGIN_LOCKOUT_MINUTES = env.int("LOGIN_LOCKOUT_MINUTES", 15, validate=Range(min=1))
+    # Behind N reverse proxies the client address is the Nth from the right of X-Forwarded-For;
+    # 0 (direct) uses REMOTE_ADDR, which a client cannot forge.
+    LOGIN_PROXY_COUNT = env.int("LOGIN_PROXY_COUNT", 0, validate=Range(min=0))
+    # API tokens (django-rest-knox): stored as a SHA-512 digest only, valid this many days.
+    API_TOKEN_TTL_DAYS = env.int("API_TOKEN_TTL_DAYS", 90, validate=Range(min=1))
 except EnvError as exc:  # names the variable, e.g. 'Environment variable "FOCUS_MAX_NUDGES" invalid'
     raise ImproperlyConfigured(str(exc)) from exc
 
@@ -77,7 +87,8 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "rest_framework",
-    "rest_framework.authtoken",
+    "knox",
+    "axes",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_celery_beat",
@@ -95,6 +106,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: it turns a locked-out login into the lockout page (429).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "focusflow.urls"
@@ -154,6 +167,22 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# django-axes first: it refuses a locked-out username or address before any password is hashed.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = LOGIN_FAILURE_LIMIT
+AXES_COOLOFF_TIME = timedelta(minutes=LOGIN_LOCKOUT_MINUTES)
+# Either counter locks: one username from many addresses, or one address trying many usernames.
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "focusflow.lockout.lockout_response"  # 429, the site's layout, Retry-After
+AXES_IPWARE_PROXY_COUNT = LOGIN_PROXY_COUNT or None
+AXES_IPWARE_META_PRECEDENCE_ORDER = (
+    ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR") if LOGIN_PROXY_COUNT else ("REMOTE_ADDR",)
+)
+
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "dashboard"
 LOGOUT_REDIRECT_URL = "login"
@@ -192,7 +221,7 @@ X_FRAME_OPTIONS = "DENY"
 REST_FRAMEWORK = {
     # Token first: it sends WWW-Authenticate, so DRF answers 401 (not 403) to anonymous calls.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "focusflow.tokens.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -205,6 +234,13 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_CLASSES": ["focusflow.throttles.PersonRateThrottle", "focusflow.throttles.ActionRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {"user": THROTTLE_USER_RATE, "staff": THROTTLE_STAFF_RATE,
                                "focus_start": THROTTLE_START_RATE, "focus_ping": THROTTLE_PING_RATE},
+}
+
+# Hashed, expiring tokens; never refreshed on use (a write per request would cost the hot path).
+REST_KNOX = {
+    "TOKEN_TTL": timedelta(days=API_TOKEN_TTL_DAYS),
+    "AUTO_REFRESH": False,
+    "AUTH_HEADER_PREFIX": "Token",
 }
 
 SPECTACULAR_SETTINGS = {

@@ -1,7 +1,7 @@
 """Per-user request throttling: 429 with Retry-After.
 
-Every signed-in caller has a rate per minute (staff and service accounts act for many people and get
-a much higher one), and the two writes a client repeats, start and ping, have a tighter per-person
+Every signed-in caller has a rate per minute (service accounts act for many people and get a much
+higher one: the "staff" rate, for holders of rhythm.act_for_any_person, not the staff flag), and the two writes a client repeats, start and ping, have a tighter per-person
 rate of their own (a view's `throttle_scope`).
 
 Counting is a fixed window per (scope, user): one atomic cache increment per request. DRF's own
@@ -22,6 +22,8 @@ from django.core.cache import cache
 from rest_framework.settings import api_settings
 from rest_framework.throttling import BaseThrottle
 
+from focusflow.people import acts_for_any_person
+
 logger = logging.getLogger(__name__)
 
 PERIODS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
@@ -34,12 +36,12 @@ def parse_rate(rate: str) -> tuple[int, int]:
 
 
 class PersonRateThrottle(BaseThrottle):
-    """The general per-user rate: "user", or "staff" for staff accounts."""
+    """The general per-user rate: "user", or "staff" for service accounts (rhythm.act_for_any_person)."""
 
     timer = staticmethod(time.time)
 
     def rate_scope(self, request, view) -> str | None:
-        return "staff" if request.user.is_staff else "user"
+        return "staff" if acts_for_any_person(request) else "user"
 
     def allow_request(self, request, view) -> bool:
         self.retry_after = None
@@ -76,8 +78,8 @@ class PersonRateThrottle(BaseThrottle):
 
 class ActionRateThrottle(PersonRateThrottle):
     """A tighter per-person rate on one action (the view's `throttle_scope`, e.g. "focus_start").
-    Staff are held to the staff rate only: they act for many people."""
+    Service accounts are held to the staff rate only: they act for many people."""
 
     def rate_scope(self, request, view) -> str | None:
         scope = getattr(view, "throttle_scope", None)
-        return None if scope is None or request.user.is_staff else scope
+        return None if scope is None or acts_for_any_person(request) else scope

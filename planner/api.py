@@ -4,14 +4,14 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import viewsets
 
 from focusflow.fields import validated
-from focusflow.people import acting_person_id, visible_person_id
+from focusflow.people import PersonAccessAudit, acting_person_id, visible_person_id
 from planner import services
 from planner.models import Task
 from planner.serializers import TaskQuery, TaskSerializer
 
 
 @extend_schema(tags=["planner"])
-class TaskViewSet(viewsets.ModelViewSet):
+class TaskViewSet(PersonAccessAudit, viewsets.ModelViewSet):
     serializer_class = TaskSerializer
     lookup_value_regex = "[0-9a-fA-F-]{32,36}"
 
@@ -37,6 +37,6 @@ class TaskViewSet(viewsets.ModelViewSet):
 
     def perform_update(self, serializer):
         data = dict(serializer.validated_data)
-        if "person_id" in data:  # moving a task to another person is a staff act
+        if "person_id" in data:  # moving a task to another person is a service account's act
             data["person_id"] = acting_person_id(self.request, data["person_id"])
         serializer.instance = services.task_update(task=serializer.instance, **data)

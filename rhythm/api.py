@@ -1,16 +1,16 @@
-"""Rhythm state read/update at /rhythm/state/ (staff pass ?person_id= or a body person_id)."""
+"""Rhythm state read/update at /rhythm/state/ (service accounts pass ?person_id= or a body person_id)."""
 
 from drf_spectacular.utils import extend_schema
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from focusflow.fields import validated
-from focusflow.people import acting_person_id
+from focusflow.people import PersonAccessAudit, acting_person_id
 from rhythm import selectors, services
 from rhythm.serializers import RhythmQuery, RhythmStateSerializer, RhythmUpdateInput
 
 
-class RhythmStateApi(APIView):
+class RhythmStateApi(PersonAccessAudit, APIView):
     @extend_schema(parameters=[RhythmQuery], responses={200: RhythmStateSerializer})
     def get(self, request):
         person_id = acting_person_id(request, validated(RhythmQuery, request.query_params).get("person_id"))

@@ -35,7 +35,7 @@ UNTHROTTLED = "1000000/min"
 
 def create_clients(n: int) -> list[dict]:
     from django.contrib.auth import get_user_model
-    from rest_framework.authtoken.models import Token
+    from focusflow.tokens import token_create
 
     from rhythm.services import account_person_id
 
@@ -44,7 +44,7 @@ def create_clients(n: int) -> list[dict]:
     clients = []
     for i in range(n):
         user = User.objects.create_user(f"bench-api-{i}")
-        clients.append({"token": Token.objects.create(user=user).key, "person_id": str(account_person_id(user=user)),
+        clients.append({"token": token_create(user=user), "person_id": str(account_person_id(user=user)),
                         "user_id": user.pk})
     return clients
 

@@ -59,3 +59,61 @@ def test_end_selected_sessions_goes_through_the_service(operator):
                                  "/admin/django_celery_beat/periodictask/"])
 def test_the_other_models_are_registered(operator, url):
     assert operator.get(url).status_code == 200
+
+
+# --------------------------------------------------------------------------- who sees personal data
+
+PERSONAL = ["/admin/focus/focussession/", "/admin/focus/focusevent/", "/admin/rhythm/rhythmstate/",
+            "/admin/rhythm/rhythmsample/", "/admin/rhythm/personalmodel/", "/admin/rhythm/memoryshortterm/",
+            "/admin/planner/task/"]
+
+
+@pytest.mark.parametrize("url", PERSONAL)
+def test_plain_staff_see_no_personal_data_in_the_admin(client, dave, url):
+    FocusEventFactory()
+    client.force_login(dave)
+    assert client.get(url).status_code == 403
+    index = client.get("/admin/").content.decode()
+    assert url not in index
+
+
+def test_staff_given_the_view_permission_see_sessions_but_cannot_end_them(client, dave):
+    from django.contrib.auth.models import Permission
+
+    session = FocusSessionFactory()
+    dave.user_permissions.add(Permission.objects.get(codename="view_focussession"))
+    client.force_login(dave)
+    page = client.get("/admin/focus/focussession/")
+    assert page.status_code == 200 and str(session.person_id) in page.content.decode()
+    assert "end_sessions" not in page.content.decode()  # ending needs the change permission
+    client.post("/admin/focus/focussession/", {"action": "end_sessions", "_selected_action": [str(session.id)]})
+    session.refresh_from_db()
+    assert session.ended_at is None
+
+
+def test_the_access_audit_is_for_superusers_only_and_read_only(operator, client, staff_api, bob_api):
+    from rhythm.models import PersonAccess
+
+    assert staff_api.get(f"/rhythm/state/?person_id={bob_api.person_id}").status_code == 200
+    entry = PersonAccess.objects.get()
+    page = operator.get("/admin/rhythm/personaccess/")
+    assert page.status_code == 200 and str(bob_api.person_id) in page.content.decode()
+    assert operator.get("/admin/rhythm/personaccess/add/").status_code == 403
+    operator.post(f"/admin/rhythm/personaccess/{entry.pk}/delete/", {"post": "yes"})
+    assert PersonAccess.objects.filter(pk=entry.pk).exists()
+    # The service account itself (staff, not superuser) cannot read the audit.
+    staff_client = type(client)()
+    staff_client.force_login(staff_api.user)
+    assert staff_client.get("/admin/rhythm/personaccess/").status_code == 403
+
+
+def test_the_access_audit_refuses_updates_and_deletes_in_the_database(staff_api, bob_api):
+    from django.db import DatabaseError, transaction
+
+    from rhythm.models import PersonAccess
+
+    staff_api.get(f"/rhythm/state/?person_id={bob_api.person_id}")
+    for change in (lambda rows: rows.update(status=200), lambda rows: rows.delete()):
+        with pytest.raises(DatabaseError), transaction.atomic():
+            change(PersonAccess.objects.all())
+    assert PersonAccess.objects.count() == 1

@@ -1,8 +1,9 @@
-"""The authorization matrix: every API endpoint and method, for four callers.
+"""The authorization matrix: every API endpoint and method, for five callers.
 
 anonymous → 401 (with WWW-Authenticate), another person → 404 on a record of alice's (403 when the
-body or query names alice's person_id), alice (the owner) → 2xx, staff → 2xx. A refused call
-changes nothing. The URL conf is walked so that a new API endpoint or method without a row here
+body or query names alice's person_id), plain staff (the staff flag only) → the same as another
+person, alice (the owner) → 2xx, a service account (rhythm.act_for_any_person) → 2xx, with the
+access recorded. A refused call changes nothing and records nothing. The URL conf is walked so that a new API endpoint or method without a row here
 fails the test instead of slipping through unchecked.
 """
 
@@ -21,11 +22,13 @@ from focus.models import FocusEvent, FocusSession
 from focus.tests.factories import FocusEventFactory, FocusSessionFactory
 from planner.models import Task
 from planner.tests.factories import TaskFactory
-from rhythm.models import RhythmSample
+from rhythm.models import PersonAccess, RhythmSample
 
 pytestmark = pytest.mark.django_db
 
-ACTORS = ("anonymous", "other", "owner", "staff")
+ACTORS = ("anonymous", "other", "owner", "service")
+# Plain staff get exactly what another person gets: the staff flag is no key to anyone's data.
+EXPECT_AS = {"plain_staff": "other"}
 # Endpoints open to anyone, by design: the health probe and the API description (no data in either).
 PUBLIC = {("schema", "GET"), ("docs", "GET")}
 
@@ -45,11 +48,11 @@ class Case:
     method: str
     path: str  # formatted with the World: {session}, {task}, {person}
     body: dict | None = None
-    # Expected status per actor; "other" is the person who is not alice.
+    # Expected status per actor in ACTORS; "other" is the person who is not alice.
     expect: tuple[int, int, int, int] = (401, 404, 200, 200)
     # The owner must not already have an active session (start).
     no_active_session: bool = False
-    # A list answers everyone signed in, but shows alice's records only to alice and staff.
+    # A list answers everyone signed in, but shows alice's records only to alice and service accounts.
     is_list: bool = False
 
     @property
@@ -73,6 +76,7 @@ CASES = [
          expect=(401, 404, 201, 201)),
     Case("focus-end", "POST", "/focus/end", {"session_id": "{session}", "completion_score": 0.5}),
     Case("session-list", "GET", "/focus/sessions/", expect=(401, 200, 200, 200), is_list=True),
+    Case("session-list", "GET", "/focus/sessions/?person_id={person}", expect=(401, 403, 200, 200), is_list=True),
     Case("session-detail", "GET", "/focus/sessions/{session}/"),
     Case("session-events", "GET", "/focus/sessions/{session}/events/"),
     Case("task-list", "GET", "/planner/tasks/", expect=(401, 200, 200, 200), is_list=True),
@@ -115,15 +119,16 @@ def _fingerprint(world: World) -> tuple:
 
 
 @pytest.fixture
-def callers(alice_api, bob_api, staff_api) -> dict[str, APIClient]:
-    return {"anonymous": APIClient(), "other": bob_api, "owner": alice_api, "staff": staff_api}
+def callers(alice_api, bob_api, staff_api, plain_staff_api) -> dict[str, APIClient]:
+    return {"anonymous": APIClient(), "other": bob_api, "owner": alice_api, "service": staff_api,
+            "plain_staff": plain_staff_api}
 
 
-@pytest.mark.parametrize("actor", ACTORS)
+@pytest.mark.parametrize("actor", ACTORS + tuple(EXPECT_AS))
 @pytest.mark.parametrize("case", CASES, ids=lambda case: case.id)
 def test_the_authorization_matrix(case: Case, actor: str, callers, alice_api):
     world = _world(alice_api, active=not case.no_active_session)
-    expected = case.expect[ACTORS.index(actor)]
+    expected = case.expect[ACTORS.index(EXPECT_AS.get(actor, actor))]
     before = _fingerprint(world)
     body = _fill(case.body, world)
     response = callers[actor].generic(
@@ -142,7 +147,13 @@ def test_the_authorization_matrix(case: Case, actor: str, callers, alice_api):
     if case.is_list and expected == 200:
         ids = {row["id"] for row in response.json()["results"]}
         mine = {str(world.session.id), str(world.task.id)}
-        assert bool(ids & mine) is (actor in ("owner", "staff"))
+        assert bool(ids & mine) is (actor in ("owner", "service"))
+    # Who read or wrote alice's data for her: the service account, on every call but "who am I".
+    recorded = list(PersonAccess.objects.values_list("actor_username", "person_id", "method", "status"))
+    if actor == "service" and case.route != "me":
+        assert recorded == [("charlie", world.person_id, case.method, expected)]
+    else:
+        assert recorded == []
 
 
 def test_a_record_of_another_person_and_a_record_nobody_has_get_the_same_answer(alice_api, bob_api):
@@ -168,13 +179,19 @@ def test_another_person_cannot_attach_alices_task_to_their_own_session(alice_api
     assert not FocusSession.objects.filter(person_id=bob_api.person_id).exists()
 
 
-def test_staff_filter_lists_by_person_but_a_person_cannot_widen_their_list(alice_api, bob_api, staff_api):
+def test_a_service_account_filters_lists_by_person_but_a_person_or_plain_staff_get_403(
+    alice_api, bob_api, staff_api, plain_staff_api
+):
     world = _world(alice_api, active=True)
     FocusSessionFactory(person_id=bob_api.person_id)
     staff_rows = staff_api.get(f"/focus/sessions/?person_id={world.person_id}").json()["results"]
     assert {row["id"] for row in staff_rows} == {str(world.session.id)}
-    bob_rows = bob_api.get(f"/focus/sessions/?person_id={world.person_id}").json()["results"]
-    assert bob_rows == []
+    for caller in (bob_api, plain_staff_api):
+        response = caller.get(f"/focus/sessions/?person_id={world.person_id}")
+        assert response.status_code == 403
+        assert response.json()["detail"]
+    # One's own person_id is no widening: allowed.
+    assert bob_api.get(f"/focus/sessions/?person_id={bob_api.person_id}").json()["count"] == 1
 
 
 # --------------------------------------------------------------------------- completeness
@@ -221,7 +238,7 @@ def test_options_and_head_need_authentication_too(anon_api, method):
 
 def test_a_revoked_token_is_refused_at_once(alice_api):
     assert alice_api.get("/api/me").status_code == 200
-    alice_api.user.auth_token.delete()
+    alice_api.user.auth_token_set.all().delete()
     response = alice_api.get("/api/me")
     assert response.status_code == 401
     assert response.json()["code"] == "authentication_failed"

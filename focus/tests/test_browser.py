@@ -24,7 +24,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.contrib.auth.hashers import PBKDF2PasswordHasher
 from django.db import connections
-from rest_framework.authtoken.models import Token
+from focusflow.tokens import token_create
 
 from focus.models import FocusEvent, FocusSession
 from focus.tests.factories import FocusSessionFactory
@@ -122,7 +122,7 @@ def test_a_whole_session_in_the_browser(stack, browser, django_user_model):
     alice = web_user(django_user_model, "alice", "alice-browser-pass")
     person_id = account_person_id(user=alice)
     TaskFactory(person_id=person_id, title="Write the quarterly report")
-    token = Token.objects.create(user=alice).key
+    token = token_create(user=alice)
 
     page = new_page(browser, base)
     page.goto("/")

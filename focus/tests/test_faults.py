@@ -12,7 +12,7 @@ from datetime import timedelta
 
 import pytest
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
+from focusflow.tokens import token_create
 
 from focus.models import FocusEvent, FocusSession
 from focus.tests.factories import FocusSessionFactory
@@ -29,7 +29,7 @@ TICK = float(FAST["FOCUS_TICK_SECONDS"])
 @pytest.fixture
 def token(django_user_model) -> str:
     user = django_user_model.objects.create_user("faulty", password="faulty-pass-123")
-    return Token.objects.create(user=user).key
+    return token_create(user=user)
 
 
 def ticks_after(session_id, moment) -> list[FocusEvent]:
@@ -133,8 +133,8 @@ def test_worker_beat_and_web_carry_on_through_a_postgresql_restart(pg_cluster, b
     env = stack_env(broker_url=broker.url, DATABASE_URL=pg_cluster.url)
     pg_cluster.manage("migrate", "--noinput", env=env)
     token = pg_cluster.manage("shell", "-c", (
-        "from django.contrib.auth.models import User; from rest_framework.authtoken.models import Token; "
-        "u = User.objects.create_user('pg', password='pg-pass-123456'); print(Token.objects.create(user=u).key)"
+        "from django.contrib.auth.models import User; from focusflow.tokens import token_create; "
+        "u = User.objects.create_user('pg', password='pg-pass-123456'); print(token_create(user=u))"
     ), env=env).strip().splitlines()[-1]
     stack = Stack(workdir=tmp_path, env=env)
     try:

@@ -11,7 +11,7 @@ from datetime import timedelta
 import psycopg
 import pytest
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
+from focusflow.tokens import token_create
 
 from focus.models import USER_FACING_EVENTS, FocusEvent, FocusSession
 from focus.tests.factories import FocusSessionFactory
@@ -39,7 +39,7 @@ def call(base: str, method: str, path: str, token: str, body: dict | None = None
 @pytest.fixture
 def token(django_user_model) -> str:
     user = django_user_model.objects.create_user("tester", password="tester-pass-123")
-    return Token.objects.create(user=user).key
+    return token_create(user=user)
 
 
 def tick_events(session_id) -> list[FocusEvent]:

@@ -13,7 +13,7 @@ import hypothesis
 import pytest
 import schemathesis
 from hypothesis import HealthCheck
-from rest_framework.authtoken.models import Token
+from focusflow.tokens import token_create
 from schemathesis import GenerationMode
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
@@ -58,7 +58,7 @@ def fuzz_token(django_user_model, settings) -> str:
     rest = dict(settings.REST_FRAMEWORK)
     rest["DEFAULT_THROTTLE_RATES"] = {scope: "100000/min" for scope in rest["DEFAULT_THROTTLE_RATES"]}
     settings.REST_FRAMEWORK = rest
-    return Token.objects.create(user=user).key
+    return token_create(user=user)
 
 
 @pytest.fixture

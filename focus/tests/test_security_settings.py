@@ -14,7 +14,7 @@ import sys
 
 import pytest
 from django.test import Client
-from rest_framework.authtoken.models import Token
+from knox.models import AuthToken
 
 from focus.models import FocusSession
 from focus.tests.stack import ROOT
@@ -173,7 +173,7 @@ def test_the_admin_turns_away_anonymous_and_non_staff_people(alice):
     person.force_login(alice)
     response = person.get("/admin/focus/focussession/")
     assert response.status_code == 302 and "/admin/login/" in response["Location"]
-    assert person.get("/admin/authtoken/tokenproxy/").status_code == 302
+    assert person.get("/admin/knox/authtoken/").status_code == 302
 
 
 @pytest.mark.django_db
@@ -187,14 +187,14 @@ def test_a_person_cannot_sign_in_to_the_admin(alice):
 def test_staff_revoke_a_token_in_the_admin_and_it_stops_working(alice_api, charlie):
     charlie.is_superuser = True  # the admin's token pages need the model permissions
     charlie.save()
-    key = Token.objects.get(user=alice_api.user).key
+    token = AuthToken.objects.get(user=alice_api.user)
     assert alice_api.get("/api/me").status_code == 200
     admin = Client()
     admin.force_login(charlie)
-    assert admin.get("/admin/authtoken/tokenproxy/").status_code == 200
-    response = admin.post(f"/admin/authtoken/tokenproxy/{alice_api.user.pk}/delete/", {"post": "yes"})
+    assert admin.get("/admin/knox/authtoken/").status_code == 200
+    response = admin.post(f"/admin/knox/authtoken/{token.pk}/delete/", {"post": "yes"})
     assert response.status_code == 302
-    assert not Token.objects.filter(key=key).exists()
+    assert not AuthToken.objects.filter(user=alice_api.user).exists()
     assert alice_api.get("/api/me").status_code == 401
 
 

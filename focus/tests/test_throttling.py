@@ -5,6 +5,7 @@ is down (a Redis outage must not take the API with it)."""
 from __future__ import annotations
 
 import threading
+import uuid
 import urllib.error
 import urllib.request
 from datetime import datetime, timedelta, timezone
@@ -14,7 +15,8 @@ import pytest
 import time_machine
 from django.core.cache import cache
 from django.test import override_settings
-from rest_framework.authtoken.models import Token
+from focusflow.people import Actor
+from focusflow.tokens import token_create
 
 from focus.models import FocusSession
 from focus.tests.factories import FocusSessionFactory
@@ -133,12 +135,17 @@ def test_the_configured_rates_parse():
         assert count > 0 and period in (1, 60, 3600, 86400)
 
 
+def _a_person() -> Actor:
+    """Who the throttle sees, without a database: a person, not a service account."""
+    return Actor(person_id=uuid.uuid4(), acts_for_any_person=False)
+
+
 def test_parallel_requests_never_slip_past_the_limit(rates):
     """20 requests at once against a limit of 5: exactly 5 pass (an atomic increment per request,
     not DRF's read-modify-write of a timestamp list)."""
     rates(user="5/min")
     user = SimpleNamespace(pk=424242, is_authenticated=True, is_staff=False)
-    request, view = SimpleNamespace(user=user), SimpleNamespace()
+    request, view = SimpleNamespace(user=user, _focus_actor=_a_person()), SimpleNamespace()
     barrier = threading.Barrier(20)
     results: list[bool] = []
 
@@ -159,7 +166,8 @@ def test_a_view_without_a_scope_has_no_action_rate(rates):
     rates(focus_start="1/min")
     user = SimpleNamespace(pk=7, is_authenticated=True, is_staff=False)
     throttle = ActionRateThrottle()
-    assert all(throttle.allow_request(SimpleNamespace(user=user), SimpleNamespace()) for _ in range(5))
+    request = SimpleNamespace(user=user, _focus_actor=_a_person())
+    assert all(throttle.allow_request(request, SimpleNamespace()) for _ in range(5))
 
 
 @pytest.mark.django_db
@@ -192,7 +200,7 @@ def test_gunicorn_workers_share_one_count_per_person(stack, broker, django_user_
     """Two gunicorn workers, counters in Redis (CACHE_URL): the limit holds for the person, not per
     process (with per-process memory each worker would let the person through again)."""
     user = django_user_model.objects.create_user("counted", password="counted-pass-123")
-    token = Token.objects.create(user=user).key
+    token = token_create(user=user)
     stack.env.update({"CACHE_URL": broker.url.replace("/0", "/1"), "THROTTLE_USER_RATE": "5/day"})
     _, base = stack.web()
     day = datetime.now(timezone.utc).date()

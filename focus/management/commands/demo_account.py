@@ -3,8 +3,8 @@
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
-from rest_framework.authtoken.models import Token
 
+from focusflow.tokens import token_create, tokens_revoke
 from rhythm.services import account_person_id
 
 DEMO_USER, DEMO_PASSWORD = "demo", "focus-demo-pass"
@@ -26,17 +26,20 @@ class Command(BaseCommand):
         if created:
             admin.set_password(ADMIN_PASSWORD)
             admin.save()
-        token, _ = Token.objects.get_or_create(user=demo)
-        admin_token, _ = Token.objects.get_or_create(user=admin)
+        # Only digests are stored, so a token cannot be shown twice: each run revokes the demo's old
+        # tokens and prints new ones.
+        tokens_revoke(user=demo)
+        tokens_revoke(user=admin)
+        token, admin_token = token_create(user=demo), token_create(user=admin)
         person_id = account_person_id(user=demo)
         self.stdout.write(
             "\n".join([
                 "",
                 "FocusFlow quick start — http://localhost:8000/",
                 f"  person:  username {DEMO_USER}  password {DEMO_PASSWORD}  person_id {person_id}",
-                f"           API token {token.key}",
+                f"           API token {token}",
                 f"  admin:   username {ADMIN_USER}  password {ADMIN_PASSWORD}  (http://localhost:8000/admin/)",
-                f"           API token {admin_token.key}",
+                f"           API token {admin_token}",
                 "",
             ])
         )

@@ -1,0 +1,65 @@
+"""API tokens: django-rest-knox stores only a SHA-512 digest of each token, with an expiry.
+
+Authentication costs one SQL statement per request (the token row joined to its user). Knox itself
+also walks the user's other tokens on every call to delete expired ones, and can push the expiry
+on every call (AUTO_REFRESH); neither happens here, so the ping hot path keeps its budget. An expired
+token is refused (and deleted when presented); a revoked token is a deleted row, refused at once.
+"""
+
+from __future__ import annotations
+
+import re
+
+from django.utils import timezone
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from knox.auth import TokenAuthentication
+from knox.models import AuthToken
+from rest_framework import exceptions
+
+# Knox tokens are hex; anything else (NUL, non-ASCII, absurd lengths) is refused before it reaches the
+# database, where PostgreSQL would refuse a NUL with an error instead of "no such token".
+_WELL_FORMED = re.compile(r"[0-9A-Za-z_-]{15,200}")
+
+
+def token_create(*, user, expires: bool = True) -> str:
+    """A new API token for the user, valid REST_KNOX TOKEN_TTL (API_TOKEN_TTL_DAYS) unless
+    `expires=False`; the key is shown once, never stored."""
+    _, key = AuthToken.objects.create(user=user) if expires else AuthToken.objects.create(user=user, expiry=None)
+    return key
+
+
+def tokens_revoke(*, user) -> int:
+    """Revoke every API token of the user; returns how many."""
+    deleted, _ = AuthToken.objects.filter(user=user).delete()
+    return deleted
+
+
+class ApiTokenAuthentication(TokenAuthentication):
+    """`Authorization: Token <key>`; sends WWW-Authenticate, so anonymous calls get 401."""
+
+    def authenticate_credentials(self, token: bytes):
+        try:
+            key = token.decode("ascii")
+        except UnicodeDecodeError:
+            raise exceptions.AuthenticationFailed("Invalid token.") from None
+        if not _WELL_FORMED.fullmatch(key):
+            raise exceptions.AuthenticationFailed("Invalid token.")
+        return super().authenticate_credentials(key.encode())
+
+    def _cleanup_token(self, auth_token) -> bool:
+        # Only this token's expiry: knox would also query the user's other tokens on every request.
+        if auth_token.expiry is not None and auth_token.expiry < timezone.now():
+            auth_token.delete()
+            return True
+        return False
+
+
+class ApiTokenScheme(OpenApiAuthenticationExtension):
+    """The OpenAPI description: `Authorization: Token <key>` (as DRF's token scheme was named)."""
+
+    target_class = ApiTokenAuthentication
+    name = "tokenAuth"
+
+    def get_security_definition(self, auto_schema):
+        return {"type": "apiKey", "in": "header", "name": "Authorization",
+                "description": 'Token-based authentication with required prefix "Token"'}
