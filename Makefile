@@ -50,10 +50,11 @@ test: install services browser  ## the whole suite against PostgreSQL and Redis
 		$(BIN)/pytest $(PYTEST_ARGS)
 
 check: install  ## migrations in step with models; the release's collectstatic and the deploy checklist with production settings
-	$(PRODUCTION_ENV) $(BIN)/python manage.py makemigrations --check --dry-run
-	@# collectstatic into a throwaway STATIC_ROOT, as the release phase does: the checklist includes the manifest check
+	@# Production settings throughout; collectstatic into a throwaway STATIC_ROOT first, as the release phase
+	@# does, since every manage.py command runs the manifest check (focusflow/checks.py).
 	static=$$(mktemp -d) && trap 'rm -rf "$$static"' EXIT && export STATIC_ROOT="$$static" $(PRODUCTION_ENV) && \
 		$(BIN)/python manage.py collectstatic --noinput --verbosity 0 && \
+		$(BIN)/python manage.py makemigrations --check --dry-run && \
 		$(BIN)/python manage.py check --deploy --fail-level WARNING
 
 clean:
