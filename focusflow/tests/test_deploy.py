@@ -52,7 +52,8 @@ def test_check_stops_a_deploy_that_skipped_collectstatic(tmp_path):
 
 
 def test_migrate_stops_too_so_a_release_in_the_wrong_order_fails_before_web_starts(tmp_path):
-    done = manage("migrate", "--noinput", "--plan", env=production_env(tmp_path / "static"))
+    env = production_env(tmp_path / "static", DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}")
+    done = manage("migrate", "--noinput", "--plan", env=env)
     assert done.returncode != 0
     assert "collectstatic" in done.stderr
 
