@@ -9,7 +9,18 @@ export PATH := $(CURDIR)/$(BIN):$(PATH)
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/focusflow
 TEST_BROKER_URL ?= redis://127.0.0.1:6379/15
 
-.PHONY: install run demo-fast test check services clean bench-scheduler bench-api
+# The quick start is a DEBUG run (demo accounts with known passwords, a development SECRET_KEY, mail on
+# the console), served on PORT: honcho would hand the web process 5000 when PORT is unset.
+PORT ?= 8000
+run demo-fast: export DEBUG := true
+run demo-fast: export PORT := $(PORT)
+
+# What `check` runs with: production settings (DEBUG off) and throwaway values for what production requires.
+PRODUCTION_ENV = DEBUG=false SECRET_KEY=$$(head -c 48 /dev/urandom | base64) ALLOWED_HOSTS=focusflow.example.com \
+	EMAIL_URL=submission://focusflow:secret@smtp.example.com SECURE_SSL_REDIRECT=true SECURE_HSTS_SECONDS=31536000 \
+	SECURE_HSTS_PRELOAD=true
+
+.PHONY: install run demo-fast test check services browser clean bench-scheduler bench-api
 
 $(BIN)/.installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -19,11 +30,10 @@ $(BIN)/.installed: requirements.txt
 
 install: $(BIN)/.installed
 
-run: install  ## web + worker + beat (SQLite and a file-system broker unless DATABASE_URL/CELERY_BROKER_URL are set)
-	$(BIN)/python manage.py migrate --noinput
-	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
+run: install  ## release, demo accounts, then web + worker + beat on PORT (default 8000), DEBUG on (SQLite and a file-system broker unless DATABASE_URL/CELERY_BROKER_URL are set)
+	$(BIN)/honcho start -f Procfile release
 	$(BIN)/python manage.py demo_account
-	$(BIN)/honcho start -f Procfile
+	$(BIN)/honcho start -f Procfile web worker beat
 
 demo-fast: install  ## the same, time-compressed: a tick every 2 s, sweeps every second
 	FOCUS_TICK_SECONDS=2 FOCUS_NUDGE_MIN_GAP_SECONDS=2 FOCUS_DISPATCH_SECONDS=1 $(MAKE) --no-print-directory run
@@ -32,14 +42,19 @@ services:  ## make sure PostgreSQL and Redis answer (starts local ones that are 
 	@DATABASE_URL="$${DATABASE_URL:-$(TEST_DATABASE_URL)}" CELERY_BROKER_URL="$${CELERY_BROKER_URL:-$(TEST_BROKER_URL)}" \
 		bash .ci/ensure-services
 
-test: install services  ## the whole suite against PostgreSQL and Redis
+browser:  ## make sure the Chromium the browser tests drive is installed (Debian's package, via apt-get)
+	@bash .ci/ensure-chromium
+
+test: install services browser  ## the whole suite against PostgreSQL and Redis
 	DATABASE_URL="$${DATABASE_URL:-$(TEST_DATABASE_URL)}" CELERY_BROKER_URL="$${CELERY_BROKER_URL:-$(TEST_BROKER_URL)}" \
 		$(BIN)/pytest $(PYTEST_ARGS)
 
-check: install  ## migrations in step with models, and the deploy checklist with production-like settings
-	$(BIN)/python manage.py makemigrations --check --dry-run
-	DEBUG=false SECRET_KEY=$$(head -c 48 /dev/urandom | base64) ALLOWED_HOSTS=focusflow.example.com \
-		SECURE_SSL_REDIRECT=true SECURE_HSTS_SECONDS=31536000 SECURE_HSTS_PRELOAD=true \
+check: install  ## migrations in step with models; the release's collectstatic and the deploy checklist with production settings
+	@# Production settings throughout; collectstatic into a throwaway STATIC_ROOT first, as the release phase
+	@# does, since every manage.py command runs the manifest check (focusflow/checks.py).
+	static=$$(mktemp -d) && trap 'rm -rf "$$static"' EXIT && export STATIC_ROOT="$$static" $(PRODUCTION_ENV) && \
+		$(BIN)/python manage.py collectstatic --noinput --verbosity 0 && \
+		$(BIN)/python manage.py makemigrations --check --dry-run && \
 		$(BIN)/python manage.py check --deploy --fail-level WARNING
 
 clean:

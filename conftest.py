@@ -4,6 +4,8 @@
 import pytest
 from django.conf import settings
 from django.contrib.auth.models import Permission
+from django.core.management import call_command
+from django.test.utils import override_settings
 from rest_framework.test import APIClient
 
 from focusflow.tokens import token_create
@@ -19,6 +21,17 @@ def _require_postgresql():
             "e.g. postgres://postgres@127.0.0.1:5432/focusflow, or run `make test`.",
             returncode=2,
         )
+
+
+@pytest.fixture(scope="session", autouse=True)
+def collected_static(tmp_path_factory):
+    """DEBUG is off in the tests as in production, so pages link hashed static files from
+    collectstatic's manifest (a name missing from it is a 500): collect once per run into a
+    temporary STATIC_ROOT, as a deploy's release phase does."""
+    root = tmp_path_factory.mktemp("staticfiles")
+    with override_settings(STATIC_ROOT=root):
+        call_command("collectstatic", interactive=False, verbosity=0)
+        yield root
 
 
 @pytest.fixture(autouse=True)

@@ -28,6 +28,7 @@ PRODUCTION_ENV = {
     "DEBUG": "false",
     "SECRET_KEY": "bench-only-secret-key-not-for-production-0123456789abcdef",
     "ALLOWED_HOSTS": "127.0.0.1,localhost",
+    "EMAIL_URL": "dummy://",  # required with DEBUG off; the benchmarks send no mail
     "LOG_LEVEL": "WARNING",
     "PYTHONUNBUFFERED": "1",
 }
@@ -63,6 +64,8 @@ def setup_django(*, broker_url: str, settings_module: str = "focusflow.settings"
 
     django.setup()
     call_command("migrate", interactive=False, verbosity=0)
+    # What a deploy's release phase does too: with DEBUG off the web process refuses to start without it.
+    call_command("collectstatic", interactive=False, verbosity=0)
 
 
 def process_env(**extra: str) -> dict[str, str]:

@@ -1,8 +1,10 @@
 """FocusFlow settings: one module, every knob read from the environment.
 
-Unset, the project runs as a quick start (SQLite file, an embedded broker on the file system,
-DEBUG on). Production sets DATABASE_URL, CELERY_BROKER_URL, SECRET_KEY and DEBUG=false.
-A bad value stops the process at start with a message naming the variable (environs).
+Unset, DEBUG is off: a forgotten variable must never give public debug pages, a known SECRET_KEY or
+cookies without Secure, so production needs SECRET_KEY and EMAIL_URL and refuses to start without
+them. `make run` turns DEBUG on for the quick start (SQLite file, an embedded broker on the file
+system, a development key, mail on the console). A bad value stops the process at start with a
+message naming the variable (environs).
 """
 
 from datetime import timedelta
@@ -19,8 +21,10 @@ RUN_DIR = BASE_DIR / ".run"
 env = Env()
 
 try:
-    DEBUG = env.bool("DEBUG", True)
+    DEBUG = env.bool("DEBUG", False)
     _secret_key = env.str("SECRET_KEY", "")
+    # Password-reset mail (accounts/password_reset/): smtp://, submission:// (STARTTLS), console://, …
+    _email = env.dj_email_url("EMAIL_URL") if env.str("EMAIL_URL", "") else None
     ALLOWED_HOSTS = env.list(
         "ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]", "testserver"] if DEBUG else []
     )
@@ -68,6 +72,8 @@ try:
     LOGIN_PROXY_COUNT = env.int("LOGIN_PROXY_COUNT", 0, validate=Range(min=0))
     # API tokens (django-rest-knox): stored as a SHA-512 digest only, valid this many days.
     API_TOKEN_TTL_DAYS = env.int("API_TOKEN_TTL_DAYS", 90, validate=Range(min=1))
+    # Where collectstatic writes and whitenoise serves from (the release phase fills it).
+    STATIC_ROOT = env.path("STATIC_ROOT", BASE_DIR / "staticfiles")
 except EnvError as exc:  # names the variable, e.g. 'Environment variable "FOCUS_MAX_NUDGES" invalid'
     raise ImproperlyConfigured(str(exc)) from exc
 
@@ -77,6 +83,32 @@ elif DEBUG:
     SECRET_KEY = "insecure-dev-key-only-for-DEBUG-runs"
 else:
     raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off (production).")
+
+# Mail: the password-reset views send a link by mail, so production must say how mail leaves
+# (rather than Django's default SMTP on localhost:25, where a reset silently goes nowhere).
+if _email is None and DEBUG:
+    _email = {"EMAIL_BACKEND": "django.core.mail.backends.console.EmailBackend"}
+elif _email is None:
+    raise ImproperlyConfigured(
+        'EMAIL_URL must be set when DEBUG is off (production): password-reset mail needs it, '
+        'e.g. submission://user:password@smtp.example.com (STARTTLS on 587) or smtp://host:25.'
+    )
+elif "EMAIL_BACKEND" not in _email:  # dj-email-url ignores a scheme it does not know
+    raise ImproperlyConfigured(
+        'Environment variable "EMAIL_URL" invalid: use smtp://, submission://, console://, file:// or dummy://.'
+    )
+EMAIL_BACKEND = _email["EMAIL_BACKEND"]
+EMAIL_HOST = _email.get("EMAIL_HOST") or "localhost"
+EMAIL_PORT = _email.get("EMAIL_PORT") or 25
+EMAIL_HOST_USER = _email.get("EMAIL_HOST_USER") or ""
+EMAIL_HOST_PASSWORD = _email.get("EMAIL_HOST_PASSWORD") or ""
+EMAIL_USE_TLS = _email.get("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = _email.get("EMAIL_USE_SSL", False)
+EMAIL_FILE_PATH = _email.get("EMAIL_FILE_PATH") or None
+# A mail server that hangs must not hold a web worker until gunicorn kills it: 10 s unless ?timeout=.
+EMAIL_TIMEOUT = _email.get("EMAIL_TIMEOUT") or 10
+DEFAULT_FROM_EMAIL = _email.get("DEFAULT_FROM_EMAIL", "FocusFlow <noreply@localhost>")
+SERVER_EMAIL = _email.get("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -92,6 +124,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_celery_beat",
+    "focusflow",  # system checks a deploy must pass (focusflow/checks.py)
     "planner",
     "rhythm",
     "focus",
@@ -193,7 +226,6 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

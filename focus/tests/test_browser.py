@@ -50,7 +50,7 @@ def browser(stack, monkeypatch):
     async-safety check would refuse the test's own ORM calls; they are plain synchronous calls."""
     if not Path(CHROMIUM).exists():
         pytest.fail(f"No Chromium at {CHROMIUM}: install Debian's package (apt-get install -y chromium); "
-                    ".ci/run does this in CI.")
+                    "`make test` does this (.ci/ensure-chromium).")
     from playwright.sync_api import expect, sync_playwright
 
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")

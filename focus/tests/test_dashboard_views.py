@@ -89,7 +89,8 @@ def test_it_sends_anonymous_visitors_to_the_login_page(client, name, kwargs):
 def test_the_login_page_is_styled_and_logs_in(client, alice):
     page = client.get(reverse("login"))
     assert page.status_code == 200
-    assert b"focusflow.css" in page.content and b'autocomplete="current-password"' in page.content
+    # DEBUG is off in the tests, as in production: the stylesheet is linked under its hashed name.
+    assert b"/static/css/focusflow." in page.content and b'autocomplete="current-password"' in page.content
     response = client.post(reverse("login"), {"username": "alice", "password": "alice-pass-123"})
     assert response.status_code == 302 and response["Location"] == reverse("dashboard")
     wrong = client.post(reverse("login"), {"username": "alice", "password": "nope"})

@@ -1,5 +1,5 @@
-"""Production settings and browser-facing protections: the deploy checklist is clean, SECRET_KEY is
-required, cookies are secure and HttpOnly, CSRF guards the login form and session-authenticated API
+"""Production settings and browser-facing protections: DEBUG unset means production, the deploy
+checklist is clean, SECRET_KEY and EMAIL_URL are required, cookies are secure and HttpOnly, CSRF guards the login form and session-authenticated API
 writes, the admin is staff-only, and a token deleted in the admin stops working at once.
 
 Production settings are read in a subprocess (settings are evaluated once per process)."""
@@ -13,6 +13,7 @@ import subprocess
 import sys
 
 import pytest
+from django.core import mail
 from django.test import Client
 from knox.models import AuthToken
 
@@ -25,6 +26,7 @@ PRODUCTION = {
     "SECURE_SSL_REDIRECT": "true",
     "SECURE_HSTS_SECONDS": "31536000",
     "SECURE_HSTS_PRELOAD": "true",
+    "EMAIL_URL": "submission://focusflow:secret@smtp.example.com?_default_from_email=focus@example.com",
 }
 
 
@@ -43,9 +45,9 @@ def production_settings(*names: str, **env: str) -> dict:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-def test_the_deploy_checklist_is_clean_with_production_settings():
+def test_the_deploy_checklist_is_clean_with_production_settings(collected_static):
     done = run_django(["manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-                      **PRODUCTION, SECRET_KEY=secrets.token_urlsafe(50))
+                      **PRODUCTION, SECRET_KEY=secrets.token_urlsafe(50), STATIC_ROOT=str(collected_static))
     assert done.returncode == 0, done.stdout + done.stderr
     assert "no issues" in done.stdout
 
@@ -62,6 +64,41 @@ def test_production_refuses_to_start_without_a_secret_key():
     done = run_django(["manage.py", "check"], **PRODUCTION)
     assert done.returncode != 0
     assert "SECRET_KEY must be set" in done.stderr
+
+
+# What a process started with DEBUG unset does: asks for a page that does not exist and reads its settings.
+UNSET_DEBUG_PROBE = """
+import json, django
+django.setup()
+from django.conf import settings
+from django.test import Client
+page = Client().get("/no-such-page/")
+print(json.dumps({"DEBUG": settings.DEBUG, "status": page.status_code,
+                  "debug_page": b"URLconf" in page.content or b"Django tried these URL patterns" in page.content,
+                  "SESSION_COOKIE_SECURE": settings.SESSION_COOKIE_SECURE,
+                  "CSRF_COOKIE_SECURE": settings.CSRF_COOKIE_SECURE,
+                  "static": settings.STORAGES["staticfiles"]["BACKEND"]}))
+"""
+
+
+def test_debug_unset_means_production_no_debug_page_and_secure_cookies(collected_static):
+    env = {"SECRET_KEY": secrets.token_urlsafe(50), "EMAIL_URL": "dummy://", "ALLOWED_HOSTS": "testserver",
+           "STATIC_ROOT": str(collected_static)}
+    done = run_django(["-c", UNSET_DEBUG_PROBE], **env)  # run_django drops DEBUG from the environment
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout.strip().splitlines()[-1]) == {
+        "DEBUG": False, "status": 404, "debug_page": False, "SESSION_COOKIE_SECURE": True,
+        "CSRF_COOKIE_SECURE": True, "static": "whitenoise.storage.CompressedManifestStaticFilesStorage",
+    }
+    # The probe can tell: with DEBUG on the same request gets Django's technical 404 page.
+    debug = run_django(["-c", UNSET_DEBUG_PROBE], **env, DEBUG="true")
+    assert json.loads(debug.stdout.strip().splitlines()[-1])["debug_page"] is True
+
+
+def test_debug_unset_requires_a_secret_key():
+    done = run_django(["manage.py", "check"], EMAIL_URL="dummy://")
+    assert done.returncode != 0
+    assert "SECRET_KEY must be set when DEBUG is off" in done.stderr
 
 
 def test_debug_runs_get_a_dev_key_but_never_in_production():
@@ -92,11 +129,55 @@ def test_production_allows_no_host_unless_told():
     ("THROTTLE_PING_RATE", "60/fortnight"),
     ("CACHE_URL", "memcached://127.0.0.1:11211"),
     ("DEBUG", "maybe"),
+    ("EMAIL_URL", "carrier-pigeon://coop"),
+    ("EMAIL_URL", ""),  # production without mail: password reset could not send its link
 ])
 def test_a_bad_security_or_throttle_setting_stops_the_process_and_names_the_variable(variable, value):
-    done = run_django(["manage.py", "check"], **{variable: value})
+    done = run_django(["manage.py", "check"], **{**PRODUCTION, "SECRET_KEY": secrets.token_urlsafe(50), variable: value})
     assert done.returncode != 0
     assert variable in done.stderr
+
+
+# --------------------------------------------------------------------------- mail (password reset)
+
+
+def test_production_mail_goes_where_email_url_says_with_a_timeout():
+    values = production_settings("EMAIL_BACKEND", "EMAIL_HOST", "EMAIL_PORT", "EMAIL_USE_TLS", "EMAIL_HOST_USER",
+                                 "EMAIL_HOST_PASSWORD", "EMAIL_TIMEOUT", "DEFAULT_FROM_EMAIL")
+    assert values == {
+        "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend", "EMAIL_HOST": "smtp.example.com",
+        "EMAIL_PORT": 587, "EMAIL_USE_TLS": True, "EMAIL_HOST_USER": "focusflow", "EMAIL_HOST_PASSWORD": "secret",
+        "EMAIL_TIMEOUT": 10, "DEFAULT_FROM_EMAIL": "focus@example.com",
+    }
+
+
+def test_debug_runs_print_mail_on_the_console():
+    values = production_settings("EMAIL_BACKEND", DEBUG="true", EMAIL_URL="")
+    assert values["EMAIL_BACKEND"] == "django.core.mail.backends.console.EmailBackend"
+
+
+@pytest.mark.django_db
+def test_a_person_resets_a_forgotten_password_by_mail(alice):
+    alice.email = "alice@example.com"
+    alice.save()
+    browser = Client()
+    assert 'href="/accounts/password_reset/"' in browser.get("/accounts/login/").content.decode()
+    response = browser.post("/accounts/password_reset/", {"email": "alice@example.com"})
+    assert response.status_code == 302
+    assert len(mail.outbox) == 1 and mail.outbox[0].to == ["alice@example.com"]
+    link = next(line for line in mail.outbox[0].body.splitlines() if "/accounts/reset/" in line).strip()
+    form = browser.get(link.removeprefix("http://testserver"), follow=True)
+    assert form.status_code == 200
+    done = browser.post(form.redirect_chain[-1][0], {"new_password1": "a-new-pass-4567", "new_password2": "a-new-pass-4567"})
+    assert done.status_code == 302 and done["Location"] == "/accounts/reset/done/"
+    assert Client().login(username="alice", password="a-new-pass-4567")
+
+
+@pytest.mark.django_db
+def test_a_reset_for_an_unknown_address_sends_nothing_and_reveals_nothing():
+    response = Client().post("/accounts/password_reset/", {"email": "nobody@example.com"})
+    assert response.status_code == 302 and response["Location"] == "/accounts/password_reset/done/"
+    assert mail.outbox == []
 
 
 # --------------------------------------------------------------------------- CSRF

@@ -1,5 +1,7 @@
 """Create (or reuse) the quick-start accounts and print how to use them. Only with DEBUG on."""
 
+import os
+
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
@@ -32,13 +34,14 @@ class Command(BaseCommand):
         tokens_revoke(user=admin)
         token, admin_token = token_create(user=demo), token_create(user=admin)
         person_id = account_person_id(user=demo)
+        base = f"http://localhost:{os.environ.get('PORT') or 8000}"  # where the Procfile's web binds
         self.stdout.write(
             "\n".join([
                 "",
-                "FocusFlow quick start — http://localhost:8000/",
+                f"FocusFlow quick start — {base}/",
                 f"  person:  username {DEMO_USER}  password {DEMO_PASSWORD}  person_id {person_id}",
                 f"           API token {token}",
-                f"  admin:   username {ADMIN_USER}  password {ADMIN_PASSWORD}  (http://localhost:8000/admin/)",
+                f"  admin:   username {ADMIN_USER}  password {ADMIN_PASSWORD}  ({base}/admin/)",
                 f"           API token {admin_token}",
                 "",
             ])
