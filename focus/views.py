@@ -29,6 +29,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from focus import dashboard, selectors, services
+from focus.api import SessionPingApi, SessionStartApi
 from focus.forms import ESTIMATE_PRESETS, EndForm, PingForm, StartForm
 from focus.models import FocusSession, Mode
 from focus.serializers import EventSerializer
@@ -126,7 +127,7 @@ def home(request):
 
 @require_POST
 @person_view
-@throttled_write("focus_start")
+@throttled_write(SessionStartApi.throttle_scope)
 def session_start(request):
     person_id = own_person_id(request)
     form = StartForm(request.POST, tasks=dashboard.open_tasks(person_id=person_id))
@@ -183,7 +184,7 @@ def session_live(request, session_id: uuid.UUID):
 
 @require_POST
 @person_view
-@throttled_write("focus_ping")  # also "I got distracted": a ping with low focus
+@throttled_write(SessionPingApi.throttle_scope)  # also "I got distracted": a ping with low focus
 def session_ping(request, session_id: uuid.UUID):
     session = _own_session(request, session_id)
     form = PingForm(request.POST)
