@@ -2,12 +2,19 @@
 
 import re
 
-from django.utils.dateparse import parse_datetime
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from focus.models import MAX_ESTIMATE_MINUTES, MIN_ESTIMATE_MINUTES, FocusEvent, FocusSession, Mode
-from focusflow.fields import InputSerializer, StrictBooleanField, StrictFloatField, StrictIntegerField
+from focusflow.fields import (
+    MOMENT_RULES,
+    InputSerializer,
+    StrictBooleanField,
+    StrictFloatField,
+    StrictIntegerField,
+    UnstorableMoment,
+    parse_moment,
+)
 
 ACTIVITIES = ("active", "idle", "away")
 HEART_RATE_RANGE = (20, 250)  # bpm, human range
@@ -56,7 +63,7 @@ class SessionListQuery(serializers.Serializer):
     person_id = serializers.UUIDField(required=False)
 
 
-# An event id (ASCII digits that fit a bigint) or an ISO 8601 time with a timezone.
+# An event id (ASCII digits that fit a bigint) or a time (focusflow.fields.parse_moment).
 EVENT_ID_PATTERN = re.compile(r"^[0-9]{1,18}$")
 
 
@@ -67,21 +74,20 @@ class EventCursorField(serializers.CharField):
 
 
 class EventsQuery(serializers.Serializer):
-    after = EventCursorField(required=False, max_length=64, help_text="An event id or an ISO time.")
+    after = EventCursorField(required=False, max_length=64,
+                             help_text=f"An event id, or a time: {MOMENT_RULES}")
     limit = serializers.IntegerField(required=False, min_value=1, max_value=500, default=100)
 
     def validate_after(self, value: str):
         # Not str.isdigit(): it is true for "²" and other digits int() refuses.
         if EVENT_ID_PATTERN.match(value):
             return {"after_id": int(value)}
-        moment = None
         try:
-            moment = parse_datetime(value)
-        except ValueError:
-            pass
-        if moment is None or moment.tzinfo is None:
-            raise serializers.ValidationError("Give an event id or an ISO 8601 time with a timezone.")
-        return {"after_ts": moment}
+            return {"after_ts": parse_moment(value)}
+        except UnstorableMoment as error:
+            if error.code == "invalid":
+                raise serializers.ValidationError("Give an event id or an RFC 3339 time with a UTC offset.") from None
+            raise serializers.ValidationError(error.message, code=error.code) from None
 
 
 class EventSerializer(serializers.ModelSerializer):

@@ -5,6 +5,10 @@ another person's session is a 404, as in the API.
 The live page's JavaScript (static/js/live.js) polls the events API and posts pings to
 `session_ping` here with the form's CSRF token; asked for JSON it answers JSON, otherwise it
 redirects back, so every form also works without JavaScript.
+
+The writes are throttled like the API's (`throttled_write`): the same throttle classes and rates,
+and the same per-person counters, so a person over the start or ping rate through one door is over
+it through the other.
 """
 
 from __future__ import annotations
@@ -25,11 +29,13 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from focus import dashboard, selectors, services
+from focus.api import SessionPingApi, SessionStartApi
 from focus.forms import ESTIMATE_PRESETS, EndForm, PingForm, StartForm
 from focus.models import FocusSession, Mode
 from focus.serializers import EventSerializer
 from focusflow.errors import Conflict, InvalidInput, NotFound
 from focusflow.people import own_person_id
+from focusflow.throttles import throttle_wait
 from planner import services as planner_services
 
 TZ_COOKIE = "ff_tz"  # set by static/js/focusflow.js from the browser's own time zone
@@ -65,6 +71,38 @@ def _wants_json(request) -> bool:
     return "application/json" in request.headers.get("Accept", "")
 
 
+def _throttled(request, *, wait: int, back_url: str) -> HttpResponse:
+    """429 with Retry-After, as the API answers: JSON for the live page's script, else a page in the
+    site's layout that says nothing was saved and when to try again."""
+    if _wants_json(request):
+        response = JsonResponse({"detail": f"That's a lot in a short time; try again in {wait} s.",
+                                 "code": "throttled"}, status=429)
+    else:
+        response = render(request, "focus/throttled.html", {"wait": wait, "back_url": back_url}, status=429)
+    response["Retry-After"] = str(wait)
+    return response
+
+
+def throttled_write(scope: str | None = None):
+    """Hold a dashboard write to the API's throttles: the per-user rate, and `scope` (the API
+    view's `throttle_scope` for the same action) on top. Checked before the form is read, as DRF
+    does, so every attempt counts."""
+
+    def decorator(view):
+        @functools.wraps(view)
+        def wrapper(request, *args, **kwargs):
+            wait = throttle_wait(request, scope=scope)
+            if wait is not None:
+                session_id = kwargs.get("session_id")
+                back_url = reverse("dashboard-live", args=[session_id]) if session_id else reverse("dashboard")
+                return _throttled(request, wait=wait, back_url=back_url)
+            return view(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorator
+
+
 # --------------------------------------------------------------------------- home and start
 
 
@@ -89,6 +127,7 @@ def home(request):
 
 @require_POST
 @person_view
+@throttled_write(SessionStartApi.throttle_scope)
 def session_start(request):
     person_id = own_person_id(request)
     form = StartForm(request.POST, tasks=dashboard.open_tasks(person_id=person_id))
@@ -145,6 +184,7 @@ def session_live(request, session_id: uuid.UUID):
 
 @require_POST
 @person_view
+@throttled_write(SessionPingApi.throttle_scope)  # also "I got distracted": a ping with low focus
 def session_ping(request, session_id: uuid.UUID):
     session = _own_session(request, session_id)
     form = PingForm(request.POST)
@@ -171,6 +211,7 @@ def session_ping(request, session_id: uuid.UUID):
 
 @require_POST
 @person_view
+@throttled_write()
 def session_end(request, session_id: uuid.UUID):
     session = _own_session(request, session_id)
     form = EndForm(request.POST)

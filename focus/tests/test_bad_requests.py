@@ -114,3 +114,61 @@ def test_a_bad_request_gets_a_clear_4xx_and_writes_nothing(alice_api, name, meth
     assert _counts() == before
     active.refresh_from_db()
     assert active.ended_at is None
+
+
+# --------------------------------------------------------------------------- times the database cannot store
+
+# Every time that comes from outside goes through focusflow.fields.parse_moment: what PostgreSQL
+# cannot store (or Python cannot read back) is a 400 with a field message, never a 500.
+UNSTORABLE_TIMES = [
+    # (name, value)
+    ("offset +23:30, the fuzzer's 500", "0415-04-23T02:40:30+23:30"),
+    ("offset +16:00", "2026-05-06T09:00:00+16:00"),
+    ("offset -16:00", "2026-05-06T09:00:00-16:00"),
+    ("offset -23:59", "2026-05-06T09:00:00-23:59"),
+    ("offset +24:00", "2026-05-06T09:00:00+24:00"),
+    ("offset minutes 75", "2026-05-06T09:00:00+05:75"),
+    ("year 1 east of UTC", "0001-01-01T00:30:00+01:00"),
+    ("year 1 at midnight UTC", "0001-01-01T00:00:00Z"),
+    ("year 9999 west of UTC", "9999-12-31T23:00:00-05:00"),
+    ("last day of 9999", "9999-12-31T00:00:00Z"),
+    ("year 0", "0000-06-01T00:00:00Z"),
+    ("leap second", "2016-12-31T23:59:60Z"),
+    ("leap second with offset", "2016-12-31T23:59:60.5+00:00"),
+    ("naive", "2026-05-06T09:00:00"),
+    ("naive with a space", "2026-05-06 09:00:00"),
+    ("naive without seconds", "2026-05-06T09:00"),
+    ("30 February", "2026-02-30T09:00:00Z"),
+    ("hour 24", "2026-05-06T24:00:00Z"),
+    ("a date only", "2026-05-06"),
+    ("unicode digits", "２０２６-05-06T09:00:00Z"),
+]
+
+
+@pytest.mark.parametrize("name, value", UNSTORABLE_TIMES, ids=[c[0] for c in UNSTORABLE_TIMES])
+def test_an_events_cursor_the_database_cannot_store_is_a_400_with_a_field_message(alice_api, name, value):
+    active = FocusSessionFactory(person_id=alice_api.person_id)
+    before = _counts()
+    response = alice_api.get(f"/focus/sessions/{active.id}/events/", {"after": value})
+    assert response.status_code == 400, response.content[:300]
+    assert response["Content-Type"].startswith("application/json")
+    assert response.json()["errors"]["after"], response.json()
+    assert _counts() == before
+
+
+@pytest.mark.parametrize("value, stored", [
+    ("2026-05-06T09:00:00+15:59", "2026-05-05T17:01:00+00:00"),
+    ("2026-05-06T09:00:00-15:59", "2026-05-07T00:59:00+00:00"),
+    ("0001-01-02T00:00:00Z", "0001-01-02T00:00:00+00:00"),
+    ("9999-12-30T23:59:59.999999Z", "9999-12-30T23:59:59.999999+00:00"),
+    ("2016-12-31T23:59:59.123456789z", "2016-12-31T23:59:59.123456+00:00"),
+    ("2026-05-06 09:00:00-00:00", "2026-05-06T09:00:00+00:00"),
+])
+def test_a_storable_time_at_the_edges_is_accepted_and_read_in_utc(alice_api, value, stored):
+    from datetime import datetime
+
+    from focusflow.fields import parse_moment
+
+    assert parse_moment(value) == datetime.fromisoformat(stored)
+    active = FocusSessionFactory(person_id=alice_api.person_id)
+    assert alice_api.get(f"/focus/sessions/{active.id}/events/", {"after": value}).status_code == 200

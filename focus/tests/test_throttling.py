@@ -4,6 +4,7 @@ is down (a Redis outage must not take the API with it)."""
 
 from __future__ import annotations
 
+import logging
 import threading
 import uuid
 import urllib.error
@@ -170,17 +171,60 @@ def test_a_view_without_a_scope_has_no_action_rate(rates):
     assert all(throttle.allow_request(request, SimpleNamespace()) for _ in range(5))
 
 
+def dead_redis_cache() -> dict:
+    return {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+                        "LOCATION": f"redis://127.0.0.1:{free_port()}/0",
+                        "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5}}}
+
+
 @pytest.mark.django_db
 def test_with_the_throttle_cache_down_requests_still_succeed(alice_api, rates):
     """Fail open: a dead Redis behind the throttle must not turn into 500s."""
     rates(user="1/min", focus_start="1/min")
-    dead_redis = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
-                              "LOCATION": f"redis://127.0.0.1:{free_port()}/0",
-                              "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5}}}
-    with override_settings(CACHES=dead_redis):
+    with override_settings(CACHES=dead_redis_cache()):
         started = alice_api.post("/focus/start", {"estimated_duration": 25}, format="json")
         assert started.status_code == 201
         assert [alice_api.get("/api/me").status_code for _ in range(3)] == [200] * 3
+
+
+def _throttle_log(caplog, level: int) -> list[str]:
+    return [r.getMessage() for r in caplog.records if r.name == "focusflow.throttles" and r.levelno == level]
+
+
+@pytest.mark.django_db
+def test_a_cache_outage_is_logged_once_when_it_starts_and_once_when_it_ends(alice_api, rates, caplog):
+    """Fail open, but say so once per outage: a warning when the cache first fails, an info line
+    when it answers again, and nothing per request in between."""
+    rates(user="100/min", focus_start="100/min")
+    assert alice_api.get("/api/me").status_code == 200  # the cache answers: no outage in progress
+    caplog.clear()
+    with caplog.at_level(logging.INFO, logger="focusflow.throttles"):
+        with override_settings(CACHES=dead_redis_cache()):
+            assert [alice_api.get("/api/me").status_code for _ in range(4)] == [200] * 4
+            assert alice_api.post("/focus/start", {"estimated_duration": 25}, format="json").status_code == 201
+        warnings = _throttle_log(caplog, logging.WARNING)
+        assert len(warnings) == 1 and "unavailable" in warnings[0], warnings
+        assert _throttle_log(caplog, logging.INFO) == []
+        # The cache is back: one info line, then silence again.
+        assert [alice_api.get("/api/me").status_code for _ in range(3)] == [200] * 3
+    infos = _throttle_log(caplog, logging.INFO)
+    assert len(infos) == 1 and "answers again" in infos[0], infos
+    assert len(_throttle_log(caplog, logging.WARNING)) == 1
+
+
+@pytest.mark.django_db
+def test_a_second_outage_is_logged_again(alice_api, rates, caplog):
+    rates(user="100/min")
+    alice_api.get("/api/me")
+    caplog.clear()
+    with caplog.at_level(logging.INFO, logger="focusflow.throttles"):
+        for _ in range(2):
+            with override_settings(CACHES=dead_redis_cache()):
+                alice_api.get("/api/me")
+                alice_api.get("/api/me")
+            alice_api.get("/api/me")
+    assert len(_throttle_log(caplog, logging.WARNING)) == 2
+    assert len(_throttle_log(caplog, logging.INFO)) == 2
 
 
 # --------------------------------------------------------------------------- real web workers
