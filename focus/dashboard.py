@@ -22,8 +22,8 @@ from django.conf import settings
 from django.utils import timezone
 
 from focus import charts, selectors
+from focus.clock import SessionClock, duration_text, session_minutes_per_wall_minute
 from focus.models import EventType, FocusSession, Mode
-from focus.policy import NOMINAL_TICK_MINUTES
 from focus.summary import MAX_CURVE_POINTS, MAX_FLOW_WINDOWS, MAX_FRICTION_POINTS
 from planner.models import Task
 from rhythm.selectors import habit_strength, rhythm_snapshot
@@ -65,7 +65,7 @@ PING_FIELDS = (("energy", "energy"), ("stress", "stress"), ("fatigue", "fatigue"
 
 def time_scale() -> float:
     """Session minutes per wall-clock minute: 1 at the default tick, 150 at FOCUS_TICK_SECONDS=2."""
-    return NOMINAL_TICK_MINUTES * 60 / settings.FOCUS_TICK_SECONDS
+    return session_minutes_per_wall_minute(settings.FOCUS_TICK_SECONDS)
 
 
 def session_minutes(session: FocusSession, now: datetime | None = None) -> float:
@@ -76,7 +76,7 @@ def session_minutes(session: FocusSession, now: datetime | None = None) -> float
     if isinstance(actual, (int, float)) and not isinstance(actual, bool):
         return float(actual)
     end = session.ended_at or now or timezone.now()
-    return max(0.0, (end - session.started_at).total_seconds() / 60 * time_scale())
+    return session.clock().session_minutes(end)
 
 
 # --------------------------------------------------------------------------- pure helpers
@@ -99,28 +99,13 @@ def day_range(today: date, days: int) -> list[date]:
     return [today - timedelta(days=offset) for offset in range(days - 1, -1, -1)]
 
 
-def format_minutes(minutes: float) -> str:
-    minutes = max(0, round(minutes))
-    if minutes < 60:
-        return f"{minutes} min"
-    hours, rest = divmod(minutes, 60)
-    return f"{hours} h {rest} min" if rest else f"{hours} h"
-
-
-def clock_text(minutes: float) -> str:
-    """A timer reading: M:SS, or H:MM:SS from an hour."""
-    seconds = max(0, int(minutes * 60))
-    hours, rest = divmod(seconds, 3600)
-    return f"{hours}:{rest // 60:02d}:{rest % 60:02d}" if hours else f"{rest // 60}:{rest % 60:02d}"
-
-
 def remaining_text(elapsed_minutes: float, estimate_minutes: float) -> str:
     left = estimate_minutes - elapsed_minutes
     if left >= 0.5:
-        return f"{format_minutes(left)} left of {round(estimate_minutes)}"
+        return f"{duration_text(left, 'short')} left of {round(estimate_minutes)}"
     if left > -0.5:
         return "Right at your estimate"
-    return f"{format_minutes(-left)} past your estimate"
+    return f"{duration_text(-left, 'short')} past your estimate"
 
 
 def csv_cell(value: Any) -> str:
@@ -144,7 +129,7 @@ def feed_item(*, event_id: int, event_type: str, ts: datetime, content: Mapping[
         kind = content.get("kind")
         title = KIND_LABELS.get(kind, "Nudge")
         if event_type == EventType.BREAK and isinstance(content.get("break_minutes"), int):
-            title += f" · {content['break_minutes']} min"
+            title += f" · {duration_text(content['break_minutes'], 'short')}"
         item.update(title=title, message=str(content.get("message") or ""), tone="break" if event_type == EventType.BREAK else "nudge")
     elif event_type == EventType.FLOW_START:
         item.update(title="In flow", message="You're in a flow stretch; nudges will hold back.", tone="flow")
@@ -207,7 +192,7 @@ def session_row(session: FocusSession) -> dict:
     return {
         "session": session,
         "minutes": session_minutes(session),
-        "minutes_text": format_minutes(session_minutes(session)),
+        "minutes_text": duration_text(session_minutes(session), "short"),
         "completion": percent(session.completion_score),
         "flow_minutes": flow.get("total_minutes") or 0,
         "headline": summary.get("headline") or "",
@@ -257,7 +242,7 @@ def live_page(*, session: FocusSession, now: datetime | None = None) -> dict:
         "last_tick": last_tick,
         "last_tick_text": tick_text(last_tick.content) if last_tick and last_tick.event_type == EventType.TICK else "",
         "elapsed_minutes": elapsed,
-        "elapsed_text": clock_text(elapsed),
+        "elapsed_text": duration_text(elapsed, "timer"),
         "remaining_text": remaining_text(elapsed, session.estimated_duration),
         "progress": min(100, round(100 * elapsed / session.estimated_duration)),
         "ending_early": elapsed < session.estimated_duration,
@@ -272,10 +257,6 @@ def live_page(*, session: FocusSession, now: datetime | None = None) -> dict:
 
 def _or(value: int | None, default: int) -> int:
     return default if value is None else value
-
-
-def _minute_of(ts: datetime, session: FocusSession, per_second: float) -> float:
-    return max(0.0, (ts - session.started_at).total_seconds() * per_second)
 
 
 def _friction_count(summary: Mapping) -> int:
@@ -294,9 +275,9 @@ def summary_page(*, session: FocusSession) -> dict:
     duration = summary.get("duration") if isinstance(summary.get("duration"), Mapping) else {}
     actual = session_minutes(session)
     estimated = duration.get("estimated_minutes") or session.estimated_duration
-    wall_seconds = ((session.ended_at or session.started_at) - session.started_at).total_seconds()
-    # The summary's own minutes per second (robust to FOCUS_TICK_SECONDS changing later).
-    per_second = actual / wall_seconds if wall_seconds > 0 and actual > 0 else time_scale() / 60
+    # The summary's own scale (robust to FOCUS_TICK_SECONDS changing later).
+    clock = SessionClock.fitted(started_at=session.started_at, ended_at=session.ended_at or session.started_at,
+                                session_minutes=actual, tick_seconds=settings.FOCUS_TICK_SECONDS)
 
     curve = summary.get("energy_curve") if isinstance(summary.get("energy_curve"), Mapping) else {}
     points = [(p.get("minute"), p.get("energy")) for p in curve.get("points") or [] if isinstance(p, Mapping)]
@@ -313,7 +294,7 @@ def summary_page(*, session: FocusSession) -> dict:
     nudges = []
     for e in nudge_events:
         item = feed_item(event_id=e.id, event_type=e.event_type, ts=e.ts, content=e.content) or {}
-        nudges.append({"minute": round(_minute_of(e.ts, session, per_second), 1), "title": item.get("title", ""),
+        nudges.append({"minute": round(clock.session_minutes(e.ts), 1), "title": item.get("title", ""),
                        "message": item.get("message", ""), "tone": item.get("tone", "nudge"), "ts": e.ts})
     friction = []
     listed = summary.get("friction_points") if isinstance(summary.get("friction_points"), list) else []
@@ -347,7 +328,7 @@ def summary_page(*, session: FocusSession) -> dict:
         "estimate_chart": charts.estimate_chart(estimated=estimated, actual=actual),
         "estimated": estimated,
         "actual": actual,
-        "actual_text": format_minutes(actual),
+        "actual_text": duration_text(actual, "short"),
         "completion": percent(session.completion_score),
         "rating": quality.get("rating"),
         "note": quality.get("note") if isinstance(quality.get("note"), str) else "",
@@ -396,12 +377,12 @@ def history(*, person_id: uuid.UUID, task_id: uuid.UUID | None = None, mode: str
     minutes = {day: sum(session_minutes(s) for s in by_day.get(day, [])) for day in calendar}
     bars = [
         charts.Bar(label=day.strftime("%-d") if (len(calendar) - 1 - i) % 5 == 0 else "", value=minutes[day],
-                   title=f"{day:%a %b} {day.day}: {format_minutes(minutes[day])}", highlight=day == today)
+                   title=f"{day:%a %b} {day.day}: {duration_text(minutes[day], 'short')}", highlight=day == today)
         for i, day in enumerate(calendar)
     ]
     tasks = list(Task.objects.filter(person_id=person_id, sessions__isnull=False).distinct().order_by("title"))
     return History(
-        days=[{"day": day, "minutes": minutes[day], "minutes_text": format_minutes(minutes[day]),
+        days=[{"day": day, "minutes": minutes[day], "minutes_text": duration_text(minutes[day], "short"),
                "rows": [session_row(s) for s in by_day[day]]}
               for day in reversed(calendar) if by_day.get(day)],
         chart=charts.bar_chart(bars=bars, title=f"Focus minutes per day, last {days} days", id_prefix="history"),

@@ -30,7 +30,6 @@ from django.utils import timezone
 
 from focus.models import USER_FACING_EVENTS, EventType, FocusEvent, FocusSession
 from focus.policy import Decision, PingSample, PolicyConfig, RhythmValues, TickContext, decide
-from focus.services import minutes_between
 from rhythm.models import PersonalModel, RhythmState
 
 RECENT_PINGS = 50
@@ -162,7 +161,7 @@ def _tick_session(
     session.last_tick_at = now
     session.next_tick_at = _next_due(session, now)
     session.lease_until = None
-    session.actual_duration = minutes_between(session.started_at, now)
+    session.actual_duration = round(session.clock().wall_minutes(now), 2)
     return decision, events
 
 

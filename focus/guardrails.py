@@ -15,8 +15,10 @@ The guarantees (docs: DESIGN.md, "Guardrails"):
 from __future__ import annotations
 
 import re
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Any
+
+from focus.clock import seconds_between
 
 ALLOWED_KINDS: tuple[str, ...] = ("check_in", "refocus", "micro_break", "recovery_break", "wrap_up")
 # Break kinds are written as event_type "break"; the other allowed kinds as "nudge".
@@ -61,13 +63,6 @@ def is_micro_tone(message: Any) -> bool:
     return True
 
 
-def as_utc(value: datetime) -> datetime:
-    """Return ``value`` as an aware UTC datetime (a naive value is taken to be UTC already)."""
-    if value.tzinfo is None:
-        return value.replace(tzinfo=timezone.utc)
-    return value.astimezone(timezone.utc)
-
-
 def guardrail_block(
     *,
     kind: str,
@@ -97,7 +92,7 @@ def guardrail_block(
     if nudges_sent >= config.max_nudges:
         return "cap"
     if last_nudge_at is not None:
-        gap = (as_utc(now) - as_utc(last_nudge_at)).total_seconds()
+        gap = seconds_between(last_nudge_at, now)
         if gap < config.min_gap_seconds:
             return "backoff"
     return None

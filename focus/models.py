@@ -2,10 +2,12 @@
 
 import uuid
 
+from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 
+from focus.clock import SessionClock
 from focusflow.json import SanitizedJSONEncoder
 
 MIN_ESTIMATE_MINUTES = 1
@@ -96,6 +98,10 @@ class FocusSession(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_mode_display()} session {self.id}"
+
+    def clock(self) -> SessionClock:
+        """This session's clock at the configured tick (focus/clock.py: session minutes, elapsed time)."""
+        return SessionClock(self.started_at, settings.FOCUS_TICK_SECONDS)
 
     @property
     def is_active(self) -> bool:

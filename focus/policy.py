@@ -38,10 +38,19 @@ from dataclasses import dataclass, field, fields, replace
 from datetime import datetime, timedelta
 from typing import Any, Mapping, Sequence
 
+from focus.clock import TICK_MINUTES as NOMINAL_TICK_MINUTES
+from focus.clock import (
+    as_utc,
+    duration_text,
+    minutes_in_ticks,
+    seconds_between,
+    session_minutes_of,
+    session_seconds_of,
+    ticks_covering,
+)
 from focus.guardrails import (
     ALLOWED_KINDS,
     BREAK_KINDS,
-    as_utc,
     event_type_for,
     guardrail_block,
 )
@@ -72,9 +81,6 @@ __all__ = [
     "stress_trigger",
     "recovery_break_minutes",
 ]
-
-# One tick period stands for 5 minutes of session time (DESIGN.md, "Runtime knobs").
-NOMINAL_TICK_MINUTES = 5
 
 ACTIVE, IDLE, AWAY = "active", "idle", "away"
 
@@ -247,23 +253,6 @@ def _clamp(value: float, low: float, high: float) -> float:
 
 def _pct(value: float) -> str:
     return f"{round(_clamp(value, 0.0, 1.0) * 100)}%"
-
-
-def _minutes_text(minutes: float) -> str:
-    n = int(round(minutes))
-    return f"{n} minute" if n == 1 else f"{n} minutes"
-
-
-def _duration_text(seconds: float) -> str:
-    if seconds >= 60 and seconds % 60 == 0:
-        return _minutes_text(seconds / 60)
-    n = int(round(seconds))
-    return f"{n} second" if n == 1 else f"{n} seconds"
-
-
-def _nominal_minutes(seconds: float, config: PolicyConfig) -> float:
-    """Session time in nominal minutes: one tick period = NOMINAL_TICK_MINUTES."""
-    return max(0.0, seconds) / config.tick_seconds * NOMINAL_TICK_MINUTES
 
 
 def _parse_dt(value: Any) -> datetime | None:
@@ -587,7 +576,7 @@ def _update_flow(state: _State, window: Sequence[PingSample], baseline: float,
         if state.in_flow:
             state.flow_quiet_ticks += 1
             if state.flow_quiet_ticks >= config.no_signal_flow_end_ticks:
-                minutes = float(state.flow_ticks * NOMINAL_TICK_MINUTES)
+                minutes = minutes_in_ticks(state.flow_ticks)
                 state.end_flow()
                 return Detection("flow_end", {"reason": "No activity signal for a while.",
                                               "flow_minutes": minutes})
@@ -599,7 +588,7 @@ def _update_flow(state: _State, window: Sequence[PingSample], baseline: float,
         if reason is None:
             state.flow_ticks += 1
             return None
-        minutes = float(state.flow_ticks * NOMINAL_TICK_MINUTES)
+        minutes = minutes_in_ticks(state.flow_ticks)
         state.end_flow()
         return Detection("flow_end", {"reason": reason, "flow_minutes": minutes})
     if not is_flow_tick(window, baseline, config):
@@ -615,7 +604,7 @@ def _update_flow(state: _State, window: Sequence[PingSample], baseline: float,
     state.in_flow = True
     state.flow_ticks = state.flow_streak
     state.long_flow_break_offered = False
-    minutes = _minutes_text(state.flow_streak * NOMINAL_TICK_MINUTES)
+    minutes = duration_text(minutes_in_ticks(state.flow_streak))
     return Detection("flow_start", {"reason": f"Steady activity with few app switches for {minutes}.",
                                     "since": state.flow_streak_since})
 
@@ -649,14 +638,15 @@ def _proposals(ctx: TickContext, state: _State, window: Sequence[PingSample],
 
     estimate = finite_number(ctx.estimated_minutes)
     wrap_up_done = state.wrap_up_sent or "wrap_up" in ctx.last_sent_by_kind
-    elapsed_minutes = _nominal_minutes((now - started).total_seconds(), config)
-    if estimate and estimate > 0 and not wrap_up_done and elapsed_minutes >= estimate - NOMINAL_TICK_MINUTES - _EPSILON:
+    elapsed_minutes = max(0.0, session_minutes_of(seconds_between(started, now), config.tick_seconds))
+    if (estimate and estimate > 0 and not wrap_up_done
+            and elapsed_minutes >= estimate - minutes_in_ticks(1) - _EPSILON):
         reached = elapsed_minutes >= estimate - _EPSILON
-        est = f"{int(round(estimate))}-minute"
+        est = duration_text(estimate, "adjective")
         if reached:
             text = f"You've reached your {est} estimate."
         else:
-            text = f"You're about {_minutes_text(math.ceil(estimate - elapsed_minutes))} from your {est} estimate."
+            text = f"You're about {duration_text(math.ceil(estimate - elapsed_minutes))} from your {est} estimate."
         # Out of flow it waits for a breakpoint only until the estimate is reached, so it is
         # never later than the estimate; in flow it goes only from then, at a breakpoint.
         proposals.append(_Proposal("wrap_up", text, allowed_in_flow=reached,
@@ -669,20 +659,20 @@ def _proposals(ctx: TickContext, state: _State, window: Sequence[PingSample],
 
     if state.in_flow:
         if state.flow_ticks >= config.long_flow_ticks and not state.long_flow_break_offered:
-            minutes = _minutes_text(state.flow_ticks * NOMINAL_TICK_MINUTES)
+            minutes = duration_text(minutes_in_ticks(state.flow_ticks))
             proposals.append(_Proposal("micro_break", f"You've been in deep focus for about {minutes}.",
                                        allowed_in_flow=True, long_flow=True,
                                        break_minutes=int(config.long_flow_break_minutes)))
     elif state.work_ticks >= config.micro_break_after_ticks:
-        minutes = _minutes_text(state.work_ticks * NOMINAL_TICK_MINUTES)
+        minutes = duration_text(minutes_in_ticks(state.work_ticks))
         proposals.append(_Proposal("micro_break", f"You've worked about {minutes} without a break.",
                                    break_minutes=int(config.micro_break_minutes)))
 
     if ctx.nudges_sent < config.soft_max_nudges:
         since = as_utc(ctx.last_nudge_at) if ctx.last_nudge_at else started
-        quiet_seconds = (now - since).total_seconds()
-        if quiet_seconds >= config.check_in_after_ticks * config.tick_seconds:
-            minutes = _minutes_text(_nominal_minutes(quiet_seconds, config))
+        quiet_seconds = seconds_between(since, now)
+        if quiet_seconds >= session_seconds_of(minutes_in_ticks(config.check_in_after_ticks), config.tick_seconds):
+            minutes = duration_text(max(0.0, session_minutes_of(quiet_seconds, config.tick_seconds)))
             what = "the last nudge" if ctx.last_nudge_at else "you started"
             proposals.append(_Proposal("check_in", f"It's been about {minutes} since {what}."))
     return proposals
@@ -693,8 +683,8 @@ def _spacing_blocks(kind: str, ctx: TickContext, state: _State, now: datetime, c
     if last is None:
         return False
     factor = 2 if state.sent_counts.get(kind, 0) >= config.spacing_backoff_after else 1
-    spacing = config.same_kind_spacing_ticks * config.tick_seconds * factor
-    return (now - as_utc(last)).total_seconds() < spacing
+    spacing = session_seconds_of(minutes_in_ticks(config.same_kind_spacing_ticks * factor), config.tick_seconds)
+    return seconds_between(last, now) < spacing
 
 
 # --------------------------------------------------------------------------- decision
@@ -711,7 +701,7 @@ def _held_detail(code: str, kind: str, ctx: TickContext, config: PolicyConfig) -
     if code == "same_kind_spacing":
         return f"Held back a {label} because one was sent recently."
     if code == "backoff":
-        return f"Held back a {label} because the last one was under {_duration_text(config.min_gap_seconds)} ago."
+        return f"Held back a {label} because the last one was under {duration_text(config.min_gap_seconds / 60, 'exact')} ago."
     if code == "cap":
         return f"Held back a {label} because this session already had {ctx.nudges_sent} nudges, the most allowed."
     if code == "waiting_for_breakpoint":
@@ -815,5 +805,5 @@ def decide(ctx: TickContext, config: PolicyConfig) -> Decision:
         minutes = int(chosen.break_minutes or config.micro_break_minutes)
         content["break_minutes"] = minutes
         state.work_ticks = 0
-        state.break_until_tick = ctx.tick_number + max(1, math.ceil(minutes / NOMINAL_TICK_MINUTES))
+        state.break_until_tick = ctx.tick_number + ticks_covering(minutes)
     return Decision(event_type_for(chosen.kind), content, tuple(detections), state.to_dict())

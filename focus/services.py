@@ -12,7 +12,6 @@ from django.utils import timezone
 
 from focus import scheduler
 from focus.models import EventType, FocusEvent, FocusSession
-from focus.policy import NOMINAL_TICK_MINUTES
 from focus.selectors import active_session_for
 from focus.summary import EventRecord, build_summary, summary_sentiment
 from focusflow.errors import Conflict, InvalidInput, NotFound
@@ -21,18 +20,6 @@ from rhythm.habit import emotion_from_sentiment
 from rhythm.models import MemoryShortTerm, RhythmSample
 from rhythm.selectors import emotion_baseline, rhythm_snapshot
 from rhythm.services import RHYTHM_FIELDS, habit_strengthen, memory_write, rhythm_update
-
-
-def minutes_between(start: datetime, end: datetime) -> float:
-    """Wall-clock minutes (what actual_duration stores)."""
-    return round(max(0.0, (end - start).total_seconds()) / 60, 2)
-
-
-def session_minutes_between(start: datetime, end: datetime) -> float:
-    """Minutes of session time: tick periods x 5. Equal to wall-clock minutes at the default
-    FOCUS_TICK_SECONDS=300; in a time-compressed run it keeps estimates and durations comparable."""
-    elapsed = max(0.0, (end - start).total_seconds())
-    return round(elapsed / settings.FOCUS_TICK_SECONDS * NOMINAL_TICK_MINUTES, 2)
 
 
 def event_write(
@@ -179,7 +166,7 @@ def _summary_event_rows(session: FocusSession, *, now: datetime) -> list[EventRe
     ):
         return [EventRecord(*row) for row in events.values_list(*fields)]
     records = [EventRecord(*row) for row in events.exclude(event_type=EventType.PING).values_list(*fields)]
-    width = max((now - session.started_at).total_seconds(), 1.0) / SUMMARY_PING_BUCKETS
+    width = max(session.clock().elapsed_seconds(now), 1.0) / SUMMARY_PING_BUCKETS
     with connection.cursor() as cursor:
         cursor.execute(PING_BUCKETS_SQL, {"buckets": SUMMARY_PING_BUCKETS, "start": session.started_at,
                                           "width": width, "session_id": session.id})
@@ -227,8 +214,9 @@ def session_end(
     now = now or timezone.now()  # read after the lock: a tick that held it must not land after the end
     if session.ended_at is not None:
         raise Conflict("This session has already ended.", ended_at=session.ended_at.isoformat())
-    actual = minutes_between(session.started_at, now)
-    session_minutes = session_minutes_between(session.started_at, now)
+    clock = session.clock()
+    actual = round(clock.wall_minutes(now), 2)
+    session_minutes = round(clock.session_minutes(now), 2)
     if early_end is None:
         early_end = session_minutes < session.estimated_duration
     session.ended_at = now

@@ -30,6 +30,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from focus import dashboard, selectors, services
 from focus.api import SessionPingApi, SessionStartApi
+from focus.clock import duration_text
 from focus.forms import ESTIMATE_PRESETS, EndForm, PingForm, StartForm
 from focus.models import FocusSession, Mode
 from focus.serializers import EventSerializer
@@ -112,7 +113,7 @@ def _render_home(request, form: StartForm | None = None, status: int = 200):
     tasks = dashboard.open_tasks(person_id=person_id)
     return render(request, "focus/dashboard.html", {
         "active": active,
-        "active_minutes": dashboard.format_minutes(dashboard.session_minutes(active)) if active else "",
+        "active_minutes": duration_text(dashboard.session_minutes(active), "short") if active else "",
         "form": form or StartForm(tasks=tasks),
         "presets": ESTIMATE_PRESETS,
         "stats": dashboard.home_stats(person_id=person_id),
