@@ -24,6 +24,7 @@ from django.utils import timezone
 from focus import charts, selectors
 from focus.clock import SessionClock, duration_text, session_minutes_per_wall_minute
 from focus.models import EventType, FocusSession, Mode
+from focus.vocabulary import friction_label, kind_title, reason_label
 from focus.summary import MAX_CURVE_POINTS, MAX_FLOW_WINDOWS, MAX_FRICTION_POINTS
 from planner.models import Task
 from rhythm.selectors import habit_strength, rhythm_snapshot
@@ -33,33 +34,6 @@ RECENT_SESSIONS = 5
 FEED_LIMIT = 60  # events rendered with the live page; newer ones arrive by polling
 SUMMARY_NUDGES = 50  # nudges shown on a summary page (FOCUS_MAX_NUDGES is 8 by default)
 
-KIND_LABELS = {
-    "check_in": "Check-in",
-    "refocus": "Refocus",
-    "micro_break": "Short break",
-    "recovery_break": "Recovery break",
-    "wrap_up": "Wrap up",
-}
-FRICTION_LABELS = {
-    "distraction": "Distraction",
-    "idle_gap": "Idle",
-    "early_end": "Ended early",
-    "overrun": "Ran over",
-    "stress_spike": "Stress rose",
-    "fatigue_spike": "Fatigue rose",
-    "nudge_ignored": "Nudge didn't stick",
-}
-REASON_LABELS = {
-    "settling_in": "settling in",
-    "on_break": "on a break",
-    "in_flow": "you're in flow",
-    "same_kind_spacing": "a similar nudge went out recently",
-    "waiting_for_breakpoint": "waiting for a natural pause",
-    "nothing_to_say": "all calm",
-    "session_ended": "session ended",
-    "cap": "nudge limit reached",
-    "backoff": "giving you space",
-}
 PING_FIELDS = (("energy", "energy"), ("stress", "stress"), ("fatigue", "fatigue"), ("focus", "focus"))
 
 
@@ -127,7 +101,7 @@ def feed_item(*, event_id: int, event_type: str, ts: datetime, content: Mapping[
     item = {"id": event_id, "type": event_type, "ts": ts, "title": "", "message": "", "tone": "system"}
     if event_type in (EventType.NUDGE, EventType.BREAK):
         kind = content.get("kind")
-        title = KIND_LABELS.get(kind, "Nudge")
+        title = kind_title(kind)
         if event_type == EventType.BREAK and isinstance(content.get("break_minutes"), int):
             title += f" · {duration_text(content['break_minutes'], 'short')}"
         item.update(title=title, message=str(content.get("message") or ""), tone="break" if event_type == EventType.BREAK else "nudge")
@@ -165,7 +139,7 @@ def ping_text(content: Mapping[str, Any]) -> str:
 def tick_text(content: Mapping[str, Any] | None) -> str:
     content = content if isinstance(content, Mapping) else {}
     reason = content.get("reason")
-    return REASON_LABELS.get(reason, str(reason or "").replace("_", " ") or "nothing sent")
+    return reason_label(reason)
 
 
 # --------------------------------------------------------------------------- home
@@ -300,7 +274,7 @@ def summary_page(*, session: FocusSession) -> dict:
     listed = summary.get("friction_points") if isinstance(summary.get("friction_points"), list) else []
     for f in listed[:MAX_FRICTION_POINTS]:
         if isinstance(f, Mapping):
-            friction.append({"kind": f.get("kind"), "label": FRICTION_LABELS.get(f.get("kind"), "Friction"),
+            friction.append({"kind": f.get("kind"), "label": friction_label(f.get("kind")),
                              "at_minute": f.get("at_minute") or 0, "minutes": f.get("minutes"),
                              "detail": f.get("detail") or ""})
     chart = charts.energy_chart(

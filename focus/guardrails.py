@@ -19,26 +19,17 @@ from datetime import datetime
 from typing import Any
 
 from focus.clock import seconds_between
+from focus.vocabulary import ALLOWED_KINDS, BREAK_KINDS, GUARDRAIL_REASONS, event_type_for
 
-ALLOWED_KINDS: tuple[str, ...] = ("check_in", "refocus", "micro_break", "recovery_break", "wrap_up")
-# Break kinds are written as event_type "break"; the other allowed kinds as "nudge".
-BREAK_KINDS: tuple[str, ...] = ("micro_break", "recovery_break")
+__all__ = ["ALLOWED_KINDS", "BREAK_KINDS", "GUARDRAIL_REASONS", "MAX_MESSAGE_CHARS", "event_type_for",
+           "is_micro_tone", "guardrail_block"]
 
 MAX_MESSAGE_CHARS = 120
-
-# Reason codes, in the order they are checked: the first that applies is returned.
-# "cap" is checked before "backoff" because it is the more lasting reason (waiting won't help).
-GUARDRAIL_REASONS: tuple[str, ...] = ("session_ended", "unknown_kind", "not_micro_tone", "cap", "backoff")
 
 # A sentence end (., ! or ?, optionally followed by a closing quote/bracket) followed by more text.
 _SENTENCE_BREAK = re.compile(r"[.!?][\"')\]]*\s+\S")
 # A shouted word: two or more capital letters and no lower-case ones ("NOW", "OK").
 _SHOUTED_WORD = re.compile(r"\b[A-Z]{2,}\b")
-
-
-def event_type_for(kind: str) -> str:
-    """The focus event type a user-facing kind is written as: "break" or "nudge"."""
-    return "break" if kind in BREAK_KINDS else "nudge"
 
 
 def is_micro_tone(message: Any) -> bool:

@@ -7,6 +7,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 
+from focus import vocabulary
 from focus.clock import SessionClock
 from focusflow.json import SanitizedJSONEncoder
 
@@ -21,19 +22,10 @@ class Mode(models.TextChoices):
     CREATIVE = "creative", "Creative"
 
 
-class EventType(models.TextChoices):
-    SESSION_START = "session_start"
-    TICK = "tick"
-    NUDGE = "nudge"
-    BREAK = "break"
-    PING = "ping"
-    FLOW_START = "flow_start"
-    FLOW_END = "flow_end"
-    DISTRACTION = "distraction"
-    SESSION_END = "session_end"
+# The event types are the vocabulary's (focus/vocabulary.py); EventType.NUDGE == "nudge".
+EventType = models.TextChoices("EventType", [(name.upper(), name) for name in vocabulary.EVENT_TYPES])
 
-
-USER_FACING_EVENTS = (EventType.NUDGE, EventType.BREAK)
+USER_FACING_EVENTS = tuple(EventType(name) for name in vocabulary.USER_FACING_EVENT_TYPES)
 
 
 class FocusSession(models.Model):

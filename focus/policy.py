@@ -48,13 +48,19 @@ from focus.clock import (
     session_seconds_of,
     ticks_covering,
 )
-from focus.guardrails import (
-    ALLOWED_KINDS,
-    BREAK_KINDS,
-    event_type_for,
-    guardrail_block,
-)
+from focus import vocabulary
+from focus.guardrails import guardrail_block
 from focus.messages import pick_message
+from focus.vocabulary import (
+    ACTIVE,
+    ALLOWED_KINDS,
+    AWAY,
+    BREAK_KINDS,
+    DETECTION_TYPES,
+    IDLE,
+    event_type_for,
+    kind_in_sentence,
+)
 from focusflow.numbers import finite_number
 
 __all__ = [
@@ -82,35 +88,10 @@ __all__ = [
     "recovery_break_minutes",
 ]
 
-ACTIVE, IDLE, AWAY = "active", "idle", "away"
-
-# Why a tick sent nothing. The guardrail codes (focus.guardrails.GUARDRAIL_REASONS) are
-# included because a proposal the guardrails block becomes a tick with their code.
-TICK_REASONS: tuple[str, ...] = (
-    "settling_in",             # the first tick(s) of a session: let the person settle
-    "on_break",                # during a break this policy suggested
-    "in_flow",                 # protected flow: only recovery_break / wrap_up / the long-flow break
-    "same_kind_spacing",       # the same kind was sent too recently
-    "waiting_for_breakpoint",  # a non-urgent nudge waits for a natural pause
-    "nothing_to_say",          # no trigger fired
-    "session_ended",           # guardrail: none after the session ended
-    "unknown_kind",            # guardrail
-    "not_micro_tone",          # guardrail
-    "cap",                     # guardrail: FOCUS_MAX_NUDGES reached
-    "backoff",                 # guardrail: less than FOCUS_NUDGE_MIN_GAP_SECONDS since the last one
-)
-
-DETECTION_TYPES: tuple[str, ...] = ("flow_start", "flow_end", "distraction")
-DISTRACTION_SIGNALS: tuple[str, ...] = ("idle", "away", "app_switches", "low_focus")
-
-# How each kind is named in a tick's plain-language detail.
-_KIND_LABELS = {
-    "check_in": "check-in",
-    "refocus": "refocus nudge",
-    "micro_break": "short break suggestion",
-    "recovery_break": "recovery break suggestion",
-    "wrap_up": "wrap-up nudge",
-}
+# Why a tick sent nothing (focus/vocabulary.py), the guardrail codes included: a proposal the
+# guardrails block becomes a tick with their code.
+TICK_REASONS: tuple[str, ...] = tuple(vocabulary.TICK_REASONS)
+DISTRACTION_SIGNALS: tuple[str, ...] = tuple(vocabulary.DISTRACTION_SIGNALS)
 
 _EPSILON = 1e-9  # so a rise of exactly stress_rise counts despite float rounding (0.45 - 0.30)
 
@@ -690,32 +671,24 @@ def _spacing_blocks(kind: str, ctx: TickContext, state: _State, now: datetime, c
 # --------------------------------------------------------------------------- decision
 
 
-def _tick(reason: str, detail: str, detections: list[Detection], state: _State) -> Decision:
-    return Decision("tick", {"reason": reason, "detail": detail}, tuple(detections), state.to_dict())
+def _tick(reason: str, detections: list[Detection], state: _State, detail: str | None = None) -> Decision:
+    """A tick that sent nothing, with its reason's sentence (focus/vocabulary.py) unless given."""
+    text = detail if detail is not None else vocabulary.TICK_REASONS[reason].detail
+    return Decision(vocabulary.TICK, {"reason": reason, "detail": text}, tuple(detections), state.to_dict())
 
 
 def _held_detail(code: str, kind: str, ctx: TickContext, config: PolicyConfig) -> str:
-    label = _KIND_LABELS.get(kind, "nudge")
-    if code == "in_flow":
-        return f"Held back a {label} because you're in a flow stretch."
-    if code == "same_kind_spacing":
-        return f"Held back a {label} because one was sent recently."
-    if code == "backoff":
-        return f"Held back a {label} because the last one was under {duration_text(config.min_gap_seconds / 60, 'exact')} ago."
-    if code == "cap":
-        return f"Held back a {label} because this session already had {ctx.nudges_sent} nudges, the most allowed."
-    if code == "waiting_for_breakpoint":
-        return f"Holding a {label} until a natural pause in your work."
-    if code == "session_ended":
-        return "The session has ended, so nothing more is sent."
-    return f"Held back a {label} that did not meet the message rules."
+    """Why a proposal of ``kind`` was held back, in the words of its reason (focus/vocabulary.py)."""
+    template = vocabulary.TICK_REASONS[code].held or "Held back a {kind}."
+    return template.format(kind=kind_in_sentence(kind), nudges_sent=ctx.nudges_sent,
+                           gap=duration_text(config.min_gap_seconds / 60, "exact"))
 
 
 def decide(ctx: TickContext, config: PolicyConfig) -> Decision:
     """Decide this tick: one nudge, break, or a tick saying why nothing was sent."""
     state = _State.from_mapping(ctx.state)
     if ctx.ended:
-        return _tick("session_ended", "The session has ended, so nothing more is sent.", [], state)
+        return _tick("session_ended", [], state)
 
     now = as_utc(ctx.now)
     started = as_utc(ctx.started_at)
@@ -750,10 +723,10 @@ def decide(ctx: TickContext, config: PolicyConfig) -> Decision:
 
     if ctx.tick_number <= config.settle_ticks:
         state.deferred_ticks = 0
-        return _tick("settling_in", "The session just started, so there's time to settle in.", detections, state)
+        return _tick("settling_in", detections, state)
     if on_break:
         state.deferred_ticks = 0
-        return _tick("on_break", "You're on a suggested break, so nothing was sent.", detections, state)
+        return _tick("on_break", detections, state)
 
     chosen: _Proposal | None = None
     first_block: tuple[str, str] | None = None
@@ -771,24 +744,24 @@ def decide(ctx: TickContext, config: PolicyConfig) -> Decision:
         state.deferred_ticks = 0
         if first_block:
             code, kind = first_block
-            return _tick(code, _held_detail(code, kind, ctx, config), detections, state)
+            return _tick(code, detections, state, _held_detail(code, kind, ctx, config))
         if state.in_flow:
-            return _tick("in_flow", "You're in a flow stretch, so nothing was sent.", detections, state)
-        return _tick("nothing_to_say", "Nothing needs saying right now.", detections, state)
+            return _tick("in_flow", detections, state)
+        return _tick("nothing_to_say", detections, state)
 
     fmt = {"minutes": chosen.break_minutes} if chosen.break_minutes is not None else {}
     message = pick_message(chosen.kind, seed=ctx.tick_number, **fmt)
     blocked = guardrail_block(kind=chosen.kind, message=message, now=now, nudges_sent=ctx.nudges_sent,
                               last_nudge_at=ctx.last_nudge_at, ended=ctx.ended, config=config)
     if blocked:
-        return _tick(blocked, _held_detail(blocked, chosen.kind, ctx, config), detections, state)
+        return _tick(blocked, detections, state, _held_detail(blocked, chosen.kind, ctx, config))
 
     behaviour_known = any(p.activity in (ACTIVE, IDLE, AWAY) or finite_number(p.app_switches) is not None for p in pings)
     if (chosen.waits_for_breakpoint and behaviour_known and state.deferred_ticks < config.breakpoint_defer_ticks
             and detect_breakpoint(pings, window_start, baseline, config) is None):
         state.deferred_ticks += 1
-        return _tick("waiting_for_breakpoint", _held_detail("waiting_for_breakpoint", chosen.kind, ctx, config),
-                     detections, state)
+        return _tick("waiting_for_breakpoint", detections, state,
+                     _held_detail("waiting_for_breakpoint", chosen.kind, ctx, config))
 
     # Send it.
     state.deferred_ticks = 0

@@ -93,6 +93,7 @@ from decimal import Decimal
 from typing import Any
 
 from focus.clock import SessionClock, duration_text, minutes_in_ticks
+from focus.vocabulary import BREAK_KINDS, DISTRACTION_SIGNALS, ENDING_FRICTION, IDLE_ACTIVITIES
 from focusflow.numbers import finite_number as _number
 
 MAX_CURVE_POINTS = 120
@@ -109,9 +110,7 @@ OVERRUN_MIN_MINUTES = 5.0
 OVERRUN_FRACTION = 0.10
 EARLY_END_PENALTY = 0.1  # subtracted from the sentiment of an early-ended session
 
-BREAK_KINDS = frozenset({"micro_break", "recovery_break"})
-IDLE_SIGNALS = frozenset({"idle", "away"})
-SIGNAL_LABELS = {"app_switches": "app switching", "low_focus": "low focus"}
+IDLE_SIGNALS = IDLE_ACTIVITIES
 
 
 @dataclass(frozen=True)
@@ -310,6 +309,10 @@ def _friction(kind: str, at: float, minutes: float | None, detail: str) -> dict:
     return {"kind": kind, "at_minute": _r1(at), "minutes": None if minutes is None else _r1(minutes), "detail": detail}
 
 
+def _signal_label(signal: str, default: str) -> str:
+    return DISTRACTION_SIGNALS[signal].label if signal in DISTRACTION_SIGNALS else default
+
+
 def _signal(e: EventRecord) -> str:
     return _label(_content(e).get("signal"), "")
 
@@ -324,7 +327,7 @@ def _distraction_episodes(events: Sequence[EventRecord], clock: _Clock) -> list[
         if current is not None:
             end = min(current["last"] + period, end_cap, clock.total)
             end = max(end, current["first"])
-            labels = [SIGNAL_LABELS.get(s, "distraction") for s in current["signals"]]
+            labels = [_signal_label(s, "distraction") for s in current["signals"]]
             label = " and ".join(dict.fromkeys(labels))
             minutes = end - current["first"]
             detail = f"{label} for {duration_text(minutes)}"
@@ -443,7 +446,7 @@ def _ignored_nudges(events: Sequence[EventRecord], clock: _Clock) -> list[dict]:
         elif e.event_type == "distraction" and pending is not None:
             sent_at, kind = pending
             if sent_at < minute <= sent_at + window:
-                signal = SIGNAL_LABELS.get(_signal(e), _signal(e) or "distraction")
+                signal = _signal_label(_signal(e), _signal(e) or "distraction")
                 at = min(clock.total, max(0.0, sent_at))
                 result.append(
                     _friction("nudge_ignored", at, None,
@@ -528,7 +531,7 @@ def _hours(hours: float) -> str:
     return duration_text(hours * 60, "hours")
 
 
-ALWAYS_LISTED = frozenset({"early_end", "overrun"})  # one each at most, and they say how the session ended
+ALWAYS_LISTED = ENDING_FRICTION  # one each at most, and they say how the session ended
 
 
 def _listed_friction(friction: list[dict]) -> list[dict]:

@@ -28,7 +28,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
-from focus import dashboard, selectors, services
+from focus import dashboard, selectors, services, vocabulary
 from focus.api import SessionPingApi, SessionStartApi
 from focus.clock import duration_text
 from focus.forms import ESTIMATE_PRESETS, EndForm, PingForm, StartForm
@@ -174,8 +174,8 @@ def session_live(request, session_id: uuid.UUID):
         "lastEventId": live["last_event_id"],
         "inFlow": live["in_flow"],
         "pollMs": 3000,
-        "kindLabels": dashboard.KIND_LABELS,
-        "reasonLabels": dashboard.REASON_LABELS,
+        "kindLabels": vocabulary.KIND_TITLES,
+        "reasonLabels": vocabulary.REASON_LABELS,
     }
     return render(request, "focus/live.html", {
         "session": session, "live": live, "config": config,
