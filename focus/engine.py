@@ -8,8 +8,9 @@ the other; the second finds the session no longer due and writes nothing. The gu
 The dispatcher hands out ticks in chunks, so a chunk runs as one batch: one transaction that locks
 all of its sessions (in primary-key order, so two overlapping batches cannot deadlock), reads what
 the policy needs for all of them with four set-based queries (rhythm, emotion, recent pings, last
-nudge of each kind), decides each session with the pure policy, and writes every event with one
-INSERT and every session with one UPDATE: nine round trips for a chunk of a hundred sessions. A
+nudge of each kind), decides each session with the pure policy (whose decide() applies the
+guardrails to the counters read under the lock: the check and the write share the transaction),
+and writes every event with one INSERT (focus/events.py) and every session with one UPDATE: nine round trips for a chunk of a hundred sessions. A
 single tick is a batch of one. Per session the result
 is exactly what ticking the sessions one by one would give: the same inputs, the same decision,
 the same single event.
@@ -28,6 +29,7 @@ from django.db.models import F, Window
 from django.db.models.functions import RowNumber
 from django.utils import timezone
 
+from focus.events import events_new, events_write
 from focus.models import USER_FACING_EVENTS, EventType, FocusEvent, FocusSession
 from focus.policy import Decision, PingSample, PolicyConfig, RhythmValues, TickContext, decide
 from rhythm.models import PersonalModel, RhythmState
@@ -144,15 +146,11 @@ def _tick_session(
         ),
         config,
     )
-    task_snapshot = session.task.as_snapshot() if session.task_id else None
-    events = [
-        FocusEvent(session=session, event_type=event_type, ts=now, content=content, rhythm_snapshot=rhythm,
-                   task_snapshot=task_snapshot, emotion_snapshot=emotion)
-        for event_type, content in [
-            *((d.event_type, d.content) for d in decision.detections),
-            (decision.event_type, decision.content),
-        ]
-    ]
+    events = events_new(
+        session=session, ts=now, rhythm=rhythm, emotion=emotion,
+        task_snapshot=session.task.as_snapshot() if session.task_id else None,
+        items=[*((d.event_type, d.content) for d in decision.detections), (decision.event_type, decision.content)],
+    )
     if decision.event_type in USER_FACING_EVENTS:
         session.nudges_sent += 1
         session.last_nudge_at = now
@@ -238,7 +236,7 @@ def _run_batch(claims: list[tuple[uuid.UUID | str, int | None]], now: datetime |
                 ticked[session.id] = session
                 outcomes.append(decision.event_type)
         if events:
-            FocusEvent.objects.bulk_create(events)
+            events_write(events)
             _save_ticked(list(ticked.values()))
         return outcomes
 

@@ -1,8 +1,11 @@
 """Hard guardrails for user-facing focus events (nudges and breaks).
 
-Pure functions, no Django: the tick service calls :func:`guardrail_block` inside the
-database transaction that writes the event, and the nudge policy calls the same function
-before it proposes anything, so both agree on what may be sent.
+Pure functions, no Django. The check is made at write time, in one place: the nudge policy
+(:func:`focus.policy.decide`) calls :func:`guardrail_block` before it sends anything, and the
+tick (focus/engine.py) runs ``decide`` inside the transaction that writes the event, on the
+counters (nudges sent, last nudge time) it read under that transaction's lock on the session
+row. Only the tick writes user-facing events (focus/events.py), so no other write can come
+between the check and the event.
 
 The guarantees (docs: DESIGN.md, "Guardrails"):
 

@@ -11,6 +11,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from focus import scheduler
+from focus.events import event_write
 from focus.models import EventType, FocusEvent, FocusSession
 from focus.selectors import active_session_for
 from focus.summary import EventRecord, build_summary, summary_sentiment
@@ -20,19 +21,6 @@ from rhythm.habit import emotion_from_sentiment
 from rhythm.models import MemoryShortTerm, RhythmSample
 from rhythm.selectors import emotion_baseline, rhythm_snapshot
 from rhythm.services import RHYTHM_FIELDS, habit_strengthen, memory_write, rhythm_update
-
-
-def event_write(
-    *, session: FocusSession, event_type: str, ts: datetime, content: dict[str, Any],
-    rhythm: dict | None = None, emotion: dict | None = None,
-) -> FocusEvent:
-    """Write one event with the person's rhythm, task and emotion at that moment."""
-    return FocusEvent.objects.create(
-        session=session, event_type=event_type, ts=ts, content=content,
-        rhythm_snapshot=rhythm if rhythm is not None else rhythm_snapshot(person_id=session.person_id),
-        task_snapshot=session.task.as_snapshot() if session.task_id else None,
-        emotion_snapshot=emotion if emotion is not None else emotion_baseline(person_id=session.person_id),
-    )
 
 
 def _session_lock(*, session_id: uuid.UUID, person_id: uuid.UUID | None) -> FocusSession:
