@@ -20,6 +20,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
+from kombu import Connection
 
 from focus.models import FocusSession
 from focusflow.broker import acquire_request_connection
@@ -32,7 +33,7 @@ MAX_BATCHES_PER_SWEEP = 40  # bounds one sweep; the next sweep carries on
 QUEUE_HIGH_WATER = 50  # messages (5,000 ticks) waiting on FOCUS_QUEUE: claim no more this sweep
 
 
-def _publish(task_name: str, args: list, connection=None) -> bool:
+def _publish(task_name: str, args: list, connection: Connection | None = None) -> bool:
     try:
         current_app.send_task(task_name, args=args, queue=settings.FOCUS_QUEUE, retry=False, connection=connection)
         return True
