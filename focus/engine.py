@@ -45,7 +45,6 @@ TICK_FIELDS = [
     "nudges_sent", "last_nudge_at", "tick_count", "policy_state", "last_tick_at",
     "next_tick_at", "lease_until", "actual_duration",
 ]
-_PING_FIELDS = frozenset(PingSample.__dataclass_fields__) - {"at"}
 
 
 def policy_config() -> PolicyConfig:
@@ -103,7 +102,7 @@ class _Inputs:
         )
         pings: dict[uuid.UUID, list[PingSample]] = {session_id: [] for session_id in ids}
         for session_id, ts, content in newest_pings:
-            pings[session_id].append(PingSample(at=ts, **{k: v for k, v in content.items() if k in _PING_FIELDS}))
+            pings[session_id].append(PingSample.from_content(ts, content))
         last_sent: dict[uuid.UUID, dict[str, datetime]] = {session_id: {} for session_id in ids}
         facing = FocusEvent.objects.filter(session_id__in=ids, event_type__in=USER_FACING_EVENTS)
         for session_id, ts, content in facing.values_list("session_id", "ts", "content"):
