@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from focus.clock import (
+    SessionClock,
     as_utc,
     duration_text,
     minutes_in_ticks,
@@ -51,7 +52,7 @@ def _proposals(ctx: TickContext, state: _State, window: Sequence[PingSample],
 
     estimate = finite_number(ctx.estimated_minutes)
     wrap_up_done = state.wrap_up_sent or "wrap_up" in ctx.last_sent_by_kind
-    elapsed_minutes = max(0.0, session_minutes_of(seconds_between(started, now), config.tick_seconds))
+    elapsed_minutes = SessionClock(started, config.tick_seconds).session_minutes(now)
     if (estimate and estimate > 0 and not wrap_up_done
             and elapsed_minutes >= estimate - minutes_in_ticks(1) - _EPSILON):
         reached = elapsed_minutes >= estimate - _EPSILON
