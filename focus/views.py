@@ -28,7 +28,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
-from focus import dashboard, selectors, services, vocabulary
+from focus import dashboard, selectors, services
 from focus.api import SessionPingApi, SessionStartApi
 from focus.clock import duration_text
 from focus.forms import ESTIMATE_PRESETS, EndForm, PingForm, StartForm
@@ -165,7 +165,8 @@ def session_live(request, session_id: uuid.UUID):
     live = dashboard.live_page(session=session)
     config = {
         "sessionId": str(session.id),
-        "eventsUrl": reverse("session-events", kwargs={"session_id": session.id}),
+        "eventsUrl": reverse("session-events", kwargs={"session_id": session.id}),  # the API's raw events
+        "feedUrl": reverse("dashboard-feed", kwargs={"session_id": session.id}),  # what live.js polls
         "summaryUrl": reverse("dashboard-summary", kwargs={"session_id": session.id}),
         "startedAt": session.started_at.isoformat(),
         "serverNow": timezone.now().isoformat(),
@@ -174,13 +175,28 @@ def session_live(request, session_id: uuid.UUID):
         "lastEventId": live["last_event_id"],
         "inFlow": live["in_flow"],
         "pollMs": 3000,
-        "kindLabels": vocabulary.KIND_TITLES,
-        "reasonLabels": vocabulary.REASON_LABELS,
     }
     return render(request, "focus/live.html", {
         "session": session, "live": live, "config": config,
         "ping_form": PingForm(initial=live["sliders"]), "end_form": EndForm(),
     })
+
+
+FEED_PAGE = 200  # events per answer of the feed endpoint, as the events API's default page
+
+
+@require_GET
+@person_view
+@throttled_write()  # the per-user rate, as when the page polled the events API
+def session_feed(request, session_id: uuid.UUID):
+    """The live page's updates: the events after ``?after=<event id>``, oldest first, each rendered
+    by the one feed renderer (focus.dashboard.feed) so the page's script words nothing itself."""
+    session = _own_session(request, session_id)
+    after = request.GET.get("after", "0")
+    if not after.isascii() or not after.isdigit() or len(after) > 18:
+        return JsonResponse({"detail": "Invalid input.", "errors": {"after": ["A whole number."]}}, status=400)
+    events = list(selectors.session_events(session=session, after_id=int(after))[:FEED_PAGE])
+    return JsonResponse({"events": [dashboard.feed_update(e) for e in reversed(events)]})
 
 
 @require_POST
@@ -205,7 +221,8 @@ def session_ping(request, session_id: uuid.UUID):
         messages.info(request, "This session has already ended.")
         return redirect("dashboard-summary", session_id=session.id)
     if _wants_json(request):
-        return JsonResponse(EventSerializer(event).data, status=201)
+        # The event as the API shows it, and its feed item rendered for the page (focus.dashboard.feed).
+        return JsonResponse({**EventSerializer(event).data, **dashboard.feed_update(event)}, status=201)
     messages.success(request, "Logged.")
     return redirect("dashboard-live", session_id=session.id)
 

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from focus.charts import energy_chart
+from focus.dashboard.charts import energy_chart
 from focus.clock import (
     SessionClock,
     duration_text,

@@ -30,21 +30,6 @@ SCATTERED = {"activity": "active", "app_switches": 22, "focus": 0.2, "energy": 0
 STRAINED = {"activity": "active", "app_switches": 3, "focus": 0.6, "energy": 0.4, "stress": 0.9, "fatigue": 0.7}
 
 
-@pytest.fixture
-def alice_web(alice) -> Client:
-    client = Client()
-    client.force_login(alice)
-    client.person_id = account_person_id(user=alice)
-    return client
-
-
-@pytest.fixture
-def bob_web(bob) -> Client:
-    client = Client()
-    client.force_login(bob)
-    return client
-
-
 def start(client: Client, **fields):
     data = {"task": "", "new_task_title": "", "estimated_duration": "45", "mode": "deep", **fields}
     return client.post(reverse("dashboard-start"), data)

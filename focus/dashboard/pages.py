@@ -1,13 +1,4 @@
-"""Reads for the browser dashboard: what each page shows, computed from the person's sessions.
-
-Everything is scoped to one person (the dashboard always shows the signed-in person's own data,
-staff included). Pure helpers (streaks, day buckets, feed items, CSV cells) take values and
-return values so they are tested without a database; the rest reads through focus.selectors.
-
-Session time: the tick engine may run time-compressed (FOCUS_TICK_SECONDS=2). Lengths shown to a
-person are minutes of *session time* (one tick period = 5 minutes), as in the summary, so an
-estimate of 45 minutes and a duration are always comparable.
-"""
+"""What each dashboard page shows, shaped from the person's sessions (reads in reads.py)."""
 
 from __future__ import annotations
 
@@ -16,25 +7,30 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Any
 
 from django.conf import settings
 from django.utils import timezone
 
-from focus import charts, selectors
 from focus.clock import SessionClock, duration_text, session_minutes_per_wall_minute
+from focus.dashboard import charts
+from focus.dashboard.feed import FEED_LIMIT, feed_item, tick_text
+from focus.dashboard.format import csv_cell, day_range, percent, remaining_text, streak_days
+from focus.dashboard.reads import (
+    ended_sessions_since,
+    history_sessions,
+    recent_events,
+    tasks_with_sessions,
+    user_facing_events,
+)
 from focus.models import EventType, FocusSession, Mode
-from focus.vocabulary import friction_label, kind_title, reason_label
 from focus.summary import MAX_CURVE_POINTS, MAX_FLOW_WINDOWS, MAX_FRICTION_POINTS
+from focus.vocabulary import friction_label
 from planner.models import Task
 from rhythm.selectors import habit_strength, rhythm_snapshot
 
 HISTORY_DAYS = 30
 RECENT_SESSIONS = 5
-FEED_LIMIT = 60  # events rendered with the live page; newer ones arrive by polling
 SUMMARY_NUDGES = 50  # nudges shown on a summary page (FOCUS_MAX_NUDGES is 8 by default)
-
-PING_FIELDS = (("energy", "energy"), ("stress", "stress"), ("fatigue", "fatigue"), ("focus", "focus"))
 
 
 def time_scale() -> float:
@@ -53,98 +49,6 @@ def session_minutes(session: FocusSession, now: datetime | None = None) -> float
     return session.clock().session_minutes(end)
 
 
-# --------------------------------------------------------------------------- pure helpers
-
-
-def streak_days(days: Iterable[date], today: date) -> int:
-    """Consecutive days with a focus session, counting back from today (or from yesterday when
-    today has none yet: a streak is not broken before the day is over)."""
-    seen = set(days)
-    day = today if today in seen else today - timedelta(days=1)
-    count = 0
-    while day in seen:
-        count += 1
-        day -= timedelta(days=1)
-    return count
-
-
-def day_range(today: date, days: int) -> list[date]:
-    """The last ``days`` days, oldest first, ending with today."""
-    return [today - timedelta(days=offset) for offset in range(days - 1, -1, -1)]
-
-
-def remaining_text(elapsed_minutes: float, estimate_minutes: float) -> str:
-    left = estimate_minutes - elapsed_minutes
-    if left >= 0.5:
-        return f"{duration_text(left, 'short')} left of {round(estimate_minutes)}"
-    if left > -0.5:
-        return "Right at your estimate"
-    return f"{duration_text(-left, 'short')} past your estimate"
-
-
-def csv_cell(value: Any) -> str:
-    """A CSV cell that a spreadsheet will not run as a formula (CSV injection)."""
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
-def percent(value: Any) -> int | None:
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        return None
-    return round(min(1.0, max(0.0, float(value))) * 100)
-
-
-def feed_item(*, event_id: int, event_type: str, ts: datetime, content: Mapping[str, Any] | None) -> dict | None:
-    """How one event reads in the live feed (static/js/live.js builds the same from the API), or
-    None for events the feed does not list (ticks that sent nothing, the start)."""
-    content = content if isinstance(content, Mapping) else {}
-    item = {"id": event_id, "type": event_type, "ts": ts, "title": "", "message": "", "tone": "system"}
-    if event_type in (EventType.NUDGE, EventType.BREAK):
-        kind = content.get("kind")
-        title = kind_title(kind)
-        if event_type == EventType.BREAK and isinstance(content.get("break_minutes"), int):
-            title += f" · {duration_text(content['break_minutes'], 'short')}"
-        item.update(title=title, message=str(content.get("message") or ""), tone="break" if event_type == EventType.BREAK else "nudge")
-    elif event_type == EventType.FLOW_START:
-        item.update(title="In flow", message="You're in a flow stretch; nudges will hold back.", tone="flow")
-    elif event_type == EventType.FLOW_END:
-        item.update(title="Flow ended", message=str(content.get("reason") or ""), tone="flow")
-    elif event_type == EventType.DISTRACTION:
-        item.update(title="Distraction noticed", message=str(content.get("reason") or ""), tone="friction")
-    elif event_type == EventType.PING:
-        item.update(title="You logged", message=ping_text(content), tone="you")
-    elif event_type == EventType.SESSION_END:
-        item.update(title="Session ended", message="", tone="system")
-    else:
-        return None
-    return item
-
-
-def ping_text(content: Mapping[str, Any]) -> str:
-    parts = [f"{label} {p}%" for key, label in PING_FIELDS if (p := percent(content.get(key))) is not None]
-    if isinstance(content.get("activity"), str):
-        parts.append(content["activity"])
-    if isinstance(content.get("app_switches"), int):
-        switches = content["app_switches"]
-        parts.append(f"{switches} app switch" if switches == 1 else f"{switches} app switches")
-    if isinstance(content.get("heart_rate"), int):
-        parts.append(f"heart rate {content['heart_rate']}")
-    text = ", ".join(parts)
-    note = content.get("note")
-    if isinstance(note, str) and note.strip():
-        text = f"{text} · “{note.strip()}”" if text else f"“{note.strip()}”"
-    return text or "a check-in"
-
-
-def tick_text(content: Mapping[str, Any] | None) -> str:
-    content = content if isinstance(content, Mapping) else {}
-    reason = content.get("reason")
-    return reason_label(reason)
-
-
-# --------------------------------------------------------------------------- home
-
-
 @dataclass
 class HomeStats:
     today_minutes: float
@@ -152,11 +56,6 @@ class HomeStats:
     streak: int
     habit_strength: int  # percent
     recent: list[dict] = field(default_factory=list)
-
-
-def ended_sessions_since(*, person_id: uuid.UUID, since: datetime):
-    return (selectors.session_list(person_id=person_id, state="ended")
-            .filter(started_at__gte=since).select_related("task"))
 
 
 def session_row(session: FocusSession) -> dict:
@@ -190,17 +89,10 @@ def home_stats(*, person_id: uuid.UUID, now: datetime | None = None) -> HomeStat
     )
 
 
-def open_tasks(*, person_id: uuid.UUID) -> list[Task]:
-    return list(Task.objects.filter(person_id=person_id).exclude(status=Task.Status.DONE)[:100])
-
-
-# --------------------------------------------------------------------------- live session
-
-
 def live_page(*, session: FocusSession, now: datetime | None = None) -> dict:
     """Everything the live page shows at load; the page then polls the events API for more."""
     now = now or timezone.now()
-    events = list(selectors.session_events(session=session)[:FEED_LIMIT])
+    events = recent_events(session=session, limit=FEED_LIMIT)
     last_event_id = max((e.id for e in events), default=0)
     feed = [item for e in events if (item := feed_item(event_id=e.id, event_type=e.event_type, ts=e.ts,
                                                        content=e.content))]
@@ -224,9 +116,6 @@ def live_page(*, session: FocusSession, now: datetime | None = None) -> dict:
         "sliders": {"energy": _or(percent(rhythm.get("energy")), 60), "stress": _or(percent(rhythm.get("stress")), 30),
                     "focus": 60},
     }
-
-
-# --------------------------------------------------------------------------- summary
 
 
 def _or(value: int | None, default: int) -> int:
@@ -263,8 +152,7 @@ def summary_page(*, session: FocusSession) -> dict:
     # (a changed setting, imported data).
     points = points[:MAX_CURVE_POINTS]
     windows = windows[:MAX_FLOW_WINDOWS]
-    nudge_events = list(session.events.filter(event_type__in=(EventType.NUDGE, EventType.BREAK))
-                        .order_by("ts", "id")[:SUMMARY_NUDGES])
+    nudge_events = user_facing_events(session=session, limit=SUMMARY_NUDGES)
     nudges = []
     for e in nudge_events:
         item = feed_item(event_id=e.id, event_type=e.event_type, ts=e.ts, content=e.content) or {}
@@ -309,9 +197,6 @@ def summary_page(*, session: FocusSession) -> dict:
     }
 
 
-# --------------------------------------------------------------------------- history
-
-
 @dataclass
 class History:
     days: list[dict]  # newest first, only days with sessions
@@ -321,16 +206,6 @@ class History:
     active_days: int
     sessions: list[FocusSession]
     tasks: list[Task]
-
-
-def history_sessions(*, person_id: uuid.UUID, since: datetime, task_id: uuid.UUID | None = None,
-                     mode: str | None = None) -> list[FocusSession]:
-    sessions = ended_sessions_since(person_id=person_id, since=since)
-    if task_id is not None:
-        sessions = sessions.filter(task_id=task_id)
-    if mode:
-        sessions = sessions.filter(mode=mode)
-    return list(sessions)
 
 
 def history_start(now: datetime | None = None, days: int = HISTORY_DAYS) -> datetime:
@@ -354,7 +229,7 @@ def history(*, person_id: uuid.UUID, task_id: uuid.UUID | None = None, mode: str
                    title=f"{day:%a %b} {day.day}: {duration_text(minutes[day], 'short')}", highlight=day == today)
         for i, day in enumerate(calendar)
     ]
-    tasks = list(Task.objects.filter(person_id=person_id, sessions__isnull=False).distinct().order_by("title"))
+    tasks = tasks_with_sessions(person_id=person_id)
     return History(
         days=[{"day": day, "minutes": minutes[day], "minutes_text": duration_text(minutes[day], "short"),
                "rows": [session_row(s) for s in by_day[day]]}

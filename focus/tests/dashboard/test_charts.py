@@ -8,7 +8,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from focus.charts import (
+from focus.dashboard.charts import (
     Bar,
     Marker,
     bar_chart,
