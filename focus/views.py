@@ -1,5 +1,5 @@
 """Dashboard pages (server-rendered). Thin: a form validates, one service writes, a read module
-(focus/dashboard.py) gathers what a page shows. Every page shows the signed-in person's own data;
+(focus/dashboard/) gathers what a page shows. Every page shows the signed-in person's own data;
 another person's session is a 404, as in the API.
 
 The live page's JavaScript (static/js/live.js) polls the events API and posts pings to

@@ -1,7 +1,7 @@
 """Inline SVG charts drawn on the server: pure functions, values in, an SVG string out.
 
 No Django and no database here, so every chart is unit-tested with plain values
-(focus/tests/test_charts.py). Every piece of text that goes into the SVG is escaped; every number
+(focus/tests/dashboard/test_charts.py). Every piece of text that goes into the SVG is escaped; every number
 is checked to be finite, and a chart with nothing to show still draws its frame and says so.
 
 Each chart is an accessible image: ``role="img"`` with a ``<title>`` and a ``<desc>`` that say in

@@ -1,6 +1,6 @@
 """Property tests for the pure policy and summary, driven the way the tick engine drives them.
 
-test_policy.py and test_summary.py already check single decisions and summaries of random events at
+policy/test_decide.py and test_summary.py already check single decisions and summaries of random events at
 a fixed tick cadence. These add what a running system does to them:
 
 - ticks at irregular times (a tick late after a broker outage, two close together after a lease
