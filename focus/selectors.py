@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import OuterRef, Q, QuerySet, Subquery
-from django.db.models.functions import JSONObject
+from django.db import connection
+from django.db.models import QuerySet
 
 from focus.models import FocusEvent, FocusSession
 from focusflow.errors import NotFound
+from planner.models import Task
 from rhythm.models import PersonAccount, PersonalModel, RhythmState
+from rhythm.selectors import emotion_baseline, rhythm_snapshot
 
 
 def sessions_visible_to(*, person_id: uuid.UUID | None) -> QuerySet[FocusSession]:
@@ -26,43 +29,99 @@ def session_get(*, session_id: uuid.UUID, person_id: uuid.UUID | None) -> FocusS
     return session
 
 
-def belongs_to_login(login_id: int) -> Q:
-    """A session of the person this login (user id) maps to, matched inside the query that reads the
-    session: the hot path does not look the mapping up on its own. A login without one matches nothing."""
-    return Q(person_id__in=PersonAccount.objects.filter(user_id=login_id).values("person_id"))
+@dataclass(frozen=True)
+class PingTarget:
+    """What a ping needs of its session, read under the session's row lock."""
+
+    session_id: uuid.UUID
+    person_id: uuid.UUID
+    ended_at: datetime | None
+    ping_count: int
+    task_snapshot: dict | None
+    rhythm: dict  # the person's rhythm now (rhythm.selectors.rhythm_snapshot)
+    emotion: dict  # the person's emotion baseline now (rhythm.selectors.emotion_baseline)
+
+
+# On PostgreSQL, one statement: lock the session row (only it: the joined rows are on the nullable
+# side) and read the task, rhythm and emotion the ping's event snapshots. A login's person is matched
+# inside it (person_accounts), so the hot path does not look the mapping up first.
+_PING_TARGET = """
+SELECT s.person_id, s.ended_at, s.ping_count, t.id, t.title, t.status, t.estimate, t.due, t.priority,
+       r.energy, r.stress, r.fatigue, m.emotion, m.emotion_source
+FROM focus_sessions s
+LEFT JOIN planner_tasks t ON t.id = s.task_id
+LEFT JOIN rhythm_state r ON r.person_id = s.person_id
+LEFT JOIN personal_model m ON m.person_id = s.person_id AND m.emotion IS NOT NULL
+WHERE s.id = %(session_id)s{person}{login}
+FOR UPDATE OF s
+"""
 
 
 def session_for_ping(
     *, session_id: uuid.UUID, person_id: uuid.UUID | None = None, login_id: int | None = None
-) -> FocusSession | None:
-    """Lock the session row for this transaction and read, in the same statement, what a ping's event
-    needs: its task (for the snapshot) and the person's rhythm and emotion now, as `rhythm_now` and
-    `emotion_now` (the values rhythm.selectors.rhythm_snapshot and emotion_baseline give).
+) -> PingTarget | None:
+    """Lock the session row for this transaction and read what a ping's event needs with it.
 
-    Only the person's session (`person_id`), or the session of the person a login maps to
-    (`login_id`); neither: any session (staff). None if there is no such session."""
-    rhythm = RhythmState.objects.filter(person_id=OuterRef("person_id")).values(
-        snapshot=JSONObject(energy="energy", stress="stress", fatigue="fatigue"))[:1]
-    emotion = PersonalModel.objects.filter(person_id=OuterRef("person_id"), emotion__isnull=False).values(
-        snapshot=JSONObject(emotion="emotion", source="emotion_source"))[:1]
-    # Only the session row is locked (of=self): the task is on the nullable side of the join.
-    sessions = (
-        FocusSession.objects.select_for_update(of=("self",)).select_related("task")
-        .only("person_id", "ended_at", "ping_count", "task")
-        .annotate(rhythm_now=Subquery(rhythm), emotion_now=Subquery(emotion))
-        .filter(pk=session_id)
+    Only the person's session (`person_id`), or the session of the person a login (user id) maps to
+    (`login_id`); neither: any session (staff). None if there is no such session: another person's
+    session is never revealed to exist."""
+    if connection.vendor == "postgresql":
+        return _ping_target_postgresql(session_id=session_id, person_id=person_id, login_id=login_id)
+    return _ping_target_orm(session_id=session_id, person_id=person_id, login_id=login_id)
+
+
+def _ping_target_postgresql(
+    *, session_id: uuid.UUID, person_id: uuid.UUID | None, login_id: int | None
+) -> PingTarget | None:
+    sql = _PING_TARGET.format(
+        person="" if person_id is None else " AND s.person_id = %(person_id)s",
+        login="" if login_id is None else
+        " AND s.person_id IN (SELECT a.person_id FROM person_accounts a WHERE a.user_id = %(login_id)s)",
     )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, {"session_id": session_id, "person_id": person_id, "login_id": login_id})
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    (person, ended_at, ping_count, task_id, title, task_status, estimate, due, priority,
+     energy, stress, fatigue, emotion, emotion_source) = row
+    task = None if task_id is None else Task(
+        id=task_id, person_id=person, title=title, status=task_status, estimate=estimate, due=due, priority=priority
+    )
+    rhythm = RhythmState(person_id=person) if energy is None else RhythmState(
+        person_id=person, energy=energy, stress=stress, fatigue=fatigue
+    )
+    return PingTarget(
+        session_id=uuid.UUID(str(session_id)), person_id=person, ended_at=ended_at, ping_count=ping_count,
+        task_snapshot=task.as_snapshot() if task else None, rhythm=rhythm.as_snapshot(),
+        emotion=_emotion(emotion, emotion_source),
+    )
+
+
+def _ping_target_orm(
+    *, session_id: uuid.UUID, person_id: uuid.UUID | None, login_id: int | None
+) -> PingTarget | None:
+    """Other databases (the SQLite quick start): the same reads through the ORM and the rhythm selectors."""
+    sessions = FocusSession.objects.select_for_update(of=("self",)).select_related("task").filter(pk=session_id)
     if person_id is not None:
         sessions = sessions.filter(person_id=person_id)
     if login_id is not None:
-        sessions = sessions.filter(belongs_to_login(login_id))
+        sessions = sessions.filter(person_id__in=PersonAccount.objects.filter(user_id=login_id).values("person_id"))
     session = sessions.first()
-    if session is not None:
-        if session.rhythm_now is None:  # no update yet: the defaults a first update starts from
-            session.rhythm_now = RhythmState(person_id=session.person_id).as_snapshot()
-        if session.emotion_now is None:
-            session.emotion_now = {"emotion": PersonalModel.Emotion.NEUTRAL, "source": "default"}
-    return session
+    if session is None:
+        return None
+    return PingTarget(
+        session_id=session.id, person_id=session.person_id, ended_at=session.ended_at,
+        ping_count=session.ping_count, task_snapshot=session.task.as_snapshot() if session.task_id else None,
+        rhythm=rhythm_snapshot(person_id=session.person_id), emotion=emotion_baseline(person_id=session.person_id),
+    )
+
+
+def _emotion(emotion: str | None, source: str) -> dict:
+    """As rhythm.selectors.emotion_baseline: no signal yet reads `neutral` from `default`."""
+    if emotion is None:
+        return {"emotion": PersonalModel.Emotion.NEUTRAL, "source": "default"}
+    return {"emotion": emotion, "source": source}
 
 
 def session_list(

@@ -128,17 +128,17 @@ def session_ping(
     """Log biomarkers on an active session; energy/stress/fatigue also update the rhythm state.
 
     The session must be the person's (`person_id`), or the person's a login maps to (`login_id`, the
-    user's id); neither: any session (staff). The API's hot path, so two statements: the lock-and-read,
-    then one write (`_ping_write`).
+    user's id); neither: any session (staff). The API's hot path, so on PostgreSQL two statements:
+    the lock-and-read (selectors.session_for_ping), then one write (`_ping_write`).
     """
-    session = selectors.session_for_ping(session_id=session_id, person_id=person_id, login_id=login_id)
-    if session is None:
+    target = selectors.session_for_ping(session_id=session_id, person_id=person_id, login_id=login_id)
+    if target is None:
         raise NotFound("No such session.")
     now = now or timezone.now()  # read after the lock, so the event lands after whatever held it
-    if session.ended_at is not None:
-        raise Conflict("This session has ended; pings are closed.", ended_at=session.ended_at.isoformat())
+    if target.ended_at is not None:
+        raise Conflict("This session has ended; pings are closed.", ended_at=target.ended_at.isoformat())
     ceiling = settings.FOCUS_MAX_PINGS_PER_SESSION
-    if session.ping_count >= ceiling:
+    if target.ping_count >= ceiling:
         raise PingCeilingReached(
             f"This session has taken its {ceiling} pings, the most one session holds; "
             "end it and start a new one to keep logging.",
@@ -147,12 +147,11 @@ def session_ping(
     content = {name: value for name, value in values.items() if value is not None}
     pinged = {name: content[name] for name in RHYTHM_FIELDS if name in content}
     event = FocusEvent(
-        session=session, event_type=EventType.PING, ts=now, content=content,
-        rhythm_snapshot=session.rhythm_now,  # replaced by the state this ping writes, if it has values
-        task_snapshot=session.task.as_snapshot() if session.task_id else None,
-        emotion_snapshot=session.emotion_now,
+        session_id=target.session_id, event_type=EventType.PING, ts=now, content=content,
+        rhythm_snapshot=target.rhythm,  # replaced by the state this ping writes, if it carries values
+        task_snapshot=target.task_snapshot, emotion_snapshot=target.emotion,
     )
-    _ping_write(event, person_id=session.person_id, pinged=pinged)
+    _ping_write(event, person_id=target.person_id, pinged=pinged)
     return event
 
 

@@ -13,7 +13,7 @@ from django.db import connection, transaction
 from django.test import Client
 from django.urls import reverse
 
-from focus import services
+from focus import selectors, services
 from focus.models import EventType, FocusEvent, FocusSession
 from focus.tests.factories import FocusEventFactory, FocusSessionFactory
 from focus.tests.stack import wait_for
@@ -135,9 +135,10 @@ def test_the_migration_counts_the_pings_sessions_already_have():
 
 @pytest.fixture(params=["postgresql", "orm"])
 def write_path(request, monkeypatch) -> str:
-    """Both ways a ping is written: the one-statement PostgreSQL path and the ORM path the SQLite
-    quick start takes. Each must write the same rows."""
+    """Both ways a ping is read and written: PostgreSQL's two statements, and the ORM path the SQLite
+    quick start takes. Each must read the same snapshots and write the same rows."""
     if request.param == "orm":
+        monkeypatch.setattr(selectors, "_ping_target_postgresql", selectors._ping_target_orm)
         monkeypatch.setattr(services, "_ping_write_postgresql", services._ping_write_orm)
     return request.param
 
