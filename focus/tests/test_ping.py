@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import importlib
 import threading
+from datetime import datetime
+from datetime import timezone as dt_timezone
 
 import pytest
 from django.db import connection, transaction
@@ -146,7 +148,8 @@ def write_path(request, monkeypatch) -> str:
 def test_a_ping_with_rhythm_values_moves_the_state_records_a_sample_and_snapshots_the_new_state(
     alice_api, write_path
 ):
-    task = TaskFactory(person_id=alice_api.person_id, title="Write the report")
+    task = TaskFactory(person_id=alice_api.person_id, title="Write the report", estimate=90, priority=3,
+                       due=datetime(2026, 12, 24, 17, 30, tzinfo=dt_timezone.utc))
     PersonalModel.objects.create(person_id=alice_api.person_id, emotion="positive", emotion_source="memory")
     RhythmState.objects.create(person_id=alice_api.person_id, energy=0.5, stress=0.2, fatigue=0.1)
     session_id = started(alice_api, task_id=str(task.id))
@@ -158,7 +161,7 @@ def test_a_ping_with_rhythm_values_moves_the_state_records_a_sample_and_snapshot
     assert event.event_type == EventType.PING and str(event.session_id) == session_id
     assert event.content == {"stress": 0.7, "fatigue": 0.4, "heart_rate": 75, "activity": "active"}
     assert event.rhythm_snapshot == {"energy": 0.5, "stress": 0.7, "fatigue": 0.4}
-    assert event.task_snapshot == task.as_snapshot()
+    assert event.task_snapshot == task.as_snapshot() and event.task_snapshot["due"] == "2026-12-24T17:30:00+00:00"
     assert event.emotion_snapshot == {"emotion": "positive", "source": "memory"}
     body = response.json()
     assert {k: body[k] for k in ("rhythm_snapshot", "task_snapshot", "emotion_snapshot", "content")} == {
