@@ -4,7 +4,8 @@ gunicorn exactly as the Procfile runs it (sync workers, WEB_CONCURRENCY of them,
 with the production settings (DEBUG off, PostgreSQL, Redis as broker and cache) and a bench-only
 URLconf that adds `POST /bench/bare` (bench/api/urls.py). A load generator (bench/api/load.py, its
 own process) runs authenticated clients, each its own person, at each concurrency level through
-three closed-loop phases of the same length, against the same server:
+three closed-loop phases of the same length, against the same server (bare and ping alternate in
+slices, so that other work on a shared machine weighs on both alike):
 
 - bare: the constant DRF endpoint, the framework's ceiling (token auth, throttles, JSON);
 - ping: POST /focus/ping alone, on one running session per client;
@@ -115,6 +116,21 @@ def run_load(*, base: str, clients_file, scenario: str, concurrency: int, durati
     return json.loads(done.stdout)
 
 
+def merged(parts: list[dict]) -> dict:
+    """One phase from the slices it ran in: samples and errors pooled, wall time and CPU added up."""
+    samples: dict[str, list[float]] = {}
+    errors: dict[str, dict[str, int]] = {}
+    for part in parts:
+        for name, latencies in part["samples"].items():
+            samples.setdefault(name, []).extend(latencies)
+        for name, by_status in part["errors"].items():
+            for code, count in by_status.items():
+                errors.setdefault(name, {})[code] = errors.get(name, {}).get(code, 0) + count
+    wall = sum(part["wall"] for part in parts)
+    cpu = sum(part["client_cpu"] * part["wall"] for part in parts) / wall
+    return {"samples": samples, "errors": errors, "wall": wall, "client_cpu": cpu}
+
+
 def _rps(phase: dict, name: str) -> float:
     return len(phase["samples"].get(name, [])) / phase["wall"]
 
@@ -135,6 +151,8 @@ def main() -> None:
     parser.add_argument("--duration", type=float, default=15, help="seconds per phase (default: %(default)s)")
     parser.add_argument("--web-concurrency", type=int, default=int(os.environ.get("WEB_CONCURRENCY", 2)),
                         help="gunicorn workers, as WEB_CONCURRENCY in the Procfile (default: %(default)s)")
+    parser.add_argument("--slices", type=int, default=3,
+                        help="bare and ping alternate in this many slices of each phase (default: %(default)s)")
     parser.add_argument("--no-doc", action="store_true", help="do not rewrite docs/benchmarks.md")
     args = parser.parse_args()
     levels = [int(n) for n in args.levels.split(",") if n]
@@ -184,13 +202,20 @@ def main() -> None:
             end_active_sessions()
             start_sessions(clients[:level])
             clients_file.write_text(json.dumps(clients))
-            phases = {}
-            for scenario in ("bare", "ping", "flow"):
-                if scenario == "flow":
-                    end_active_sessions()
-                print(f"== {level} clients: {scenario} for {args.duration:.0f} s", flush=True)
-                phases[scenario] = run_load(base=base, clients_file=clients_file, scenario=scenario,
-                                            concurrency=level, duration=args.duration, env=env)
+            # bare and ping alternate in slices, so other work on the machine weighs on both alike.
+            slices: dict[str, list[dict]] = {"bare": [], "ping": []}
+            for n in range(args.slices):
+                for scenario in ("bare", "ping"):
+                    print(f"== {level} clients: {scenario} for {args.duration / args.slices:.0f} s "
+                          f"({n + 1}/{args.slices})", flush=True)
+                    slices[scenario].append(run_load(base=base, clients_file=clients_file, scenario=scenario,
+                                                     concurrency=level, duration=args.duration / args.slices,
+                                                     env=env))
+            phases = {scenario: merged(parts) for scenario, parts in slices.items()}
+            end_active_sessions()
+            print(f"== {level} clients: flow for {args.duration:.0f} s", flush=True)
+            phases["flow"] = run_load(base=base, clients_file=clients_file, scenario="flow",
+                                      concurrency=level, duration=args.duration, env=env)
             results.append((level, phases))
         # Open loop at 70% of the best closed-loop ping throughput, over the largest level's sessions.
         best_ping = max(_rps(phases["ping"], ENDPOINTS[1]) for _, phases in results)
@@ -258,7 +283,8 @@ def main() -> None:
             "",
             f"Command: `make bench-api{f' BENCH_ARGS={extra!r}' if extra else ''}`. gunicorn with "
             f"{args.web_concurrency} sync workers (WEB_CONCURRENCY), production settings (DEBUG off), PostgreSQL, "
-            f"Redis as broker and cache; {args.duration:.0f} s per phase; the load generator runs on the same machine "
+            f"Redis as broker and cache; {args.duration:.0f} s per phase, bare and ping alternating in "
+            f"{args.slices} slices each; the load generator runs on the same machine "
             "(its CPU use is the last column, in % of one core).",
             "",
             *common.markdown_table(header, rows),
