@@ -1,8 +1,10 @@
 """The one place focus events are written, and the one place a committed event is handed on.
 
-Every ``focus_events`` row is written here: one at a time by the session services (start, ping,
-end: :func:`event_write`) or a tick batch's in one INSERT (focus/engine.py: :func:`events_new`
-then :func:`events_write`). Each write is part of its caller's transaction; once that transaction
+Every ``focus_events`` row is written here: one at a time by the session services (start, end:
+:func:`event_write`) or a tick batch's in one INSERT (focus/engine.py: :func:`events_new` then
+:func:`events_write`). The one exception is the ping, the API's hot path: on PostgreSQL its event
+is inserted by the same single statement that counts the ping and writes the rhythm state
+(focus.services._ping_write), and handed on here with :func:`events_written`. Each write is part of its caller's transaction; once that transaction
 commits, the written events are handed to :func:`events_committed` (via
 ``transaction.on_commit``), once per write, in the order they were written, which passes them to
 each of :data:`LISTENERS`. Nothing is handed on for a transaction that rolls back.
@@ -18,7 +20,7 @@ whose policy (focus.policy.decide) applies focus.guardrails.guardrail_block to t
 under the session row lock that the tick holds for this same transaction; so the check and the
 write see the same state, and no other writer can slip a nudge in between.
 
-Writes cost one statement each (an INSERT ... RETURNING), whatever their size, and the hook adds
+Writes cost one statement each (an INSERT ... RETURNING), whatever their size, and handing on adds
 none: the ping endpoint's statement count (focus/tests/test_query_counts.py) is unchanged.
 """
 
@@ -53,7 +55,13 @@ def events_new(
 
 def events_write(events: Sequence[FocusEvent]) -> list[FocusEvent]:
     """Insert ``events`` in one statement and hand them on once the transaction commits."""
-    written = FocusEvent.objects.bulk_create(list(events))
+    return events_written(FocusEvent.objects.bulk_create(list(events)))
+
+
+def events_written(events: Sequence[FocusEvent]) -> list[FocusEvent]:
+    """Hand on, once the transaction commits, events already inserted (ids set): by events_write,
+    or by the ping's own one-statement write (focus.services._ping_write)."""
+    written = list(events)
     if written and LISTENERS:
         # robust: the request or tick has already committed; a failing listener must not undo its answer.
         transaction.on_commit(lambda: events_committed(written), robust=True)
