@@ -9,7 +9,7 @@ from django.test.utils import override_settings
 from rest_framework.test import APIClient
 
 from focusflow.tokens import token_create
-from rhythm.services import account_person_id
+from focusflow.people import account_person_id
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -61,9 +61,9 @@ def bob(django_user_model):
 
 @pytest.fixture
 def charlie(django_user_model):
-    """A service account: holds rhythm.act_for_any_person (acts for any person_id, every access logged)."""
+    """A service account: holds focusflow.act_for_any_person (acts for any person_id, every access logged)."""
     user = django_user_model.objects.create_user("charlie", password="charlie-pass-123", is_staff=True)
-    user.user_permissions.add(Permission.objects.get(content_type__app_label="rhythm", codename="act_for_any_person"))
+    user.user_permissions.add(Permission.objects.get(content_type__app_label="focusflow", codename="act_for_any_person"))
     return user
 
 

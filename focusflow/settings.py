@@ -216,6 +216,10 @@ AXES_IPWARE_META_PRECEDENCE_ORDER = (
     ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR") if LOGIN_PROXY_COUNT else ("REMOTE_ADDR",)
 )
 
+# The access audit finds the person of a record that names only its session through this model
+# (focusflow/people.py): named here, as AUTH_USER_MODEL is, so the project package imports no app.
+PERSON_ACCESS_SESSION_MODEL = "focus.FocusSession"
+
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "dashboard"
 LOGOUT_REDIRECT_URL = "login"

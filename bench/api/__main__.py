@@ -37,7 +37,7 @@ def create_clients(n: int) -> list[dict]:
     from django.contrib.auth import get_user_model
     from focusflow.tokens import token_create
 
-    from rhythm.services import account_person_id
+    from focusflow.people import account_person_id
 
     User = get_user_model()
     User.objects.filter(username__startswith="bench-api-").delete()

@@ -30,7 +30,7 @@ from focus.models import FocusEvent, FocusSession
 from focus.tests.factories import FocusSessionFactory
 from focus.tests.stack import ROOT, wait_for
 from planner.tests.factories import TaskFactory
-from rhythm.services import account_person_id
+from focusflow.people import account_person_id
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 

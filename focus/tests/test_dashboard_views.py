@@ -20,7 +20,7 @@ from focus.models import FocusEvent, FocusSession
 from focus.services import session_end, session_ping, session_start
 from planner.models import Task
 from planner.tests.factories import TaskFactory
-from rhythm.services import account_person_id
+from focusflow.people import account_person_id
 
 pytestmark = pytest.mark.django_db
 

@@ -7,7 +7,8 @@ import pytest
 from focus.models import FocusEvent
 from focus.tests.factories import FocusSessionFactory
 from planner.tests.factories import TaskFactory
-from rhythm.models import PersonAccess, RhythmSample
+from focusflow.models import PersonAccess
+from rhythm.models import RhythmSample
 
 pytestmark = pytest.mark.django_db
 

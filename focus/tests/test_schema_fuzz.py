@@ -32,7 +32,7 @@ from schemathesis.specs.openapi.checks import positive_data_acceptance
 from focus.models import FocusEvent, FocusSession
 from focus.tests.factories import FocusEventFactory, FocusSessionFactory
 from planner.tests.factories import TaskFactory
-from rhythm.services import account_person_id
+from focusflow.people import account_person_id
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
