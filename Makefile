@@ -20,15 +20,21 @@ PRODUCTION_ENV = DEBUG=false SECRET_KEY=$$(head -c 48 /dev/urandom | base64) ALL
 	EMAIL_URL=submission://focusflow:secret@smtp.example.com SECURE_SSL_REDIRECT=true SECURE_HSTS_SECONDS=31536000 \
 	SECURE_HSTS_PRELOAD=true
 
-.PHONY: install run demo-fast test check services browser clean bench-scheduler bench-api
+.PHONY: install requirements run demo-fast test check services browser clean bench-scheduler bench-api
 
-$(BIN)/.installed: requirements.txt
+# Production installs requirements.txt alone; a developer's and CI's venv adds requirements-dev.txt (tests,
+# lint, benchmarks, the browser driver). Both are compiled from their .in files by `make requirements`.
+$(BIN)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -r requirements.txt
+	$(BIN)/pip install --quiet -r requirements.txt -r requirements-dev.txt
 	touch $@
 
 install: $(BIN)/.installed
+
+requirements: install  ## recompile requirements*.txt from requirements*.in (existing pins kept; options in pyproject.toml)
+	$(BIN)/pip-compile --quiet --output-file=requirements.txt requirements.in
+	$(BIN)/pip-compile --quiet --output-file=requirements-dev.txt requirements-dev.in
 
 run: install  ## release, demo accounts, then web + worker + beat on PORT (default 8000), DEBUG on (SQLite and a file-system broker unless DATABASE_URL/CELERY_BROKER_URL are set)
 	$(BIN)/honcho start -f Procfile release
