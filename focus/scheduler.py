@@ -20,8 +20,10 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
+from kombu import Connection
 
 from focus.models import FocusSession
+from focusflow.broker import acquire_request_connection
 
 logger = logging.getLogger(__name__)
 
@@ -31,9 +33,9 @@ MAX_BATCHES_PER_SWEEP = 40  # bounds one sweep; the next sweep carries on
 QUEUE_HIGH_WATER = 50  # messages (5,000 ticks) waiting on FOCUS_QUEUE: claim no more this sweep
 
 
-def _publish(task_name: str, args: list) -> bool:
+def _publish(task_name: str, args: list, connection: Connection | None = None) -> bool:
     try:
-        current_app.send_task(task_name, args=args, queue=settings.FOCUS_QUEUE, retry=False)
+        current_app.send_task(task_name, args=args, queue=settings.FOCUS_QUEUE, retry=False, connection=connection)
         return True
     except Exception:  # broker down: the database still says what is due; the sweep retries
         logger.warning("could not publish %s; the next sweep will pick the work up", task_name, exc_info=True)
@@ -41,8 +43,16 @@ def _publish(task_name: str, args: list) -> bool:
 
 
 def enqueue_tick(*, session_id: uuid.UUID) -> bool:
-    """Queue a session's tick now (after start commits); a broker outage only delays it."""
-    return _publish("focus.run_focus_tick", [str(session_id)])
+    """Queue a session's tick now (after start commits). This runs inside the start request, so it
+    gets one bounded try (focusflow/broker.py): a broker that is down or hung only delays the tick
+    to the next sweep, which finds the session due in the database."""
+    try:
+        with acquire_request_connection() as connection:
+            return _publish("focus.run_focus_tick", [str(session_id)], connection=connection)
+    except Exception:  # closing a connection to a hung broker can fail too; the sweep still owes the tick
+        logger.warning("could not publish the first tick of %s; the next sweep will send it", session_id,
+                       exc_info=True)
+        return False
 
 
 def claim_due_sessions(*, now: datetime, limit: int = CLAIM_BATCH) -> list[tuple[str, int]]:

@@ -60,6 +60,17 @@ try:
     # The cache holds the throttle counters: redis://… in production so every web worker shares them;
     # unset, each process counts on its own (fine for the quick start).
     CACHE_URL = env.str("CACHE_URL", "")
+    # Every broker and cache connection is bounded: a Redis that accepts connections but never
+    # answers must not hang a process. Worker and beat wait BROKER_SOCKET_TIMEOUT (above the
+    # consumer's 1 s BRPOP); a web request waits BROKER_REQUEST_TIMEOUT for its one broker call
+    # (the first tick's enqueue, /healthz) and CACHE_SOCKET_TIMEOUT per throttle-counter call.
+    _seconds = Range(min=0, min_inclusive=False)
+    BROKER_SOCKET_TIMEOUT = env.float("BROKER_SOCKET_TIMEOUT", 5.0, validate=Range(min=2))
+    BROKER_REQUEST_TIMEOUT = env.float("BROKER_REQUEST_TIMEOUT", 0.25, validate=_seconds)
+    CACHE_SOCKET_TIMEOUT = env.float("CACHE_SOCKET_TIMEOUT", 0.1, validate=_seconds)
+    # Behind a proxy that ends TLS, trust its X-Forwarded-Proto to tell HTTPS requests apart. Off by
+    # default: where clients reach the app directly, anyone could send the header.
+    TRUST_X_FORWARDED_PROTO = env.bool("TRUST_X_FORWARDED_PROTO", False)
     _hsts_seconds = env.int("SECURE_HSTS_SECONDS", 0 if DEBUG else 3600, validate=Range(min=0))
     _hsts_preload = env.bool("SECURE_HSTS_PRELOAD", False)
     LOG_LEVEL = env.str("LOG_LEVEL", "INFO")
@@ -133,6 +144,9 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # After WhiteNoise, which answers static files itself: those keep their long-lived caching.
+    "csp.middleware.CSPMiddleware",
+    "focusflow.middleware.NoStoreMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -179,14 +193,15 @@ else:
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 if CACHE_URL.startswith(("redis://", "rediss://")):
-    # Short socket timeouts: with Redis down the throttle lets requests through (focusflow/throttles.py)
-    # instead of making every request wait for a dead server.
+    # Short socket timeouts: with Redis down or hung the throttle lets requests through
+    # (focusflow/throttles.py) instead of making every request wait for it; each throttle makes
+    # one call, so a hung cache costs a request about 2 x CACHE_SOCKET_TIMEOUT.
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": CACHE_URL,
             "KEY_PREFIX": "focusflow",
-            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+            "OPTIONS": {"socket_connect_timeout": CACHE_SOCKET_TIMEOUT, "socket_timeout": CACHE_SOCKET_TIMEOUT},
         }
     }
 elif CACHE_URL in ("", "locmem://"):
@@ -251,8 +266,28 @@ CSRF_COOKIE_SECURE = not DEBUG
 SECURE_HSTS_SECONDS = _hsts_seconds
 SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
 SECURE_HSTS_PRELOAD = _hsts_preload
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+if TRUST_X_FORWARDED_PROTO:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 X_FRAME_OPTIONS = "DENY"
+
+# Content-Security-Policy (django-csp): scripts, styles, images and fetches from our own origin only.
+# No inline scripts, styles or event-handler attributes anywhere (page data travels in json_script
+# blocks, which are not executed); Swagger UI loads its init script from a URL of its own
+# (SpectacularSwaggerSplitView) and its icons are data: images in its stylesheet.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "font-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
 
 REST_FRAMEWORK = {
     # Token first: it sends WWW-Authenticate, so DRF answers 401 (not 403) to anonymous calls.
@@ -307,7 +342,14 @@ if not CELERY_BROKER_URL:
         "store_processed": False,
     }
 else:
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+    # Without socket timeouts redis-py waits forever on a broker that accepted the connection and
+    # went silent: a worker or beat would wedge on it. With them a command fails after the timeout
+    # and kombu reconnects (worker, beat) or the publish fails and the next sweep carries on.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "visibility_timeout": 3600,
+        "socket_connect_timeout": BROKER_SOCKET_TIMEOUT,
+        "socket_timeout": BROKER_SOCKET_TIMEOUT,
+    }
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_ACKS_LATE = True
@@ -340,7 +382,8 @@ CELERY_BEAT_SCHEDULE = {
 }
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = TIME_ZONE
-# Publishing from a request must not hang when the broker is down: fail fast, the sweep catches up.
+# No publish retries: a sweep or first tick that cannot be published is re-claimed by a later sweep.
+# A web request publishes on its own bounded, one-attempt connection (focusflow/broker.py).
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_TASK_PUBLISH_RETRY = False
 

@@ -1,14 +1,13 @@
 """Project-level endpoints: who am I, and is the service healthy."""
 
-from django.conf import settings
 from django.db import connection
 from django.http import JsonResponse
 from drf_spectacular.utils import extend_schema, inline_serializer
-from kombu import Connection
 from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from focusflow.broker import request_connection
 from focusflow.people import own_person_id
 
 
@@ -36,11 +35,11 @@ def _check_database() -> dict:
 
 
 def _check_broker() -> dict:
-    """A fresh connection (not the publisher pool) so the answer reflects the broker right now."""
+    """A fresh connection (not the publisher pool) so the answer reflects the broker right now; one
+    bounded attempt (focusflow/broker.py), so a hung broker is a quick 503, not a stuck web worker."""
     try:
-        with Connection(settings.CELERY_BROKER_URL, transport_options=settings.CELERY_BROKER_TRANSPORT_OPTIONS,
-                        connect_timeout=2) as conn:
-            conn.ensure_connection(max_retries=1, timeout=2)
+        with request_connection() as conn:
+            conn.ensure_connection(max_retries=0)
             return {"ok": True, "transport": conn.transport.driver_type}
     except Exception as exc:
         return {"ok": False, "error": exc.__class__.__name__}

@@ -52,7 +52,7 @@
       : (over ? minutesText(-leftMin) + " past your estimate" : "Right at your estimate");
     remaining.classList.toggle("over", over);
     var bar = $("timer-bar");
-    bar.style.width = Math.min(100, 100 * elapsed / estimateMs) + "%";
+    bar.value = Math.min(100, 100 * elapsed / estimateMs);
     bar.parentNode.classList.toggle("over", over);
     var early = elapsed < estimateMs;
     $("early-note").hidden = !early || ended;
