@@ -8,8 +8,8 @@ from django.core.management import call_command
 from django.test.utils import override_settings
 from rest_framework.test import APIClient
 
-from focusflow.tokens import token_create
 from focusflow.people import account_person_id
+from focusflow.tokens import token_create
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 
 from django.db import transaction
-from django.db.models import CharField, Case, Exists, F, OuterRef, Q, Subquery, Value, When
+from django.db.models import Case, CharField, Exists, F, OuterRef, Q, Subquery, Value, When
 from django.db.models.lookups import GreaterThan, LessThan
 from django.utils import timezone
 

@@ -19,6 +19,7 @@ import random
 import resource
 import sys
 import time
+from pathlib import Path
 
 import aiohttp
 
@@ -82,7 +83,7 @@ async def bare_client(http, base: str, rec: Recorder) -> None:
 
 
 async def run(args) -> dict:
-    clients = json.loads(open(args.clients).read())[: args.concurrency]
+    clients = json.loads(Path(args.clients).read_text())[: args.concurrency]
     rec = Recorder(until=time.perf_counter() + args.duration)
     tasks = []
     sessions = []

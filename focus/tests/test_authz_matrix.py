@@ -20,9 +20,9 @@ from rest_framework.views import APIView
 
 from focus.models import FocusEvent, FocusSession
 from focus.tests.factories import FocusEventFactory, FocusSessionFactory
+from focusflow.models import PersonAccess
 from planner.models import Task
 from planner.tests.factories import TaskFactory
-from focusflow.models import PersonAccess
 from rhythm.models import RhythmSample
 
 pytestmark = pytest.mark.django_db

@@ -6,8 +6,8 @@ import pytest
 
 from focus.models import FocusEvent
 from focus.tests.factories import FocusSessionFactory
-from planner.tests.factories import TaskFactory
 from focusflow.models import PersonAccess
+from planner.tests.factories import TaskFactory
 from rhythm.models import RhythmSample
 
 pytestmark = pytest.mark.django_db
