@@ -37,12 +37,13 @@ class SessionStartApi(PersonAccessAudit, APIView):
 
 class SessionPingApi(PersonAccessAudit, APIView):
     throttle_scope = "focus_ping"
-    error_statuses = (404, 409)
+    error_statuses = (404, 409)  # 429 too: the throttle, and the ceiling on pings per session
 
     @extend_schema(request=PingInput, responses={201: EventSerializer}, operation_id="focus_ping")
     def post(self, request):
         data = validated(PingInput, request.data)
         session_id = data.pop("session_id")
+        # The login's person and rights were read once with the throttles (focusflow.people.actor).
         event = services.session_ping(session_id=session_id, person_id=visible_person_id(request), values=data)
         return Response(EventSerializer(event).data, status=status.HTTP_201_CREATED)
 

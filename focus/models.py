@@ -69,6 +69,11 @@ class FocusSession(models.Model):
     last_nudge_at = models.DateTimeField(null=True, blank=True)
     policy_state = models.JSONField(encoder=SanitizedJSONEncoder, default=dict, blank=True)
 
+    # Pings so far, counted by the statement that takes the row lock for a ping: the ceiling
+    # (FOCUS_MAX_PINGS_PER_SESSION) is checked without a statement of its own. A database default too,
+    # so SQL that inserts sessions without naming it (bench/scheduler/seed.py) still works.
+    ping_count = models.PositiveIntegerField(default=0, db_default=0)
+
     class Meta:
         db_table = "focus_sessions"
         ordering = ["-started_at"]

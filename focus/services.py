@@ -2,25 +2,34 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 from datetime import datetime
 from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
+from django.db.models import F
 from django.utils import timezone
+from rest_framework import status
 
-from focus import scheduler
+from focus import scheduler, selectors
 from focus.models import EventType, FocusEvent, FocusSession
 from focus.policy import NOMINAL_TICK_MINUTES
 from focus.selectors import active_session_for
 from focus.summary import EventRecord, build_summary, summary_sentiment
-from focusflow.errors import Conflict, InvalidInput, NotFound
+from focusflow.errors import Conflict, DomainError, InvalidInput, NotFound
 from planner.models import Task
 from rhythm.habit import emotion_from_sentiment
 from rhythm.models import MemoryShortTerm, RhythmSample
 from rhythm.selectors import emotion_baseline, rhythm_snapshot
-from rhythm.services import RHYTHM_FIELDS, habit_strengthen, memory_write, rhythm_update
+from rhythm.services import (
+    RHYTHM_FIELDS,
+    habit_strengthen,
+    memory_write,
+    rhythm_ping_write_sql,
+    rhythm_update,
+)
 
 
 def minutes_between(start: datetime, end: datetime) -> float:
@@ -104,23 +113,98 @@ def session_start(
     return session
 
 
+class PingCeilingReached(DomainError):
+    """A session has taken FOCUS_MAX_PINGS_PER_SESSION pings: more would make it ever slower to end."""
+
+    status_code = status.HTTP_429_TOO_MANY_REQUESTS
+    code = "ping_ceiling"
+
+
 @transaction.atomic
 def session_ping(
-    *, session_id: uuid.UUID, person_id: uuid.UUID | None, values: dict[str, Any],
+    *, session_id: uuid.UUID, values: dict[str, Any], person_id: uuid.UUID | None = None,
     now: datetime | None = None,
 ) -> FocusEvent:
-    """Log biomarkers on an active session; energy/stress/fatigue also update the rhythm state."""
-    session = _session_lock(session_id=session_id, person_id=person_id)
+    """Log biomarkers on an active session; energy/stress/fatigue also update the rhythm state.
+
+    The session must be the person's (`person_id`); None: any session (service accounts). The API's hot path, so on PostgreSQL two statements:
+    the lock-and-read (selectors.session_for_ping), then one write (`_ping_write`).
+    """
+    target = selectors.session_for_ping(session_id=session_id, person_id=person_id)
+    if target is None:
+        raise NotFound("No such session.")
     now = now or timezone.now()  # read after the lock, so the event lands after whatever held it
-    if session.ended_at is not None:
-        raise Conflict("This session has ended; pings are closed.", ended_at=session.ended_at.isoformat())
+    if target.ended_at is not None:
+        raise Conflict("This session has ended; pings are closed.", ended_at=target.ended_at.isoformat())
+    ceiling = settings.FOCUS_MAX_PINGS_PER_SESSION
+    if target.ping_count >= ceiling:
+        raise PingCeilingReached(
+            f"This session has taken its {ceiling} pings, the most one session holds; "
+            "end it and start a new one to keep logging.",
+            max_pings=ceiling,
+        )
     content = {name: value for name, value in values.items() if value is not None}
     pinged = {name: content[name] for name in RHYTHM_FIELDS if name in content}
-    rhythm = None  # event_write reads it unless this ping just set it
+    event = FocusEvent(
+        session_id=target.session_id, event_type=EventType.PING, ts=now, content=content,
+        rhythm_snapshot=target.rhythm,  # replaced by the state this ping writes, if it carries values
+        task_snapshot=target.task_snapshot, emotion_snapshot=target.emotion,
+    )
+    _ping_write(event, person_id=target.person_id, pinged=pinged)
+    return event
+
+
+# On PostgreSQL a ping's writes are one statement: count the ping on the (locked) session row, set the
+# rhythm values with their history sample when the ping carries any (rhythm/services.py), and insert
+# the event with the rhythm state just written as its snapshot.
+_PING_WRITE = """
+WITH counted AS (UPDATE focus_sessions SET ping_count = ping_count + 1 WHERE id = %(session_id)s){rhythm}
+INSERT INTO focus_events (session_id, event_type, ts, content, rhythm_snapshot, task_snapshot, emotion_snapshot)
+SELECT %(session_id)s, %(event_type)s, %(ts)s, %(content)s::jsonb, {snapshot}, %(task)s::jsonb, %(emotion)s::jsonb
+{source}
+RETURNING id, rhythm_snapshot
+"""
+
+
+def _ping_write(event: FocusEvent, *, person_id: uuid.UUID, pinged: dict[str, float]) -> None:
+    """Write a ping: its count on the session, the rhythm values it carries, and the event (id set)."""
+    if connection.vendor == "postgresql":
+        _ping_write_postgresql(event, person_id=person_id, pinged=pinged)
+    else:  # the SQLite quick start
+        _ping_write_orm(event, person_id=person_id, pinged=pinged)
+
+
+def _ping_write_orm(event: FocusEvent, *, person_id: uuid.UUID, pinged: dict[str, float]) -> None:
+    """The same writes through the ORM, a statement each (focus/tests/test_ping.py holds the two alike)."""
+    FocusSession.objects.filter(pk=event.session_id).update(ping_count=F("ping_count") + 1)
     if pinged:
-        state = rhythm_update(person_id=session.person_id, source=RhythmSample.Source.PING, **pinged)
-        rhythm = state.as_snapshot()
-    return event_write(session=session, event_type=EventType.PING, ts=now, content=content, rhythm=rhythm)
+        state = rhythm_update(person_id=person_id, source=RhythmSample.Source.PING, **pinged)
+        event.rhythm_snapshot = state.as_snapshot()
+    event.save(force_insert=True)
+
+
+def _ping_write_postgresql(event: FocusEvent, *, person_id: uuid.UUID, pinged: dict[str, float]) -> None:
+    encoder = FocusEvent._meta.get_field("content").encoder
+
+    def jsonb(value: Any) -> str | None:  # None is SQL NULL, as the ORM stores it
+        return None if value is None else json.dumps(value, cls=encoder)
+
+    params = {
+        "session_id": event.session_id, "event_type": event.event_type, "ts": event.ts,
+        "content": jsonb(event.content), "rhythm": jsonb(event.rhythm_snapshot),
+        "task": jsonb(event.task_snapshot), "emotion": jsonb(event.emotion_snapshot),
+    }
+    if pinged:
+        rhythm_sql, rhythm_params = rhythm_ping_write_sql(person_id=person_id, values=pinged)
+        sql = _PING_WRITE.format(rhythm=f", {rhythm_sql}", snapshot="rhythm.snapshot", source="FROM rhythm")
+        params.update(rhythm_params)
+    else:
+        sql = _PING_WRITE.format(rhythm="", snapshot="%(rhythm)s::jsonb", source="")
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        event.id, snapshot = cursor.fetchone()
+    event.rhythm_snapshot = json.loads(snapshot) if isinstance(snapshot, str) else snapshot
+    event._state.adding = False
 
 
 # Reading a session's events for its summary. Up to SUMMARY_EXACT_PINGS pings (at least the ping

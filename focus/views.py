@@ -203,6 +203,11 @@ def session_ping(request, session_id: uuid.UUID):
             return JsonResponse(conflict.as_payload(), status=409)
         messages.info(request, "This session has already ended.")
         return redirect("dashboard-summary", session_id=session.id)
+    except services.PingCeilingReached as ceiling:
+        if _wants_json(request):
+            return JsonResponse(ceiling.as_payload(), status=ceiling.status_code)
+        messages.error(request, ceiling.detail)
+        return redirect("dashboard-live", session_id=session.id)
     if _wants_json(request):
         return JsonResponse(EventSerializer(event).data, status=201)
     messages.success(request, "Logged.")

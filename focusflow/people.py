@@ -17,7 +17,7 @@ from django.apps import apps
 from django.conf import settings
 from django.contrib.auth.models import Permission
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef, Q, Subquery
 from rest_framework.exceptions import PermissionDenied
 
 from focusflow.models import PersonAccess, PersonAccount
@@ -50,6 +50,25 @@ def _grant_for(user_id: OuterRef) -> Exists:
     )
 
 
+def actor_columns(user_id: str) -> dict:
+    """Annotations that read a login's person and its permission inside another query on the login
+    (`user_id` names its column there): the token lookup uses them, so a token call is one statement."""
+    return {
+        "actor_person_id": Subquery(PersonAccount.objects.filter(user=OuterRef(user_id)).values("person_id")[:1]),
+        "actor_granted": _grant_for(OuterRef(user_id)),
+    }
+
+
+def actor_prime(user, *, person_id: uuid.UUID | None, granted: bool) -> None:
+    """Keep what actor_columns read on the user, for actor() (nothing when the login has no person yet)."""
+    if person_id is not None:
+        user._focus_actor = _actor(user, person_id=person_id, granted=granted)
+
+
+def _actor(user, *, person_id: uuid.UUID, granted: bool) -> Actor:
+    return Actor(person_id=person_id, acts_for_any_person=bool(user.is_active and (user.is_superuser or granted)))
+
+
 def _load_actor(user) -> Actor:
     """One query (the one that already mapped the login to its person), the permission in an EXISTS."""
     row = (
@@ -60,12 +79,13 @@ def _load_actor(user) -> Actor:
         account_person_id(user=user)
         return _load_actor(user)
     person_id, granted = row
-    return Actor(person_id=person_id, acts_for_any_person=bool(user.is_active and (user.is_superuser or granted)))
+    return _actor(user, person_id=person_id, granted=granted)
 
 
 def actor(request) -> Actor:
     if not hasattr(request, "_focus_actor"):
-        request._focus_actor = _load_actor(request.user)
+        primed = getattr(request.user, "_focus_actor", None)  # read with the token (actor_prime)
+        request._focus_actor = primed if primed is not None else _load_actor(request.user)
     return request._focus_actor
 
 

@@ -27,7 +27,7 @@ ERROR_DESCRIPTIONS = {
     409: "The session's state does not allow it (already active, already ended).",
     413: "Body over 64 KB.",
     415: "Body is not JSON.",
-    429: "Throttled: see the Retry-After header.",
+    429: "Throttled (see the Retry-After header); for a ping also the session's ceiling on pings (`ping_ceiling`).",
 }
 
 

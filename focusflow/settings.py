@@ -39,6 +39,9 @@ try:
     FOCUS_NUDGE_MIN_GAP_SECONDS = env.int("FOCUS_NUDGE_MIN_GAP_SECONDS", 300, validate=Range(min=0))
     FOCUS_MAX_NUDGES = env.int("FOCUS_MAX_NUDGES", 8, validate=Range(min=0))
     FOCUS_DISPATCH_SECONDS = env.int("FOCUS_DISPATCH_SECONDS", 10, validate=Range(min=1))
+    # The ceiling on pings per session (beyond it a ping is a 429): one every 15 s for the longest
+    # estimate (600 min), every 18 s for 12 hours. It bounds what ending a session reads.
+    FOCUS_MAX_PINGS_PER_SESSION = env.int("FOCUS_MAX_PINGS_PER_SESSION", 2400, validate=Range(min=1))
     # A claimed session's lease: a lost message is re-claimed once it runs out (well under a tick).
     FOCUS_LEASE_SECONDS = env.int(
         "FOCUS_LEASE_SECONDS", max(3, min(60, FOCUS_TICK_SECONDS // 2)), validate=Range(min=1)

@@ -52,6 +52,38 @@ def rhythm_update(
     return state
 
 
+# A ping's rhythm write, as data-modifying CTEs for the ping's one statement (focus/services.py):
+# set the values it carries (a first one creates the row from the model's defaults), record them in
+# the history, and give the state as it now is, as the event's snapshot (`rhythm.snapshot`).
+_PING_RHYTHM_CTES = """rhythm AS (
+    INSERT INTO rhythm_state AS r (person_id, energy, stress, fatigue, updated_at)
+    VALUES (%(rhythm_person)s, COALESCE(%(energy)s::double precision, %(energy_default)s),
+            COALESCE(%(stress)s::double precision, %(stress_default)s),
+            COALESCE(%(fatigue)s::double precision, %(fatigue_default)s), %(rhythm_at)s)
+    ON CONFLICT (person_id) DO UPDATE SET energy = COALESCE(%(energy)s::double precision, r.energy),
+        stress = COALESCE(%(stress)s::double precision, r.stress),
+        fatigue = COALESCE(%(fatigue)s::double precision, r.fatigue), updated_at = EXCLUDED.updated_at
+    RETURNING jsonb_build_object('energy', r.energy, 'stress', r.stress, 'fatigue', r.fatigue) AS snapshot
+), rhythm_sample AS (
+    INSERT INTO rhythm_samples (person_id, energy, stress, fatigue, source, recorded_at)
+    VALUES (%(rhythm_person)s, %(energy)s::double precision, %(stress)s::double precision,
+            %(fatigue)s::double precision, %(rhythm_source)s, %(rhythm_at)s)
+)"""
+
+
+def rhythm_ping_write_sql(*, person_id: uuid.UUID, values: dict[str, float]) -> tuple[str, dict]:
+    """PostgreSQL: the CTEs of a ping's rhythm write and their parameters. Same effect as
+    `rhythm_update(source=PING, ...)`, which is what other databases run (stamped with the time of
+    writing, as the models' auto_now fields are)."""
+    fields = {field.name: field for field in RhythmState._meta.get_fields()}
+    params = {"rhythm_person": person_id, "rhythm_at": timezone.now(),
+              "rhythm_source": RhythmSample.Source.PING.value}
+    for name in RHYTHM_FIELDS:
+        params[name] = values.get(name)
+        params[f"{name}_default"] = fields[name].default
+    return _PING_RHYTHM_CTES, params
+
+
 @transaction.atomic
 def memory_write(
     *, person_id: uuid.UUID, kind: str, content, sentiment: float | None = None,

@@ -1,11 +1,15 @@
-"""A small closed-loop load generator (asyncio + aiohttp): `concurrency` clients, each with its own
-token (its own person), send requests back to back for `duration` seconds and record every
-request's endpoint, status and latency. Prints one JSON object to stdout.
+"""A small load generator (asyncio + aiohttp). Closed loop: `concurrency` clients, each with its own
+token (its own person), send requests back to back for `duration` seconds. Open loop: pings arrive at
+a fixed `rate` whatever is in flight, spread over the clients' sessions. Every request's endpoint,
+status and latency is recorded; prints one JSON object to stdout.
 
 Scenarios:
 - flow: start → 5 pings → events poll → end, again and again (the seed's flow);
 - ping: pings on a session started beforehand (one per client);
-- bare: POST /bench/bare (the framework's ceiling).
+- bare: POST /bench/bare (the framework's ceiling);
+- open: pings at `rate` per second (open loop). A ping's latency is counted from the moment it was
+  due, not from when it was sent, so a generator or server that falls behind shows in it (no
+  coordinated omission).
 
 Run by bench/api/__main__.py; it only ever talks to the server it was given on 127.0.0.1.
 """
@@ -35,9 +39,10 @@ class Recorder:
     def done(self) -> bool:
         return time.perf_counter() >= self.until
 
-    async def call(self, http: aiohttp.ClientSession, name: str, method: str, url: str, body=None):
-        started = time.perf_counter()
-        async with http.request(method, url, json=body) as response:
+    async def call(self, http: aiohttp.ClientSession, name: str, method: str, url: str, body=None,
+                   due: float | None = None, headers: dict | None = None):
+        started = time.perf_counter() if due is None else due
+        async with http.request(method, url, json=body, headers=headers) as response:
             payload = await response.read()
         elapsed = time.perf_counter() - started
         if started < self.until:  # a request begun before the end counts in full
@@ -82,9 +87,50 @@ async def bare_client(http, base: str, rec: Recorder) -> None:
         await rec.call(http, "POST /bench/bare", "POST", f"{base}/bench/bare", {"session_id": "x"})
 
 
+OPEN_LOOP_IN_FLIGHT = 256  # connections the open loop may hold at once (far above what 2 workers serve)
+
+
+async def open_loop(clients: list[dict], base: str, rec: Recorder, rate: float) -> dict:
+    """Send ping n at start + n / rate, round robin over the clients' sessions, never waiting for
+    earlier answers. Returns how many were sent and how late the generator itself sent them."""
+    in_flight: set[asyncio.Task] = set()
+    sent, worst_lag = 0, 0.0
+    connector = aiohttp.TCPConnector(limit=OPEN_LOOP_IN_FLIGHT)
+    async with aiohttp.ClientSession(connector=connector, timeout=aiohttp.ClientTimeout(total=60)) as http:
+        start = time.perf_counter()
+        while True:
+            due = start + sent / rate
+            if due >= rec.until:
+                break
+            delay = due - time.perf_counter()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            worst_lag = max(worst_lag, time.perf_counter() - due)
+            client = clients[sent % len(clients)]
+            task = asyncio.create_task(rec.call(
+                http, "POST /focus/ping", "POST", f"{base}/focus/ping", ping_body(client["session_id"]), due=due,
+                headers={"Authorization": f"Token {client['token']}"},
+            ))
+            in_flight.add(task)
+            task.add_done_callback(in_flight.discard)
+            sent += 1
+        if in_flight:
+            await asyncio.gather(*in_flight)
+    return {"sent": sent, "rate": rate, "worst_send_lag": worst_lag}
+
+
 async def run(args) -> dict:
     clients = json.loads(Path(args.clients).read_text())[: args.concurrency]
     rec = Recorder(until=time.perf_counter() + args.duration)
+    if args.scenario == "open":
+        started = time.perf_counter()
+        cpu0 = resource.getrusage(resource.RUSAGE_SELF)
+        sent = await open_loop(clients, args.base, rec, args.rate)
+        wall = time.perf_counter() - started
+        cpu1 = resource.getrusage(resource.RUSAGE_SELF)
+        return {"scenario": "open", "concurrency": len(clients), "duration": args.duration, "wall": args.duration,
+                "client_cpu": (cpu1.ru_utime - cpu0.ru_utime + cpu1.ru_stime - cpu0.ru_stime) / wall,
+                "samples": rec.samples, "errors": rec.errors, **sent}
     tasks = []
     sessions = []
     for client in clients:
@@ -114,12 +160,15 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--base", required=True)
     parser.add_argument("--clients", required=True, help="JSON file: [{token, session_id?}, ...]")
-    parser.add_argument("--scenario", choices=("flow", "ping", "bare"), required=True)
-    parser.add_argument("--concurrency", type=int, required=True)
+    parser.add_argument("--scenario", choices=("flow", "ping", "bare", "open"), required=True)
+    parser.add_argument("--concurrency", type=int, required=True, help="clients (open: sessions to spread over)")
     parser.add_argument("--duration", type=float, required=True)
+    parser.add_argument("--rate", type=float, help="open: pings per second")
     args = parser.parse_args()
     if not args.base.startswith(("http://127.0.0.1:", "http://localhost:")):
         sys.exit("the load generator only talks to a server on this machine")
+    if args.scenario == "open" and not (args.rate and args.rate > 0):
+        sys.exit("--rate is required for the open scenario")
     random.seed(args.concurrency)
     json.dump(asyncio.run(run(args)), sys.stdout)
 

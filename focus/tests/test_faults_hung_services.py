@@ -18,11 +18,11 @@ import urllib.request
 
 import pytest
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
 
 from focus.models import FocusSession
 from focus.tests.stack import BIN, RedisServer, Stack, stack_env, wait_for
 from focus.tests.test_integration_ticks import assert_tick_invariants, tick_events
+from focusflow.tokens import token_create
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
@@ -87,7 +87,7 @@ def hung_stack(transactional_db, black_hole, tmp_path, request):
 
 def _token(django_user_model, username: str) -> str:
     user = django_user_model.objects.create_user(username, password=f"{username}-pass-123456")
-    return Token.objects.create(user=user).key
+    return token_create(user=user)
 
 
 @pytest.fixture

@@ -93,10 +93,41 @@ def test_the_query_counts_stay_small(alice_api, django_assert_max_num_queries):
     with django_assert_max_num_queries(12):
         session_id = started(alice_api)
     add_history(FocusSession.objects.get(pk=session_id), ticks=30, pings=100)
-    with django_assert_max_num_queries(16):
+    with django_assert_max_num_queries(5):
         alice_api.post("/focus/ping", {"session_id": session_id, "stress": 0.5}, format="json")
     with django_assert_max_num_queries(6):
         alice_api.get(f"/focus/sessions/{session_id}/events/")
+
+
+PING_BODIES = {
+    "with a rhythm value": {"heart_rate": 72, "stress": 0.5, "focus": 0.8, "activity": "active"},
+    "without one": {"heart_rate": 72, "focus": 0.8, "activity": "active", "app_switches": 3},
+}
+
+
+# A service account's ping for someone else also writes its access record (focusflow.people): the
+# audit's transaction pair, the lookup of whose session it was, and the record's insert.
+AUDIT_STATEMENTS = 4
+
+
+@pytest.mark.parametrize("body", PING_BODIES.values(), ids=PING_BODIES.keys())
+@pytest.mark.parametrize("caller", ["owner", "service account"])
+def test_a_ping_is_at_most_five_statements_for_the_whole_request(
+    caller, body, alice_api, staff_api, django_assert_max_num_queries
+):
+    """The hot path, counted over the whole request through the client, authentication included:
+    the token (with the login's person and rights), the transaction's pair (SAVEPOINT/RELEASE here,
+    BEGIN/COMMIT in production), the session's lock-and-read, and one write (the event, with the
+    rhythm state and its history sample when a rhythm value came)."""
+    warm_up(alice_api)
+    task = TaskFactory(person_id=alice_api.person_id)
+    session_id = alice_api.post("/focus/start", {**START, "task_id": str(task.id)}, format="json").json()["session_id"]
+    add_history(FocusSession.objects.get(pk=session_id), ticks=10, pings=50)
+    client = alice_api if caller == "owner" else staff_api
+    with django_assert_max_num_queries(5 if caller == "owner" else 5 + AUDIT_STATEMENTS):
+        response = client.post("/focus/ping", {"session_id": session_id, **body}, format="json")
+    assert response.status_code == 201, response.content
+    assert response.json()["task_snapshot"]["id"] == str(task.id)
 
 
 def test_a_tick_batch_runs_the_same_statements_for_one_session_as_for_a_hundred():

@@ -30,7 +30,7 @@ def uninstall(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("focus", "0002_install_dispatch_schedule"),
+        ("focus", "0003_session_ping_count"),
         ("django_celery_beat", "0019_alter_periodictasks_options"),
     ]
 
