@@ -34,9 +34,10 @@ from __future__ import annotations
 
 import math
 import statistics
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, fields, replace
 from datetime import datetime, timedelta
-from typing import Any, Mapping, Sequence
+from typing import Any
 
 from focus.guardrails import (
     ALLOWED_KINDS,
@@ -389,7 +390,7 @@ def detect_breakpoint(
             return "went_idle"
         if previous == AWAY and last != AWAY:
             return "back_from_away"
-    readings = [(p.at, finite_number(p.app_switches)) for p in pings if finite_number(p.app_switches) is not None]
+    readings = [(p.at, n) for p in pings if (n := finite_number(p.app_switches)) is not None]
     if len(readings) > config.quiet_run_pings and readings[-1][0] > window_start:
         burst = readings[-1][1] >= max(float(config.burst_switches_floor), 2.0 * baseline)
         run = readings[-1 - config.quiet_run_pings:-1]
@@ -615,8 +616,8 @@ def _update_flow(state: _State, window: Sequence[PingSample], baseline: float,
     state.in_flow = True
     state.flow_ticks = state.flow_streak
     state.long_flow_break_offered = False
-    minutes = _minutes_text(state.flow_streak * NOMINAL_TICK_MINUTES)
-    return Detection("flow_start", {"reason": f"Steady activity with few app switches for {minutes}.",
+    streak = _minutes_text(state.flow_streak * NOMINAL_TICK_MINUTES)
+    return Detection("flow_start", {"reason": f"Steady activity with few app switches for {streak}.",
                                     "since": state.flow_streak_since})
 
 

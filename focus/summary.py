@@ -196,7 +196,7 @@ class _Clock:
         self.started_at = _aware(started_at)
         self.ended_at = _aware(ended_at)
         self.tick_seconds = tick_seconds
-        self.total = max(0.0, self.raw((self.ended_at)))
+        self.total = max(0.0, self.raw(self.ended_at))
 
     def raw(self, ts: datetime) -> float:
         return (_aware(ts) - self.started_at).total_seconds() / self.tick_seconds * NOMINAL_TICK_MINUTES
@@ -419,6 +419,7 @@ def _spikes(events: Sequence[EventRecord], clock: _Clock, key: str) -> list[dict
     high = base
 
     def add(end: float) -> None:
+        assert up_at is not None  # called only while a spike is open
         spikes.append(
             _friction(f"{key}_spike", up_at, max(0.0, end - up_at), f"{key} rose from {base:.2f} to {high:.2f}")
         )

@@ -1,7 +1,7 @@
 """Per-user request throttling: 429 with Retry-After.
 
 Every signed-in caller has a rate per minute (service accounts act for many people and get a much
-higher one: the "staff" rate, for holders of rhythm.act_for_any_person, not the staff flag), and
+higher one: the "staff" rate, for holders of focusflow.act_for_any_person, not the staff flag), and
 the two writes a client repeats, start and ping, have a tighter per-person rate of their own (a
 view's `throttle_scope`). The dashboard's form views run the same throttles through
 `throttle_wait` (same classes, same counters), so both doors share one count per person.
@@ -79,7 +79,7 @@ cache_outage = CacheOutage()
 
 
 class PersonRateThrottle(BaseThrottle):
-    """The general per-user rate: "user", or "staff" for service accounts (rhythm.act_for_any_person)."""
+    """The general per-user rate: "user", or "staff" for service accounts (focusflow.act_for_any_person)."""
 
     timer = staticmethod(time.time)
 

@@ -138,10 +138,10 @@ def test_ticks_racing_an_end_never_write_after_the_end():
         now = timezone.now()
         session = FocusSessionFactory(started_at=now - timedelta(minutes=10), next_tick_at=now)
 
-        def racer(i: int):
+        def racer(i: int):  # runs within this iteration, on this iteration's session
             if i == 0:
-                return services.session_end(session_id=session.id, person_id=None, completion_score=0.5)
-            return engine.run_tick(session_id=session.id)
+                return services.session_end(session_id=session.id, person_id=None, completion_score=0.5)  # noqa: B023
+            return engine.run_tick(session_id=session.id)  # noqa: B023
 
         outcomes = in_parallel(3, racer)
         assert all(o in (EventType.TICK, EventType.NUDGE, EventType.BREAK, engine.SKIPPED_ENDED,

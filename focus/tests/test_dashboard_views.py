@@ -18,9 +18,9 @@ from django.utils import timezone
 from focus import dashboard, engine
 from focus.models import FocusEvent, FocusSession
 from focus.services import session_end, session_ping, session_start
+from focusflow.people import account_person_id
 from planner.models import Task
 from planner.tests.factories import TaskFactory
-from rhythm.services import account_person_id
 
 pytestmark = pytest.mark.django_db
 

@@ -12,12 +12,12 @@ from datetime import timedelta
 
 import pytest
 from django.utils import timezone
-from focusflow.tokens import token_create
 
 from focus.models import FocusEvent, FocusSession
 from focus.tests.factories import FocusSessionFactory
 from focus.tests.stack import FAST, Stack, stack_env, wait_for
 from focus.tests.test_integration_ticks import assert_tick_invariants, call, sweeps_seen, tick_events
+from focusflow.tokens import token_create
 
 pytestmark = pytest.mark.integration
 

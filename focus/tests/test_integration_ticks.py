@@ -11,11 +11,11 @@ from datetime import timedelta
 import psycopg
 import pytest
 from django.utils import timezone
-from focusflow.tokens import token_create
 
 from focus.models import USER_FACING_EVENTS, FocusEvent, FocusSession
 from focus.tests.factories import FocusSessionFactory
 from focus.tests.stack import current_database_url, wait_for
+from focusflow.tokens import token_create
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
