@@ -197,8 +197,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 if CACHE_URL.startswith(("redis://", "rediss://")):
     # Short socket timeouts: with Redis down or hung the throttle lets requests through
-    # (focusflow/throttles.py) instead of making every request wait for it; each throttle makes
-    # one call, so a hung cache costs a request about 2 x CACHE_SOCKET_TIMEOUT.
+    # (focusflow/throttles.py) instead of making every request wait for it; a request's throttles
+    # make one call together, so a hung cache costs a request about one CACHE_SOCKET_TIMEOUT.
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
