@@ -93,7 +93,7 @@ def test_a_ping_costs_one_round_trip_for_both_its_counters(alice_api, broker, re
 
 
 def test_a_dashboard_ping_costs_one_round_trip_too(alice, broker, redis_cache, clock):
-    from rhythm.services import account_person_id
+    from focusflow.people import account_person_id
 
     web = Client()
     web.force_login(alice)
