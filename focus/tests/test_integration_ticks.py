@@ -139,16 +139,55 @@ def test_a_worker_killed_mid_tick_loses_no_tick_and_duplicates_nothing(stack):
 
 
 def test_two_beats_and_two_workers_never_double_tick(stack):
+    """Two beats sweep and two workers tick the same sessions: still one tick per due time. The cap
+    (1 here) binds too: each session sends its wrap-up, then its check-in is held back with "cap"."""
+    stack.env["FOCUS_MAX_NUDGES"] = "1"
     now = timezone.now()
     first_due = [now + timedelta(milliseconds=50 * i) for i in range(20)]
-    sessions = [FocusSessionFactory(started_at=now, next_tick_at=due) for due in first_due]
+    sessions = [FocusSessionFactory(started_at=now, next_tick_at=due, estimated_duration=10) for due in first_due]
     stack.worker()
     stack.worker()
     stack.beat()
     stack.beat()
-    wait_for(lambda: all(len(tick_events(s.id)) >= 4 for s in sessions), timeout=90, what="four ticks each")
+    capped = FocusEvent.objects.filter(event_type="tick", content__reason="cap")
+    wait_for(lambda: capped.filter(session__in=sessions).values("session").distinct().count() == len(sessions),
+             timeout=120, what="every session held back by the cap")
     for session, due in zip(sessions, first_due):
-        assert_tick_invariants(session, max_nudges=8, first_due=due)
+        assert_tick_invariants(session, max_nudges=1, first_due=due)
+        assert session.nudges_sent == 1
+
+
+def test_the_gap_and_the_cap_bind_for_a_session_that_wants_a_nudge_every_tick(stack, token):
+    """A gap of 6 ticks and a cap of 2, and a person whose pings ask for a nudge at almost every tick
+    (scattered work, then strain): between the two nudges the worker holds the wanted ones back with
+    "backoff", after the second with "cap", and no two nudges are closer than the gap."""
+    gap = 6 * TICK_SECONDS
+    stack.env.update({"FOCUS_NUDGE_MIN_GAP_SECONDS": str(gap), "FOCUS_MAX_NUDGES": "2"})
+    _, base = stack.web()
+    stack.worker()
+    stack.beat()
+    status, session = call(base, "POST", "/focus/start", token, {"task_id": None, "estimated_duration": 60})
+    assert status == 201, session
+    session_id = session["session_id"]
+    scattered = {"activity": "active", "app_switches": 30, "focus": 0.1, "stress": 0.4}
+    strained = {"activity": "active", "app_switches": 3, "focus": 0.5, "stress": 0.95, "fatigue": 0.9}
+
+    def reasons() -> set[str]:
+        return {e.content["reason"] for e in tick_events(session_id) if e.event_type == "tick"}
+
+    # One ping after each tick, driven by the ticks themselves (no sleeps), until the cap holds one back.
+    seen = 0
+    while "cap" not in reasons():
+        assert seen < 40, [e.content.get("kind") or e.content["reason"] for e in tick_events(session_id)]
+        seen = wait_for(lambda: len(tick_events(session_id)) > seen and len(tick_events(session_id)), timeout=30,
+                        what=f"tick {seen + 1}")
+        ping = scattered if (seen // 3) % 2 == 0 else strained
+        assert call(base, "POST", "/focus/ping", token, {"session_id": session_id, **ping})[0] == 201
+    facing = [e for e in tick_events(session_id) if e.event_type in USER_FACING_EVENTS]
+    assert len(facing) == 2, [(e.ts, e.content) for e in facing]
+    assert "backoff" in reasons()
+    assert (facing[1].ts - facing[0].ts).total_seconds() >= gap
+    assert_tick_invariants(FocusSession.objects.get(pk=session_id), max_nudges=2, min_gap=gap)
 
 
 def test_with_the_broker_down_at_start_the_session_is_created_and_the_sweep_ticks_it(stack, broker, token):
