@@ -59,7 +59,7 @@ bench-api: install services  ## gunicorn + PostgreSQL + Redis under 8/32/64 clie
 # mutant, one process. MUTATE_MODULES picks modules; a session already run is resumed, not redone
 # (`rm -rf build/mutate` to start over). ~20-30 min for the four on a busy 2-core box.
 MUTATE_MODULES ?= guardrails engine scheduler services
-MUTATE_TESTS_guardrails := focus/tests/test_guardrails.py focus/tests/test_engine_guardrails.py
+MUTATE_TESTS_guardrails := focus/tests/test_guardrails.py focus/tests/test_guardrails_contract.py focus/tests/test_engine_guardrails.py
 MUTATE_TESTS_engine := focus/tests/test_engine.py focus/tests/test_engine_guardrails.py
 MUTATE_TESTS_scheduler := focus/tests/test_scheduler.py focus/tests/test_engine.py
 MUTATE_TESTS_services := focus/tests/test_engine.py focus/tests/test_api_lifecycle.py focus/tests/test_session_summary.py \
