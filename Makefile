@@ -59,6 +59,8 @@ bench-api: install services  ## gunicorn + PostgreSQL + Redis under 8/32/64 clie
 # mutant, one process. MUTATE_MODULES picks modules; a session already run is resumed, not redone
 # (`rm -rf build/mutate` to start over). ~20-30 min for the four on a busy 2-core box.
 MUTATE_MODULES ?= guardrails engine scheduler services
+# No Hypothesis shrinking per mutant (focus/tests/mutate_profile.py): the first failing example kills it.
+MUTATE_PYTEST := -p focus.tests.mutate_profile --hypothesis-profile=mutate
 MUTATE_TESTS_guardrails := focus/tests/test_guardrails.py focus/tests/test_guardrails_contract.py focus/tests/test_engine_guardrails.py
 MUTATE_TESTS_engine := focus/tests/test_engine.py focus/tests/test_engine_guardrails.py
 MUTATE_TESTS_scheduler := focus/tests/test_scheduler.py focus/tests/test_engine.py
@@ -82,12 +84,12 @@ mutate: install services  ## mutation testing of guardrails, engine, scheduler a
 		esac; \
 		config=../$$module.toml; session=../$$module.sqlite; \
 		printf '%s\n' '[cosmic-ray]' "module-path = \"focus/$$module.py\"" 'timeout = 180.0' 'excluded-modules = []' \
-			"test-command = \"$(CURDIR)/$(BIN)/pytest -x -q -p no:cacheprovider --reuse-db $$tests\"" \
+			"test-command = \"$(CURDIR)/$(BIN)/python -m pytest -x -q -p no:cacheprovider --reuse-db $(MUTATE_PYTEST) $$tests\"" \
 			'[cosmic-ray.distributor]' 'name = "local"' '[cosmic-ray.filters.operators-filter]' \
 			"exclude-operators = [$(MUTATE_EXCLUDE)]" > $$config; \
 		[ -f $$session ] || { $(CURDIR)/$(BIN)/cosmic-ray init $$config $$session && $(CURDIR)/$(BIN)/cr-filter-operators $$session $$config; }; \
 		echo "== focus/$$module.py: $$tests"; \
-		$(CURDIR)/$(BIN)/pytest -q -p no:cacheprovider --reuse-db $$tests | tail -1; \
+		$(CURDIR)/$(BIN)/python -m pytest -q -p no:cacheprovider --reuse-db $(MUTATE_PYTEST) $$tests | tail -1; \
 		$(CURDIR)/$(BIN)/cosmic-ray exec $$config $$session; \
 		$(CURDIR)/$(BIN)/cr-report --show-output $$session > ../$$module-report.txt; \
 		$(CURDIR)/$(BIN)/cr-report $$session | tail -3; \
