@@ -89,7 +89,8 @@ mutate: install services  ## mutation testing of guardrails, engine, scheduler a
 			"exclude-operators = [$(MUTATE_EXCLUDE)]" > $$config; \
 		[ -f $$session ] || { $(CURDIR)/$(BIN)/cosmic-ray init $$config $$session && $(CURDIR)/$(BIN)/cr-filter-operators $$session $$config; }; \
 		echo "== focus/$$module.py: $$tests"; \
-		$(CURDIR)/$(BIN)/python -m pytest -q -p no:cacheprovider --reuse-db $(MUTATE_PYTEST) $$tests | tail -1; \
+		$(CURDIR)/$(BIN)/python -m pytest -q -p no:cacheprovider --reuse-db $(MUTATE_PYTEST) $$tests \
+			> ../$$module-baseline.txt || { tail -40 ../$$module-baseline.txt; exit 1; }; tail -1 ../$$module-baseline.txt; \
 		$(CURDIR)/$(BIN)/cosmic-ray exec $$config $$session; \
 		$(CURDIR)/$(BIN)/cr-report --show-output $$session > ../$$module-report.txt; \
 		$(CURDIR)/$(BIN)/cr-report $$session | tail -3; \
