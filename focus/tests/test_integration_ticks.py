@@ -179,7 +179,8 @@ def test_the_gap_and_the_cap_bind_for_a_session_that_wants_a_nudge_every_tick(st
     seen = 0
     while "cap" not in reasons():
         assert seen < 40, [e.content.get("kind") or e.content["reason"] for e in tick_events(session_id)]
-        seen = wait_for(lambda: len(tick_events(session_id)) > seen and len(tick_events(session_id)), timeout=30,
+        seen = wait_for(lambda: len(tick_events(session_id)) > seen and len(tick_events(session_id)),  # noqa: B023
+                        timeout=30,
                         what=f"tick {seen + 1}")
         ping = scattered if (seen // 3) % 2 == 0 else strained
         assert call(base, "POST", "/focus/ping", token, {"session_id": session_id, **ping})[0] == 201
