@@ -20,15 +20,21 @@ PRODUCTION_ENV = DEBUG=false SECRET_KEY=$$(head -c 48 /dev/urandom | base64) ALL
 	EMAIL_URL=submission://focusflow:secret@smtp.example.com SECURE_SSL_REDIRECT=true SECURE_HSTS_SECONDS=31536000 \
 	SECURE_HSTS_PRELOAD=true
 
-.PHONY: install run demo-fast test check services browser clean bench-scheduler bench-api
+.PHONY: install requirements run demo-fast test check lint lint-code format-check services browser clean bench-scheduler bench-api mutate
 
-$(BIN)/.installed: requirements.txt
+# Production installs requirements.txt alone; a developer's and CI's venv adds requirements-dev.txt (tests,
+# lint, benchmarks, the browser driver). Both are compiled from their .in files by `make requirements`.
+$(BIN)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -r requirements.txt
+	$(BIN)/pip install --quiet -r requirements.txt -r requirements-dev.txt
 	touch $@
 
 install: $(BIN)/.installed
+
+requirements: install  ## recompile requirements*.txt from requirements*.in (existing pins kept; options in pyproject.toml)
+	$(BIN)/pip-compile --quiet --output-file=requirements.txt requirements.in
+	$(BIN)/pip-compile --quiet --output-file=requirements-dev.txt requirements-dev.in
 
 run: install  ## release, demo accounts, then web + worker + beat on PORT (default 8000), DEBUG on (SQLite and a file-system broker unless DATABASE_URL/CELERY_BROKER_URL are set)
 	$(BIN)/honcho start -f Procfile release
@@ -49,7 +55,22 @@ test: install services browser  ## the whole suite against PostgreSQL and Redis
 	DATABASE_URL="$${DATABASE_URL:-$(TEST_DATABASE_URL)}" CELERY_BROKER_URL="$${CELERY_BROKER_URL:-$(TEST_BROKER_URL)}" \
 		$(BIN)/pytest $(PYTEST_ARGS)
 
-check: install  ## migrations in step with models; the release's collectstatic and the deploy checklist with production settings
+# What mypy checks: the pure modules (no Django, no database), the ones that exist on this tree.
+MYPY_PATHS = $(wildcard focus/policy.py focus/policy focus/guardrails.py focus/summary.py focus/clock.py \
+	focus/vocabulary.py focus/charts.py focus/dashboard/charts.py rhythm/habit.py)
+
+lint: lint-code format-check  ## ruff (lint and format check) and mypy on the pure modules
+
+lint-code: install  ## ruff's lint rules and mypy (pyproject.toml)
+	$(BIN)/ruff check .
+	$(BIN)/mypy $(MYPY_PATHS)
+
+# Not yet in `check`: the tree is formatted once, last, after every open branch has landed; then `check`
+# depends on `lint` instead of `lint-code`.
+format-check: install  ## ruff format --check
+	$(BIN)/ruff format --check .
+
+check: lint-code  ## lint (all but the format check, for now); migrations in step with models; the release's collectstatic and the deploy checklist with production settings
 	@# Production settings throughout; collectstatic into a throwaway STATIC_ROOT first, as the release phase
 	@# does, since every manage.py command runs the manifest check (focusflow/checks.py).
 	static=$$(mktemp -d) && trap 'rm -rf "$$static"' EXIT && export STATIC_ROOT="$$static" $(PRODUCTION_ENV) && \
@@ -68,3 +89,46 @@ bench-scheduler: install services  ## sweep vs one PeriodicTask per session at N
 
 bench-api: install services  ## gunicorn + PostgreSQL + Redis under 8/32/64 clients vs a bare DRF endpoint (~3 min)
 	$(BIN)/python -m bench.api $(BENCH_ARGS)
+
+# Mutation testing (docs/testing.md): cosmic-ray mutates a copy of the tree in build/mutate/src (never
+# this checkout), one module at a time, and runs that module's fast tests (no integration tests) per
+# mutant, one process. MUTATE_MODULES picks modules; a session already run is resumed, not redone
+# (`rm -rf build/mutate` to start over). ~20-30 min for the four on a busy 2-core box.
+MUTATE_MODULES ?= guardrails engine scheduler services
+# No Hypothesis shrinking per mutant (focus/tests/mutate_profile.py): the first failing example kills it.
+MUTATE_PYTEST := -p focus.tests.mutate_profile --hypothesis-profile=mutate
+MUTATE_TESTS_guardrails := focus/tests/test_guardrails.py focus/tests/test_guardrails_contract.py focus/tests/test_engine_guardrails.py
+MUTATE_TESTS_engine := focus/tests/test_engine.py focus/tests/test_engine_guardrails.py
+MUTATE_TESTS_scheduler := focus/tests/test_scheduler.py focus/tests/test_engine.py
+MUTATE_TESTS_services := focus/tests/test_engine.py focus/tests/test_api_lifecycle.py focus/tests/test_session_summary.py \
+	focus/tests/test_concurrency.py
+# Operators left out: swaps to exotic operators (**, <<, %, ^ ...) and the `|` of type annotations,
+# which `from __future__ import annotations` never evaluates (equivalent mutants by the hundred).
+MUTATE_EXCLUDE := '^core/ReplaceBinaryOperator_(?!(Add_Sub|Sub_Add|Mul_Div|Div_Mul)$$)', \
+	'^core/ReplaceComparisonOperator_(?!(Lt_LtE|LtE_Lt|Gt_GtE|GtE_Gt|Eq_NotEq|NotEq_Eq|Is_IsNot|IsNot_Is|Lt_GtE|GtE_Lt|Gt_LtE|LtE_Gt)$$)'
+
+mutate: install services  ## mutation testing of guardrails, engine, scheduler and services (~20-30 min, one process)
+	@mkdir -p build/mutate/src
+	rsync -a --delete --exclude .venv --exclude .git --exclude build --exclude .hypothesis ./ build/mutate/src/
+	@set -eo pipefail; export DATABASE_URL="$${DATABASE_URL:-$(TEST_DATABASE_URL)}" CELERY_BROKER_URL="$${CELERY_BROKER_URL:-$(TEST_BROKER_URL)}"; \
+	cd build/mutate/src; \
+	for module in $(MUTATE_MODULES); do \
+		case $$module in \
+			guardrails) tests="$(MUTATE_TESTS_guardrails)";; engine) tests="$(MUTATE_TESTS_engine)";; \
+			scheduler) tests="$(MUTATE_TESTS_scheduler)";; services) tests="$(MUTATE_TESTS_services)";; \
+			*) echo "unknown module $$module"; exit 2;; \
+		esac; \
+		config=../$$module.toml; session=../$$module.sqlite; \
+		printf '%s\n' '[cosmic-ray]' "module-path = \"focus/$$module.py\"" 'timeout = 180.0' 'excluded-modules = []' \
+			"test-command = \"$(CURDIR)/$(BIN)/python -m pytest -x -q -p no:cacheprovider --reuse-db $(MUTATE_PYTEST) $$tests\"" \
+			'[cosmic-ray.distributor]' 'name = "local"' '[cosmic-ray.filters.operators-filter]' \
+			"exclude-operators = [$(MUTATE_EXCLUDE)]" > $$config; \
+		[ -f $$session ] || { $(CURDIR)/$(BIN)/cosmic-ray init $$config $$session && $(CURDIR)/$(BIN)/cr-filter-operators $$session $$config; }; \
+		echo "== focus/$$module.py: $$tests"; \
+		$(CURDIR)/$(BIN)/python -m pytest -q -p no:cacheprovider --reuse-db $(MUTATE_PYTEST) $$tests \
+			> ../$$module-baseline.txt || { tail -40 ../$$module-baseline.txt; exit 1; }; tail -1 ../$$module-baseline.txt; \
+		$(CURDIR)/$(BIN)/cosmic-ray exec $$config $$session; \
+		$(CURDIR)/$(BIN)/cr-report --show-output $$session > ../$$module-report.txt; \
+		$(CURDIR)/$(BIN)/cr-report $$session | tail -3; \
+	done; \
+	echo "reports: build/mutate/<module>-report.txt (survivors: grep -B3 'test outcome: TestOutcome.SURVIVED')"

@@ -8,14 +8,30 @@ from django.core.management import call_command
 from django.test.utils import override_settings
 from rest_framework.test import APIClient
 
+from focusflow.people import account_person_id
 from focusflow.tokens import token_create
-from rhythm.services import account_person_id
+
+# What makes a test a database test: pytest-django's mark, or one of its database fixtures among the
+# fixtures the test uses (directly or through other fixtures, e.g. `stack` → transactional_db).
+DATABASE_FIXTURES = {"db", "transactional_db", "django_db_reset_sequences", "django_db_serialized_rollback",
+                     "live_server"}
+# Tests that render pages in this process (DEBUG off: hashed static names from the manifest).
+PAGE_FIXTURES = {"client", "async_client", "admin_client", "anon_api"}
 
 
-@pytest.fixture(scope="session", autouse=True)
-def _require_postgresql():
-    engine = settings.DATABASES["default"]["ENGINE"]
-    if "postgresql" not in engine:
+def _needs_database(item: pytest.Item) -> bool:
+    return item.get_closest_marker("django_db") is not None or bool(
+        DATABASE_FIXTURES & set(getattr(item, "fixturenames", ()))
+    )
+
+
+@pytest.hookimpl(trylast=True)  # after -k/-m have deselected what will not run
+def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config, items: list[pytest.Item]) -> None:
+    """The database tests run on PostgreSQL only (partial indexes and SKIP LOCKED behave differently
+    elsewhere); the pure ones (policy, guardrails, summary, charts, messages, habit) run anywhere."""
+    if "postgresql" in settings.DATABASES["default"]["ENGINE"]:
+        return
+    if any(_needs_database(item) for item in items):
         pytest.exit(
             "The tests run on PostgreSQL (partial indexes, SKIP LOCKED): set DATABASE_URL, "
             "e.g. postgres://postgres@127.0.0.1:5432/focusflow, or run `make test`.",
@@ -23,7 +39,7 @@ def _require_postgresql():
         )
 
 
-@pytest.fixture(scope="session", autouse=True)
+@pytest.fixture(scope="session")
 def collected_static(tmp_path_factory):
     """DEBUG is off in the tests as in production, so pages link hashed static files from
     collectstatic's manifest (a name missing from it is a 500): collect once per run into a
@@ -32,6 +48,13 @@ def collected_static(tmp_path_factory):
     with override_settings(STATIC_ROOT=root):
         call_command("collectstatic", interactive=False, verbosity=0)
         yield root
+
+
+@pytest.fixture(autouse=True)
+def _static_files(request):
+    """Collected static files for the tests that need Django's pages; the pure tests skip the cost."""
+    if _needs_database(request.node) or PAGE_FIXTURES & set(request.fixturenames):
+        request.getfixturevalue("collected_static")
 
 
 @pytest.fixture(autouse=True)
@@ -61,9 +84,9 @@ def bob(django_user_model):
 
 @pytest.fixture
 def charlie(django_user_model):
-    """A service account: holds rhythm.act_for_any_person (acts for any person_id, every access logged)."""
+    """A service account: holds focusflow.act_for_any_person (acts for any person_id, every access logged)."""
     user = django_user_model.objects.create_user("charlie", password="charlie-pass-123", is_staff=True)
-    user.user_permissions.add(Permission.objects.get(content_type__app_label="rhythm", codename="act_for_any_person"))
+    user.user_permissions.add(Permission.objects.get(content_type__app_label="focusflow", codename="act_for_any_person"))
     return user
 
 

@@ -9,6 +9,7 @@ or test data, nor other people's Redis databases.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import platform
 import re
@@ -93,11 +94,9 @@ def _command(*argv: str) -> str:
 def machine() -> dict[str, str]:
     """The machine a benchmark ran on, and how busy it was when it started."""
     cpu = "?"
-    try:
+    with contextlib.suppress(OSError, StopIteration):
         cpu = next(line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
                    if line.startswith("model name"))
-    except (OSError, StopIteration):
-        pass
     memory = "?"
     try:
         kib = int(re.search(r"MemTotal:\s+(\d+)", Path("/proc/meminfo").read_text()).group(1))

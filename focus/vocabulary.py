@@ -18,8 +18,8 @@ Pure: no Django, so the policy, the guardrails and the summary import it freely.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Mapping
 
 # --------------------------------------------------------------------------- event types
 

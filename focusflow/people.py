@@ -1,7 +1,7 @@
 """Who a request acts for, and the record of every time someone acts for another person.
 
 A person acts only for themself. A service account — a login holding the permission
-`rhythm.act_for_any_person` (or a superuser), never merely the staff flag — acts for any person_id
+`focusflow.act_for_any_person` (or a superuser), never merely the staff flag — acts for any person_id
 (the seed's style), whose records are created on first use. Every cross-person read or write of a
 service account is recorded as a `PersonAccess` row (who, for whom, what, when), written in the
 same transaction as the write (`PersonAccessAudit` on the API views).
@@ -13,15 +13,16 @@ import uuid
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 
+from django.apps import apps
+from django.conf import settings
 from django.contrib.auth.models import Permission
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q, Subquery
 from rest_framework.exceptions import PermissionDenied
 
-from rhythm.models import PersonAccess, PersonAccount
-from rhythm.services import account_person_id
+from focusflow.models import PersonAccess, PersonAccount
 
-ACT_FOR_ANY_PERSON = "rhythm.act_for_any_person"
+ACT_FOR_ANY_PERSON = "focusflow.act_for_any_person"
 _APP_LABEL, _CODENAME = ACT_FOR_ANY_PERSON.split(".")
 
 
@@ -33,6 +34,12 @@ class Actor:
     acts_for_any_person: bool
     persons: set[uuid.UUID] = field(default_factory=set)  # foreign person_ids named in the request
     unscoped: bool = False  # a read or write by record id, across all people
+
+
+def account_person_id(*, user) -> uuid.UUID:
+    """The person a login acts as; the mapping is made on first use."""
+    account, _ = PersonAccount.objects.get_or_create(user=user)
+    return account.person_id
 
 
 def _grant_for(user_id: OuterRef) -> Exists:
@@ -151,9 +158,10 @@ def _touched_persons(who: Actor, response) -> set[uuid.UUID]:
             elif (session_id := _as_uuid(record.get("session_id"))) is not None:
                 sessions.add(session_id)
         if sessions:
-            from focus.models import FocusSession  # focus depends on focusflow, not the other way round
-
-            persons |= set(FocusSession.objects.filter(pk__in=sessions).values_list("person_id", flat=True))
+            # The session model is named in settings, not imported: the apps depend on focusflow,
+            # never the other way round.
+            session_model = apps.get_model(settings.PERSON_ACCESS_SESSION_MODEL)
+            persons |= set(session_model.objects.filter(pk__in=sessions).values_list("person_id", flat=True))
     persons.discard(who.person_id)
     return persons
 

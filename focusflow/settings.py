@@ -197,8 +197,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 if CACHE_URL.startswith(("redis://", "rediss://")):
     # Short socket timeouts: with Redis down or hung the throttle lets requests through
-    # (focusflow/throttles.py) instead of making every request wait for it; each throttle makes
-    # one call, so a hung cache costs a request about 2 x CACHE_SOCKET_TIMEOUT.
+    # (focusflow/throttles.py) instead of making every request wait for it; a request's throttles
+    # make one call together, so a hung cache costs a request about one CACHE_SOCKET_TIMEOUT.
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
@@ -233,6 +233,10 @@ AXES_IPWARE_PROXY_COUNT = LOGIN_PROXY_COUNT or None
 AXES_IPWARE_META_PRECEDENCE_ORDER = (
     ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR") if LOGIN_PROXY_COUNT else ("REMOTE_ADDR",)
 )
+
+# The access audit finds the person of a record that names only its session through this model
+# (focusflow/people.py): named here, as AUTH_USER_MODEL is, so the project package imports no app.
+PERSON_ACCESS_SESSION_MODEL = "focus.FocusSession"
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "dashboard"
@@ -299,8 +303,8 @@ REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
-    "DEFAULT_SCHEMA_CLASS": "focusflow.errors.ApiAutoSchema",
-    "EXCEPTION_HANDLER": "focusflow.errors.api_exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "focusflow.schema.ApiAutoSchema",
+    "EXCEPTION_HANDLER": "focusflow.api_errors.api_exception_handler",
     "DEFAULT_THROTTLE_CLASSES": ["focusflow.throttles.PersonRateThrottle", "focusflow.throttles.ActionRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {"user": THROTTLE_USER_RATE, "staff": THROTTLE_STAFF_RATE,
                                "focus_start": THROTTLE_START_RATE, "focus_ping": THROTTLE_PING_RATE},
@@ -320,7 +324,7 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
     "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums",
-                             "focusflow.errors.allow_empty_optional_query"],
+                             "focusflow.schema.allow_empty_optional_query"],
     # Swagger UI served from our own static files (drf-spectacular-sidecar), never a CDN.
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",

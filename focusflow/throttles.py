@@ -1,19 +1,24 @@
 """Per-user request throttling: 429 with Retry-After.
 
 Every signed-in caller has a rate per minute (service accounts act for many people and get a much
-higher one: the "staff" rate, for holders of rhythm.act_for_any_person, not the staff flag), and
+higher one: the "staff" rate, for holders of focusflow.act_for_any_person, not the staff flag), and
 the two writes a client repeats, start and ping, have a tighter per-person rate of their own (a
 view's `throttle_scope`). The dashboard's form views run the same throttles through
 `throttle_wait` (same classes, same counters), so both doors share one count per person.
 
-Counting is a fixed window per (scope, user): one atomic cache increment per request. DRF's own
+Counting is a fixed window per (scope, user): one atomic cache increment per counter. DRF's own
 throttle keeps a list of timestamps that it reads and writes back, so parallel requests can slip
 past the limit, and each staff request would pickle a list of thousands of floats. The counters live
-in the cache (CACHE_URL: Redis in production, so every web worker shares them). If the cache cannot
-be reached the request is let through: throttling protects the service, and a Redis outage must not
-take the API (or a person's pings) down with it; the database is the source of truth. The outage is
-logged once per process, a warning when the cache first fails and an info line when it answers
-again, not once per request (a busy web worker would otherwise log hundreds of lines a second).
+in the cache (CACHE_URL: Redis in production, so every web worker shares them). The first of a
+request's throttles to run counts the request for all of them and leaves the others their counts
+(`PersonRateThrottle._count_request`): with Redis that is one round trip whatever the number of
+counters (a small Lua script: INCR each key, EXPIRE it when it is new), where two throttles through
+Django's cache API cost six (add, then incr, which checks that the key exists before it increments).
+Other cache backends (the per-process memory cache of the quick start) take add + incr per counter. If the cache cannot be reached the request is let through: throttling
+protects the service, and a Redis outage must not take the API (or a person's pings) down with it;
+the database is the source of truth. The outage is logged once per process, a warning when the
+cache first fails and an info line when it answers again, not once per request (a busy web worker
+would otherwise log hundreds of lines a second).
 """
 
 from __future__ import annotations
@@ -22,8 +27,11 @@ import logging
 import math
 import threading
 import time
+from dataclasses import dataclass
 
-from django.core.cache import cache
+from django.core.cache import DEFAULT_CACHE_ALIAS, cache, caches
+from django.core.cache.backends.redis import RedisCache
+from redis.commands.core import Script
 from rest_framework.settings import api_settings
 from rest_framework.throttling import BaseThrottle
 
@@ -54,9 +62,9 @@ class CacheOutage:
     def is_down(self) -> bool:
         return self._since is not None
 
-    def failed(self, error: Exception) -> None:
+    def failed(self, error: Exception, *, checks: int = 1) -> None:
         with self._lock:
-            self._let_through += 1
+            self._let_through += checks
             if self._since is not None:
                 return
             self._since = time.monotonic()
@@ -78,46 +86,142 @@ class CacheOutage:
 cache_outage = CacheOutage()
 
 
+@dataclass(frozen=True)
+class Counter:
+    """One throttle's count for one request: its (scope, user, window) key and the limit on it."""
+
+    key: str
+    limit: int
+    period: int
+    window: int
+    now: float
+
+    def retry_after(self) -> int:
+        """Seconds until this window ends (at least 1: Retry-After is a whole number of seconds)."""
+        return max(1, math.ceil((self.window + 1) * self.period - self.now))
+
+
+# Every counter of a request in one round trip. A key is new when INCR makes it 1: only then does it
+# get its lifetime (the window and a second), as Django's add() gave it, so a window's count never
+# outlives the window by more than that second; INCR and EXPIRE run together in the script, so no key
+# is ever left without a lifetime. Returns the counts in the order of KEYS.
+_COUNT_SCRIPT = Script(None, b"""
+local counts = {}
+for i, key in ipairs(KEYS) do
+    local count = redis.call('INCR', key)
+    if count == 1 then
+        redis.call('EXPIRE', key, ARGV[i])
+    end
+    counts[i] = count
+end
+return counts
+""")
+
+
+def _redis_client():
+    """The Redis client of the default cache when it is Django's RedisCache, else None.
+
+    Through the cache rather than a client of our own built from CACHE_URL: it is the same
+    connection pool (no second pool per process), with the same LOCATION and socket timeouts
+    (CACHE_SOCKET_TIMEOUT) as CACHES says, and it follows CACHES when tests override it.
+    `_cache.get_client` is not documented Django API (stable since the backend arrived in 4.0);
+    focus/tests/test_throttle_round_trips.py fails if it stops giving one round trip per request."""
+    backend = caches[DEFAULT_CACHE_ALIAS]
+    if not isinstance(backend, RedisCache):
+        return None
+    return backend._cache.get_client(write=True)
+
+
+def _count_with_django_cache(counter: Counter) -> int:
+    """The portable path (the memory cache of the quick start): add, then an atomic incr."""
+    cache.add(counter.key, 0, timeout=counter.period + 1)
+    try:
+        return cache.incr(counter.key)
+    except ValueError:  # the window's key expired between add and incr
+        cache.add(counter.key, 0, timeout=counter.period + 1)
+        return cache.incr(counter.key)
+
+
+def count(counters: list[Counter]) -> list[int] | None:
+    """Count one request against each counter, atomically per counter; None if the cache is down
+    (the caller lets the request through). With Redis, one round trip for all of them."""
+    try:
+        client = _redis_client()
+        if client is None:
+            counts = [_count_with_django_cache(counter) for counter in counters]
+        else:
+            keys = [cache.make_key(counter.key) for counter in counters]
+            counts = [int(n) for n in _COUNT_SCRIPT(keys=keys, args=[c.period + 1 for c in counters], client=client)]
+    except Exception as error:  # any cache failure: fail open (see the module's docstring)
+        cache_outage.failed(error, checks=len(counters))
+        return None
+    cache_outage.answered()
+    return counts
+
+
+# Where the first of a request's throttles leaves the counts it took for the others (by throttle class).
+_COUNTED_FOR = "_focus_throttle_counts"
+
+
 class PersonRateThrottle(BaseThrottle):
-    """The general per-user rate: "user", or "staff" for service accounts (rhythm.act_for_any_person)."""
+    """The general per-user rate: "user", or "staff" for service accounts (focusflow.act_for_any_person)."""
 
     timer = staticmethod(time.time)
 
     def rate_scope(self, request, view) -> str | None:
         return "staff" if acts_for_any_person(request) else "user"
 
-    def allow_request(self, request, view) -> bool:
-        self.retry_after = None
+    def counter(self, request, view, now: float) -> Counter | None:
+        """What this throttle counts for the request, or None if it holds the request to no rate."""
         user = request.user
         if not (user and user.is_authenticated):  # anonymous calls are refused before this runs
-            return True
+            return None
         scope = self.rate_scope(request, view)
         # Read on every request (not at import, as DRF does) so a changed setting takes effect.
         rate = api_settings.DEFAULT_THROTTLE_RATES.get(scope) if scope else None
         if not rate:
-            return True
+            return None
         limit, period = parse_rate(rate)
-        now = self.timer()
         window = int(now // period)
-        key = f"throttle:{scope}:{user.pk}:{window}"
-        try:
-            cache.add(key, 0, timeout=period + 1)
-            try:
-                count = cache.incr(key)
-            except ValueError:  # the window's key expired between add and incr
-                cache.add(key, 0, timeout=period + 1)
-                count = cache.incr(key)
-        except Exception as error:  # any cache failure: fail open (see the module's docstring)
-            cache_outage.failed(error)
+        return Counter(key=f"throttle:{scope}:{user.pk}:{window}", limit=limit, period=period, window=window, now=now)
+
+    def allow_request(self, request, view) -> bool:
+        self.retry_after = None
+        counted = getattr(request, _COUNTED_FOR, {}).pop(type(self), None)
+        if counted is None:
+            counted = self._count_request(request, view)
+        counter, count_now = counted
+        if counter is None or count_now is None:  # no rate here, or the cache is down: let through
             return True
-        cache_outage.answered()
-        if count <= limit:
+        if count_now <= counter.limit:
             return True
-        self.retry_after = max(1, math.ceil((window + 1) * period - now))
+        self.retry_after = counter.retry_after()
         return False
+
+    def _count_request(self, request, view) -> tuple[Counter | None, int | None]:
+        """Count the request for this throttle and, in the same round trip, for the view's other
+        throttles (DRF's check_throttles and throttle_wait run each of them once per request, this
+        one first); they find their counts on the request."""
+        now = self.timer()
+        others = {type(throttle): throttle for throttle in _throttles_of(view)
+                  if isinstance(throttle, PersonRateThrottle) and type(throttle) is not type(self)}
+        counters = {type(self): self.counter(request, view, now)}
+        counters |= {kind: throttle.counter(request, view, now) for kind, throttle in others.items()}
+        to_count = [counter for counter in counters.values() if counter is not None]
+        counts = iter((count(to_count) if to_count else None) or [None] * len(to_count))
+        counted = {kind: (counter, None if counter is None else next(counts)) for kind, counter in counters.items()}
+        own = counted.pop(type(self))
+        if counted:
+            setattr(request, _COUNTED_FOR, counted)
+        return own
 
     def wait(self) -> float | None:
         return self.retry_after
+
+
+def _throttles_of(view) -> list[BaseThrottle]:
+    get_throttles = getattr(view, "get_throttles", None)
+    return list(get_throttles()) if get_throttles is not None else []
 
 
 class ActionRateThrottle(PersonRateThrottle):
@@ -136,6 +240,9 @@ class _FormDoor:
     def __init__(self, throttle_scope: str | None) -> None:
         self.throttle_scope = throttle_scope
 
+    def get_throttles(self) -> list[BaseThrottle]:
+        return [throttle_class() for throttle_class in api_settings.DEFAULT_THROTTLE_CLASSES]
+
 
 def throttle_wait(request, *, scope: str | None = None) -> int | None:
     """Run the API's throttles (DEFAULT_THROTTLE_CLASSES, as DRF's APIView.check_throttles does) for a
@@ -146,8 +253,7 @@ def throttle_wait(request, *, scope: str | None = None) -> int | None:
     Returns None when the request may go on, else the seconds to wait (for Retry-After)."""
     door = _FormDoor(scope)
     waits = []
-    for throttle_class in api_settings.DEFAULT_THROTTLE_CLASSES:
-        throttle = throttle_class()
+    for throttle in door.get_throttles():
         if not throttle.allow_request(request, door):
             waits.append(throttle.wait())
     if not waits:

@@ -11,10 +11,10 @@ from rhythm.api import RhythmStateApi
 router = SimpleRouter()
 router.register("planner/tasks", TaskViewSet, basename="task")
 
-handler400 = "focusflow.errors.bad_request"
-handler403 = "focusflow.errors.permission_denied"
-handler404 = "focusflow.errors.not_found"
-handler500 = "focusflow.errors.server_error"
+handler400 = "focusflow.error_views.bad_request"
+handler403 = "focusflow.error_views.permission_denied"
+handler404 = "focusflow.error_views.not_found"
+handler500 = "focusflow.error_views.server_error"
 
 urlpatterns = [
     # The seed's paths, with or without a trailing slash.

@@ -2,8 +2,6 @@ from django.contrib import admin
 
 from rhythm.models import (
     MemoryShortTerm,
-    PersonAccess,
-    PersonAccount,
     PersonalModel,
     RhythmSample,
     RhythmState,
@@ -12,13 +10,6 @@ from rhythm.models import (
 # Personal data (rhythm, samples, personal model, memory, and focus's sessions and events) shows in the
 # admin only to superusers and to staff given that model's view permission: the staff flag alone
 # opens the admin and shows none of it (Django's model permissions do the gating).
-
-
-@admin.register(PersonAccount)
-class PersonAccountAdmin(admin.ModelAdmin):
-    list_display = ["user", "person_id"]
-    search_fields = ["user__username", "person_id"]
-    readonly_fields = ["person_id"]
 
 
 @admin.register(RhythmState)
@@ -47,29 +38,3 @@ class MemoryShortTermAdmin(admin.ModelAdmin):
     list_filter = ["kind", "created_at"]
     search_fields = ["user_id", "session_id"]
     readonly_fields = ["created_at"]
-
-
-@admin.register(PersonAccess)
-class PersonAccessAdmin(admin.ModelAdmin):
-    """The audit of service accounts acting for people: superusers read it; nobody edits it."""
-
-    list_display = ["at", "actor_username", "person_id", "method", "path", "status"]
-    list_filter = ["method", "at"]
-    search_fields = ["actor_username", "person_id", "path"]
-    date_hierarchy = "at"
-    readonly_fields = [f.name for f in PersonAccess._meta.fields]
-
-    def has_module_permission(self, request):
-        return request.user.is_active and request.user.is_superuser
-
-    def has_view_permission(self, request, obj=None):
-        return request.user.is_active and request.user.is_superuser
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

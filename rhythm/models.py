@@ -1,71 +1,15 @@
 """A person's state: rhythm (energy/stress/fatigue with history), personal model, short-term memory.
 
-People are identified by a UUID `person_id`, as in the seed's tables; a login account maps to one
-person (PersonAccount). Service accounts (permission rhythm.act_for_any_person, not the staff flag)
-act for any person_id, whose records are created on first use; each such access is a PersonAccess row.
+People are identified by a UUID `person_id`, as in the seed's tables; which login acts as which
+person, and who may act for others, is identity (focusflow/models.py), not a person's rhythm.
 """
 
-import uuid
-
-from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.utils import timezone
 
 from focusflow.json import SanitizedJSONEncoder
 
 unit_interval = [MinValueValidator(0.0), MaxValueValidator(1.0)]
-
-
-class PersonAccount(models.Model):
-    """The person a login acts as."""
-
-    user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="person_account"
-    )
-    person_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-
-    class Meta:
-        db_table = "person_accounts"
-        permissions = [
-            ("act_for_any_person", "Can act for any person (service account): read and write their data"),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.user} → {self.person_id}"
-
-
-class PersonAccess(models.Model):
-    """One cross-person read or write by a service account: who, for whom, what, when. Append-only.
-
-    The actor is kept by id and username, not a foreign key: deleting an account must not erase or
-    rewrite what it did. `person_id` is null when a list spanned every person (no filter).
-    """
-
-    at = models.DateTimeField(default=timezone.now, db_index=True)
-    actor_id = models.BigIntegerField(db_index=True)
-    actor_username = models.CharField(max_length=150)
-    person_id = models.UUIDField(null=True, blank=True, db_index=True)
-    method = models.CharField(max_length=8)
-    path = models.CharField(max_length=300)
-    status = models.PositiveSmallIntegerField()
-
-    class Meta:
-        db_table = "person_access_log"
-        ordering = ["-at", "-id"]
-        verbose_name = "person access (audit)"
-        verbose_name_plural = "person accesses (audit)"
-
-    def __str__(self) -> str:
-        return f"{self.actor_username} {self.method} {self.path} for {self.person_id or 'everyone'}"
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise ValueError("The person access log is append-only.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise ValueError("The person access log is append-only.")
 
 
 class RhythmState(models.Model):

@@ -10,6 +10,7 @@ from django.utils import timezone
 from rhythm.habit import habit_strength_decayed
 from rhythm.models import PersonalModel, RhythmSample, RhythmState
 
+
 def rhythm_snapshot(*, person_id: uuid.UUID) -> dict:
     """The person's rhythm now; before any update, the model's defaults (what a first update starts from)."""
     state = RhythmState.objects.filter(person_id=person_id).first()

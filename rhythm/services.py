@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 
 from django.db import transaction
-from django.db.models import CharField, Case, Exists, F, OuterRef, Q, Subquery, Value, When
+from django.db.models import Case, CharField, Exists, F, OuterRef, Q, Subquery, Value, When
 from django.db.models.lookups import GreaterThan, LessThan
 from django.utils import timezone
 
@@ -17,15 +17,9 @@ from rhythm.habit import (
     habit_strength_after_session,
     habit_strength_decayed,
 )
-from rhythm.models import MemoryShortTerm, PersonAccount, PersonalModel, RhythmSample, RhythmState
+from rhythm.models import MemoryShortTerm, PersonalModel, RhythmSample, RhythmState
 
 RHYTHM_FIELDS = ("energy", "stress", "fatigue")
-
-
-def account_person_id(*, user) -> uuid.UUID:
-    """The person a login acts as; the mapping is made on first use."""
-    account, _ = PersonAccount.objects.get_or_create(user=user)
-    return account.person_id
 
 
 def rhythm_state_get_or_create(*, person_id: uuid.UUID, lock: bool = False) -> RhythmState:

@@ -44,9 +44,9 @@ PING_RATIO_TARGET = 0.5
 
 def create_clients(n: int) -> list[dict]:
     from django.contrib.auth import get_user_model
-    from focusflow.tokens import token_create
 
-    from rhythm.services import account_person_id
+    from focusflow.people import account_person_id
+    from focusflow.tokens import token_create
 
     User = get_user_model()
     User.objects.filter(username__startswith="bench-api-").delete()

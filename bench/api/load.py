@@ -23,6 +23,7 @@ import random
 import resource
 import sys
 import time
+from pathlib import Path
 
 import aiohttp
 
@@ -119,7 +120,7 @@ async def open_loop(clients: list[dict], base: str, rec: Recorder, rate: float) 
 
 
 async def run(args) -> dict:
-    clients = json.loads(open(args.clients).read())[: args.concurrency]
+    clients = json.loads(Path(args.clients).read_text())[: args.concurrency]
     rec = Recorder(until=time.perf_counter() + args.duration)
     if args.scenario == "open":
         started = time.perf_counter()

@@ -19,6 +19,7 @@ there; lateness = its tick event's time (taken after the row lock) minus its due
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import random
@@ -112,10 +113,8 @@ class Processes:
         for name in ("worker", "beat"):
             rss = 0
             for p in self._tree(name):
-                try:
+                with contextlib.suppress(psutil.NoSuchProcess):
                     rss += p.memory_info().rss
-                except psutil.NoSuchProcess:
-                    pass
             self.peak[name] = max(self.peak[name], rss / 2**20)
 
     def cpu_seconds(self) -> dict[str, float]:

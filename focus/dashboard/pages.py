@@ -7,6 +7,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.utils import timezone
@@ -40,7 +41,7 @@ def time_scale() -> float:
 
 def session_minutes(session: FocusSession, now: datetime | None = None) -> float:
     """How long a session ran, in session minutes: the summary's figure once ended, else so far."""
-    summary = session.summary if isinstance(session.summary, Mapping) else {}
+    summary = _mapping(session.summary)
     duration = summary.get("duration")
     actual = duration.get("actual_minutes") if isinstance(duration, Mapping) else None
     if isinstance(actual, (int, float)) and not isinstance(actual, bool):
@@ -60,8 +61,8 @@ class HomeStats:
 
 def session_row(session: FocusSession) -> dict:
     """A session as the lists show it."""
-    summary = session.summary if isinstance(session.summary, Mapping) else {}
-    flow = summary.get("flow_windows") if isinstance(summary.get("flow_windows"), Mapping) else {}
+    summary = _mapping(session.summary)
+    flow = _mapping(summary.get("flow_windows"))
     return {
         "session": session,
         "minutes": session_minutes(session),
@@ -118,6 +119,11 @@ def live_page(*, session: FocusSession, now: datetime | None = None) -> dict:
     }
 
 
+def _mapping(value: Any) -> Mapping[str, Any]:
+    """A stored JSON object, or an empty one for anything else (summaries are stored data)."""
+    return value if isinstance(value, Mapping) else {}
+
+
 def _or(value: int | None, default: int) -> int:
     return default if value is None else value
 
@@ -126,25 +132,27 @@ def _friction_count(summary: Mapping) -> int:
     """Every friction point of the session: the summary's totals count those its list leaves out."""
     totals = summary.get("friction_totals")
     if isinstance(totals, Mapping):
-        return sum(t.get("count") for t in totals.values()
-                   if isinstance(t, Mapping) and isinstance(t.get("count"), int))
+        counts: list[int] = [t["count"] for t in totals.values()
+                             if isinstance(t, Mapping) and isinstance(t.get("count"), int)]
+        return sum(counts)
     listed = summary.get("friction_points")
     return len(listed) if isinstance(listed, list) else 0
 
 
 def summary_page(*, session: FocusSession) -> dict:
     """The ended session's summary, with its energy chart drawn (server-side SVG)."""
-    summary = session.summary if isinstance(session.summary, Mapping) else {}
-    duration = summary.get("duration") if isinstance(summary.get("duration"), Mapping) else {}
+    summary = _mapping(session.summary)
+    duration = _mapping(summary.get("duration"))
     actual = session_minutes(session)
     estimated = duration.get("estimated_minutes") or session.estimated_duration
     # The summary's own scale (robust to FOCUS_TICK_SECONDS changing later).
     clock = SessionClock.fitted(started_at=session.started_at, ended_at=session.ended_at or session.started_at,
                                 session_minutes=actual, tick_seconds=settings.FOCUS_TICK_SECONDS)
 
-    curve = summary.get("energy_curve") if isinstance(summary.get("energy_curve"), Mapping) else {}
-    points = [(p.get("minute"), p.get("energy")) for p in curve.get("points") or [] if isinstance(p, Mapping)]
-    flow = summary.get("flow_windows") if isinstance(summary.get("flow_windows"), Mapping) else {}
+    curve = _mapping(summary.get("energy_curve"))
+    points: list[tuple[Any, Any]] = [(p.get("minute"), p.get("energy")) for p in curve.get("points") or []
+                                     if isinstance(p, Mapping)]
+    flow = _mapping(summary.get("flow_windows"))
     windows = [(w.get("start_minute") or 0, w.get("end_minute") or 0)
                for w in flow.get("windows") or [] if isinstance(w, Mapping)]
     # Bounded whatever was stored: summaries written before the bounds (focus/summary.py) could list
@@ -158,8 +166,9 @@ def summary_page(*, session: FocusSession) -> dict:
         item = feed_item(event_id=e.id, event_type=e.event_type, ts=e.ts, content=e.content) or {}
         nudges.append({"minute": round(clock.session_minutes(e.ts), 1), "title": item.get("title", ""),
                        "message": item.get("message", ""), "tone": item.get("tone", "nudge"), "ts": e.ts})
-    friction = []
-    listed = summary.get("friction_points") if isinstance(summary.get("friction_points"), list) else []
+    friction: list[dict[str, Any]] = []
+    stored = summary.get("friction_points")
+    listed: list[Any] = stored if isinstance(stored, list) else []
     for f in listed[:MAX_FRICTION_POINTS]:
         if isinstance(f, Mapping):
             friction.append({"kind": f.get("kind"), "label": friction_label(f.get("kind")),
@@ -171,7 +180,7 @@ def summary_page(*, session: FocusSession) -> dict:
         friction=[charts.Marker(f["at_minute"], f"{f['label']}: {f['detail']}", f["kind"] or "") for f in friction],
     )
     quality = session.session_quality if isinstance(session.session_quality, Mapping) else {}
-    nudge_counts = summary.get("nudges") if isinstance(summary.get("nudges"), Mapping) else {}
+    nudge_counts = _mapping(summary.get("nudges"))
     return {
         "has_summary": bool(summary),
         "headline": summary.get("headline") or "",

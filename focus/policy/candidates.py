@@ -18,10 +18,10 @@ from focus.clock import (
 )
 from focus.policy.config import PolicyConfig
 from focus.policy.detectors import _current, recovery_break_minutes, stress_trigger
-from focus.policy.inputs import EPSILON as _EPSILON, PingSample, TickContext
+from focus.policy.inputs import EPSILON as _EPSILON
+from focus.policy.inputs import PingSample, TickContext
 from focus.policy.state import _State
 from focusflow.numbers import finite_number
-
 
 # --------------------------------------------------------------------------- proposals
 

@@ -17,7 +17,6 @@ from focus.policy.state import _State
 from focus.vocabulary import BREAK_KINDS, event_type_for, kind_in_sentence
 from focusflow.numbers import finite_number
 
-
 # --------------------------------------------------------------------------- decision
 
 

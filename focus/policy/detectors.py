@@ -12,7 +12,6 @@ from focus.policy.config import PolicyConfig
 from focus.policy.inputs import (
     ACTIVE,
     AWAY,
-    EPSILON as _EPSILON,
     IDLE,
     Detection,
     PingSample,
@@ -24,9 +23,11 @@ from focus.policy.inputs import (
     _pct,
     _switch_readings,
 )
+from focus.policy.inputs import (
+    EPSILON as _EPSILON,
+)
 from focus.policy.state import _State
 from focusflow.numbers import finite_number
-
 
 # --------------------------------------------------------------------------- detection helpers
 
@@ -118,7 +119,7 @@ def detect_breakpoint(
             return "went_idle"
         if previous == AWAY and last != AWAY:
             return "back_from_away"
-    readings = [(p.at, finite_number(p.app_switches)) for p in pings if finite_number(p.app_switches) is not None]
+    readings = [(p.at, n) for p in pings if (n := finite_number(p.app_switches)) is not None]
     if len(readings) > config.quiet_run_pings and readings[-1][0] > window_start:
         burst = readings[-1][1] >= max(float(config.burst_switches_floor), 2.0 * baseline)
         run = readings[-1 - config.quiet_run_pings:-1]
@@ -281,7 +282,7 @@ def _update_flow(state: _State, window: Sequence[PingSample], baseline: float,
     state.in_flow = True
     state.flow_ticks = state.flow_streak
     state.long_flow_break_offered = False
-    minutes = duration_text(minutes_in_ticks(state.flow_streak))
-    return Detection("flow_start", {"reason": f"Steady activity with few app switches for {minutes}.",
+    streak = duration_text(minutes_in_ticks(state.flow_streak))
+    return Detection("flow_start", {"reason": f"Steady activity with few app switches for {streak}.",
                                     "since": state.flow_streak_since})
 

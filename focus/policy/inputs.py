@@ -10,9 +10,10 @@ public detector can be called on its own.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, fields, replace
 from datetime import datetime
-from typing import Any, Mapping, Sequence
+from typing import Any
 
 from focus.clock import as_utc
 from focus.vocabulary import ACTIVE, ACTIVITIES, AWAY, IDLE

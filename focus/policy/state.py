@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from datetime import datetime
-from typing import Any, Mapping
+from typing import Any
 
 from focus.policy.inputs import _parse_dt
 from focus.vocabulary import ALLOWED_KINDS
-
 
 # --------------------------------------------------------------------------- policy state
 

@@ -6,6 +6,7 @@ Every wait polls with a deadline (`wait_for`); no assertion depends on a fixed s
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
@@ -13,9 +14,9 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 from django.db import connection
 
@@ -71,10 +72,8 @@ class Proc:
 
     def kill(self, sig: int = signal.SIGKILL) -> None:
         """Signal the whole process group (a prefork worker's children too)."""
-        try:
+        with contextlib.suppress(ProcessLookupError):
             os.killpg(self.popen.pid, sig)
-        except ProcessLookupError:
-            pass
 
     def stop(self, timeout: float = 10.0) -> None:
         if self.alive():
@@ -229,10 +228,8 @@ class PostgresCluster:
 
     def stop(self) -> None:
         if self.data.exists():
-            try:
+            with contextlib.suppress(RuntimeError):  # not running
                 self._pg_ctl("-m", "immediate", "stop")
-            except RuntimeError:
-                pass  # not running
         shutil.rmtree(self.dir, ignore_errors=True)
 
     def connect(self, database: str | None = None):

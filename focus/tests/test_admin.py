@@ -92,25 +92,25 @@ def test_staff_given_the_view_permission_see_sessions_but_cannot_end_them(client
 
 
 def test_the_access_audit_is_for_superusers_only_and_read_only(operator, client, staff_api, bob_api):
-    from rhythm.models import PersonAccess
+    from focusflow.models import PersonAccess
 
     assert staff_api.get(f"/rhythm/state/?person_id={bob_api.person_id}").status_code == 200
     entry = PersonAccess.objects.get()
-    page = operator.get("/admin/rhythm/personaccess/")
+    page = operator.get("/admin/focusflow/personaccess/")
     assert page.status_code == 200 and str(bob_api.person_id) in page.content.decode()
-    assert operator.get("/admin/rhythm/personaccess/add/").status_code == 403
-    operator.post(f"/admin/rhythm/personaccess/{entry.pk}/delete/", {"post": "yes"})
+    assert operator.get("/admin/focusflow/personaccess/add/").status_code == 403
+    operator.post(f"/admin/focusflow/personaccess/{entry.pk}/delete/", {"post": "yes"})
     assert PersonAccess.objects.filter(pk=entry.pk).exists()
     # The service account itself (staff, not superuser) cannot read the audit.
     staff_client = type(client)()
     staff_client.force_login(staff_api.user)
-    assert staff_client.get("/admin/rhythm/personaccess/").status_code == 403
+    assert staff_client.get("/admin/focusflow/personaccess/").status_code == 403
 
 
 def test_the_access_audit_refuses_updates_and_deletes_in_the_database(staff_api, bob_api):
     from django.db import DatabaseError, transaction
 
-    from rhythm.models import PersonAccess
+    from focusflow.models import PersonAccess
 
     staff_api.get(f"/rhythm/state/?person_id={bob_api.person_id}")
     for change in (lambda rows: rows.update(status=200), lambda rows: rows.delete()):

@@ -82,9 +82,9 @@ def test_a_malformed_token_is_a_401_not_a_500(header):
 def test_token_authentication_costs_one_query_and_writes_nothing(alice_api):
     """The ping hot path counts authentication as one statement: token and user in one SELECT, and no
     per-request UPDATE of a last-used time or an expiry."""
-    from focusflow.tokens import ApiTokenAuthentication
-
     from rest_framework.test import APIRequestFactory
+
+    from focusflow.tokens import ApiTokenAuthentication
 
     http = APIRequestFactory().get("/api/me", HTTP_AUTHORIZATION=f"Token {alice_api.token}")
     with CaptureQueriesContext(connection) as queries:

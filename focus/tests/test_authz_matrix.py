@@ -2,7 +2,7 @@
 
 anonymous → 401 (with WWW-Authenticate), another person → 404 on a record of alice's (403 when the
 body or query names alice's person_id), plain staff (the staff flag only) → the same as another
-person, alice (the owner) → 2xx, a service account (rhythm.act_for_any_person) → 2xx, with the
+person, alice (the owner) → 2xx, a service account (focusflow.act_for_any_person) → 2xx, with the
 access recorded. A refused call changes nothing and records nothing. The URL conf is walked so that a new API endpoint or method without a row here
 fails the test instead of slipping through unchecked.
 """
@@ -20,9 +20,10 @@ from rest_framework.views import APIView
 
 from focus.models import FocusEvent, FocusSession
 from focus.tests.factories import FocusEventFactory, FocusSessionFactory
+from focusflow.models import PersonAccess
 from planner.models import Task
 from planner.tests.factories import TaskFactory
-from rhythm.models import PersonAccess, RhythmSample
+from rhythm.models import RhythmSample
 
 pytestmark = pytest.mark.django_db
 

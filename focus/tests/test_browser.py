@@ -24,13 +24,13 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.contrib.auth.hashers import PBKDF2PasswordHasher
 from django.db import connections
-from focusflow.tokens import token_create
 
 from focus.models import FocusEvent, FocusSession
 from focus.tests.factories import FocusSessionFactory
 from focus.tests.stack import ROOT, wait_for
+from focusflow.people import account_person_id
+from focusflow.tokens import token_create
 from planner.tests.factories import TaskFactory
-from rhythm.services import account_person_id
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
@@ -250,7 +250,7 @@ def test_a_whole_session_in_the_browser(stack, browser, django_user_model):
         assert mobile.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1"), path
         if path == "/history/":  # the bars scroll inside their card and open on today
             today = mobile.locator("svg.bar-chart .bar.today").bounding_box()
-            assert 0 <= today["x"] and today["x"] + today["width"] <= PHONE["width"], today
+            assert today["x"] >= 0 and today["x"] + today["width"] <= PHONE["width"], today
         shot(mobile, name)
     assert page.errors == [] and mobile.errors == [], page.errors + mobile.errors
 

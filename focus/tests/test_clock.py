@@ -7,7 +7,6 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from focus.dashboard.charts import energy_chart
 from focus.clock import (
     SessionClock,
     duration_text,
@@ -15,6 +14,7 @@ from focus.clock import (
     session_minutes_per_wall_minute,
     ticks_covering,
 )
+from focus.dashboard.charts import energy_chart
 
 T0 = datetime(2026, 1, 5, 9, 0, tzinfo=timezone.utc)
 SVG = "{http://www.w3.org/2000/svg}"
@@ -37,7 +37,7 @@ def test_before_the_start_is_negative_as_a_minute_and_zero_as_elapsed():
 
 
 def test_naive_instants_are_utc():
-    assert SessionClock(T0, 300).minute(datetime(2026, 1, 5, 9, 10)) == pytest.approx(10)
+    assert SessionClock(T0, 300).minute(datetime(2026, 1, 5, 9, 10)) == pytest.approx(10)  # noqa: DTZ001 (naive on purpose)
 
 
 def test_a_fitted_clock_keeps_an_ended_sessions_recorded_length():

@@ -138,10 +138,10 @@ def test_ticks_racing_an_end_never_write_after_the_end():
         now = timezone.now()
         session = FocusSessionFactory(started_at=now - timedelta(minutes=10), next_tick_at=now)
 
-        def racer(i: int):
+        def racer(i: int):  # runs within this iteration, on this iteration's session
             if i == 0:
-                return services.session_end(session_id=session.id, person_id=None, completion_score=0.5)
-            return engine.run_tick(session_id=session.id)
+                return services.session_end(session_id=session.id, person_id=None, completion_score=0.5)  # noqa: B023
+            return engine.run_tick(session_id=session.id)  # noqa: B023
 
         outcomes = in_parallel(3, racer)
         assert all(o in (EventType.TICK, EventType.NUDGE, EventType.BREAK, engine.SKIPPED_ENDED,
@@ -188,3 +188,47 @@ def test_an_end_that_read_the_clock_before_a_tick_took_the_lock_still_ends_last(
         ender.join(60)
     assert not ender.is_alive() and not failures, failures
     _assert_nothing_after_the_end(session)
+
+
+def test_pings_racing_an_end_never_land_after_it_and_are_refused_once_it_has_ended(alice_api):
+    """Pingers keep pinging while the session ends. Whatever the interleaving, a ping either
+    commits before the end (its event earlier than session_end, in time and in write order) or is
+    refused with a 409 that writes nothing; none lands after session_end. The end is made to take a
+    while (a long history to summarise), so a ping that does not wait for the session row's lock
+    finds the session still running in the middle of it."""
+    pingers = 4
+    for _ in range(5):
+        now = timezone.now()
+        session = FocusSessionFactory(person_id=alice_api.person_id, started_at=now - timedelta(minutes=30),
+                                      next_tick_at=None)
+        FocusEvent.objects.bulk_create([
+            FocusEvent(session=session, event_type=EventType.PING, ts=now - timedelta(seconds=300 - i),
+                       content={"focus": 0.5, "app_switches": i % 7})
+            for i in range(300)
+        ])
+        before = FocusEvent.objects.filter(session=session, event_type=EventType.PING).count()
+        end_body = {"session_id": str(session.id), "completion_score": 0.5}
+
+        def racer(i: int) -> list[int]:  # noqa: B023 (run to completion inside this loop iteration)
+            client = client_for(alice_api)
+            if i == 0:
+                return [client.post("/focus/end", end_body, format="json").status_code]  # noqa: B023
+            statuses = []
+            while not statuses or statuses[-1] == 201 and len(statuses) < 200:
+                statuses.append(client.post("/focus/ping", {"session_id": str(session.id), "focus": 0.6,  # noqa: B023
+                                                            "note": f"p{i}"}, format="json").status_code)
+            return statuses
+
+        answers = in_parallel(pingers + 1, racer)
+        assert answers[0] == [200]
+        pings = [status for statuses in answers[1:] for status in statuses]
+        assert set(pings) <= {201, 409}, pings
+        assert all(statuses[-1] == 409 for statuses in answers[1:]), answers  # every pinger saw the end
+        session.refresh_from_db()
+        end = FocusEvent.objects.get(session=session, event_type=EventType.SESSION_END)
+        written = FocusEvent.objects.filter(session=session, event_type=EventType.PING)
+        assert written.count() == before + pings.count(201)  # a refused ping wrote nothing
+        late = written.filter(ts__gt=end.ts) | written.filter(id__gt=end.id)
+        assert not late.exists(), [(e.ts, e.id) for e in late] + [(end.ts, end.id)]
+        assert client_for(alice_api).post("/focus/ping", {"session_id": str(session.id)},
+                                          format="json").status_code == 409

@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from focus.services import session_end, session_start
 from focus.tests.test_browser import browser, log_in, new_page, shot, web_user  # noqa: F401 (fixture)
-from rhythm.services import account_person_id
+from focusflow.people import account_person_id
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 

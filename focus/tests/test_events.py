@@ -45,10 +45,9 @@ def test_a_tick_batch_is_written_once_and_handed_on_once(session, handed_on, t0,
 
 
 def test_nothing_is_handed_on_for_a_rolled_back_write(session, handed_on, t0, django_capture_on_commit_callbacks):
-    with django_capture_on_commit_callbacks(execute=True):
-        with pytest.raises(RuntimeError), transaction.atomic():
-            events.event_write(session=session, event_type="ping", ts=t0, content={})
-            raise RuntimeError("the request failed")
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(RuntimeError), transaction.atomic():
+        events.event_write(session=session, event_type="ping", ts=t0, content={})
+        raise RuntimeError("the request failed")
     assert handed_on == []
     assert not FocusEvent.objects.filter(session=session, event_type="ping").exists()
 

@@ -18,11 +18,11 @@ import urllib.request
 
 import pytest
 from django.utils import timezone
-from focusflow.tokens import token_create
 
 from focus.models import FocusSession
 from focus.tests.stack import BIN, RedisServer, Stack, stack_env, wait_for
 from focus.tests.test_integration_ticks import assert_tick_invariants, tick_events
+from focusflow.tokens import token_create
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 

@@ -6,8 +6,9 @@ import pytest
 
 from focus.models import FocusEvent
 from focus.tests.factories import FocusSessionFactory
+from focusflow.models import PersonAccess
 from planner.tests.factories import TaskFactory
-from rhythm.models import PersonAccess, RhythmSample
+from rhythm.models import RhythmSample
 
 pytestmark = pytest.mark.django_db
 

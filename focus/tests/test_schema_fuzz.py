@@ -26,14 +26,14 @@ import pytest
 import schemathesis
 from hypothesis import HealthCheck
 from hypothesis import strategies as st
-from focusflow.tokens import token_create
 from schemathesis import GenerationMode
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from focus.models import FocusEvent, FocusSession
 from focus.tests.factories import FocusEventFactory, FocusSessionFactory
+from focusflow.people import account_person_id
+from focusflow.tokens import token_create
 from planner.tests.factories import TaskFactory
-from rhythm.services import account_person_id
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -106,7 +106,7 @@ def is_unstorable_time(value) -> bool:
         return True
     shift = timedelta(0) if utc else (1 if offset[0] == "+" else -1) * timedelta(
         hours=int(offset[1:3]), minutes=int(offset[4:6]))
-    local = datetime(int(year), int(month), int(day), int(hour), int(minute), int(second))
+    local = datetime(int(year), int(month), int(day), int(hour), int(minute), int(second))  # noqa: DTZ001 (wall time)
     return not (EARLIEST.replace(tzinfo=None) + shift <= local < LATEST.replace(tzinfo=None) + shift)
 
 
@@ -213,7 +213,7 @@ def test_every_operation_answers_within_its_schema(label, has_inputs, takes_time
         @hypothesis.settings(FUZZ_SETTINGS, max_examples=examples)
         @hypothesis.given(case=operation.as_strategy(generation_mode=mode), own=st.integers(0, 3).map(bool))
         def check(case, own):
-            if own and mode is GenerationMode.POSITIVE:
+            if own and mode is GenerationMode.POSITIVE:  # noqa: B023 (check() runs within this iteration)
                 use_own_ids(case, own_ids)
             response = case.call_and_validate(headers=auth, excluded_checks=[positive_data_acceptance])
             assert_valid_data_accepted(case, response)

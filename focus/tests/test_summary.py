@@ -108,9 +108,9 @@ def test_ended_before_started_is_zero_minutes():
 
 
 def test_naive_datetimes_are_taken_as_utc():
-    naive = EventRecord("ping", datetime(2025, 3, 4, 9, 10), {"energy": 0.5})
+    naive = EventRecord("ping", datetime(2025, 3, 4, 9, 10), {"energy": 0.5})  # noqa: DTZ001 (the point)
     summary = build_summary(
-        started_at=datetime(2025, 3, 4, 9, 0), ended_at=at(45), estimated_minutes=45, completion_score=None,
+        started_at=datetime(2025, 3, 4, 9, 0), ended_at=at(45), estimated_minutes=45, completion_score=None,  # noqa: DTZ001
         session_quality=None, early_end=False, events=[naive],
     )
     assert summary["energy_curve"]["points"] == [{"minute": 10.0, "energy": 0.5, "source": "ping"}]

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import logging
 import threading
-import uuid
 import urllib.error
 import urllib.request
+import uuid
 from datetime import datetime, timedelta, timezone
 from types import SimpleNamespace
 
@@ -16,13 +16,13 @@ import pytest
 import time_machine
 from django.core.cache import cache
 from django.test import override_settings
-from focusflow.people import Actor
-from focusflow.tokens import token_create
 
 from focus.models import FocusSession
 from focus.tests.factories import FocusSessionFactory
 from focus.tests.stack import free_port
+from focusflow.people import Actor
 from focusflow.throttles import ActionRateThrottle, PersonRateThrottle, parse_rate
+from focusflow.tokens import token_create
 
 # Pinned at the start of a minute, so a test never straddles two throttle windows.
 T0 = datetime(2031, 5, 6, 9, 0, 1, tzinfo=timezone.utc)

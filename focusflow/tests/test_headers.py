@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from focus.services import session_end, session_start
 from focus.tests.test_security_settings import production_settings
-from rhythm.services import account_person_id
+from focusflow.people import account_person_id
 
 pytestmark = pytest.mark.django_db
 

@@ -6,8 +6,8 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
+from focusflow.people import account_person_id
 from focusflow.tokens import token_create, tokens_revoke
-from rhythm.services import account_person_id
 
 DEMO_USER, DEMO_PASSWORD = "demo", "focus-demo-pass"
 ADMIN_USER, ADMIN_PASSWORD = "admin", "focus-admin-pass"

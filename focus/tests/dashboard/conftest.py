@@ -3,7 +3,7 @@
 import pytest
 from django.test import Client
 
-from rhythm.services import account_person_id
+from focusflow.people import account_person_id
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ from django.urls import reverse
 
 from focus.models import EventType, FocusEvent, FocusSession
 from focus.tests.factories import FocusSessionFactory
-from rhythm.services import account_person_id
+from focusflow.people import account_person_id
 
 pytestmark = pytest.mark.django_db
 

@@ -11,6 +11,7 @@ from datetime import date, datetime, timedelta
 from datetime import timezone as dt_timezone
 
 import pytest
+import time_machine
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -18,9 +19,9 @@ from django.utils import timezone
 from focus import dashboard, engine
 from focus.models import FocusEvent, FocusSession
 from focus.services import session_end, session_ping, session_start
+from focusflow.people import account_person_id
 from planner.models import Task
 from planner.tests.factories import TaskFactory
-from rhythm.services import account_person_id
 
 pytestmark = pytest.mark.django_db
 
@@ -28,6 +29,15 @@ TICK = 2
 CALM = {"activity": "active", "app_switches": 2, "focus": 0.85, "energy": 0.7, "stress": 0.3}
 SCATTERED = {"activity": "active", "app_switches": 22, "focus": 0.2, "energy": 0.5, "stress": 0.35}
 STRAINED = {"activity": "active", "app_switches": 3, "focus": 0.6, "energy": 0.4, "stress": 0.9, "fatigue": 0.7}
+# "Today", "2 days ago" and the 30-day window are counted from the clock: pin it to midday UTC so
+# a session minutes before "now" never falls on yesterday (the tests once failed just after midnight).
+MIDDAY = datetime(2031, 3, 12, 12, 0, tzinfo=dt_timezone.utc)
+
+
+@pytest.fixture(autouse=True)
+def _midday():
+    with time_machine.travel(MIDDAY, tick=True):
+        yield
 
 
 def start(client: Client, **fields):

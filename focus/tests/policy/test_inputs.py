@@ -17,7 +17,7 @@ def test_stored_content_becomes_a_parsed_sample():
 
 
 def test_odd_readings_become_no_reading():
-    sample = parse_ping(PingSample(at=datetime(2025, 3, 3, 9, 0), activity="sleeping", energy=float("nan"),
+    sample = parse_ping(PingSample(at=datetime(2025, 3, 3, 9, 0), activity="sleeping", energy=float("nan"),  # noqa: DTZ001 (naive on purpose)
                                    heart_rate=True, hrv_ms=float("inf")))
     assert sample == PingSample(at=T0)
     assert sample.at.tzinfo is not None

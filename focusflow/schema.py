@@ -1,0 +1,87 @@
+"""The OpenAPI schema (settings: REST_FRAMEWORK["DEFAULT_SCHEMA_CLASS"] and SPECTACULAR_SETTINGS'
+hooks): drf-spectacular's, plus every error answer an operation can give."""
+
+from drf_spectacular.openapi import AutoSchema
+from drf_spectacular.plumbing import force_instance
+from drf_spectacular.utils import OpenApiResponse
+from rest_framework import serializers
+from rest_framework.permissions import AllowAny
+
+from focusflow.fields import RejectUnknownFields
+
+
+class ApiErrorSerializer(serializers.Serializer):
+    """Every error answer: a message, a machine code, field messages for bad input, and sometimes
+    more (e.g. `active_session_id` on a 409 from start, `ended_at` on a 409 from ping or end)."""
+
+    detail = serializers.CharField()
+    code = serializers.CharField()
+    errors = serializers.DictField(child=serializers.ListField(child=serializers.CharField()), required=False)
+
+
+ERROR_DESCRIPTIONS = {
+    400: "Bad input: field messages in `errors`.",
+    401: "Not signed in (token or session).",
+    403: "Acting for another person_id, or a session-authenticated write without its CSRF token.",
+    404: "No such record (another person's records are never revealed to exist), or no such page.",
+    409: "The session's state does not allow it (already active, already ended).",
+    413: "Body over 64 KB.",
+    415: "Body is not JSON.",
+    429: "Throttled (see the Retry-After header); for a ping also the session's ceiling on pings (`ping_ceiling`).",
+}
+
+
+class ApiAutoSchema(AutoSchema):
+    """drf-spectacular's schema plus the error answers each operation can give, so clients (and the
+    schema fuzz test) know every status the API may return. A view lists its domain errors (404 for
+    an id in the body, 409) in `error_statuses`; the rest follow from the operation's shape."""
+
+    def _error_statuses(self) -> set[int]:
+        statuses = set(getattr(self.view, "error_statuses", ()))
+        has_body = self.method in ("POST", "PUT", "PATCH")
+        has_query = bool(self.get_override_parameters()) or bool(self._get_filter_parameters())
+        if self.path_regex and "{" in self.path:
+            statuses |= {400, 404}
+        if has_body:
+            statuses |= {400, 413, 415}
+        if has_query:
+            statuses.add(400)
+        if self._is_list_view() and self._get_paginator() is not None and self.method == "GET":
+            statuses |= {400, 404}  # a page out of range is a 404
+        if not any(isinstance(p, AllowAny) for p in self.view.get_permissions()):
+            statuses |= {401, 403}
+        if self.view.get_throttles():
+            statuses.add(429)
+        return statuses
+
+    def _get_response_bodies(self, direction="response"):
+        responses = super()._get_response_bodies(direction)
+        for status_code in sorted(self._error_statuses()):
+            if str(status_code) not in responses:
+                response = self._get_response_for_code(
+                    OpenApiResponse(ApiErrorSerializer, description=ERROR_DESCRIPTIONS[status_code]),
+                    str(status_code), direction=direction,
+                )
+                if status_code == 429:
+                    response["headers"] = {"Retry-After": {"schema": {"type": "integer"},
+                                                           "description": "Seconds until the rate allows a call."}}
+                responses[str(status_code)] = response
+        return responses
+
+    def _map_serializer(self, serializer, direction, bypass_extensions=False):
+        schema = super()._map_serializer(serializer, direction, bypass_extensions)
+        # Request bodies refuse unknown keys (a typo must not be silently dropped): say so.
+        if direction == "request" and isinstance(force_instance(serializer), RejectUnknownFields):
+            schema["additionalProperties"] = False
+        return schema
+
+
+def allow_empty_optional_query(result, generator, request, public):
+    """Postprocessing hook: an optional query parameter sent empty (`?state=`) counts as not sent,
+    as DRF reads it; say so in the schema (allowEmptyValue)."""
+    for operations in result.get("paths", {}).values():
+        for operation in operations.values():
+            for parameter in operation.get("parameters", []) if isinstance(operation, dict) else []:
+                if parameter.get("in") == "query" and not parameter.get("required"):
+                    parameter["allowEmptyValue"] = True
+    return result
