@@ -8,8 +8,9 @@ the other; the second finds the session no longer due and writes nothing. The gu
 The dispatcher hands out ticks in chunks, so a chunk runs as one batch: one transaction that locks
 all of its sessions (in primary-key order, so two overlapping batches cannot deadlock), reads what
 the policy needs for all of them with four set-based queries (rhythm, emotion, recent pings, last
-nudge of each kind), decides each session with the pure policy, and writes every event with one
-INSERT and every session with one UPDATE: nine round trips for a chunk of a hundred sessions. A
+nudge of each kind), decides each session with the pure policy (whose decide() applies the
+guardrails to the counters read under the lock: the check and the write share the transaction),
+and writes every event with one INSERT (focus/events.py) and every session with one UPDATE: nine round trips for a chunk of a hundred sessions. A
 single tick is a batch of one. Per session the result
 is exactly what ticking the sessions one by one would give: the same inputs, the same decision,
 the same single event.
@@ -28,9 +29,9 @@ from django.db.models import F, Window
 from django.db.models.functions import RowNumber
 from django.utils import timezone
 
+from focus.events import events_new, events_write
 from focus.models import USER_FACING_EVENTS, EventType, FocusEvent, FocusSession
 from focus.policy import Decision, PingSample, PolicyConfig, RhythmValues, TickContext, decide
-from focus.services import minutes_between
 from rhythm.models import PersonalModel, RhythmState
 
 RECENT_PINGS = 50
@@ -44,7 +45,6 @@ TICK_FIELDS = [
     "nudges_sent", "last_nudge_at", "tick_count", "policy_state", "last_tick_at",
     "next_tick_at", "lease_until", "actual_duration",
 ]
-_PING_FIELDS = frozenset(PingSample.__dataclass_fields__) - {"at"}
 
 
 def policy_config() -> PolicyConfig:
@@ -102,7 +102,7 @@ class _Inputs:
         )
         pings: dict[uuid.UUID, list[PingSample]] = {session_id: [] for session_id in ids}
         for session_id, ts, content in newest_pings:
-            pings[session_id].append(PingSample(at=ts, **{k: v for k, v in content.items() if k in _PING_FIELDS}))
+            pings[session_id].append(PingSample.from_content(ts, content))
         last_sent: dict[uuid.UUID, dict[str, datetime]] = {session_id: {} for session_id in ids}
         facing = FocusEvent.objects.filter(session_id__in=ids, event_type__in=USER_FACING_EVENTS)
         for session_id, ts, content in facing.values_list("session_id", "ts", "content"):
@@ -145,15 +145,11 @@ def _tick_session(
         ),
         config,
     )
-    task_snapshot = session.task.as_snapshot() if session.task_id else None
-    events = [
-        FocusEvent(session=session, event_type=event_type, ts=now, content=content, rhythm_snapshot=rhythm,
-                   task_snapshot=task_snapshot, emotion_snapshot=emotion)
-        for event_type, content in [
-            *((d.event_type, d.content) for d in decision.detections),
-            (decision.event_type, decision.content),
-        ]
-    ]
+    events = events_new(
+        session=session, ts=now, rhythm=rhythm, emotion=emotion,
+        task_snapshot=session.task.as_snapshot() if session.task_id else None,
+        items=[*((d.event_type, d.content) for d in decision.detections), (decision.event_type, decision.content)],
+    )
     if decision.event_type in USER_FACING_EVENTS:
         session.nudges_sent += 1
         session.last_nudge_at = now
@@ -162,7 +158,7 @@ def _tick_session(
     session.last_tick_at = now
     session.next_tick_at = _next_due(session, now)
     session.lease_until = None
-    session.actual_duration = minutes_between(session.started_at, now)
+    session.actual_duration = round(session.clock().wall_minutes(now), 2)
     return decision, events
 
 
@@ -239,7 +235,7 @@ def _run_batch(claims: list[tuple[uuid.UUID | str, int | None]], now: datetime |
                 ticked[session.id] = session
                 outcomes.append(decision.event_type)
         if events:
-            FocusEvent.objects.bulk_create(events)
+            events_write(events)
             _save_ticked(list(ticked.values()))
         return outcomes
 

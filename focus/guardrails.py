@@ -1,8 +1,11 @@
 """Hard guardrails for user-facing focus events (nudges and breaks).
 
-Pure functions, no Django: the tick service calls :func:`guardrail_block` inside the
-database transaction that writes the event, and the nudge policy calls the same function
-before it proposes anything, so both agree on what may be sent.
+Pure functions, no Django. The check is made at write time, in one place: the nudge policy
+(:func:`focus.policy.decide`) calls :func:`guardrail_block` before it sends anything, and the
+tick (focus/engine.py) runs ``decide`` inside the transaction that writes the event, on the
+counters (nudges sent, last nudge time) it read under that transaction's lock on the session
+row. Only the tick writes user-facing events (focus/events.py), so no other write can come
+between the check and the event.
 
 The guarantees (docs: DESIGN.md, "Guardrails"):
 
@@ -15,28 +18,21 @@ The guarantees (docs: DESIGN.md, "Guardrails"):
 from __future__ import annotations
 
 import re
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Any
 
-ALLOWED_KINDS: tuple[str, ...] = ("check_in", "refocus", "micro_break", "recovery_break", "wrap_up")
-# Break kinds are written as event_type "break"; the other allowed kinds as "nudge".
-BREAK_KINDS: tuple[str, ...] = ("micro_break", "recovery_break")
+from focus.clock import seconds_between
+from focus.vocabulary import ALLOWED_KINDS, BREAK_KINDS, GUARDRAIL_REASONS, event_type_for
+
+__all__ = ["ALLOWED_KINDS", "BREAK_KINDS", "GUARDRAIL_REASONS", "MAX_MESSAGE_CHARS", "event_type_for",
+           "is_micro_tone", "guardrail_block"]
 
 MAX_MESSAGE_CHARS = 120
-
-# Reason codes, in the order they are checked: the first that applies is returned.
-# "cap" is checked before "backoff" because it is the more lasting reason (waiting won't help).
-GUARDRAIL_REASONS: tuple[str, ...] = ("session_ended", "unknown_kind", "not_micro_tone", "cap", "backoff")
 
 # A sentence end (., ! or ?, optionally followed by a closing quote/bracket) followed by more text.
 _SENTENCE_BREAK = re.compile(r"[.!?][\"')\]]*\s+\S")
 # A shouted word: two or more capital letters and no lower-case ones ("NOW", "OK").
 _SHOUTED_WORD = re.compile(r"\b[A-Z]{2,}\b")
-
-
-def event_type_for(kind: str) -> str:
-    """The focus event type a user-facing kind is written as: "break" or "nudge"."""
-    return "break" if kind in BREAK_KINDS else "nudge"
 
 
 def is_micro_tone(message: Any) -> bool:
@@ -59,13 +55,6 @@ def is_micro_tone(message: Any) -> bool:
     if _SHOUTED_WORD.search(text):
         return False
     return True
-
-
-def as_utc(value: datetime) -> datetime:
-    """Return ``value`` as an aware UTC datetime (a naive value is taken to be UTC already)."""
-    if value.tzinfo is None:
-        return value.replace(tzinfo=timezone.utc)
-    return value.astimezone(timezone.utc)
 
 
 def guardrail_block(
@@ -97,7 +86,7 @@ def guardrail_block(
     if nudges_sent >= config.max_nudges:
         return "cap"
     if last_nudge_at is not None:
-        gap = (as_utc(now) - as_utc(last_nudge_at)).total_seconds()
+        gap = seconds_between(last_nudge_at, now)
         if gap < config.min_gap_seconds:
             return "backoff"
     return None

@@ -2,10 +2,13 @@
 
 import uuid
 
+from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 
+from focus import vocabulary
+from focus.clock import SessionClock
 from focusflow.json import SanitizedJSONEncoder
 
 MIN_ESTIMATE_MINUTES = 1
@@ -19,19 +22,10 @@ class Mode(models.TextChoices):
     CREATIVE = "creative", "Creative"
 
 
-class EventType(models.TextChoices):
-    SESSION_START = "session_start"
-    TICK = "tick"
-    NUDGE = "nudge"
-    BREAK = "break"
-    PING = "ping"
-    FLOW_START = "flow_start"
-    FLOW_END = "flow_end"
-    DISTRACTION = "distraction"
-    SESSION_END = "session_end"
+# The event types are the vocabulary's (focus/vocabulary.py); EventType.NUDGE == "nudge".
+EventType = models.TextChoices("EventType", [(name.upper(), name) for name in vocabulary.EVENT_TYPES])
 
-
-USER_FACING_EVENTS = (EventType.NUDGE, EventType.BREAK)
+USER_FACING_EVENTS = tuple(EventType(name) for name in vocabulary.USER_FACING_EVENT_TYPES)
 
 
 class FocusSession(models.Model):
@@ -101,6 +95,10 @@ class FocusSession(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_mode_display()} session {self.id}"
+
+    def clock(self) -> SessionClock:
+        """This session's clock at the configured tick (focus/clock.py: session minutes, elapsed time)."""
+        return SessionClock(self.started_at, settings.FOCUS_TICK_SECONDS)
 
     @property
     def is_active(self) -> bool:

@@ -14,8 +14,8 @@ from django.utils import timezone
 from rest_framework import status
 
 from focus import scheduler, selectors
+from focus.events import event_write, events_written
 from focus.models import EventType, FocusEvent, FocusSession
-from focus.policy import NOMINAL_TICK_MINUTES
 from focus.selectors import active_session_for
 from focus.summary import EventRecord, build_summary, summary_sentiment
 from focusflow.errors import Conflict, DomainError, InvalidInput, NotFound
@@ -30,31 +30,6 @@ from rhythm.services import (
     rhythm_ping_write_sql,
     rhythm_update,
 )
-
-
-def minutes_between(start: datetime, end: datetime) -> float:
-    """Wall-clock minutes (what actual_duration stores)."""
-    return round(max(0.0, (end - start).total_seconds()) / 60, 2)
-
-
-def session_minutes_between(start: datetime, end: datetime) -> float:
-    """Minutes of session time: tick periods x 5. Equal to wall-clock minutes at the default
-    FOCUS_TICK_SECONDS=300; in a time-compressed run it keeps estimates and durations comparable."""
-    elapsed = max(0.0, (end - start).total_seconds())
-    return round(elapsed / settings.FOCUS_TICK_SECONDS * NOMINAL_TICK_MINUTES, 2)
-
-
-def event_write(
-    *, session: FocusSession, event_type: str, ts: datetime, content: dict[str, Any],
-    rhythm: dict | None = None, emotion: dict | None = None,
-) -> FocusEvent:
-    """Write one event with the person's rhythm, task and emotion at that moment."""
-    return FocusEvent.objects.create(
-        session=session, event_type=event_type, ts=ts, content=content,
-        rhythm_snapshot=rhythm if rhythm is not None else rhythm_snapshot(person_id=session.person_id),
-        task_snapshot=session.task.as_snapshot() if session.task_id else None,
-        emotion_snapshot=emotion if emotion is not None else emotion_baseline(person_id=session.person_id),
-    )
 
 
 def _session_lock(*, session_id: uuid.UUID, person_id: uuid.UUID | None) -> FocusSession:
@@ -151,6 +126,7 @@ def session_ping(
         task_snapshot=target.task_snapshot, emotion_snapshot=target.emotion,
     )
     _ping_write(event, person_id=target.person_id, pinged=pinged)
+    events_written([event])  # handed on after commit, as every event (focus/events.py)
     return event
 
 
@@ -263,7 +239,7 @@ def _summary_event_rows(session: FocusSession, *, now: datetime) -> list[EventRe
     ):
         return [EventRecord(*row) for row in events.values_list(*fields)]
     records = [EventRecord(*row) for row in events.exclude(event_type=EventType.PING).values_list(*fields)]
-    width = max((now - session.started_at).total_seconds(), 1.0) / SUMMARY_PING_BUCKETS
+    width = max(session.clock().elapsed_seconds(now), 1.0) / SUMMARY_PING_BUCKETS
     with connection.cursor() as cursor:
         cursor.execute(PING_BUCKETS_SQL, {"buckets": SUMMARY_PING_BUCKETS, "start": session.started_at,
                                           "width": width, "session_id": session.id})
@@ -311,8 +287,9 @@ def session_end(
     now = now or timezone.now()  # read after the lock: a tick that held it must not land after the end
     if session.ended_at is not None:
         raise Conflict("This session has already ended.", ended_at=session.ended_at.isoformat())
-    actual = minutes_between(session.started_at, now)
-    session_minutes = session_minutes_between(session.started_at, now)
+    clock = session.clock()
+    actual = round(clock.wall_minutes(now), 2)
+    session_minutes = round(clock.session_minutes(now), 2)
     if early_end is None:
         early_end = session_minutes < session.estimated_duration
     session.ended_at = now

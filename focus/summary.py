@@ -12,7 +12,7 @@ Session time
 The tick engine may run time-compressed (``FOCUS_TICK_SECONDS=2`` instead of 300). Every
 session-relative time in the summary is in minutes of *session time*::
 
-    minute = elapsed_seconds / tick_seconds * 5      # one tick period = 5 nominal minutes
+    minute = elapsed_seconds / tick_seconds * 5      # focus/clock.py: one tick period = 5 minutes
 
 so a compressed run reads like a real one; with ``tick_seconds=300`` these are plain minutes.
 ``duration.actual_minutes`` is session time too, so it compares with the estimate (which is in
@@ -92,9 +92,10 @@ from datetime import datetime, timezone
 from decimal import Decimal
 from typing import Any
 
+from focus.clock import SessionClock, duration_text, minutes_in_ticks
+from focus.vocabulary import BREAK_KINDS, DISTRACTION_SIGNALS, ENDING_FRICTION, IDLE_ACTIVITIES
 from focusflow.numbers import finite_number as _number
 
-NOMINAL_TICK_MINUTES = 5.0  # one tick period, in session minutes
 MAX_CURVE_POINTS = 120
 MAX_FRICTION_POINTS = 24  # listed in the summary; friction_totals counts them all
 MAX_FLOW_WINDOWS = 24  # listed in the summary; count and total_minutes cover them all
@@ -109,9 +110,7 @@ OVERRUN_MIN_MINUTES = 5.0
 OVERRUN_FRACTION = 0.10
 EARLY_END_PENALTY = 0.1  # subtracted from the sentiment of an early-ended session
 
-BREAK_KINDS = frozenset({"micro_break", "recovery_break"})
-IDLE_SIGNALS = frozenset({"idle", "away"})
-SIGNAL_LABELS = {"app_switches": "app switching", "low_focus": "low focus"}
+IDLE_SIGNALS = IDLE_ACTIVITIES
 
 
 @dataclass(frozen=True)
@@ -185,21 +184,15 @@ def _json_safe(value: Any, depth: int = 0) -> Any:
     return str(value)
 
 
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word}" if n == 1 else f"{n} {word}s"
-
-
 class _Clock:
-    """Converts timestamps to session minutes (see the module docstring)."""
+    """Timestamps as session minutes (focus/clock.py), clamped to the session's edges."""
 
     def __init__(self, started_at: datetime, ended_at: datetime, tick_seconds: int):
-        self.started_at = _aware(started_at)
-        self.ended_at = _aware(ended_at)
-        self.tick_seconds = tick_seconds
-        self.total = max(0.0, self.raw(self.ended_at))
+        self.session = SessionClock(_aware(started_at), tick_seconds)
+        self.total = self.session.session_minutes(_aware(ended_at))
 
     def raw(self, ts: datetime) -> float:
-        return (_aware(ts) - self.started_at).total_seconds() / self.tick_seconds * NOMINAL_TICK_MINUTES
+        return self.session.minute(_aware(ts))
 
     def minute(self, ts: datetime) -> float:
         return min(self.total, max(0.0, self.raw(ts)))
@@ -316,12 +309,16 @@ def _friction(kind: str, at: float, minutes: float | None, detail: str) -> dict:
     return {"kind": kind, "at_minute": _r1(at), "minutes": None if minutes is None else _r1(minutes), "detail": detail}
 
 
+def _signal_label(signal: str, default: str) -> str:
+    return DISTRACTION_SIGNALS[signal].label if signal in DISTRACTION_SIGNALS else default
+
+
 def _signal(e: EventRecord) -> str:
     return _label(_content(e).get("signal"), "")
 
 
 def _distraction_episodes(events: Sequence[EventRecord], clock: _Clock) -> list[dict]:
-    period = NOMINAL_TICK_MINUTES
+    period = minutes_in_ticks(1)
     episodes: list[dict] = []
     current: dict | None = None
 
@@ -330,10 +327,10 @@ def _distraction_episodes(events: Sequence[EventRecord], clock: _Clock) -> list[
         if current is not None:
             end = min(current["last"] + period, end_cap, clock.total)
             end = max(end, current["first"])
-            labels = [SIGNAL_LABELS.get(s, "distraction") for s in current["signals"]]
+            labels = [_signal_label(s, "distraction") for s in current["signals"]]
             label = " and ".join(dict.fromkeys(labels))
             minutes = end - current["first"]
-            detail = f"{label} for {_plural(round(minutes), 'minute')}"
+            detail = f"{label} for {duration_text(minutes)}"
             if current["reason"]:
                 detail += f" ({current['reason'][:120]})"
             episodes.append(_friction("distraction", current["first"], minutes, detail))
@@ -376,7 +373,7 @@ def _idle_gaps(events: Sequence[EventRecord], clock: _Clock) -> tuple[list[dict]
         if start is not None:
             label = " or ".join(dict.fromkeys(k for k in ("idle", "away") if k in kinds))
             minutes = max(0.0, end - start)
-            gaps.append(_friction("idle_gap", start, minutes, f"{label} for {_plural(round(minutes), 'minute')}"))
+            gaps.append(_friction("idle_gap", start, minutes, f"{label} for {duration_text(minutes)}"))
         start, kinds = None, []
 
     for e in events:
@@ -439,7 +436,7 @@ def _spikes(events: Sequence[EventRecord], clock: _Clock, key: str) -> list[dict
 
 
 def _ignored_nudges(events: Sequence[EventRecord], clock: _Clock) -> list[dict]:
-    window = NUDGE_FOLLOW_PERIODS * NOMINAL_TICK_MINUTES
+    window = minutes_in_ticks(NUDGE_FOLLOW_PERIODS)
     result: list[dict] = []
     pending: tuple[float, str] | None = None  # (minute, kind) of the last nudge still watched
     for e in events:
@@ -450,7 +447,7 @@ def _ignored_nudges(events: Sequence[EventRecord], clock: _Clock) -> list[dict]:
         elif e.event_type == "distraction" and pending is not None:
             sent_at, kind = pending
             if sent_at < minute <= sent_at + window:
-                signal = SIGNAL_LABELS.get(_signal(e), _signal(e) or "distraction")
+                signal = _signal_label(_signal(e), _signal(e) or "distraction")
                 at = min(clock.total, max(0.0, sent_at))
                 result.append(
                     _friction("nudge_ignored", at, None,
@@ -468,13 +465,13 @@ def _ignored_nudges(events: Sequence[EventRecord], clock: _Clock) -> list[dict]:
 def _duration_phrase(actual: float, estimated: int, early_end: bool, over_estimate: bool) -> str:
     a = round(actual)
     if estimated <= 0:
-        return "Under a minute" if actual < 1 else _plural(a, "minute")
+        return "Under a minute" if actual < 1 else duration_text(a)
     if actual < 1:
-        return f"Stopped within the first minute of a {estimated}-minute session"
+        return f"Stopped within the first minute of a {duration_text(estimated, 'adjective')} session"
     if early_end and actual < estimated:
         return f"Stopped at {a} of {estimated} minutes"
     if over_estimate:
-        return f"{a} minutes against a {estimated}-minute estimate"
+        return f"{a} minutes against a {duration_text(estimated, 'adjective')} estimate"
     return f"{a} of {estimated} minutes"
 
 
@@ -495,7 +492,7 @@ def _energy_phrase(curve: dict) -> str:
         return "energy rose as you went"
     if curve["dip_minute"] is not None:
         dip = round(curve["dip_minute"])
-        return "energy dipped early on" if dip < 1 else f"energy dipped after {_plural(dip, 'minute')}"
+        return "energy dipped early on" if dip < 1 else f"energy dipped after {duration_text(dip)}"
     if trend == "falling":
         return "energy eased off toward the end"
     return "energy held steady"
@@ -509,11 +506,11 @@ def _friction_sentence(friction: list[dict], idle_kinds: set[str]) -> str:
     if d := by_kind.get("distraction"):
         total = round(sum(f["minutes"] or 0 for f in d))
         noun = "distraction stretch" if len(d) == 1 else "distraction stretches"
-        parts.append(f"{len(d)} {noun} ({_plural(total, 'minute')})")
+        parts.append(f"{len(d)} {noun} ({duration_text(total)})")
     if g := by_kind.get("idle_gap"):
         total = round(sum(f["minutes"] or 0 for f in g))
         label = " or ".join(k for k in ("idle", "away") if k in idle_kinds) or "idle"
-        parts.append(f"{label} for {_plural(total, 'minute')}" if total else f"a moment {label}")
+        parts.append(f"{label} for {duration_text(total)}" if total else f"a moment {label}")
     for key in ("stress", "fatigue"):
         if s := by_kind.get(f"{key}_spike"):
             at = round(s[0]["at_minute"])
@@ -532,11 +529,10 @@ def _friction_sentence(friction: list[dict], idle_kinds: set[str]) -> str:
 
 def _hours(hours: float) -> str:
     """'12 hours', '1 hour', '0.5 hours' (a fraction only in a time-compressed setup)."""
-    whole = round(hours)
-    return _plural(whole, "hour") if abs(hours - whole) < 0.05 and whole >= 1 else f"{hours:.2g} hours"
+    return duration_text(hours * 60, "hours")
 
 
-ALWAYS_LISTED = frozenset({"early_end", "overrun"})  # one each at most, and they say how the session ended
+ALWAYS_LISTED = ENDING_FRICTION  # one each at most, and they say how the session ended
 
 
 def _listed_friction(friction: list[dict]) -> list[dict]:
@@ -608,7 +604,7 @@ def build_summary(
     if early_end:
         short = max(0.0, est - actual)
         detail = (
-            f"ended {_plural(round(short), 'minute')} before the {est}-minute estimate"
+            f"ended {duration_text(short)} before the {duration_text(est, 'adjective')} estimate"
             if est > 0 and round(short) >= 1 else "ended early"
         )
         if auto_hours is not None:
@@ -616,7 +612,7 @@ def build_summary(
         friction.append(_friction("early_end", actual, short, detail))
     if overrun:
         friction.append(
-            _friction("overrun", est, over, f"ran {_plural(round(over), 'minute')} past the {est}-minute estimate")
+            _friction("overrun", est, over, f"ran {duration_text(over)} past the {duration_text(est, 'adjective')} estimate")
         )
     friction += _spikes(ordered, clock, "stress") + _spikes(ordered, clock, "fatigue")
     friction += _ignored_nudges(ordered, clock)
@@ -627,7 +623,7 @@ def build_summary(
 
     if auto_hours is not None:
         first = f"Ended automatically after {_hours(auto_hours)}"
-        first += f" against a {est}-minute estimate" if est > 0 else ""
+        first += f" against a {duration_text(est, 'adjective')} estimate" if est > 0 else ""
     else:
         first = _duration_phrase(actual, est, early_end, round(actual) > est)
     if flow_phrase := _flow_phrase(flow["total_minutes"], actual):

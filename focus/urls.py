@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.home, name="dashboard"),
     path("start/", views.session_start, name="dashboard-start"),
     path("sessions/<uuid:session_id>/", views.session_live, name="dashboard-live"),
+    path("sessions/<uuid:session_id>/events/", views.session_feed, name="dashboard-feed"),  # the feed's updates
     path("sessions/<uuid:session_id>/ping/", views.session_ping, name="dashboard-ping"),
     path("sessions/<uuid:session_id>/end/", views.session_end, name="dashboard-end"),
     path("sessions/<uuid:session_id>/summary/", views.session_summary, name="dashboard-summary"),

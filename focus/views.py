@@ -1,5 +1,5 @@
 """Dashboard pages (server-rendered). Thin: a form validates, one service writes, a read module
-(focus/dashboard.py) gathers what a page shows. Every page shows the signed-in person's own data;
+(focus/dashboard/) gathers what a page shows. Every page shows the signed-in person's own data;
 another person's session is a 404, as in the API.
 
 The live page's JavaScript (static/js/live.js) polls the events API and posts pings to
@@ -30,6 +30,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from focus import dashboard, selectors, services
 from focus.api import SessionPingApi, SessionStartApi
+from focus.clock import duration_text
 from focus.forms import ESTIMATE_PRESETS, EndForm, PingForm, StartForm
 from focus.models import FocusSession, Mode
 from focus.serializers import EventSerializer
@@ -112,7 +113,7 @@ def _render_home(request, form: StartForm | None = None, status: int = 200):
     tasks = dashboard.open_tasks(person_id=person_id)
     return render(request, "focus/dashboard.html", {
         "active": active,
-        "active_minutes": dashboard.format_minutes(dashboard.session_minutes(active)) if active else "",
+        "active_minutes": duration_text(dashboard.session_minutes(active), "short") if active else "",
         "form": form or StartForm(tasks=tasks),
         "presets": ESTIMATE_PRESETS,
         "stats": dashboard.home_stats(person_id=person_id),
@@ -164,7 +165,8 @@ def session_live(request, session_id: uuid.UUID):
     live = dashboard.live_page(session=session)
     config = {
         "sessionId": str(session.id),
-        "eventsUrl": reverse("session-events", kwargs={"session_id": session.id}),
+        "eventsUrl": reverse("session-events", kwargs={"session_id": session.id}),  # the API's raw events
+        "feedUrl": reverse("dashboard-feed", kwargs={"session_id": session.id}),  # what live.js polls
         "summaryUrl": reverse("dashboard-summary", kwargs={"session_id": session.id}),
         "startedAt": session.started_at.isoformat(),
         "serverNow": timezone.now().isoformat(),
@@ -173,13 +175,28 @@ def session_live(request, session_id: uuid.UUID):
         "lastEventId": live["last_event_id"],
         "inFlow": live["in_flow"],
         "pollMs": 3000,
-        "kindLabels": dashboard.KIND_LABELS,
-        "reasonLabels": dashboard.REASON_LABELS,
     }
     return render(request, "focus/live.html", {
         "session": session, "live": live, "config": config,
         "ping_form": PingForm(initial=live["sliders"]), "end_form": EndForm(),
     })
+
+
+FEED_PAGE = 200  # events per answer of the feed endpoint, as the events API's default page
+
+
+@require_GET
+@person_view
+@throttled_write()  # the per-user rate, as when the page polled the events API
+def session_feed(request, session_id: uuid.UUID):
+    """The live page's updates: the events after ``?after=<event id>``, oldest first, each rendered
+    by the one feed renderer (focus.dashboard.feed) so the page's script words nothing itself."""
+    session = _own_session(request, session_id)
+    after = request.GET.get("after", "0")
+    if not after.isascii() or not after.isdigit() or len(after) > 18:
+        return JsonResponse({"detail": "Invalid input.", "errors": {"after": ["A whole number."]}}, status=400)
+    events = list(selectors.session_events(session=session, after_id=int(after))[:FEED_PAGE])
+    return JsonResponse({"events": [dashboard.feed_update(e) for e in reversed(events)]})
 
 
 @require_POST
@@ -209,7 +226,8 @@ def session_ping(request, session_id: uuid.UUID):
         messages.error(request, ceiling.detail)
         return redirect("dashboard-live", session_id=session.id)
     if _wants_json(request):
-        return JsonResponse(EventSerializer(event).data, status=201)
+        # The event as the API shows it, and its feed item rendered for the page (focus.dashboard.feed).
+        return JsonResponse({**EventSerializer(event).data, **dashboard.feed_update(event)}, status=201)
     messages.success(request, "Logged.")
     return redirect("dashboard-live", session_id=session.id)
 

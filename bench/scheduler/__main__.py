@@ -353,7 +353,7 @@ def start_profile(procs: Processes, logdir, *, seconds: int) -> list:
 # Where a worker's time goes, by the innermost frame that names a layer (py-spy raw stacks).
 PROFILE_LAYERS = [
     ("waiting on PostgreSQL", ("Connection.wait", "_connect_gen", "Connection.close", "_exec_command")),
-    ("nudge policy (focus/policy.py)", ("policy.py",)),
+    ("nudge policy (focus/policy/)", ("focus/policy/",)),
     ("engine outside SQL (focus/engine.py)", ("engine.py",)),
     ("sweep (focus/scheduler.py)", ("scheduler.py",)),
     ("Django ORM and psycopg (building SQL, adapting values)", ("django/db", "psycopg")),

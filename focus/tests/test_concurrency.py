@@ -79,7 +79,7 @@ def test_twenty_parallel_ends_give_one_200_one_summary_and_one_habit_increment(a
     assert FocusEvent.objects.filter(session=session, event_type=EventType.SESSION_END).count() == 1
     model = PersonalModel.objects.get(person_id=person)
     once = habit_strength_after_session(
-        0.5, actual_minutes=services.session_minutes_between(session.started_at, session.ended_at),
+        0.5, actual_minutes=round(session.clock().session_minutes(session.ended_at), 2),
         estimated_minutes=30, early_end=False, completion_score=0.9,
     )
     assert model.focus_habit_strength == pytest.approx(once)

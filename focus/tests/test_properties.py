@@ -4,7 +4,7 @@ This drives the pure policy with its own model of the engine's bookkeeping (coun
 cadence), so it says nothing about the engine itself: the guardrails through the real engine, on
 the database, are test_engine_guardrails.py (which catches an engine that forgets to record a nudge).
 
-test_policy.py and test_summary.py already check single decisions and summaries of random events at
+policy/test_decide.py and test_summary.py already check single decisions and summaries of random events at
 a fixed tick cadence. These add what a running system does to them:
 
 - ticks at irregular times (a tick late after a broker outage, two close together after a lease

@@ -1,4 +1,4 @@
-/* FocusFlow live session: the timer, the nudge feed (polling the events API with ?after=),
+/* FocusFlow live session: the timer, the nudge feed (polling the dashboard's feed endpoint with ?after=),
    quick pings without a reload, opt-in notifications and a gentle sound. Hand-written, no
    dependencies. The server renders the page complete; this file only keeps it live. */
 (function () {
@@ -64,75 +64,23 @@
   var timerHandle = setInterval(tickTimer, 1000);
 
   // ------------------------------------------------------------------ feed items
-  function pct(v) { return typeof v === "number" ? Math.round(Math.min(1, Math.max(0, v)) * 100) : null; }
-  function pingText(c) {
-    var parts = [];
-    [["energy", "energy"], ["stress", "stress"], ["fatigue", "fatigue"], ["focus", "focus"]].forEach(function (f) {
-      var p = pct(c[f[0]]);
-      if (p !== null) parts.push(f[1] + " " + p + "%");
-    });
-    if (typeof c.activity === "string") parts.push(c.activity);
-    if (typeof c.app_switches === "number") parts.push(c.app_switches + (c.app_switches === 1 ? " app switch" : " app switches"));
-    if (typeof c.heart_rate === "number") parts.push("heart rate " + c.heart_rate);
-    var text = parts.join(", ");
-    if (typeof c.note === "string" && c.note.trim()) {
-      text = text ? text + " · “" + c.note.trim() + "”" : "“" + c.note.trim() + "”";
-    }
-    return text || "a check-in";
-  }
-  // Mirrors focus.dashboard.feed_item (the server renders the first page of the feed).
-  function describe(event) {
-    var c = event.content || {};
-    switch (event.event_type) {
-      case "nudge":
-      case "break":
-        var title = config.kindLabels[c.kind] || "Nudge";
-        if (event.event_type === "break" && typeof c.break_minutes === "number") title += " · " + c.break_minutes + " min";
-        return { title: title, message: c.message || "", tone: event.event_type === "break" ? "break" : "nudge" };
-      case "flow_start": return { title: "In flow", message: "You're in a flow stretch; nudges will hold back.", tone: "flow" };
-      case "flow_end": return { title: "Flow ended", message: c.reason || "", tone: "flow" };
-      case "distraction": return { title: "Distraction noticed", message: c.reason || "", tone: "friction" };
-      case "ping": return { title: "You logged", message: pingText(c), tone: "you" };
-      case "session_end": return { title: "Session ended", message: "", tone: "system" };
-      default: return null;
-    }
-  }
+  // The server renders every feed item (focus.dashboard.feed, templates/focus/_feed_item.html), for
+  // the first page and for each update: this script only inserts them, so it words nothing itself.
   function timeOf(iso) {
     var d = new Date(iso);
     return pad(d.getHours()) + ":" + pad(d.getMinutes());
   }
   function addToFeed(event) {
     var key = String(event.id);
-    if (seen[key]) return null;
-    var item = describe(event);
-    if (!item) return null;
+    if (seen[key] || !event.html) return null;
     seen[key] = true;
-    var li = document.createElement("li");
-    li.className = "feed-item is-new tone-" + item.tone + " type-" + event.event_type;
-    li.setAttribute("data-event-id", key);
-    var time = document.createElement("span");
-    time.className = "feed-time";
-    var t = document.createElement("time");
-    t.setAttribute("datetime", event.ts);
-    t.textContent = timeOf(event.ts);
-    time.appendChild(t);
-    var body = document.createElement("span");
-    body.className = "feed-body";
-    var strong = document.createElement("strong");
-    strong.className = "feed-title";
-    strong.textContent = item.title;
-    body.appendChild(strong);
-    if (item.message) {
-      var msg = document.createElement("span");
-      msg.className = "feed-message";
-      msg.textContent = " " + item.message;
-      body.appendChild(msg);
-    }
-    li.appendChild(time);
-    li.appendChild(body);
+    var holder = document.createElement("template");
+    holder.innerHTML = event.html.trim(); // server-rendered and escaped by the template
+    var li = holder.content.firstElementChild;
+    if (!li) return null;
     feed.insertBefore(li, feed.firstChild);
     refreshEmpty();
-    return item;
+    return { title: event.title, message: event.message };
   }
 
   // The feed is for nudges: the person's own pings (and a desktop agent's) are there on request.
@@ -244,28 +192,21 @@
   // ------------------------------------------------------------------ polling the events API
   var failures = 0;
   function handle(events) {
-    // The API answers newest first; handle them in the order they happened.
-    events.slice().reverse().forEach(function (event) {
+    // The feed endpoint answers oldest first, each event with its item rendered and its words.
+    events.forEach(function (event) {
       if (event.id > lastEventId) lastEventId = event.id;
       var type = event.event_type;
-      if (type === "tick") {
-        var reason = (event.content || {}).reason;
-        lastCheck.textContent = "Last check " + timeOf(event.ts) + ": nothing sent (" +
-          (config.reasonLabels[reason] || String(reason || "").replace(/_/g, " ") || "nothing to say") + ")";
-        return;
-      }
+      if (event.last_check) lastCheck.textContent = event.last_check;
+      if (type === "tick") return;
       var item = addToFeed(event);
-      if (type === "nudge" || type === "break") {
-        lastCheck.textContent = "Last check " + timeOf(event.ts) + ": sent a " + (item ? item.title.toLowerCase() : "nudge");
-        if (item) announce(item, event);
-      }
+      if ((type === "nudge" || type === "break") && item) announce(item, event);
       if (type === "flow_start") setFlow(true);
       if (type === "flow_end") setFlow(false);
       if (type === "session_end") sessionEnded();
     });
   }
   function poll() {
-    var url = config.eventsUrl + "?after=" + encodeURIComponent(lastEventId) + "&limit=200";
+    var url = config.feedUrl + "?after=" + encodeURIComponent(lastEventId);
     fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
       .then(function (response) {
         if (response.status === 401 || response.status === 403) {
@@ -274,10 +215,10 @@
         if (!response.ok) throw new Error("status " + response.status);
         return response.json();
       })
-      .then(function (events) {
+      .then(function (body) {
         failures = 0;
         if (feedStatus.textContent.indexOf("Reconnecting") === 0) feedStatus.textContent = "";
-        handle(events);
+        handle(body.events || []);
       })
       .catch(function (error) {
         failures += 1;

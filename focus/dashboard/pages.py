@@ -1,13 +1,4 @@
-"""Reads for the browser dashboard: what each page shows, computed from the person's sessions.
-
-Everything is scoped to one person (the dashboard always shows the signed-in person's own data,
-staff included). Pure helpers (streaks, day buckets, feed items, CSV cells) take values and
-return values so they are tested without a database; the rest reads through focus.selectors.
-
-Session time: the tick engine may run time-compressed (FOCUS_TICK_SECONDS=2). Lengths shown to a
-person are minutes of *session time* (one tick period = 5 minutes), as in the summary, so an
-estimate of 45 minutes and a duration are always comparable.
-"""
+"""What each dashboard page shows, shaped from the person's sessions (reads in reads.py)."""
 
 from __future__ import annotations
 
@@ -21,169 +12,42 @@ from typing import Any
 from django.conf import settings
 from django.utils import timezone
 
-from focus import charts, selectors
+from focus.clock import SessionClock, duration_text, session_minutes_per_wall_minute
+from focus.dashboard import charts
+from focus.dashboard.feed import FEED_LIMIT, feed_item, tick_text
+from focus.dashboard.format import csv_cell, day_range, percent, remaining_text, streak_days
+from focus.dashboard.reads import (
+    ended_sessions_since,
+    history_sessions,
+    recent_events,
+    tasks_with_sessions,
+    user_facing_events,
+)
 from focus.models import EventType, FocusSession, Mode
-from focus.policy import NOMINAL_TICK_MINUTES
 from focus.summary import MAX_CURVE_POINTS, MAX_FLOW_WINDOWS, MAX_FRICTION_POINTS
+from focus.vocabulary import friction_label
 from planner.models import Task
 from rhythm.selectors import habit_strength, rhythm_snapshot
 
 HISTORY_DAYS = 30
 RECENT_SESSIONS = 5
-FEED_LIMIT = 60  # events rendered with the live page; newer ones arrive by polling
 SUMMARY_NUDGES = 50  # nudges shown on a summary page (FOCUS_MAX_NUDGES is 8 by default)
-
-KIND_LABELS = {
-    "check_in": "Check-in",
-    "refocus": "Refocus",
-    "micro_break": "Short break",
-    "recovery_break": "Recovery break",
-    "wrap_up": "Wrap up",
-}
-FRICTION_LABELS = {
-    "distraction": "Distraction",
-    "idle_gap": "Idle",
-    "early_end": "Ended early",
-    "overrun": "Ran over",
-    "stress_spike": "Stress rose",
-    "fatigue_spike": "Fatigue rose",
-    "nudge_ignored": "Nudge didn't stick",
-}
-REASON_LABELS = {
-    "settling_in": "settling in",
-    "on_break": "on a break",
-    "in_flow": "you're in flow",
-    "same_kind_spacing": "a similar nudge went out recently",
-    "waiting_for_breakpoint": "waiting for a natural pause",
-    "nothing_to_say": "all calm",
-    "session_ended": "session ended",
-    "cap": "nudge limit reached",
-    "backoff": "giving you space",
-}
-PING_FIELDS = (("energy", "energy"), ("stress", "stress"), ("fatigue", "fatigue"), ("focus", "focus"))
 
 
 def time_scale() -> float:
     """Session minutes per wall-clock minute: 1 at the default tick, 150 at FOCUS_TICK_SECONDS=2."""
-    return NOMINAL_TICK_MINUTES * 60 / settings.FOCUS_TICK_SECONDS
+    return session_minutes_per_wall_minute(settings.FOCUS_TICK_SECONDS)
 
 
 def session_minutes(session: FocusSession, now: datetime | None = None) -> float:
     """How long a session ran, in session minutes: the summary's figure once ended, else so far."""
-    summary = session.summary if isinstance(session.summary, Mapping) else {}
+    summary = _mapping(session.summary)
     duration = summary.get("duration")
     actual = duration.get("actual_minutes") if isinstance(duration, Mapping) else None
     if isinstance(actual, (int, float)) and not isinstance(actual, bool):
         return float(actual)
     end = session.ended_at or now or timezone.now()
-    return max(0.0, (end - session.started_at).total_seconds() / 60 * time_scale())
-
-
-# --------------------------------------------------------------------------- pure helpers
-
-
-def streak_days(days: Iterable[date], today: date) -> int:
-    """Consecutive days with a focus session, counting back from today (or from yesterday when
-    today has none yet: a streak is not broken before the day is over)."""
-    seen = set(days)
-    day = today if today in seen else today - timedelta(days=1)
-    count = 0
-    while day in seen:
-        count += 1
-        day -= timedelta(days=1)
-    return count
-
-
-def day_range(today: date, days: int) -> list[date]:
-    """The last ``days`` days, oldest first, ending with today."""
-    return [today - timedelta(days=offset) for offset in range(days - 1, -1, -1)]
-
-
-def format_minutes(minutes: float) -> str:
-    minutes = max(0, round(minutes))
-    if minutes < 60:
-        return f"{minutes} min"
-    hours, rest = divmod(minutes, 60)
-    return f"{hours} h {rest} min" if rest else f"{hours} h"
-
-
-def clock_text(minutes: float) -> str:
-    """A timer reading: M:SS, or H:MM:SS from an hour."""
-    seconds = max(0, int(minutes * 60))
-    hours, rest = divmod(seconds, 3600)
-    return f"{hours}:{rest // 60:02d}:{rest % 60:02d}" if hours else f"{rest // 60}:{rest % 60:02d}"
-
-
-def remaining_text(elapsed_minutes: float, estimate_minutes: float) -> str:
-    left = estimate_minutes - elapsed_minutes
-    if left >= 0.5:
-        return f"{format_minutes(left)} left of {round(estimate_minutes)}"
-    if left > -0.5:
-        return "Right at your estimate"
-    return f"{format_minutes(-left)} past your estimate"
-
-
-def csv_cell(value: Any) -> str:
-    """A CSV cell that a spreadsheet will not run as a formula (CSV injection)."""
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
-def percent(value: Any) -> int | None:
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        return None
-    return round(min(1.0, max(0.0, float(value))) * 100)
-
-
-def feed_item(*, event_id: int, event_type: str, ts: datetime, content: Mapping[str, Any] | None) -> dict | None:
-    """How one event reads in the live feed (static/js/live.js builds the same from the API), or
-    None for events the feed does not list (ticks that sent nothing, the start)."""
-    content = content if isinstance(content, Mapping) else {}
-    item = {"id": event_id, "type": event_type, "ts": ts, "title": "", "message": "", "tone": "system"}
-    if event_type in (EventType.NUDGE, EventType.BREAK):
-        kind = content.get("kind")
-        title = KIND_LABELS.get(kind, "Nudge")
-        if event_type == EventType.BREAK and isinstance(content.get("break_minutes"), int):
-            title += f" · {content['break_minutes']} min"
-        item.update(title=title, message=str(content.get("message") or ""), tone="break" if event_type == EventType.BREAK else "nudge")
-    elif event_type == EventType.FLOW_START:
-        item.update(title="In flow", message="You're in a flow stretch; nudges will hold back.", tone="flow")
-    elif event_type == EventType.FLOW_END:
-        item.update(title="Flow ended", message=str(content.get("reason") or ""), tone="flow")
-    elif event_type == EventType.DISTRACTION:
-        item.update(title="Distraction noticed", message=str(content.get("reason") or ""), tone="friction")
-    elif event_type == EventType.PING:
-        item.update(title="You logged", message=ping_text(content), tone="you")
-    elif event_type == EventType.SESSION_END:
-        item.update(title="Session ended", message="", tone="system")
-    else:
-        return None
-    return item
-
-
-def ping_text(content: Mapping[str, Any]) -> str:
-    parts = [f"{label} {p}%" for key, label in PING_FIELDS if (p := percent(content.get(key))) is not None]
-    if isinstance(content.get("activity"), str):
-        parts.append(content["activity"])
-    if isinstance(content.get("app_switches"), int):
-        switches = content["app_switches"]
-        parts.append(f"{switches} app switch" if switches == 1 else f"{switches} app switches")
-    if isinstance(content.get("heart_rate"), int):
-        parts.append(f"heart rate {content['heart_rate']}")
-    text = ", ".join(parts)
-    note = content.get("note")
-    if isinstance(note, str) and note.strip():
-        text = f"{text} · “{note.strip()}”" if text else f"“{note.strip()}”"
-    return text or "a check-in"
-
-
-def tick_text(content: Mapping[str, Any] | None) -> str:
-    content = content if isinstance(content, Mapping) else {}
-    reason = content.get("reason")
-    return REASON_LABELS.get(reason, str(reason or "").replace("_", " ") or "nothing sent")
-
-
-# --------------------------------------------------------------------------- home
+    return session.clock().session_minutes(end)
 
 
 @dataclass
@@ -195,19 +59,14 @@ class HomeStats:
     recent: list[dict] = field(default_factory=list)
 
 
-def ended_sessions_since(*, person_id: uuid.UUID, since: datetime):
-    return (selectors.session_list(person_id=person_id, state="ended")
-            .filter(started_at__gte=since).select_related("task"))
-
-
 def session_row(session: FocusSession) -> dict:
     """A session as the lists show it."""
-    summary = session.summary if isinstance(session.summary, Mapping) else {}
-    flow = summary.get("flow_windows") if isinstance(summary.get("flow_windows"), Mapping) else {}
+    summary = _mapping(session.summary)
+    flow = _mapping(summary.get("flow_windows"))
     return {
         "session": session,
         "minutes": session_minutes(session),
-        "minutes_text": format_minutes(session_minutes(session)),
+        "minutes_text": duration_text(session_minutes(session), "short"),
         "completion": percent(session.completion_score),
         "flow_minutes": flow.get("total_minutes") or 0,
         "headline": summary.get("headline") or "",
@@ -231,17 +90,10 @@ def home_stats(*, person_id: uuid.UUID, now: datetime | None = None) -> HomeStat
     )
 
 
-def open_tasks(*, person_id: uuid.UUID) -> list[Task]:
-    return list(Task.objects.filter(person_id=person_id).exclude(status=Task.Status.DONE)[:100])
-
-
-# --------------------------------------------------------------------------- live session
-
-
 def live_page(*, session: FocusSession, now: datetime | None = None) -> dict:
     """Everything the live page shows at load; the page then polls the events API for more."""
     now = now or timezone.now()
-    events = list(selectors.session_events(session=session)[:FEED_LIMIT])
+    events = recent_events(session=session, limit=FEED_LIMIT)
     last_event_id = max((e.id for e in events), default=0)
     feed = [item for e in events if (item := feed_item(event_id=e.id, event_type=e.event_type, ts=e.ts,
                                                        content=e.content))]
@@ -257,7 +109,7 @@ def live_page(*, session: FocusSession, now: datetime | None = None) -> dict:
         "last_tick": last_tick,
         "last_tick_text": tick_text(last_tick.content) if last_tick and last_tick.event_type == EventType.TICK else "",
         "elapsed_minutes": elapsed,
-        "elapsed_text": clock_text(elapsed),
+        "elapsed_text": duration_text(elapsed, "timer"),
         "remaining_text": remaining_text(elapsed, session.estimated_duration),
         "progress": min(100, round(100 * elapsed / session.estimated_duration)),
         "ending_early": elapsed < session.estimated_duration,
@@ -267,40 +119,40 @@ def live_page(*, session: FocusSession, now: datetime | None = None) -> dict:
     }
 
 
-# --------------------------------------------------------------------------- summary
+def _mapping(value: Any) -> Mapping[str, Any]:
+    """A stored JSON object, or an empty one for anything else (summaries are stored data)."""
+    return value if isinstance(value, Mapping) else {}
 
 
 def _or(value: int | None, default: int) -> int:
     return default if value is None else value
 
 
-def _minute_of(ts: datetime, session: FocusSession, per_second: float) -> float:
-    return max(0.0, (ts - session.started_at).total_seconds() * per_second)
-
-
 def _friction_count(summary: Mapping) -> int:
     """Every friction point of the session: the summary's totals count those its list leaves out."""
     totals = summary.get("friction_totals")
     if isinstance(totals, Mapping):
-        return sum(t.get("count") for t in totals.values()
-                   if isinstance(t, Mapping) and isinstance(t.get("count"), int))
+        counts: list[int] = [t["count"] for t in totals.values()
+                             if isinstance(t, Mapping) and isinstance(t.get("count"), int)]
+        return sum(counts)
     listed = summary.get("friction_points")
     return len(listed) if isinstance(listed, list) else 0
 
 
 def summary_page(*, session: FocusSession) -> dict:
     """The ended session's summary, with its energy chart drawn (server-side SVG)."""
-    summary = session.summary if isinstance(session.summary, Mapping) else {}
-    duration = summary.get("duration") if isinstance(summary.get("duration"), Mapping) else {}
+    summary = _mapping(session.summary)
+    duration = _mapping(summary.get("duration"))
     actual = session_minutes(session)
     estimated = duration.get("estimated_minutes") or session.estimated_duration
-    wall_seconds = ((session.ended_at or session.started_at) - session.started_at).total_seconds()
-    # The summary's own minutes per second (robust to FOCUS_TICK_SECONDS changing later).
-    per_second = actual / wall_seconds if wall_seconds > 0 and actual > 0 else time_scale() / 60
+    # The summary's own scale (robust to FOCUS_TICK_SECONDS changing later).
+    clock = SessionClock.fitted(started_at=session.started_at, ended_at=session.ended_at or session.started_at,
+                                session_minutes=actual, tick_seconds=settings.FOCUS_TICK_SECONDS)
 
-    curve = summary.get("energy_curve") if isinstance(summary.get("energy_curve"), Mapping) else {}
-    points = [(p.get("minute"), p.get("energy")) for p in curve.get("points") or [] if isinstance(p, Mapping)]
-    flow = summary.get("flow_windows") if isinstance(summary.get("flow_windows"), Mapping) else {}
+    curve = _mapping(summary.get("energy_curve"))
+    points: list[tuple[Any, Any]] = [(p.get("minute"), p.get("energy")) for p in curve.get("points") or []
+                                     if isinstance(p, Mapping)]
+    flow = _mapping(summary.get("flow_windows"))
     windows = [(w.get("start_minute") or 0, w.get("end_minute") or 0)
                for w in flow.get("windows") or [] if isinstance(w, Mapping)]
     # Bounded whatever was stored: summaries written before the bounds (focus/summary.py) could list
@@ -308,18 +160,18 @@ def summary_page(*, session: FocusSession) -> dict:
     # (a changed setting, imported data).
     points = points[:MAX_CURVE_POINTS]
     windows = windows[:MAX_FLOW_WINDOWS]
-    nudge_events = list(session.events.filter(event_type__in=(EventType.NUDGE, EventType.BREAK))
-                        .order_by("ts", "id")[:SUMMARY_NUDGES])
+    nudge_events = user_facing_events(session=session, limit=SUMMARY_NUDGES)
     nudges = []
     for e in nudge_events:
         item = feed_item(event_id=e.id, event_type=e.event_type, ts=e.ts, content=e.content) or {}
-        nudges.append({"minute": round(_minute_of(e.ts, session, per_second), 1), "title": item.get("title", ""),
+        nudges.append({"minute": round(clock.session_minutes(e.ts), 1), "title": item.get("title", ""),
                        "message": item.get("message", ""), "tone": item.get("tone", "nudge"), "ts": e.ts})
-    friction = []
-    listed = summary.get("friction_points") if isinstance(summary.get("friction_points"), list) else []
+    friction: list[dict[str, Any]] = []
+    stored = summary.get("friction_points")
+    listed: list[Any] = stored if isinstance(stored, list) else []
     for f in listed[:MAX_FRICTION_POINTS]:
         if isinstance(f, Mapping):
-            friction.append({"kind": f.get("kind"), "label": FRICTION_LABELS.get(f.get("kind"), "Friction"),
+            friction.append({"kind": f.get("kind"), "label": friction_label(f.get("kind")),
                              "at_minute": f.get("at_minute") or 0, "minutes": f.get("minutes"),
                              "detail": f.get("detail") or ""})
     chart = charts.energy_chart(
@@ -328,7 +180,7 @@ def summary_page(*, session: FocusSession) -> dict:
         friction=[charts.Marker(f["at_minute"], f"{f['label']}: {f['detail']}", f["kind"] or "") for f in friction],
     )
     quality = session.session_quality if isinstance(session.session_quality, Mapping) else {}
-    nudge_counts = summary.get("nudges") if isinstance(summary.get("nudges"), Mapping) else {}
+    nudge_counts = _mapping(summary.get("nudges"))
     return {
         "has_summary": bool(summary),
         "headline": summary.get("headline") or "",
@@ -347,14 +199,11 @@ def summary_page(*, session: FocusSession) -> dict:
         "estimate_chart": charts.estimate_chart(estimated=estimated, actual=actual),
         "estimated": estimated,
         "actual": actual,
-        "actual_text": format_minutes(actual),
+        "actual_text": duration_text(actual, "short"),
         "completion": percent(session.completion_score),
         "rating": quality.get("rating"),
         "note": quality.get("note") if isinstance(quality.get("note"), str) else "",
     }
-
-
-# --------------------------------------------------------------------------- history
 
 
 @dataclass
@@ -366,16 +215,6 @@ class History:
     active_days: int
     sessions: list[FocusSession]
     tasks: list[Task]
-
-
-def history_sessions(*, person_id: uuid.UUID, since: datetime, task_id: uuid.UUID | None = None,
-                     mode: str | None = None) -> list[FocusSession]:
-    sessions = ended_sessions_since(person_id=person_id, since=since)
-    if task_id is not None:
-        sessions = sessions.filter(task_id=task_id)
-    if mode:
-        sessions = sessions.filter(mode=mode)
-    return list(sessions)
 
 
 def history_start(now: datetime | None = None, days: int = HISTORY_DAYS) -> datetime:
@@ -396,12 +235,12 @@ def history(*, person_id: uuid.UUID, task_id: uuid.UUID | None = None, mode: str
     minutes = {day: sum(session_minutes(s) for s in by_day.get(day, [])) for day in calendar}
     bars = [
         charts.Bar(label=day.strftime("%-d") if (len(calendar) - 1 - i) % 5 == 0 else "", value=minutes[day],
-                   title=f"{day:%a %b} {day.day}: {format_minutes(minutes[day])}", highlight=day == today)
+                   title=f"{day:%a %b} {day.day}: {duration_text(minutes[day], 'short')}", highlight=day == today)
         for i, day in enumerate(calendar)
     ]
-    tasks = list(Task.objects.filter(person_id=person_id, sessions__isnull=False).distinct().order_by("title"))
+    tasks = tasks_with_sessions(person_id=person_id)
     return History(
-        days=[{"day": day, "minutes": minutes[day], "minutes_text": format_minutes(minutes[day]),
+        days=[{"day": day, "minutes": minutes[day], "minutes_text": duration_text(minutes[day], "short"),
                "rows": [session_row(s) for s in by_day[day]]}
               for day in reversed(calendar) if by_day.get(day)],
         chart=charts.bar_chart(bars=bars, title=f"Focus minutes per day, last {days} days", id_prefix="history"),

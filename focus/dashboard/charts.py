@@ -1,7 +1,7 @@
 """Inline SVG charts drawn on the server: pure functions, values in, an SVG string out.
 
 No Django and no database here, so every chart is unit-tested with plain values
-(focus/tests/test_charts.py). Every piece of text that goes into the SVG is escaped; every number
+(focus/tests/dashboard/test_charts.py). Every piece of text that goes into the SVG is escaped; every number
 is checked to be finite, and a chart with nothing to show still draws its frame and says so.
 
 Each chart is an accessible image: ``role="img"`` with a ``<title>`` and a ``<desc>`` that say in
@@ -14,6 +14,8 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from html import escape
+
+from focus.clock import duration_text
 
 # Colours (checked against white for contrast; they match static/css/focusflow.css).
 INK = "#1d2521"
@@ -102,21 +104,6 @@ def minute_ticks(total: float, max_ticks: int = 8) -> list[float]:
     return ticks
 
 
-def minute_label(minute: float) -> str:
-    minute = _finite(minute)
-    if minute >= 60 and minute % 60 == 0:
-        return f"{int(minute // 60)} h"
-    if minute >= 60:
-        return f"{int(minute // 60)} h {round(minute % 60)}"
-    return f"{minute:g}" if minute != int(minute) else str(int(minute))
-
-
-def duration_label(minutes: float) -> str:
-    """A length for people: "45 min", "1 h 30", "10 h"."""
-    minutes = round(max(0.0, _finite(minutes)))
-    return f"{minutes} min" if minutes < 60 else minute_label(minutes)
-
-
 def marker_rows(xs: Sequence[float], *, gap: float, rows: int) -> list[int]:
     """A row (0 = nearest the plot) for each marker so that markers in a row keep ``gap`` apart;
     when every row is taken near a point, the marker goes on the last row."""
@@ -180,7 +167,7 @@ def energy_chart(
 
     if clean:
         trend = f"from {round(clean[0][1] * 100)}% to {round(clean[-1][1] * 100)}%"
-        desc = f"Energy {trend} over {minute_label(round(_finite(total_minutes)))} minutes"
+        desc = f"Energy {trend} over {duration_text(_finite(total_minutes), 'long')}"
     else:
         desc = "No energy readings were recorded in this session"
     desc += f"; {len(flow_windows)} flow window(s), {len(nudges)} nudge(s), {len(friction)} friction point(s)."
@@ -192,8 +179,8 @@ def energy_chart(
         x0, x1 = x(start), x(end)
         out.append(
             f'<rect class="flow-window" x="{_n(x0)}" y="{top}" width="{_n(max(1.0, x1 - x0))}" '
-            f'height="{plot_h}" fill="{FLOW_FILL}"><title>In flow from minute {minute_label(round(_finite(start), 1))} '
-            f'to {minute_label(round(_finite(end), 1))}</title></rect>'
+            f'height="{plot_h}" fill="{FLOW_FILL}"><title>In flow from minute {duration_text(round(_finite(start), 1), "axis")} '
+            f'to {duration_text(round(_finite(end), 1), "axis")}</title></rect>'
         )
         if x1 - x0 >= 28:
             out.append(f'<text x="{_n(x0 + 4)}" y="{top + 14}" fill="{FLOW_INK}" font-weight="600">flow</text>')
@@ -205,12 +192,12 @@ def energy_chart(
                    f'{round(value * 100)}%</text>')
     for tick in minute_ticks(domain):
         out.append(f'<text x="{_n(x(tick))}" y="{top + plot_h + 16}" text-anchor="middle" fill="{MUTED}">'
-                   f'{minute_label(tick)}</text>')
+                   f'{duration_text(tick, "axis")}</text>')
 
     if estimate > 0 and not estimate_on_axis:
         out.append(f'<text class="estimate-off" x="{left + plot_w - 4}" y="{top + plot_h - 6}" text-anchor="end" '
                    f'fill="{MUTED}" stroke="#ffffff" stroke-width="3" paint-order="stroke">'
-                   f'estimate {duration_label(estimate)}, off the chart →</text>')
+                   f'estimate {duration_text(estimate, "chart")}, off the chart →</text>')
     elif estimate > 0:
         ex = x(estimate)
         out.append(f'<line class="estimate" x1="{_n(ex)}" x2="{_n(ex)}" y1="{top}" y2="{top + plot_h}" '
@@ -218,7 +205,7 @@ def energy_chart(
         anchor = "end" if ex > left + plot_w - 60 else "start"
         dx = -4 if anchor == "end" else 4
         out.append(f'<text x="{_n(ex + dx)}" y="{top + plot_h - 6}" text-anchor="{anchor}" fill="{MUTED}" '
-                   f'stroke="#ffffff" stroke-width="3" paint-order="stroke">estimate {duration_label(estimate)}</text>')
+                   f'stroke="#ffffff" stroke-width="3" paint-order="stroke">estimate {duration_text(estimate, "chart")}</text>')
 
     if clean:
         coords = [(x(m), y(v)) for m, v in clean]
@@ -234,7 +221,7 @@ def energy_chart(
             if len(coords) <= 40:
                 for (cx, cy), (m, v) in zip(coords, clean):
                     out.append(f'<circle class="energy-point" cx="{_n(cx)}" cy="{_n(cy)}" r="3" fill="{ENERGY}">'
-                               f'<title>Minute {minute_label(round(m, 1))}: energy {round(v * 100)}%</title></circle>')
+                               f'<title>Minute {duration_text(round(m, 1), "axis")}: energy {round(v * 100)}%</title></circle>')
     else:
         out.append(f'<text x="{_n(left + plot_w / 2)}" y="{_n(top + plot_h / 2)}" text-anchor="middle" '
                    f'fill="{MUTED}">No energy readings in this session</text>')
@@ -244,7 +231,7 @@ def energy_chart(
     for marker, row in zip(nudges, nudge_rows):
         mx = x(marker.minute)
         my = top - 14 - row * 13
-        tip = escape(f"Minute {minute_label(round(_finite(marker.minute), 1))}: {marker.label}")
+        tip = escape(f"Minute {duration_text(round(_finite(marker.minute), 1), 'axis')}: {marker.label}")
         out.append(
             f'<g class="nudge-marker" data-kind="{_attr(marker.kind)}"><title>{tip}</title>'
             f'<line x1="{_n(mx)}" x2="{_n(mx)}" y1="{my + 12}" y2="{top + plot_h}" stroke="{NUDGE}" '
@@ -256,7 +243,7 @@ def energy_chart(
     for number, (marker, row) in enumerate(zip(friction, friction_rows), start=1):
         fx = x(marker.minute)
         fy = top + plot_h + 40 + row * 18
-        tip = escape(f"{number}. Minute {minute_label(round(_finite(marker.minute), 1))}: {marker.label}")
+        tip = escape(f"{number}. Minute {duration_text(round(_finite(marker.minute), 1), 'axis')}: {marker.label}")
         out.append(
             f'<g class="friction-marker"><title>{tip}</title>'
             f'<circle cx="{_n(fx)}" cy="{fy}" r="8" fill="{FRICTION}"/>'
@@ -344,14 +331,14 @@ def estimate_chart(*, estimated: float, actual: float, width: int = 360, height:
     scale = max(estimated, actual, 1.0)
     plot_w = width - left - right
     if estimated > 0 and actual < estimated:
-        verdict = f"{round(estimated - actual)} minutes short of the estimate"
+        verdict = f"{duration_text(estimated - actual)} short of the estimate"
     elif estimated > 0 and actual > estimated:
-        verdict = f"{round(actual - estimated)} minutes over the estimate"
+        verdict = f"{duration_text(actual - estimated)} over the estimate"
     else:
         verdict = "on the estimate"
     out = _open_svg(width=width, height=height, css_class="chart estimate-chart", id_prefix=id_prefix,
                     title="Estimate and actual minutes",
-                    desc=f"Planned {round(estimated)} minutes, took {round(actual)} minutes: {verdict}.")
+                    desc=f"Planned {duration_text(estimated)}, took {duration_text(actual)}: {verdict}.")
     for row, (label, value, fill) in enumerate((("Planned", estimated, "#9aa59f"), ("Actual", actual, ENERGY))):
         y = 8 + row * 28
         w = plot_w * value / scale
@@ -360,6 +347,6 @@ def estimate_chart(*, estimated: float, actual: float, width: int = 360, height:
         if w > 0:
             out.append(f'<rect class="{label.lower()}" x="{left}" y="{y}" width="{_n(max(2.0, w))}" height="20" '
                        f'rx="4" fill="{fill}"/>')
-        out.append(f'<text x="{left + plot_w + 8}" y="{y + 14}" fill="{INK}">{round(value)} min</text>')
+        out.append(f'<text x="{left + plot_w + 8}" y="{y + 14}" fill="{INK}">{duration_text(value, "short")}</text>')
     out.append("</svg>")
     return "".join(out)

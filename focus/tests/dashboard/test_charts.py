@@ -8,15 +8,13 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from focus.charts import (
+from focus.dashboard.charts import (
     Bar,
     Marker,
     bar_chart,
-    duration_label,
     energy_chart,
     estimate_chart,
     marker_rows,
-    minute_label,
     minute_ticks,
     nice_step,
 )
@@ -149,11 +147,6 @@ def test_nice_steps_are_round_numbers(span, step):
 ])
 def test_minute_ticks_fall_on_round_minutes(total, ticks):
     assert minute_ticks(total) == pytest.approx(ticks)
-
-
-def test_minute_and_duration_labels():
-    assert [minute_label(m) for m in (0, 5, 2.5, 60, 90, 120)] == ["0", "5", "2.5", "1 h", "1 h 30", "2 h"]
-    assert [duration_label(m) for m in (25, 59.6, 90, 600)] == ["25 min", "1 h", "1 h 30", "10 h"]
 
 
 def test_ids_are_prefixed_so_two_charts_can_share_a_page():

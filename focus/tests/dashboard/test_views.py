@@ -40,21 +40,6 @@ def _midday():
         yield
 
 
-@pytest.fixture
-def alice_web(alice) -> Client:
-    client = Client()
-    client.force_login(alice)
-    client.person_id = account_person_id(user=alice)
-    return client
-
-
-@pytest.fixture
-def bob_web(bob) -> Client:
-    client = Client()
-    client.force_login(bob)
-    return client
-
-
 def start(client: Client, **fields):
     data = {"task": "", "new_task_title": "", "estimated_duration": "45", "mode": "deep", **fields}
     return client.post(reverse("dashboard-start"), data)
@@ -451,9 +436,6 @@ def test_csv_cells_never_start_a_formula(value, expected):
 
 
 def test_timer_texts():
-    assert dashboard.clock_text(0) == "0:00" and dashboard.clock_text(12.5) == "12:30"
-    assert dashboard.clock_text(75) == "1:15:00"
     assert dashboard.remaining_text(10, 45) == "35 min left of 45"
     assert dashboard.remaining_text(50, 45) == "5 min past your estimate"
     assert dashboard.remaining_text(45.2, 45) == "Right at your estimate"
-    assert dashboard.format_minutes(125) == "2 h 5 min"

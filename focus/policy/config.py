@@ -1,0 +1,86 @@
+"""Every knob of the nudge policy, with the source of its default."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, fields
+
+
+@dataclass(frozen=True)
+class PolicyConfig:
+    """Every knob of the policy, with the source of its default (POLICY-NOTES.md sections)."""
+
+    # DESIGN.md "Runtime knobs": FOCUS_TICK_SECONDS, FOCUS_NUDGE_MIN_GAP_SECONDS, FOCUS_MAX_NUDGES.
+    tick_seconds: int = 300
+    min_gap_seconds: int = 300
+    max_nudges: int = 8
+    # "Fewer, explained nudges": aim for <= 4 per session (Pielot 2014; Ancker 2017: acceptance
+    # fell 30% per extra reminder). Only the optional check_in stops at this soft target.
+    soft_max_nudges: int = 4
+    # Design choice: the first tick only observes ("settling_in").
+    settle_ticks: int = 1
+    # "Flow": >= 15 min (3 ticks) of active pings with switches at or below the median
+    # (Peopleware lore for the 15 minutes; Züger et al. CHI 2017 for relative activity).
+    flow_ticks: int = 3
+    # "Flow": after ~90 min of unbroken flow, one micro_break at the next breakpoint.
+    long_flow_ticks: int = 18
+    # "Breaks": micro_break after 50-60 min of non-flow work (Albulescu et al. 2022).
+    micro_break_after_ticks: int = 10
+    # "Fewer, explained nudges": the same kind at most once per 30 min ...
+    same_kind_spacing_ticks: int = 6
+    # ... and after 2 nudges of a kind followed by no change, double that spacing.
+    spacing_backoff_after: int = 2
+    # Design choice: an occasional check_in after 30 min (6 ticks) without any nudge.
+    check_in_after_ticks: int = 6
+    # "Interrupt at breakpoints": defer a non-urgent nudge at most ~2 ticks (Iqbal & Bailey 2008).
+    breakpoint_defer_ticks: int = 2
+    # "Distraction": switches per 5 min >= max(8, 2 x median) for 2 ticks (Mark et al. 2012/2016).
+    distraction_switches_floor: int = 8
+    distraction_switch_ticks: int = 2
+    # "Distraction": self-reported focus <= 0.3; flow also needs focus above it.
+    low_focus: float = 0.3
+    # "Flow": the switch baseline before the person has history ("a floor like 4"), and how
+    # many earlier readings this session needs before their own median is used.
+    flow_switches_floor: int = 4
+    min_switch_history: int = 3
+    # "Interrupt at breakpoints": a burst of switches (>= max(4, 2 x median)) after a long
+    # single-app run (the previous 3 readings at or below the median).
+    burst_switches_floor: int = 4
+    quiet_run_pings: int = 3
+    # Design choice: flow ends after 2 ticks with no behavioural signal at all.
+    no_signal_flow_end_ticks: int = 2
+    # "Stress and fatigue": stress up >= 0.15 from the session start (a heuristic); the same
+    # rise is used for fatigue; >= 0.8 on either is high.
+    stress_rise: float = 0.15
+    fatigue_rise: float = 0.15
+    high_stress: float = 0.8
+    high_fatigue: float = 0.8
+    # "Stress and fatigue": before a baseline exists use the first 10 minutes (2 ticks) of the
+    # session, with >= 3 valid readings (Plews et al. 2014); flag below mean - 1 SD of log
+    # RMSSD (Kiviniemi et al. 2007) for >= 2 pings. HRV only corroborates, never triggers.
+    hrv_baseline_ticks: int = 2
+    hrv_min_readings: int = 3
+    hrv_flag_pings: int = 2
+    # "Breaks": micro_break 3-5 min (Henning et al. 1997: 3-min breaks preferred); the break
+    # after long flow takes the longer end.
+    micro_break_minutes: int = 3
+    long_flow_break_minutes: int = 5
+    # "Breaks": recovery_break = 5 + 25 x clamp((fatigue - 0.4) / 0.5, 0, 1) minutes.
+    recovery_min_minutes: int = 5
+    recovery_max_minutes: int = 30
+    recovery_fatigue_floor: float = 0.4
+    recovery_fatigue_span: float = 0.5
+
+    def __post_init__(self) -> None:
+        positive = ("tick_seconds", "flow_ticks", "long_flow_ticks", "micro_break_after_ticks",
+                    "distraction_switch_ticks", "hrv_min_readings", "hrv_flag_pings",
+                    "no_signal_flow_end_ticks", "quiet_run_pings")
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+                raise ValueError(f"PolicyConfig.{f.name} must be a number, got {value!r}")
+            if value < 0 or (f.name in positive and value <= 0):
+                raise ValueError(f"PolicyConfig.{f.name} must be {'> 0' if f.name in positive else '>= 0'}")
+        if self.recovery_fatigue_span <= 0:
+            raise ValueError("PolicyConfig.recovery_fatigue_span must be > 0")
+
