@@ -56,8 +56,8 @@ test: install services browser  ## the whole suite against PostgreSQL and Redis
 		$(BIN)/pytest $(PYTEST_ARGS)
 
 # What mypy checks: the pure modules (no Django, no database), the ones that exist on this tree.
-MYPY_PATHS = $(wildcard focus/policy.py focus/policy focus/guardrails.py focus/summary.py focus/clock.py \
-	focus/vocabulary.py focus/charts.py focus/dashboard/charts.py rhythm/habit.py)
+MYPY_PATHS = focus/policy focus/guardrails.py focus/summary.py focus/clock.py focus/vocabulary.py \
+	focus/dashboard/charts.py rhythm/habit.py
 
 lint: lint-code format-check  ## ruff (lint and format check) and mypy on the pure modules
 
@@ -65,12 +65,10 @@ lint-code: install  ## ruff's lint rules and mypy (pyproject.toml)
 	$(BIN)/ruff check .
 	$(BIN)/mypy $(MYPY_PATHS)
 
-# Not yet in `check`: the tree is formatted once, last, after every open branch has landed; then `check`
-# depends on `lint` instead of `lint-code`.
 format-check: install  ## ruff format --check
 	$(BIN)/ruff format --check .
 
-check: lint-code  ## lint (all but the format check, for now); migrations in step with models; the release's collectstatic and the deploy checklist with production settings
+check: lint  ## lint (ruff, its format check, mypy); migrations in step with models; the release's collectstatic and the deploy checklist with production settings
 	@# Production settings throughout; collectstatic into a throwaway STATIC_ROOT first, as the release phase
 	@# does, since every manage.py command runs the manifest check (focusflow/checks.py).
 	static=$$(mktemp -d) && trap 'rm -rf "$$static"' EXIT && export STATIC_ROOT="$$static" $(PRODUCTION_ENV) && \

@@ -13,8 +13,13 @@ from focusflow.tokens import token_create
 
 # What makes a test a database test: pytest-django's mark, or one of its database fixtures among the
 # fixtures the test uses (directly or through other fixtures, e.g. `stack` → transactional_db).
-DATABASE_FIXTURES = {"db", "transactional_db", "django_db_reset_sequences", "django_db_serialized_rollback",
-                     "live_server"}
+DATABASE_FIXTURES = {
+    "db",
+    "transactional_db",
+    "django_db_reset_sequences",
+    "django_db_serialized_rollback",
+    "live_server",
+}
 # Tests that render pages in this process (DEBUG off: hashed static names from the manifest).
 PAGE_FIXTURES = {"client", "async_client", "admin_client", "anon_api"}
 
@@ -86,7 +91,9 @@ def bob(django_user_model):
 def charlie(django_user_model):
     """A service account: holds focusflow.act_for_any_person (acts for any person_id, every access logged)."""
     user = django_user_model.objects.create_user("charlie", password="charlie-pass-123", is_staff=True)
-    user.user_permissions.add(Permission.objects.get(content_type__app_label="focusflow", codename="act_for_any_person"))
+    user.user_permissions.add(
+        Permission.objects.get(content_type__app_label="focusflow", codename="act_for_any_person")
+    )
     return user
 
 

@@ -56,8 +56,9 @@ def setup_django(*, broker_url: str, settings_module: str = "focusflow.settings"
     url = database_url()
     ensure_database(url)
     os.environ.update(PRODUCTION_ENV)
-    os.environ.update({"DATABASE_URL": url, "CELERY_BROKER_URL": broker_url,
-                       "DJANGO_SETTINGS_MODULE": settings_module, **knobs})
+    os.environ.update(
+        {"DATABASE_URL": url, "CELERY_BROKER_URL": broker_url, "DJANGO_SETTINGS_MODULE": settings_module, **knobs}
+    )
     if str(ROOT) not in sys.path:
         sys.path.insert(0, str(ROOT))
     import django
@@ -95,8 +96,11 @@ def machine() -> dict[str, str]:
     """The machine a benchmark ran on, and how busy it was when it started."""
     cpu = "?"
     with contextlib.suppress(OSError, StopIteration):
-        cpu = next(line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-                   if line.startswith("model name"))
+        cpu = next(
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        )
     memory = "?"
     try:
         kib = int(re.search(r"MemTotal:\s+(\d+)", Path("/proc/meminfo").read_text()).group(1))
@@ -156,7 +160,7 @@ def write_section(name: str, lines: list[str]) -> None:
     text = DOC.read_text() if DOC.exists() else "# Benchmarks\n"
     block = "\n".join([begin, *lines, end])
     if begin in text and end in text:
-        text = text[: text.index(begin)] + block + text[text.index(end) + len(end):]
+        text = text[: text.index(begin)] + block + text[text.index(end) + len(end) :]
     else:
         text = text.rstrip("\n") + "\n\n" + block + "\n"
     DOC.parent.mkdir(parents=True, exist_ok=True)

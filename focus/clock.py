@@ -79,8 +79,9 @@ class SessionClock:
     tick_seconds: float = DEFAULT_TICK_SECONDS
 
     @classmethod
-    def fitted(cls, *, started_at: datetime, ended_at: datetime, session_minutes: float,
-               tick_seconds: float) -> SessionClock:
+    def fitted(
+        cls, *, started_at: datetime, ended_at: datetime, session_minutes: float, tick_seconds: float
+    ) -> SessionClock:
         """A clock on which the session from ``started_at`` to ``ended_at`` lasts
         ``session_minutes`` (an ended session's recorded figure), so later reads stay true to it
         even if FOCUS_TICK_SECONDS changed since; the given tick when that cannot be told."""

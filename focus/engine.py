@@ -42,8 +42,14 @@ SKIPPED_STALE = "skipped:stale"
 SKIPPED_MISSING = "skipped:missing"
 
 TICK_FIELDS = [
-    "nudges_sent", "last_nudge_at", "tick_count", "policy_state", "last_tick_at",
-    "next_tick_at", "lease_until", "actual_duration",
+    "nudges_sent",
+    "last_nudge_at",
+    "tick_count",
+    "policy_state",
+    "last_tick_at",
+    "next_tick_at",
+    "lease_until",
+    "actual_duration",
 ]
 
 
@@ -57,9 +63,7 @@ def policy_config() -> PolicyConfig:
 
 def _rhythm_values(snapshot: dict | None) -> RhythmValues:
     snapshot = snapshot or {}
-    return RhythmValues(
-        energy=snapshot.get("energy"), stress=snapshot.get("stress"), fatigue=snapshot.get("fatigue")
-    )
+    return RhythmValues(energy=snapshot.get("energy"), stress=snapshot.get("stress"), fatigue=snapshot.get("fatigue"))
 
 
 def _next_due(session: FocusSession, now: datetime) -> datetime:
@@ -90,12 +94,15 @@ class _Inputs:
         rhythms = {r.person_id: r for r in RhythmState.objects.filter(person_id__in=people)}
         emotions = {
             person: (emotion, source)
-            for person, emotion, source in PersonalModel.objects.filter(person_id__in=people, emotion__isnull=False)
-            .values_list("person_id", "emotion", "emotion_source")
+            for person, emotion, source in PersonalModel.objects.filter(
+                person_id__in=people, emotion__isnull=False
+            ).values_list("person_id", "emotion", "emotion_source")
         }
         newest_pings = (
             FocusEvent.objects.filter(session_id__in=ids, event_type=EventType.PING)
-            .annotate(newest=Window(RowNumber(), partition_by=[F("session_id")], order_by=[F("ts").desc(), F("id").desc()]))
+            .annotate(
+                newest=Window(RowNumber(), partition_by=[F("session_id")], order_by=[F("ts").desc(), F("id").desc()])
+            )
             .filter(newest__lte=RECENT_PINGS)
             .order_by("ts", "id")
             .values_list("session_id", "ts", "content")
@@ -119,8 +126,9 @@ class _Inputs:
                 emotion = {"emotion": emotions[person][0], "source": emotions[person][1]}
             else:
                 emotion = {"emotion": PersonalModel.Emotion.NEUTRAL, "source": "default"}
-            inputs[session.id] = cls(rhythm=rhythm, emotion=emotion, pings=tuple(pings[session.id]),
-                                     last_sent_by_kind=last_sent[session.id])
+            inputs[session.id] = cls(
+                rhythm=rhythm, emotion=emotion, pings=tuple(pings[session.id]), last_sent_by_kind=last_sent[session.id]
+            )
         return inputs
 
 
@@ -146,7 +154,10 @@ def _tick_session(
         config,
     )
     events = events_new(
-        session=session, ts=now, rhythm=rhythm, emotion=emotion,
+        session=session,
+        ts=now,
+        rhythm=rhythm,
+        emotion=emotion,
         task_snapshot=session.task.as_snapshot() if session.task_id else None,
         items=[*((d.event_type, d.content) for d in decision.detections), (decision.event_type, decision.content)],
     )
@@ -184,16 +195,19 @@ def _save_ticked(sessions: list[FocusSession]) -> None:
         return
     state_field = FocusSession._meta.get_field("policy_state")
     with connection.cursor() as cursor:
-        cursor.execute(_SAVE_TICKED, [
-            [s.id for s in sessions],
-            [s.nudges_sent for s in sessions],
-            [s.last_nudge_at for s in sessions],
-            [s.tick_count for s in sessions],
-            [json.dumps(s.policy_state, cls=state_field.encoder) for s in sessions],
-            [s.last_tick_at for s in sessions],
-            [s.next_tick_at for s in sessions],
-            [float(s.actual_duration) for s in sessions],
-        ])
+        cursor.execute(
+            _SAVE_TICKED,
+            [
+                [s.id for s in sessions],
+                [s.nudges_sent for s in sessions],
+                [s.last_nudge_at for s in sessions],
+                [s.tick_count for s in sessions],
+                [json.dumps(s.policy_state, cls=state_field.encoder) for s in sessions],
+                [s.last_tick_at for s in sessions],
+                [s.next_tick_at for s in sessions],
+                [float(s.actual_duration) for s in sessions],
+            ],
+        )
 
 
 def _run_batch(claims: list[tuple[uuid.UUID | str, int | None]], now: datetime | None = None) -> list[str]:
@@ -205,8 +219,10 @@ def _run_batch(claims: list[tuple[uuid.UUID | str, int | None]], now: datetime |
         # Only the session rows are locked (of=self); the task is joined for its snapshot.
         locked = {
             s.id: s
-            for s in FocusSession.objects.select_for_update(of=("self",)).select_related("task")
-            .filter(pk__in=ids).order_by("pk")
+            for s in FocusSession.objects.select_for_update(of=("self",))
+            .select_related("task")
+            .filter(pk__in=ids)
+            .order_by("pk")
         }
         now = now or timezone.now()  # read after the locks: a waiting tick must see the time it runs at
 

@@ -41,14 +41,26 @@ LISTENERS: list[Listener] = []
 
 
 def events_new(
-    *, session: FocusSession, ts: datetime, items: Sequence[tuple[str, dict[str, Any]]],
-    rhythm: dict | None, emotion: dict | None, task_snapshot: dict | None,
+    *,
+    session: FocusSession,
+    ts: datetime,
+    items: Sequence[tuple[str, dict[str, Any]]],
+    rhythm: dict | None,
+    emotion: dict | None,
+    task_snapshot: dict | None,
 ) -> list[FocusEvent]:
     """Unsaved events of one session at one moment, (event_type, content) each, with the same
     snapshots: what a tick writes (its detections, then its own event)."""
     return [
-        FocusEvent(session=session, event_type=event_type, ts=ts, content=content, rhythm_snapshot=rhythm,
-                   task_snapshot=task_snapshot, emotion_snapshot=emotion)
+        FocusEvent(
+            session=session,
+            event_type=event_type,
+            ts=ts,
+            content=content,
+            rhythm_snapshot=rhythm,
+            task_snapshot=task_snapshot,
+            emotion_snapshot=emotion,
+        )
         for event_type, content in items
     ]
 
@@ -69,12 +81,20 @@ def events_written(events: Sequence[FocusEvent]) -> list[FocusEvent]:
 
 
 def event_write(
-    *, session: FocusSession, event_type: str, ts: datetime, content: dict[str, Any],
-    rhythm: dict | None = None, emotion: dict | None = None,
+    *,
+    session: FocusSession,
+    event_type: str,
+    ts: datetime,
+    content: dict[str, Any],
+    rhythm: dict | None = None,
+    emotion: dict | None = None,
 ) -> FocusEvent:
     """Write one event with the person's rhythm, task and emotion at that moment."""
     event = FocusEvent(
-        session=session, event_type=event_type, ts=ts, content=content,
+        session=session,
+        event_type=event_type,
+        ts=ts,
+        content=content,
         rhythm_snapshot=rhythm if rhythm is not None else rhythm_snapshot(person_id=session.person_id),
         task_snapshot=session.task.as_snapshot() if session.task_id else None,
         emotion_snapshot=emotion if emotion is not None else emotion_baseline(person_id=session.person_id),

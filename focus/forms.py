@@ -23,18 +23,28 @@ RATINGS = [("", "No rating"), ("1", "1 · rough"), ("2", "2"), ("3", "3 · okay"
 
 class StartForm(forms.Form):
     task = forms.ChoiceField(label="Task", required=False)
-    new_task_title = forms.CharField(label="New task", required=False, max_length=200,
-                                     widget=forms.TextInput(attrs={"placeholder": "What will you work on?"}))
+    new_task_title = forms.CharField(
+        label="New task",
+        required=False,
+        max_length=200,
+        widget=forms.TextInput(attrs={"placeholder": "What will you work on?"}),
+    )
     estimated_duration = forms.IntegerField(
-        label="Estimated minutes", min_value=MIN_ESTIMATE_MINUTES, max_value=MAX_ESTIMATE_MINUTES, initial=25,
+        label="Estimated minutes",
+        min_value=MIN_ESTIMATE_MINUTES,
+        max_value=MAX_ESTIMATE_MINUTES,
+        initial=25,
     )
     mode = forms.ChoiceField(label="Mode", choices=Mode.choices, initial=Mode.DEEP, widget=forms.RadioSelect)
 
     def __init__(self, *args, tasks: list[Task], **kwargs):
         super().__init__(*args, **kwargs)
         self.tasks = {str(task.id): task for task in tasks}
-        self.fields["task"].choices = [("", "No task"), *((key, t.title) for key, t in self.tasks.items()),
-                                       (NEW_TASK, "+ New task…")]
+        self.fields["task"].choices = [
+            ("", "No task"),
+            *((key, t.title) for key, t in self.tasks.items()),
+            (NEW_TASK, "+ New task…"),
+        ]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
@@ -81,19 +91,25 @@ class PingForm(forms.Form):
 
 
 class EndForm(forms.Form):
-    completion = forms.IntegerField(label="How much of what you planned got done?", required=False,
-                                    min_value=0, max_value=100)
-    rating = forms.TypedChoiceField(label="How did it feel?", required=False, choices=RATINGS, coerce=int,
-                                    empty_value=None)
-    note = forms.CharField(label="Note", required=False, max_length=MAX_NOTE_LENGTH, widget=forms.Textarea(
-        attrs={"rows": 2, "placeholder": "Anything to remember next time?"}))
+    completion = forms.IntegerField(
+        label="How much of what you planned got done?", required=False, min_value=0, max_value=100
+    )
+    rating = forms.TypedChoiceField(
+        label="How did it feel?", required=False, choices=RATINGS, coerce=int, empty_value=None
+    )
+    note = forms.CharField(
+        label="Note",
+        required=False,
+        max_length=MAX_NOTE_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 2, "placeholder": "Anything to remember next time?"}),
+    )
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
         quality: dict[str, Any] = {}
         if data.get("rating") is not None:
             quality["rating"] = data["rating"]
-        if (note := (data.get("note") or "").strip()):
+        if note := (data.get("note") or "").strip():
             quality["note"] = note
         data["session_quality"] = quality or None
         data["completion_score"] = data["completion"] / 100 if data.get("completion") is not None else None

@@ -24,8 +24,15 @@ from typing import Any
 from focus.clock import seconds_between
 from focus.vocabulary import ALLOWED_KINDS, BREAK_KINDS, GUARDRAIL_REASONS, event_type_for
 
-__all__ = ["ALLOWED_KINDS", "BREAK_KINDS", "GUARDRAIL_REASONS", "MAX_MESSAGE_CHARS", "event_type_for",
-           "is_micro_tone", "guardrail_block"]
+__all__ = [
+    "ALLOWED_KINDS",
+    "BREAK_KINDS",
+    "GUARDRAIL_REASONS",
+    "MAX_MESSAGE_CHARS",
+    "event_type_for",
+    "is_micro_tone",
+    "guardrail_block",
+]
 
 MAX_MESSAGE_CHARS = 120
 

@@ -3,7 +3,7 @@
 Every message is one calm sentence of at most 120 characters (checked by
 ``focus.guardrails.is_micro_tone`` in the tests), with no ALL CAPS and no "!!": explaining
 gently raises acceptance and more insistent notifications go with more negative emotion
-(POLICY-NOTES.md, "Fewer, explained nudges"). Break messages carry the break length as
+(docs/policy.md, "Fewer, explained nudges"). Break messages carry the break length as
 ``{minutes}`` because a break's length is shown to the person in minutes.
 
 :func:`pick_message` is deterministic: the policy passes the session's tick number as the

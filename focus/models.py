@@ -32,7 +32,11 @@ class FocusSession(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     person_id = models.UUIDField()
     task = models.ForeignKey(
-        "planner.Task", null=True, blank=True, on_delete=models.SET_NULL, related_name="sessions",
+        "planner.Task",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="sessions",
         db_column="task_id",
     )
     mode = models.CharField(max_length=16, choices=Mode.choices, default=Mode.DEEP)
@@ -81,16 +85,13 @@ class FocusSession(models.Model):
                 name="estimated_duration_in_range",
             ),
             models.CheckConstraint(
-                condition=Q(completion_score__isnull=True)
-                | (Q(completion_score__gte=0) & Q(completion_score__lte=1)),
+                condition=Q(completion_score__isnull=True) | (Q(completion_score__gte=0) & Q(completion_score__lte=1)),
                 name="completion_score_in_range",
             ),
         ]
         indexes = [
             models.Index(fields=["person_id", "-started_at"], name="focus_session_person_idx"),
-            models.Index(
-                fields=["next_tick_at"], condition=Q(ended_at__isnull=True), name="focus_session_due_idx"
-            ),
+            models.Index(fields=["next_tick_at"], condition=Q(ended_at__isnull=True), name="focus_session_due_idx"),
         ]
 
     def __str__(self) -> str:

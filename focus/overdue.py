@@ -45,8 +45,12 @@ def end_overdue_sessions(*, now: datetime | None = None, limit: int = MAX_ENDS_P
     ended = 0
     for session_id in overdue:
         try:
-            session_end(session_id=session_id, person_id=None, early_end=True,
-                        ended_after_hours=settings.FOCUS_MAX_SESSION_HOURS)
+            session_end(
+                session_id=session_id,
+                person_id=None,
+                early_end=True,
+                ended_after_hours=settings.FOCUS_MAX_SESSION_HOURS,
+            )
         except (Conflict, NotFound):  # ended (or deleted) since the query: by its person or another sweep
             continue
         except Exception:  # one broken session must not keep the others running

@@ -50,8 +50,7 @@ def enqueue_tick(*, session_id: uuid.UUID) -> bool:
         with acquire_request_connection() as connection:
             return _publish("focus.run_focus_tick", [str(session_id)], connection=connection)
     except Exception:  # closing a connection to a hung broker can fail too; the sweep still owes the tick
-        logger.warning("could not publish the first tick of %s; the next sweep will send it", session_id,
-                       exc_info=True)
+        logger.warning("could not publish the first tick of %s; the next sweep will send it", session_id, exc_info=True)
         return False
 
 

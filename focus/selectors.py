@@ -74,17 +74,41 @@ def _ping_target_postgresql(*, session_id: uuid.UUID, person_id: uuid.UUID | Non
         row = cursor.fetchone()
     if row is None:
         return None
-    (person, ended_at, ping_count, task_id, title, task_status, estimate, due, priority,
-     energy, stress, fatigue, emotion, emotion_source) = row
-    task = None if task_id is None else Task(
-        id=task_id, person_id=person, title=title, status=task_status, estimate=estimate, due=due, priority=priority
+    (
+        person,
+        ended_at,
+        ping_count,
+        task_id,
+        title,
+        task_status,
+        estimate,
+        due,
+        priority,
+        energy,
+        stress,
+        fatigue,
+        emotion,
+        emotion_source,
+    ) = row
+    task = (
+        None
+        if task_id is None
+        else Task(
+            id=task_id, person_id=person, title=title, status=task_status, estimate=estimate, due=due, priority=priority
+        )
     )
-    rhythm = RhythmState(person_id=person) if energy is None else RhythmState(
-        person_id=person, energy=energy, stress=stress, fatigue=fatigue
+    rhythm = (
+        RhythmState(person_id=person)
+        if energy is None
+        else RhythmState(person_id=person, energy=energy, stress=stress, fatigue=fatigue)
     )
     return PingTarget(
-        session_id=uuid.UUID(str(session_id)), person_id=person, ended_at=ended_at, ping_count=ping_count,
-        task_snapshot=task.as_snapshot() if task else None, rhythm=rhythm.as_snapshot(),
+        session_id=uuid.UUID(str(session_id)),
+        person_id=person,
+        ended_at=ended_at,
+        ping_count=ping_count,
+        task_snapshot=task.as_snapshot() if task else None,
+        rhythm=rhythm.as_snapshot(),
         emotion=_emotion(emotion, emotion_source),
     )
 
@@ -98,9 +122,13 @@ def _ping_target_orm(*, session_id: uuid.UUID, person_id: uuid.UUID | None) -> P
     if session is None:
         return None
     return PingTarget(
-        session_id=session.id, person_id=session.person_id, ended_at=session.ended_at,
-        ping_count=session.ping_count, task_snapshot=session.task.as_snapshot() if session.task_id else None,
-        rhythm=rhythm_snapshot(person_id=session.person_id), emotion=emotion_baseline(person_id=session.person_id),
+        session_id=session.id,
+        person_id=session.person_id,
+        ended_at=session.ended_at,
+        ping_count=session.ping_count,
+        task_snapshot=session.task.as_snapshot() if session.task_id else None,
+        rhythm=rhythm_snapshot(person_id=session.person_id),
+        emotion=emotion_baseline(person_id=session.person_id),
     )
 
 

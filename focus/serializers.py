@@ -67,15 +67,15 @@ class SessionListQuery(serializers.Serializer):
 EVENT_ID_PATTERN = re.compile(r"^[0-9]{1,18}$")
 
 
-@extend_schema_field({"anyOf": [{"type": "string", "pattern": EVENT_ID_PATTERN.pattern},
-                                {"type": "string", "format": "date-time"}]})
+@extend_schema_field(
+    {"anyOf": [{"type": "string", "pattern": EVENT_ID_PATTERN.pattern}, {"type": "string", "format": "date-time"}]}
+)
 class EventCursorField(serializers.CharField):
     pass
 
 
 class EventsQuery(serializers.Serializer):
-    after = EventCursorField(required=False, max_length=64,
-                             help_text=f"An event id, or a time: {MOMENT_RULES}")
+    after = EventCursorField(required=False, max_length=64, help_text=f"An event id, or a time: {MOMENT_RULES}")
     limit = serializers.IntegerField(required=False, min_value=1, max_value=500, default=100)
 
     def validate_after(self, value: str):
@@ -95,8 +95,16 @@ class EventSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = FocusEvent
-        fields = ["id", "session_id", "event_type", "ts", "content", "rhythm_snapshot", "task_snapshot",
-                  "emotion_snapshot"]
+        fields = [
+            "id",
+            "session_id",
+            "event_type",
+            "ts",
+            "content",
+            "rhythm_snapshot",
+            "task_snapshot",
+            "emotion_snapshot",
+        ]
 
 
 class SessionSerializer(serializers.ModelSerializer):
@@ -107,8 +115,26 @@ class SessionSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = FocusSession
-        fields = ["session_id", "id", "person_id", "task_id", "task_title", "mode", "started_at", "ended_at",
-                  "estimated_duration", "actual_duration", "completion_score", "session_quality",
-                  "start_state", "early_end", "is_active", "nudges_sent", "tick_count", "last_tick_at",
-                  "next_tick_at", "summary"]
+        fields = [
+            "session_id",
+            "id",
+            "person_id",
+            "task_id",
+            "task_title",
+            "mode",
+            "started_at",
+            "ended_at",
+            "estimated_duration",
+            "actual_duration",
+            "completion_score",
+            "session_quality",
+            "start_state",
+            "early_end",
+            "is_active",
+            "nudges_sent",
+            "tick_count",
+            "last_tick_at",
+            "next_tick_at",
+            "summary",
+        ]
         read_only_fields = fields

@@ -52,7 +52,11 @@ def _active_conflict(person_id: uuid.UUID) -> Conflict:
 
 
 def session_start(
-    *, person_id: uuid.UUID, task_id: uuid.UUID | None, estimated_duration: int, mode: str,
+    *,
+    person_id: uuid.UUID,
+    task_id: uuid.UUID | None,
+    estimated_duration: int,
+    mode: str,
     now: datetime | None = None,
 ) -> FocusSession:
     """Start a session, record its start state, and queue its first tick once committed."""
@@ -61,9 +65,7 @@ def session_start(
     if task_id is not None:
         task = Task.objects.filter(pk=task_id, person_id=person_id).first()
         if task is None:
-            raise InvalidInput(
-                "Invalid input.", errors={"task_id": ["No such task for this person."]}
-            )
+            raise InvalidInput("Invalid input.", errors={"task_id": ["No such task for this person."]})
     try:
         with transaction.atomic():
             if active_session_for(person_id=person_id) is not None:
@@ -71,16 +73,29 @@ def session_start(
             rhythm = rhythm_snapshot(person_id=person_id)
             emotion = emotion_baseline(person_id=person_id)
             session = FocusSession.objects.create(
-                person_id=person_id, task=task, mode=mode, started_at=now,
-                estimated_duration=estimated_duration, next_tick_at=now,
+                person_id=person_id,
+                task=task,
+                mode=mode,
+                started_at=now,
+                estimated_duration=estimated_duration,
+                next_tick_at=now,
                 start_state={
-                    "rhythm": rhythm, "task": task.as_snapshot() if task else None, "emotion": emotion,
+                    "rhythm": rhythm,
+                    "task": task.as_snapshot() if task else None,
+                    "emotion": emotion,
                 },
             )
             event_write(
-                session=session, event_type=EventType.SESSION_START, ts=now, rhythm=rhythm, emotion=emotion,
-                content={"mode": mode, "estimated_duration": estimated_duration,
-                         "task_id": str(task.id) if task else None},
+                session=session,
+                event_type=EventType.SESSION_START,
+                ts=now,
+                rhythm=rhythm,
+                emotion=emotion,
+                content={
+                    "mode": mode,
+                    "estimated_duration": estimated_duration,
+                    "task_id": str(task.id) if task else None,
+                },
             )
             transaction.on_commit(lambda: scheduler.enqueue_tick(session_id=session.id))
     except IntegrityError:  # a concurrent start won the one-active-session constraint
@@ -97,7 +112,10 @@ class PingCeilingReached(DomainError):
 
 @transaction.atomic
 def session_ping(
-    *, session_id: uuid.UUID, values: dict[str, Any], person_id: uuid.UUID | None = None,
+    *,
+    session_id: uuid.UUID,
+    values: dict[str, Any],
+    person_id: uuid.UUID | None = None,
     now: datetime | None = None,
 ) -> FocusEvent:
     """Log biomarkers on an active session; energy/stress/fatigue also update the rhythm state.
@@ -121,9 +139,13 @@ def session_ping(
     content = {name: value for name, value in values.items() if value is not None}
     pinged = {name: content[name] for name in RHYTHM_FIELDS if name in content}
     event = FocusEvent(
-        session_id=target.session_id, event_type=EventType.PING, ts=now, content=content,
+        session_id=target.session_id,
+        event_type=EventType.PING,
+        ts=now,
+        content=content,
         rhythm_snapshot=target.rhythm,  # replaced by the state this ping writes, if it carries values
-        task_snapshot=target.task_snapshot, emotion_snapshot=target.emotion,
+        task_snapshot=target.task_snapshot,
+        emotion_snapshot=target.emotion,
     )
     _ping_write(event, person_id=target.person_id, pinged=pinged)
     events_written([event])  # handed on after commit, as every event (focus/events.py)
@@ -166,9 +188,13 @@ def _ping_write_postgresql(event: FocusEvent, *, person_id: uuid.UUID, pinged: d
         return None if value is None else json.dumps(value, cls=encoder)
 
     params = {
-        "session_id": event.session_id, "event_type": event.event_type, "ts": event.ts,
-        "content": jsonb(event.content), "rhythm": jsonb(event.rhythm_snapshot),
-        "task": jsonb(event.task_snapshot), "emotion": jsonb(event.emotion_snapshot),
+        "session_id": event.session_id,
+        "event_type": event.event_type,
+        "ts": event.ts,
+        "content": jsonb(event.content),
+        "rhythm": jsonb(event.rhythm_snapshot),
+        "task": jsonb(event.task_snapshot),
+        "emotion": jsonb(event.emotion_snapshot),
     }
     if pinged:
         rhythm_sql, rhythm_params = rhythm_ping_write_sql(person_id=person_id, values=pinged)
@@ -241,8 +267,10 @@ def _summary_event_rows(session: FocusSession, *, now: datetime) -> list[EventRe
     records = [EventRecord(*row) for row in events.exclude(event_type=EventType.PING).values_list(*fields)]
     width = max(session.clock().elapsed_seconds(now), 1.0) / SUMMARY_PING_BUCKETS
     with connection.cursor() as cursor:
-        cursor.execute(PING_BUCKETS_SQL, {"buckets": SUMMARY_PING_BUCKETS, "start": session.started_at,
-                                          "width": width, "session_id": session.id})
+        cursor.execute(
+            PING_BUCKETS_SQL,
+            {"buckets": SUMMARY_PING_BUCKETS, "start": session.started_at, "width": width, "session_id": session.id},
+        )
         columns = [c.name for c in cursor.description]
         for row in cursor.fetchall():
             records.extend(_bucket_pings(dict(zip(columns, row))))
@@ -262,8 +290,9 @@ def _bucket_pings(bucket: dict[str, Any]) -> list[EventRecord]:
     if first_active is not None and (first_idle is None or first_active < first_idle):
         records.append(EventRecord(ping, first_active, {"activity": "active"}))
     if first_idle is not None:
-        records += [EventRecord(ping, first_idle, {"activity": kind})
-                    for kind in ("idle", "away") if bucket[f"any_{kind}"]]
+        records += [
+            EventRecord(ping, first_idle, {"activity": kind}) for kind in ("idle", "away") if bucket[f"any_{kind}"]
+        ]
         if last_active is not None and last_active > last_idle:
             records.append(EventRecord(ping, last_active, {"activity": "active"}))
     return records
@@ -271,8 +300,13 @@ def _bucket_pings(bucket: dict[str, Any]) -> list[EventRecord]:
 
 @transaction.atomic
 def session_end(
-    *, session_id: uuid.UUID, person_id: uuid.UUID | None, completion_score: float | None = None,
-    session_quality: Any = None, early_end: bool | None = None, now: datetime | None = None,
+    *,
+    session_id: uuid.UUID,
+    person_id: uuid.UUID | None,
+    completion_score: float | None = None,
+    session_quality: Any = None,
+    early_end: bool | None = None,
+    now: datetime | None = None,
     ended_after_hours: float | None = None,
 ) -> FocusSession:
     """End a session once: summary, one short-term memory, habit strength. A second end is a 409.
@@ -300,31 +334,56 @@ def session_end(
     session.next_tick_at = None
     session.lease_until = None
     event_write(
-        session=session, event_type=EventType.SESSION_END, ts=now,
-        content={"actual_duration": actual, "estimated_duration": session.estimated_duration,
-                 "completion_score": completion_score, "early_end": early_end,
-                 **({"ended_automatically": True} if ended_after_hours is not None else {})},
+        session=session,
+        event_type=EventType.SESSION_END,
+        ts=now,
+        content={
+            "actual_duration": actual,
+            "estimated_duration": session.estimated_duration,
+            "completion_score": completion_score,
+            "early_end": early_end,
+            **({"ended_automatically": True} if ended_after_hours is not None else {}),
+        },
     )
     session.summary = build_summary(
-        started_at=session.started_at, ended_at=now, estimated_minutes=session.estimated_duration,
-        completion_score=completion_score, session_quality=session_quality, early_end=early_end,
-        events=_summary_event_rows(session, now=now), tick_seconds=settings.FOCUS_TICK_SECONDS,
+        started_at=session.started_at,
+        ended_at=now,
+        estimated_minutes=session.estimated_duration,
+        completion_score=completion_score,
+        session_quality=session_quality,
+        early_end=early_end,
+        events=_summary_event_rows(session, now=now),
+        tick_seconds=settings.FOCUS_TICK_SECONDS,
         ended_after_hours=ended_after_hours,
     )
     session.save()
     if ended_after_hours is not None:
-        memory_write(person_id=session.person_id, kind=MemoryShortTerm.FOCUS_SUMMARY, content=session.summary,
-                     sentiment=None, emotion_tags=[], session_id=session.id)
+        memory_write(
+            person_id=session.person_id,
+            kind=MemoryShortTerm.FOCUS_SUMMARY,
+            content=session.summary,
+            sentiment=None,
+            emotion_tags=[],
+            session_id=session.id,
+        )
         return session
     sentiment = summary_sentiment(
         completion_score=completion_score, session_quality=session_quality, early_end=early_end
     )
     memory_write(
-        person_id=session.person_id, kind=MemoryShortTerm.FOCUS_SUMMARY, content=session.summary,
-        sentiment=sentiment, emotion_tags=[emotion_from_sentiment(sentiment)], session_id=session.id,
+        person_id=session.person_id,
+        kind=MemoryShortTerm.FOCUS_SUMMARY,
+        content=session.summary,
+        sentiment=sentiment,
+        emotion_tags=[emotion_from_sentiment(sentiment)],
+        session_id=session.id,
     )
     habit_strengthen(
-        person_id=session.person_id, actual_minutes=session_minutes, estimated_minutes=session.estimated_duration,
-        early_end=early_end, completion_score=completion_score, now=now,
+        person_id=session.person_id,
+        actual_minutes=session_minutes,
+        estimated_minutes=session.estimated_duration,
+        early_end=early_end,
+        completion_score=completion_score,
+        now=now,
     )
     return session

@@ -102,10 +102,10 @@ MAX_FLOW_WINDOWS = 24  # listed in the summary; count and total_minutes cover th
 MAX_COUNTED_LABELS = 16  # distinct nudge kinds / tick reasons counted; the rest are "other"
 TREND_THRESHOLD = 0.1  # energy (0..1) difference between first and last third
 DIP_DROP = 0.15  # energy drop below the running peak that counts as a dip
-SPIKE_DELTA = 0.15  # stress/fatigue rise above the session's first value (POLICY-NOTES heuristic)
+SPIKE_DELTA = 0.15  # stress/fatigue rise above the session's first value (docs/policy.md: a heuristic)
 EPISODE_MERGE_PERIODS = 1.5  # distraction events closer than this (in tick periods) are one episode
 NUDGE_FOLLOW_PERIODS = 2.0  # a distraction this soon after a nudge means the nudge did not stick
-LOW_FOCUS = 0.3  # self-reported focus at or below this is low (POLICY-NOTES)
+LOW_FOCUS = 0.3  # self-reported focus at or below this is low (docs/policy.md)
 OVERRUN_MIN_MINUTES = 5.0
 OVERRUN_FRACTION = 0.10
 EARLY_END_PENALTY = 0.1  # subtracted from the sentiment of an early-ended session
@@ -223,9 +223,7 @@ def _downsample(points: list[tuple[float, float]], total: float) -> list[tuple[f
     buckets: dict[int, list[tuple[float, float]]] = {}
     for minute, value in points:
         buckets.setdefault(min(MAX_CURVE_POINTS - 1, int(minute / width)), []).append((minute, value))
-    return [
-        (sum(m for m, _ in b) / len(b), sum(v for _, v in b) / len(b)) for _, b in sorted(buckets.items())
-    ]
+    return [(sum(m for m, _ in b) / len(b), sum(v for _, v in b) / len(b)) for _, b in sorted(buckets.items())]
 
 
 def energy_curve(events: Sequence[EventRecord], clock: _Clock) -> dict:
@@ -233,8 +231,14 @@ def energy_curve(events: Sequence[EventRecord], clock: _Clock) -> dict:
     points = _downsample(points, clock.total)
     curve: dict[str, Any] = {
         "points": [{"minute": _r1(m), "energy": _r2(v), "source": source} for m, v in points],
-        "start": None, "peak": None, "peak_minute": None, "low": None, "low_minute": None,
-        "end": None, "dip_minute": None, "trend": "unknown",
+        "start": None,
+        "peak": None,
+        "peak_minute": None,
+        "low": None,
+        "low_minute": None,
+        "end": None,
+        "dip_minute": None,
+        "trend": "unknown",
     }
     if not points:
         return curve
@@ -242,9 +246,12 @@ def energy_curve(events: Sequence[EventRecord], clock: _Clock) -> dict:
     peak_i = values.index(max(values))
     low_i = values.index(min(values))
     curve.update(
-        start=_r2(values[0]), end=_r2(values[-1]),
-        peak=_r2(values[peak_i]), peak_minute=_r1(points[peak_i][0]),
-        low=_r2(values[low_i]), low_minute=_r1(points[low_i][0]),
+        start=_r2(values[0]),
+        end=_r2(values[-1]),
+        peak=_r2(values[peak_i]),
+        peak_minute=_r1(points[peak_i][0]),
+        low=_r2(values[low_i]),
+        low_minute=_r1(points[low_i][0]),
     )
     running_peak = values[0]
     for minute, value in points[1:]:
@@ -344,7 +351,12 @@ def _distraction_episodes(events: Sequence[EventRecord], clock: _Clock) -> list[
                 close(clock.total)
             if current is None:
                 reason = _content(e).get("reason")
-                current = {"first": minute, "last": minute, "signals": [], "reason": reason if isinstance(reason, str) else ""}
+                current = {
+                    "first": minute,
+                    "last": minute,
+                    "signals": [],
+                    "reason": reason if isinstance(reason, str) else "",
+                }
             current["last"] = minute
             current["signals"].append(signal)
         elif current is not None:
@@ -450,8 +462,12 @@ def _ignored_nudges(events: Sequence[EventRecord], clock: _Clock) -> list[dict]:
                 signal = _signal_label(_signal(e), _signal(e) or "distraction")
                 at = min(clock.total, max(0.0, sent_at))
                 result.append(
-                    _friction("nudge_ignored", at, None,
-                              f"{kind.replace('_', '-')} nudge was followed by more distraction ({signal})")
+                    _friction(
+                        "nudge_ignored",
+                        at,
+                        None,
+                        f"{kind.replace('_', '-')} nudge was followed by more distraction ({signal})",
+                    )
                 )
                 pending = None
             elif minute > sent_at + window:
@@ -540,8 +556,10 @@ def _listed_friction(friction: list[dict]) -> list[dict]:
     if len(friction) <= MAX_FRICTION_POINTS:
         return friction
     keep = [f for f in friction if f["kind"] in ALWAYS_LISTED]
-    rest = sorted((f for f in friction if f["kind"] not in ALWAYS_LISTED),
-                  key=lambda f: (-(f["minutes"] or 0.0), f["at_minute"], f["kind"]))
+    rest = sorted(
+        (f for f in friction if f["kind"] not in ALWAYS_LISTED),
+        key=lambda f: (-(f["minutes"] or 0.0), f["at_minute"], f["kind"]),
+    )
     keep += rest[: MAX_FRICTION_POINTS - len(keep)]
     return sorted(keep, key=lambda f: (f["at_minute"], f["kind"]))
 
@@ -569,9 +587,16 @@ def _capped(counts: Counter) -> Counter:
 
 
 def build_summary(
-    *, started_at: datetime, ended_at: datetime, estimated_minutes: int,
-    completion_score: float | None, session_quality: Any, early_end: bool,
-    events: Sequence[EventRecord], tick_seconds: int = 300, ended_after_hours: float | None = None,
+    *,
+    started_at: datetime,
+    ended_at: datetime,
+    estimated_minutes: int,
+    completion_score: float | None,
+    session_quality: Any,
+    early_end: bool,
+    events: Sequence[EventRecord],
+    tick_seconds: int = 300,
+    ended_after_hours: float | None = None,
 ) -> dict:
     """Summarize an ended session; all session-relative times are session minutes (see module doc).
 
@@ -583,9 +608,7 @@ def build_summary(
     if isinstance(tick_seconds, bool) or not isinstance(tick_seconds, (int, float)) or not tick_seconds > 0:
         raise ValueError("tick_seconds must be a positive number")
     clock = _Clock(started_at, ended_at, tick_seconds)
-    ordered = sorted(
-        (e for e in events if isinstance(getattr(e, "ts", None), datetime)), key=lambda e: _aware(e.ts)
-    )
+    ordered = sorted((e for e in events if isinstance(getattr(e, "ts", None), datetime)), key=lambda e: _aware(e.ts))
     est = _number(estimated_minutes)
     est = max(0, round(est)) if est is not None else 0
     early_end = bool(early_end)
@@ -605,14 +628,17 @@ def build_summary(
         short = max(0.0, est - actual)
         detail = (
             f"ended {duration_text(short)} before the {duration_text(est, 'adjective')} estimate"
-            if est > 0 and round(short) >= 1 else "ended early"
+            if est > 0 and round(short) >= 1
+            else "ended early"
         )
         if auto_hours is not None:
             detail = f"left running, ended automatically after {_hours(auto_hours)}"
         friction.append(_friction("early_end", actual, short, detail))
     if overrun:
         friction.append(
-            _friction("overrun", est, over, f"ran {duration_text(over)} past the {duration_text(est, 'adjective')} estimate")
+            _friction(
+                "overrun", est, over, f"ran {duration_text(over)} past the {duration_text(est, 'adjective')} estimate"
+            )
         )
     friction += _spikes(ordered, clock, "stress") + _spikes(ordered, clock, "fatigue")
     friction += _ignored_nudges(ordered, clock)
@@ -648,8 +674,11 @@ def build_summary(
         "flow_windows": flow,
         "friction_points": _listed_friction(friction),
         "friction_totals": _friction_totals(friction),
-        "nudges": {"sent": dict(sorted(sent.items())), "sent_total": sum(sent.values()),
-                   "suppressed": dict(sorted(suppressed.items()))},
+        "nudges": {
+            "sent": dict(sorted(sent.items())),
+            "sent_total": sum(sent.values()),
+            "suppressed": dict(sorted(suppressed.items())),
+        },
         "sentences": sentences,
         "headline": " ".join(sentences),
         "ended_automatically": auto_hours is not None,

@@ -76,8 +76,9 @@ def _throttled(request, *, wait: int, back_url: str) -> HttpResponse:
     """429 with Retry-After, as the API answers: JSON for the live page's script, else a page in the
     site's layout that says nothing was saved and when to try again."""
     if _wants_json(request):
-        response = JsonResponse({"detail": f"That's a lot in a short time; try again in {wait} s.",
-                                 "code": "throttled"}, status=429)
+        response = JsonResponse(
+            {"detail": f"That's a lot in a short time; try again in {wait} s.", "code": "throttled"}, status=429
+        )
     else:
         response = render(request, "focus/throttled.html", {"wait": wait, "back_url": back_url}, status=429)
     response["Retry-After"] = str(wait)
@@ -111,13 +112,18 @@ def _render_home(request, form: StartForm | None = None, status: int = 200):
     person_id = own_person_id(request)
     active = selectors.active_session_for(person_id=person_id)
     tasks = dashboard.open_tasks(person_id=person_id)
-    return render(request, "focus/dashboard.html", {
-        "active": active,
-        "active_minutes": duration_text(dashboard.session_minutes(active), "short") if active else "",
-        "form": form or StartForm(tasks=tasks),
-        "presets": ESTIMATE_PRESETS,
-        "stats": dashboard.home_stats(person_id=person_id),
-    }, status=status)
+    return render(
+        request,
+        "focus/dashboard.html",
+        {
+            "active": active,
+            "active_minutes": duration_text(dashboard.session_minutes(active), "short") if active else "",
+            "form": form or StartForm(tasks=tasks),
+            "presets": ESTIMATE_PRESETS,
+            "stats": dashboard.home_stats(person_id=person_id),
+        },
+        status=status,
+    )
 
 
 @require_GET
@@ -140,8 +146,9 @@ def session_start(request):
             task_id = data["task_id"]
             if data["create_task"]:
                 task_id = planner_services.task_create(person_id=person_id, title=data["new_task_title"]).id
-            session = services.session_start(person_id=person_id, task_id=task_id,
-                                             estimated_duration=data["estimated_duration"], mode=data["mode"])
+            session = services.session_start(
+                person_id=person_id, task_id=task_id, estimated_duration=data["estimated_duration"], mode=data["mode"]
+            )
     except Conflict as conflict:
         messages.info(request, "A session is already running; here it is.")
         active_id = conflict.extra.get("active_session_id")
@@ -176,10 +183,17 @@ def session_live(request, session_id: uuid.UUID):
         "inFlow": live["in_flow"],
         "pollMs": 3000,
     }
-    return render(request, "focus/live.html", {
-        "session": session, "live": live, "config": config,
-        "ping_form": PingForm(initial=live["sliders"]), "end_form": EndForm(),
-    })
+    return render(
+        request,
+        "focus/live.html",
+        {
+            "session": session,
+            "live": live,
+            "config": config,
+            "ping_form": PingForm(initial=live["sliders"]),
+            "end_form": EndForm(),
+        },
+    )
 
 
 FEED_PAGE = 200  # events per answer of the feed endpoint, as the events API's default page
@@ -213,8 +227,9 @@ def session_ping(request, session_id: uuid.UUID):
             messages.error(request, message)
         return redirect("dashboard-live", session_id=session.id)
     try:
-        event = services.session_ping(session_id=session.id, person_id=session.person_id,
-                                      values=form.cleaned_data["values"])
+        event = services.session_ping(
+            session_id=session.id, person_id=session.person_id, values=form.cleaned_data["values"]
+        )
     except Conflict as conflict:
         if _wants_json(request):
             return JsonResponse(conflict.as_payload(), status=409)
@@ -243,9 +258,12 @@ def session_end(request, session_id: uuid.UUID):
             messages.error(request, errs[0])
         return redirect("dashboard-live", session_id=session.id)
     try:
-        services.session_end(session_id=session.id, person_id=session.person_id,
-                             completion_score=form.cleaned_data["completion_score"],
-                             session_quality=form.cleaned_data["session_quality"])
+        services.session_end(
+            session_id=session.id,
+            person_id=session.person_id,
+            completion_score=form.cleaned_data["completion_score"],
+            session_quality=form.cleaned_data["session_quality"],
+        )
     except Conflict:
         messages.info(request, "This session had already ended.")
     return redirect("dashboard-summary", session_id=session.id)
@@ -269,18 +287,27 @@ def history(request):
     task_id, mode = dashboard.parse_filters(request.GET)
     data = dashboard.history(person_id=own_person_id(request), task_id=task_id, mode=mode)
     query = request.GET.urlencode() if (task_id or mode) else ""
-    return render(request, "focus/history.html", {
-        "history": data, "task_id": str(task_id) if task_id else "", "mode": mode or "",
-        "modes": Mode.choices, "query": query, "days": dashboard.HISTORY_DAYS,
-    })
+    return render(
+        request,
+        "focus/history.html",
+        {
+            "history": data,
+            "task_id": str(task_id) if task_id else "",
+            "mode": mode or "",
+            "modes": Mode.choices,
+            "query": query,
+            "days": dashboard.HISTORY_DAYS,
+        },
+    )
 
 
 @require_GET
 @person_view
 def history_csv(request):
     task_id, mode = dashboard.parse_filters(request.GET)
-    sessions = dashboard.history_sessions(person_id=own_person_id(request), since=dashboard.history_start(),
-                                          task_id=task_id, mode=mode)
+    sessions = dashboard.history_sessions(
+        person_id=own_person_id(request), since=dashboard.history_start(), task_id=task_id, mode=mode
+    )
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="focusflow-sessions-{timezone.localdate():%Y-%m-%d}.csv"'
     writer = csv.writer(response)

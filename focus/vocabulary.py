@@ -24,7 +24,7 @@ from dataclasses import dataclass
 # --------------------------------------------------------------------------- event types
 
 SESSION_START = "session_start"
-TICK = "tick"            # a tick that sent nothing, with its reason
+TICK = "tick"  # a tick that sent nothing, with its reason
 NUDGE = "nudge"
 BREAK = "break"
 PING = "ping"
@@ -34,7 +34,15 @@ DISTRACTION = "distraction"
 SESSION_END = "session_end"
 
 EVENT_TYPES: tuple[str, ...] = (
-    SESSION_START, TICK, NUDGE, BREAK, PING, FLOW_START, FLOW_END, DISTRACTION, SESSION_END,
+    SESSION_START,
+    TICK,
+    NUDGE,
+    BREAK,
+    PING,
+    FLOW_START,
+    FLOW_END,
+    DISTRACTION,
+    SESSION_END,
 )
 # The events a person is sent (counted by the guardrails: FOCUS_MAX_NUDGES, the minimum gap).
 USER_FACING_EVENT_TYPES: tuple[str, ...] = (NUDGE, BREAK)
@@ -54,12 +62,15 @@ class DistractionSignal:
     label: str  # how the summary names it: "app switching for 10 minutes"
 
 
-DISTRACTION_SIGNALS: Mapping[str, DistractionSignal] = {s.name: s for s in (
-    DistractionSignal(IDLE, "idle"),
-    DistractionSignal(AWAY, "away"),
-    DistractionSignal("app_switches", "app switching"),
-    DistractionSignal("low_focus", "low focus"),
-)}
+DISTRACTION_SIGNALS: Mapping[str, DistractionSignal] = {
+    s.name: s
+    for s in (
+        DistractionSignal(IDLE, "idle"),
+        DistractionSignal(AWAY, "away"),
+        DistractionSignal("app_switches", "app switching"),
+        DistractionSignal("low_focus", "low focus"),
+    )
+}
 
 # --------------------------------------------------------------------------- nudge kinds
 
@@ -67,18 +78,21 @@ DISTRACTION_SIGNALS: Mapping[str, DistractionSignal] = {s.name: s for s in (
 @dataclass(frozen=True)
 class NudgeKind:
     name: str
-    title: str           # a feed item's and the summary timeline's title: "Short break"
-    in_sentence: str     # how a tick's detail names it: "Held back a short break suggestion ..."
+    title: str  # a feed item's and the summary timeline's title: "Short break"
+    in_sentence: str  # how a tick's detail names it: "Held back a short break suggestion ..."
     is_break: bool = False  # written as event type "break" (with break_minutes), else "nudge"
 
 
-NUDGE_KINDS: Mapping[str, NudgeKind] = {k.name: k for k in (
-    NudgeKind("check_in", "Check-in", "check-in"),
-    NudgeKind("refocus", "Refocus", "refocus nudge"),
-    NudgeKind("micro_break", "Short break", "short break suggestion", is_break=True),
-    NudgeKind("recovery_break", "Recovery break", "recovery break suggestion", is_break=True),
-    NudgeKind("wrap_up", "Wrap up", "wrap-up nudge"),
-)}
+NUDGE_KINDS: Mapping[str, NudgeKind] = {
+    k.name: k
+    for k in (
+        NudgeKind("check_in", "Check-in", "check-in"),
+        NudgeKind("refocus", "Refocus", "refocus nudge"),
+        NudgeKind("micro_break", "Short break", "short break suggestion", is_break=True),
+        NudgeKind("recovery_break", "Recovery break", "recovery break suggestion", is_break=True),
+        NudgeKind("wrap_up", "Wrap up", "wrap-up nudge"),
+    )
+}
 ALLOWED_KINDS: tuple[str, ...] = tuple(NUDGE_KINDS)
 BREAK_KINDS: tuple[str, ...] = tuple(name for name, kind in NUDGE_KINDS.items() if kind.is_break)
 KIND_TITLES: Mapping[str, str] = {name: kind.title for name, kind in NUDGE_KINDS.items()}
@@ -117,33 +131,53 @@ class TickReason:
 
 _HELD_RULES = "Held back a {kind} that did not meet the message rules."
 
-TICK_REASONS: Mapping[str, TickReason] = {r.name: r for r in (
-    # The first tick(s) of a session: let the person settle.
-    TickReason("settling_in", "settling in", detail="The session just started, so there's time to settle in."),
-    # During a break this policy suggested.
-    TickReason("on_break", "on a break", detail="You're on a suggested break, so nothing was sent."),
-    # Protected flow: only recovery_break / wrap_up / the long-flow break.
-    TickReason("in_flow", "you're in flow", detail="You're in a flow stretch, so nothing was sent.",
-               held="Held back a {kind} because you're in a flow stretch."),
-    # The same kind was sent too recently.
-    TickReason("same_kind_spacing", "a similar nudge went out recently",
-               held="Held back a {kind} because one was sent recently."),
-    # A non-urgent nudge waits for a natural pause.
-    TickReason("waiting_for_breakpoint", "waiting for a natural pause",
-               held="Holding a {kind} until a natural pause in your work."),
-    # No trigger fired.
-    TickReason("nothing_to_say", "all calm", detail="Nothing needs saying right now."),
-    # Guardrails (focus.guardrails.GUARDRAIL_REASONS): a proposal they block becomes a tick with their code.
-    TickReason("session_ended", "session ended", detail="The session has ended, so nothing more is sent.",
-               held="The session has ended, so nothing more is sent."),
-    TickReason("unknown_kind", "unknown kind", held=_HELD_RULES),
-    TickReason("not_micro_tone", "not micro tone", held=_HELD_RULES),
-    # FOCUS_MAX_NUDGES reached.
-    TickReason("cap", "nudge limit reached",
-               held="Held back a {kind} because this session already had {nudges_sent} nudges, the most allowed."),
-    # Less than FOCUS_NUDGE_MIN_GAP_SECONDS since the last one.
-    TickReason("backoff", "giving you space", held="Held back a {kind} because the last one was under {gap} ago."),
-)}
+TICK_REASONS: Mapping[str, TickReason] = {
+    r.name: r
+    for r in (
+        # The first tick(s) of a session: let the person settle.
+        TickReason("settling_in", "settling in", detail="The session just started, so there's time to settle in."),
+        # During a break this policy suggested.
+        TickReason("on_break", "on a break", detail="You're on a suggested break, so nothing was sent."),
+        # Protected flow: only recovery_break / wrap_up / the long-flow break.
+        TickReason(
+            "in_flow",
+            "you're in flow",
+            detail="You're in a flow stretch, so nothing was sent.",
+            held="Held back a {kind} because you're in a flow stretch.",
+        ),
+        # The same kind was sent too recently.
+        TickReason(
+            "same_kind_spacing",
+            "a similar nudge went out recently",
+            held="Held back a {kind} because one was sent recently.",
+        ),
+        # A non-urgent nudge waits for a natural pause.
+        TickReason(
+            "waiting_for_breakpoint",
+            "waiting for a natural pause",
+            held="Holding a {kind} until a natural pause in your work.",
+        ),
+        # No trigger fired.
+        TickReason("nothing_to_say", "all calm", detail="Nothing needs saying right now."),
+        # Guardrails (focus.guardrails.GUARDRAIL_REASONS): a proposal they block becomes a tick with their code.
+        TickReason(
+            "session_ended",
+            "session ended",
+            detail="The session has ended, so nothing more is sent.",
+            held="The session has ended, so nothing more is sent.",
+        ),
+        TickReason("unknown_kind", "unknown kind", held=_HELD_RULES),
+        TickReason("not_micro_tone", "not micro tone", held=_HELD_RULES),
+        # FOCUS_MAX_NUDGES reached.
+        TickReason(
+            "cap",
+            "nudge limit reached",
+            held="Held back a {kind} because this session already had {nudges_sent} nudges, the most allowed.",
+        ),
+        # Less than FOCUS_NUDGE_MIN_GAP_SECONDS since the last one.
+        TickReason("backoff", "giving you space", held="Held back a {kind} because the last one was under {gap} ago."),
+    )
+}
 REASON_LABELS: Mapping[str, str] = {name: reason.label for name, reason in TICK_REASONS.items()}
 # The guardrail codes, in the order they are checked: the first that applies is returned.
 # "cap" is checked before "backoff" because it is the more lasting reason (waiting won't help).
@@ -166,15 +200,18 @@ class FrictionKind:
     label: str  # the summary page's label
 
 
-FRICTION_KINDS: Mapping[str, FrictionKind] = {f.name: f for f in (
-    FrictionKind("distraction", "Distraction"),
-    FrictionKind("idle_gap", "Idle"),
-    FrictionKind("early_end", "Ended early"),
-    FrictionKind("overrun", "Ran over"),
-    FrictionKind("stress_spike", "Stress rose"),
-    FrictionKind("fatigue_spike", "Fatigue rose"),
-    FrictionKind("nudge_ignored", "Nudge didn't stick"),
-)}
+FRICTION_KINDS: Mapping[str, FrictionKind] = {
+    f.name: f
+    for f in (
+        FrictionKind("distraction", "Distraction"),
+        FrictionKind("idle_gap", "Idle"),
+        FrictionKind("early_end", "Ended early"),
+        FrictionKind("overrun", "Ran over"),
+        FrictionKind("stress_spike", "Stress rose"),
+        FrictionKind("fatigue_spike", "Fatigue rose"),
+        FrictionKind("nudge_ignored", "Nudge didn't stick"),
+    )
+}
 # One each at most, and they say how the session ended: always listed in a summary.
 ENDING_FRICTION: frozenset[str] = frozenset({"early_end", "overrun"})
 

@@ -52,8 +52,10 @@ def static_manifest_problem() -> str | None:
     missing = sorted(_project_static_names() - set(manifest))
     if missing:
         shown = ", ".join(missing[:3]) + (f" and {len(missing) - 3} more" if len(missing) > 3 else "")
-        return (f"The staticfiles manifest {where} lacks {len(missing)} file(s) the project has ({shown}): "
-                "collectstatic has not run since they were added.")
+        return (
+            f"The staticfiles manifest {where} lacks {len(missing)} file(s) the project has ({shown}): "
+            "collectstatic has not run since they were added."
+        )
     return None
 
 

@@ -82,8 +82,9 @@ def parse_moment(value: object) -> datetime:
             raise UnstorableMoment("Not an RFC 3339 time: use e.g. 2026-05-06T09:30:00Z.", "invalid")
         parts = match.groupdict()
         if parts["second"] == "60":
-            raise UnstorableMoment("Leap seconds (:60) cannot be stored: send :59 or the next minute's :00.",
-                                   "leap_second")
+            raise UnstorableMoment(
+                "Leap seconds (:60) cannot be stored: send :59 or the next minute's :00.", "leap_second"
+            )
         offset = parts["offset"]
         if offset is None:
             raise UnstorableMoment("Give a UTC offset (Z or ±HH:MM): a time without one is ambiguous.", "naive")
@@ -100,8 +101,16 @@ def parse_moment(value: object) -> datetime:
             zone = timezone(shift if offset[0] == "+" else -shift)
         fraction = (parts["fraction"] or "")[:6].ljust(6, "0")
         try:
-            moment = datetime(int(parts["year"]), int(parts["month"]), int(parts["day"]), int(parts["hour"]),
-                              int(parts["minute"]), int(parts["second"] or 0), int(fraction), tzinfo=zone)
+            moment = datetime(
+                int(parts["year"]),
+                int(parts["month"]),
+                int(parts["day"]),
+                int(parts["hour"]),
+                int(parts["minute"]),
+                int(parts["second"] or 0),
+                int(fraction),
+                tzinfo=zone,
+            )
         except ValueError:
             raise UnstorableMoment("Not a real date and time (check the month, day and hour).", "invalid") from None
     if moment.utcoffset() is None:
@@ -149,8 +158,10 @@ class InputModelSerializer(RejectUnknownFields, serializers.ModelSerializer):
     """A model serializer for request bodies: unknown keys refused, and every DateTimeField of the
     model read by MomentField."""
 
-    serializer_field_mapping = {**serializers.ModelSerializer.serializer_field_mapping,
-                                models.DateTimeField: MomentField}
+    serializer_field_mapping = {
+        **serializers.ModelSerializer.serializer_field_mapping,
+        models.DateTimeField: MomentField,
+    }
 
 
 def validated(serializer_class, data) -> dict:

@@ -13,7 +13,8 @@ from django.shortcuts import render
 def lockout_response(request, original_response=None, credentials=None) -> HttpResponse:
     seconds = int(settings.AXES_COOLOFF_TIME.total_seconds())
     response = render(
-        request, "registration/lockout.html",
+        request,
+        "registration/lockout.html",
         {"failure_limit": settings.AXES_FAILURE_LIMIT, "lockout_minutes": math.ceil(seconds / 60)},
         status=429,
     )

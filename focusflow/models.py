@@ -15,9 +15,7 @@ from django.utils import timezone
 class PersonAccount(models.Model):
     """The person a login acts as."""
 
-    user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="person_account"
-    )
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="person_account")
     person_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
 
     class Meta:

@@ -45,8 +45,9 @@ def account_person_id(*, user) -> uuid.UUID:
 def _grant_for(user_id: OuterRef) -> Exists:
     """The act-for-any-person permission, held directly or through a group."""
     return Exists(
-        Permission.objects.filter(content_type__app_label=_APP_LABEL, codename=_CODENAME)
-        .filter(Q(user=user_id) | Q(group__user=user_id))
+        Permission.objects.filter(content_type__app_label=_APP_LABEL, codename=_CODENAME).filter(
+            Q(user=user_id) | Q(group__user=user_id)
+        )
     )
 
 
@@ -72,8 +73,10 @@ def _actor(user, *, person_id: uuid.UUID, granted: bool) -> Actor:
 def _load_actor(user) -> Actor:
     """One query (the one that already mapped the login to its person), the permission in an EXISTS."""
     row = (
-        PersonAccount.objects.filter(user=user).annotate(granted=_grant_for(OuterRef("user_id")))
-        .values_list("person_id", "granted").first()
+        PersonAccount.objects.filter(user=user)
+        .annotate(granted=_grant_for(OuterRef("user_id")))
+        .values_list("person_id", "granted")
+        .first()
     )
     if row is None:  # first use: make the mapping
         account_person_id(user=user)
@@ -199,8 +202,16 @@ class PersonAccessAudit:
         if not persons and who.unscoped and request.method not in ("GET", "HEAD", "OPTIONS"):
             persons = {None}  # a write whose person the answer does not name: still recorded
         user = request.user
-        PersonAccess.objects.bulk_create([
-            PersonAccess(actor_id=user.pk, actor_username=user.get_username(), person_id=person_id,
-                         method=request.method, path=request.get_full_path()[:300], status=response.status_code)
-            for person_id in sorted(persons, key=lambda p: (p is None, str(p)))
-        ])
+        PersonAccess.objects.bulk_create(
+            [
+                PersonAccess(
+                    actor_id=user.pk,
+                    actor_username=user.get_username(),
+                    person_id=person_id,
+                    method=request.method,
+                    path=request.get_full_path()[:300],
+                    status=response.status_code,
+                )
+                for person_id in sorted(persons, key=lambda p: (p is None, str(p)))
+            ]
+        )

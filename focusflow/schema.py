@@ -60,11 +60,16 @@ class ApiAutoSchema(AutoSchema):
             if str(status_code) not in responses:
                 response = self._get_response_for_code(
                     OpenApiResponse(ApiErrorSerializer, description=ERROR_DESCRIPTIONS[status_code]),
-                    str(status_code), direction=direction,
+                    str(status_code),
+                    direction=direction,
                 )
                 if status_code == 429:
-                    response["headers"] = {"Retry-After": {"schema": {"type": "integer"},
-                                                           "description": "Seconds until the rate allows a call."}}
+                    response["headers"] = {
+                        "Retry-After": {
+                            "schema": {"type": "integer"},
+                            "description": "Seconds until the rate allows a call.",
+                        }
+                    }
                 responses[str(status_code)] = response
         return responses
 

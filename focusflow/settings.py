@@ -25,9 +25,7 @@ try:
     _secret_key = env.str("SECRET_KEY", "")
     # Password-reset mail (accounts/password_reset/): smtp://, submission:// (STARTTLS), console://, …
     _email = env.dj_email_url("EMAIL_URL") if env.str("EMAIL_URL", "") else None
-    ALLOWED_HOSTS = env.list(
-        "ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]", "testserver"] if DEBUG else []
-    )
+    ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]", "testserver"] if DEBUG else [])
     CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", [])
     SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", False)
     DATABASE_URL = env.str("DATABASE_URL", "")
@@ -104,8 +102,8 @@ if _email is None and DEBUG:
     _email = {"EMAIL_BACKEND": "django.core.mail.backends.console.EmailBackend"}
 elif _email is None:
     raise ImproperlyConfigured(
-        'EMAIL_URL must be set when DEBUG is off (production): password-reset mail needs it, '
-        'e.g. submission://user:password@smtp.example.com (STARTTLS on 587) or smtp://host:25.'
+        "EMAIL_URL must be set when DEBUG is off (production): password-reset mail needs it, "
+        "e.g. submission://user:password@smtp.example.com (STARTTLS on 587) or smtp://host:25."
     )
 elif "EMAIL_BACKEND" not in _email:  # dj-email-url ignores a scheme it does not know
     raise ImproperlyConfigured(
@@ -182,9 +180,7 @@ WSGI_APPLICATION = "focusflow.wsgi.application"
 if DATABASE_URL:
     import dj_database_url
 
-    DATABASES = {
-        "default": dj_database_url.parse(DATABASE_URL, conn_max_age=60, conn_health_checks=True)
-    }
+    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60, conn_health_checks=True)}
 else:
     DATABASES = {
         "default": {
@@ -230,9 +226,7 @@ AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "focusflow.lockout.lockout_response"  # 429, the site's layout, Retry-After
 AXES_IPWARE_PROXY_COUNT = LOGIN_PROXY_COUNT or None
-AXES_IPWARE_META_PRECEDENCE_ORDER = (
-    ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR") if LOGIN_PROXY_COUNT else ("REMOTE_ADDR",)
-)
+AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR") if LOGIN_PROXY_COUNT else ("REMOTE_ADDR",)
 
 # The access audit finds the person of a record that names only its session through this model
 # (focusflow/people.py): named here, as AUTH_USER_MODEL is, so the project package imports no app.
@@ -306,8 +300,12 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "focusflow.schema.ApiAutoSchema",
     "EXCEPTION_HANDLER": "focusflow.api_errors.api_exception_handler",
     "DEFAULT_THROTTLE_CLASSES": ["focusflow.throttles.PersonRateThrottle", "focusflow.throttles.ActionRateThrottle"],
-    "DEFAULT_THROTTLE_RATES": {"user": THROTTLE_USER_RATE, "staff": THROTTLE_STAFF_RATE,
-                               "focus_start": THROTTLE_START_RATE, "focus_ping": THROTTLE_PING_RATE},
+    "DEFAULT_THROTTLE_RATES": {
+        "user": THROTTLE_USER_RATE,
+        "staff": THROTTLE_STAFF_RATE,
+        "focus_start": THROTTLE_START_RATE,
+        "focus_ping": THROTTLE_PING_RATE,
+    },
 }
 
 # Hashed, expiring tokens; never refreshed on use (a write per request would cost the hot path).
@@ -323,8 +321,10 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
-    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums",
-                             "focusflow.schema.allow_empty_optional_query"],
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "focusflow.schema.allow_empty_optional_query",
+    ],
     # Swagger UI served from our own static files (drf-spectacular-sidecar), never a CDN.
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",

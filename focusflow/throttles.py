@@ -43,7 +43,7 @@ PERIODS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 
 
 def parse_rate(rate: str) -> tuple[int, int]:
-    """"120/min" → (120, 60)."""
+    """ "120/min" → (120, 60)."""
     count, period = rate.split("/")
     return int(count), PERIODS[period[0]]
 
@@ -68,8 +68,11 @@ class CacheOutage:
             if self._since is not None:
                 return
             self._since = time.monotonic()
-        logger.warning("Throttle cache unavailable (%s); letting requests through unthrottled until it answers "
-                       "again", error.__class__.__name__, exc_info=error)
+        logger.warning(
+            "Throttle cache unavailable (%s); letting requests through unthrottled until it answers again",
+            error.__class__.__name__,
+            exc_info=error,
+        )
 
     def answered(self) -> None:
         if self._since is None:  # the usual case, without taking the lock
@@ -79,8 +82,11 @@ class CacheOutage:
                 return
             seconds, let_through = time.monotonic() - self._since, self._let_through
             self._since, self._let_through = None, 0
-        logger.info("Throttle cache answers again after %.0f s; %d throttle checks were let through meanwhile",
-                    seconds, let_through)
+        logger.info(
+            "Throttle cache answers again after %.0f s; %d throttle checks were let through meanwhile",
+            seconds,
+            let_through,
+        )
 
 
 cache_outage = CacheOutage()
@@ -105,7 +111,9 @@ class Counter:
 # get its lifetime (the window and a second), as Django's add() gave it, so a window's count never
 # outlives the window by more than that second; INCR and EXPIRE run together in the script, so no key
 # is ever left without a lifetime. Returns the counts in the order of KEYS.
-_COUNT_SCRIPT = Script(None, b"""
+_COUNT_SCRIPT = Script(
+    None,
+    b"""
 local counts = {}
 for i, key in ipairs(KEYS) do
     local count = redis.call('INCR', key)
@@ -115,7 +123,8 @@ for i, key in ipairs(KEYS) do
     counts[i] = count
 end
 return counts
-""")
+""",
+)
 
 
 def _redis_client():
@@ -203,8 +212,11 @@ class PersonRateThrottle(BaseThrottle):
         throttles (DRF's check_throttles and throttle_wait run each of them once per request, this
         one first); they find their counts on the request."""
         now = self.timer()
-        others = {type(throttle): throttle for throttle in _throttles_of(view)
-                  if isinstance(throttle, PersonRateThrottle) and type(throttle) is not type(self)}
+        others = {
+            type(throttle): throttle
+            for throttle in _throttles_of(view)
+            if isinstance(throttle, PersonRateThrottle) and type(throttle) is not type(self)
+        }
         counters = {type(self): self.counter(request, view, now)}
         counters |= {kind: throttle.counter(request, view, now) for kind, throttle in others.items()}
         to_count = [counter for counter in counters.values() if counter is not None]

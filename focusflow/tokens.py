@@ -52,8 +52,9 @@ class ApiTokenAuthentication(TokenAuthentication):
             raise exceptions.AuthenticationFailed("Invalid token.")
         # As knox's own lookup, with the login's person and rights read in the same statement.
         candidates = (
-            AuthToken.objects.filter(token_key=key[:CONSTANTS.TOKEN_KEY_LENGTH])
-            .select_related("user").annotate(**actor_columns("user_id"))
+            AuthToken.objects.filter(token_key=key[: CONSTANTS.TOKEN_KEY_LENGTH])
+            .select_related("user")
+            .annotate(**actor_columns("user_id"))
         )
         for auth_token in candidates:
             if self._cleanup_token(auth_token):
@@ -79,5 +80,9 @@ class ApiTokenScheme(OpenApiAuthenticationExtension):
     name = "tokenAuth"
 
     def get_security_definition(self, auto_schema):
-        return {"type": "apiKey", "in": "header", "name": "Authorization",
-                "description": 'Token-based authentication with required prefix "Token"'}
+        return {
+            "type": "apiKey",
+            "in": "header",
+            "name": "Authorization",
+            "description": 'Token-based authentication with required prefix "Token"',
+        }

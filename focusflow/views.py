@@ -14,14 +14,21 @@ from focusflow.people import own_person_id
 class MeApi(APIView):
     @extend_schema(
         responses=inline_serializer(
-            "Me", {"username": serializers.CharField(), "person_id": serializers.UUIDField(),
-                   "is_staff": serializers.BooleanField()},
+            "Me",
+            {
+                "username": serializers.CharField(),
+                "person_id": serializers.UUIDField(),
+                "is_staff": serializers.BooleanField(),
+            },
         )
     )
     def get(self, request):
         return Response(
-            {"username": request.user.get_username(), "person_id": own_person_id(request),
-             "is_staff": request.user.is_staff}
+            {
+                "username": request.user.get_username(),
+                "person_id": own_person_id(request),
+                "is_staff": request.user.is_staff,
+            }
         )
 
 

@@ -23,7 +23,9 @@ class Task(models.Model):
     title = models.CharField(max_length=200)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.TODO)
     estimate = models.PositiveIntegerField(
-        null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(600)],
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(600)],
         help_text="Estimated minutes.",
     )
     due = models.DateTimeField(null=True, blank=True)

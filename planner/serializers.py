@@ -11,8 +11,9 @@ class TaskSerializer(InputModelSerializer):
     person_id = serializers.UUIDField(required=False, help_text="Staff only: the person the task is for.")
     # Lengths count what was sent (as the schema's maxLength does), then the title is stored trimmed;
     # a title of only whitespace is refused (the schema's pattern says so).
-    title = serializers.CharField(max_length=200, trim_whitespace=False,
-                                  validators=[RegexValidator(r"\S", message="Give the task a title.")])
+    title = serializers.CharField(
+        max_length=200, trim_whitespace=False, validators=[RegexValidator(r"\S", message="Give the task a title.")]
+    )
     estimate = StrictIntegerField(required=False, allow_null=True, min_value=1, max_value=600)
     priority = serializers.ChoiceField(choices=Task.Priority.choices, required=False)
 

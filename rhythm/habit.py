@@ -82,7 +82,11 @@ def session_quality_for_habit(
 
 
 def habit_strength_after_session(
-    strength: float, *, actual_minutes: float, estimated_minutes: int, early_end: bool,
+    strength: float,
+    *,
+    actual_minutes: float,
+    estimated_minutes: int,
+    early_end: bool,
     completion_score: float | None,
 ) -> float:
     """The habit strength after one more ended session; never lower than before, never above 1."""

@@ -63,9 +63,7 @@ class PersonalModel(models.Model):
 
     person_id = models.UUIDField(unique=True)
     emotion = models.CharField(max_length=16, choices=Emotion.choices, null=True, blank=True)
-    emotion_source = models.CharField(
-        max_length=32, default="default", help_text="memory, rhythm, backfill or default"
-    )
+    emotion_source = models.CharField(max_length=32, default="default", help_text="memory, rhythm, backfill or default")
     focus_habit_strength = models.FloatField(default=0.0, validators=unit_interval)
     last_session_at = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -87,9 +85,7 @@ class MemoryShortTerm(models.Model):
     content = models.JSONField(encoder=SanitizedJSONEncoder, default=dict)
     sentiment = models.DecimalField(max_digits=4, decimal_places=3, null=True, blank=True)
     emotion_tags = models.JSONField(encoder=SanitizedJSONEncoder, default=list, blank=True)
-    session_id = models.UUIDField(
-        null=True, blank=True, unique=True, help_text="The focus session this summary is of."
-    )
+    session_id = models.UUIDField(null=True, blank=True, unique=True, help_text="The focus session this summary is of.")
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
     class Meta:

@@ -76,8 +76,7 @@ def rhythm_ping_write_sql(*, person_id: uuid.UUID, values: dict[str, float]) -> 
     `rhythm_update(source=PING, ...)`, which is what other databases run (stamped with the time of
     writing, as the models' auto_now fields are)."""
     fields = {field.name: field for field in RhythmState._meta.get_fields()}
-    params = {"rhythm_person": person_id, "rhythm_at": timezone.now(),
-              "rhythm_source": RhythmSample.Source.PING.value}
+    params = {"rhythm_person": person_id, "rhythm_at": timezone.now(), "rhythm_source": RhythmSample.Source.PING.value}
     for name in RHYTHM_FIELDS:
         params[name] = values.get(name)
         params[f"{name}_default"] = fields[name].default
@@ -86,14 +85,22 @@ def rhythm_ping_write_sql(*, person_id: uuid.UUID, values: dict[str, float]) -> 
 
 @transaction.atomic
 def memory_write(
-    *, person_id: uuid.UUID, kind: str, content, sentiment: float | None = None,
-    emotion_tags: list[str] | None = None, session_id: uuid.UUID | None = None,
+    *,
+    person_id: uuid.UUID,
+    kind: str,
+    content,
+    sentiment: float | None = None,
+    emotion_tags: list[str] | None = None,
+    session_id: uuid.UUID | None = None,
 ) -> MemoryShortTerm:
     """Write a short-term memory; one that carries a sentiment also moves the emotion baseline."""
     memory = MemoryShortTerm.objects.create(
-        user_id=person_id, kind=kind, content=content,
+        user_id=person_id,
+        kind=kind,
+        content=content,
         sentiment=None if sentiment is None else round(sentiment, 3),
-        emotion_tags=emotion_tags or [], session_id=session_id,
+        emotion_tags=emotion_tags or [],
+        session_id=session_id,
     )
     if sentiment is not None:
         emotion_refresh(person_id=person_id)
@@ -118,8 +125,13 @@ def emotion_refresh(*, person_id: uuid.UUID) -> PersonalModel:
 
 
 def habit_strengthen(
-    *, person_id: uuid.UUID, actual_minutes: float, estimated_minutes: int, early_end: bool,
-    completion_score: float | None, now: datetime | None = None,
+    *,
+    person_id: uuid.UUID,
+    actual_minutes: float,
+    estimated_minutes: int,
+    early_end: bool,
+    completion_score: float | None,
+    now: datetime | None = None,
 ) -> PersonalModel:
     """Move the focus habit after an ended session (rule in rhythm/habit.py); decay idle days first."""
     now = now or timezone.now()
@@ -129,8 +141,11 @@ def habit_strengthen(
         idle_days = max(0.0, (now - model.last_session_at).total_seconds() / 86400)
         strength = habit_strength_decayed(strength, days_idle=idle_days)
     model.focus_habit_strength = habit_strength_after_session(
-        strength, actual_minutes=actual_minutes, estimated_minutes=estimated_minutes,
-        early_end=early_end, completion_score=completion_score,
+        strength,
+        actual_minutes=actual_minutes,
+        estimated_minutes=estimated_minutes,
+        early_end=early_end,
+        completion_score=completion_score,
     )
     model.last_session_at = now
     model.save(update_fields=["focus_habit_strength", "last_session_at", "updated_at"])

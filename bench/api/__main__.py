@@ -53,8 +53,9 @@ def create_clients(n: int) -> list[dict]:
     clients = []
     for i in range(n):
         user = User.objects.create_user(f"bench-api-{i}")
-        clients.append({"token": token_create(user=user), "person_id": str(account_person_id(user=user)),
-                        "user_id": user.pk})
+        clients.append(
+            {"token": token_create(user=user), "person_id": str(account_person_id(user=user)), "user_id": user.pk}
+        )
     return clients
 
 
@@ -76,8 +77,9 @@ def queries_per_request(client: dict) -> dict[str, int]:
         return response.json()
 
     count(BARE, "post", "/bench/bare", {"session_id": "x"})
-    session_id = count(ENDPOINTS[0], "post", "/focus/start", {"task_id": None, "estimated_duration": 45,
-                                                              "mode": "deep"})["session_id"]
+    session_id = count(
+        ENDPOINTS[0], "post", "/focus/start", {"task_id": None, "estimated_duration": 45, "mode": "deep"}
+    )["session_id"]
     for _ in range(3):
         count(ENDPOINTS[1], "post", "/focus/ping", {"session_id": session_id, "stress": 0.4, "activity": "active"})
     count(ENDPOINTS[2], "get", f"/focus/sessions/{session_id}/events/")
@@ -99,17 +101,36 @@ def start_sessions(clients: list[dict]) -> None:
     from focus.services import session_start
 
     for client in clients:
-        client["session_id"] = str(session_start(person_id=uuid.UUID(client["person_id"]), task_id=None,
-                                                 estimated_duration=45, mode="deep").id)
+        client["session_id"] = str(
+            session_start(person_id=uuid.UUID(client["person_id"]), task_id=None, estimated_duration=45, mode="deep").id
+        )
 
 
-def run_load(*, base: str, clients_file, scenario: str, concurrency: int, duration: float, env,
-             rate: float | None = None) -> dict:
+def run_load(
+    *, base: str, clients_file, scenario: str, concurrency: int, duration: float, env, rate: float | None = None
+) -> dict:
     done = subprocess.run(
-        [str(common.ROOT / ".venv" / "bin" / "python"), "-m", "bench.api.load", "--base", base,
-         "--clients", str(clients_file), "--scenario", scenario, "--concurrency", str(concurrency),
-         "--duration", str(duration), *(["--rate", f"{rate:.1f}"] if rate else [])],
-        cwd=common.ROOT, env=env, capture_output=True, text=True, timeout=duration + 120,
+        [
+            str(common.ROOT / ".venv" / "bin" / "python"),
+            "-m",
+            "bench.api.load",
+            "--base",
+            base,
+            "--clients",
+            str(clients_file),
+            "--scenario",
+            scenario,
+            "--concurrency",
+            str(concurrency),
+            "--duration",
+            str(duration),
+            *(["--rate", f"{rate:.1f}"] if rate else []),
+        ],
+        cwd=common.ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=duration + 120,
     )
     if done.returncode != 0:
         raise RuntimeError(f"load generator failed:\n{done.stderr[-3000:]}")
@@ -137,7 +158,9 @@ def _rps(phase: dict, name: str) -> float:
 
 def summarize(name: str, latencies: list[float], wall: float, errors: dict[str, int]) -> dict:
     return {
-        "endpoint": name, "requests": len(latencies), "rps": len(latencies) / wall,
+        "endpoint": name,
+        "requests": len(latencies),
+        "rps": len(latencies) / wall,
         "p50": common.percentile(latencies, 50) * 1000 if latencies else float("nan"),
         "p99": common.percentile(latencies, 99) * 1000 if latencies else float("nan"),
         "mean": statistics.fmean(latencies) if latencies else float("nan"),
@@ -149,10 +172,18 @@ def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.api", description=__doc__.split("\n\n")[0])
     parser.add_argument("--levels", default="8,32,64", help="concurrent clients (default: %(default)s)")
     parser.add_argument("--duration", type=float, default=15, help="seconds per phase (default: %(default)s)")
-    parser.add_argument("--web-concurrency", type=int, default=int(os.environ.get("WEB_CONCURRENCY", 2)),
-                        help="gunicorn workers, as WEB_CONCURRENCY in the Procfile (default: %(default)s)")
-    parser.add_argument("--slices", type=int, default=3,
-                        help="bare and ping alternate in this many slices of each phase (default: %(default)s)")
+    parser.add_argument(
+        "--web-concurrency",
+        type=int,
+        default=int(os.environ.get("WEB_CONCURRENCY", 2)),
+        help="gunicorn workers, as WEB_CONCURRENCY in the Procfile (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--slices",
+        type=int,
+        default=3,
+        help="bare and ping alternate in this many slices of each phase (default: %(default)s)",
+    )
     parser.add_argument("--no-doc", action="store_true", help="do not rewrite docs/benchmarks.md")
     args = parser.parse_args()
     levels = [int(n) for n in args.levels.split(",") if n]
@@ -166,9 +197,14 @@ def main() -> None:
     web = None
     try:
         common.setup_django(
-            broker_url=redis_server.url, settings_module="bench.api.settings", CACHE_URL=cache_url,
-            ALLOWED_HOSTS="127.0.0.1,localhost,testserver", THROTTLE_USER_RATE=UNTHROTTLED,
-            THROTTLE_STAFF_RATE=UNTHROTTLED, THROTTLE_START_RATE=UNTHROTTLED, THROTTLE_PING_RATE=UNTHROTTLED,
+            broker_url=redis_server.url,
+            settings_module="bench.api.settings",
+            CACHE_URL=cache_url,
+            ALLOWED_HOSTS="127.0.0.1,localhost,testserver",
+            THROTTLE_USER_RATE=UNTHROTTLED,
+            THROTTLE_STAFF_RATE=UNTHROTTLED,
+            THROTTLE_START_RATE=UNTHROTTLED,
+            THROTTLE_PING_RATE=UNTHROTTLED,
             FOCUS_MAX_PINGS_PER_SESSION="1000000",
         )
         from bench.scheduler import seed
@@ -182,12 +218,28 @@ def main() -> None:
         port = free_port()
         log = common.RUN_DIR / "api-gunicorn.log"
         env = common.process_env()
-        argv = [str(common.ROOT / ".venv" / "bin" / "gunicorn"), "focusflow.wsgi", "--bind", f"127.0.0.1:{port}",
-                "--workers", str(args.web_concurrency), "--access-logfile", "-"]
-        web = Proc("web", subprocess.Popen(argv, cwd=common.ROOT, env=env, stdout=log.open("wb"),
-                                           stderr=subprocess.STDOUT, start_new_session=True), log)
-        wait_for(lambda: web.output().count("Booting worker") >= args.web_concurrency or not web.alive(),
-                 timeout=60, what="gunicorn workers")
+        argv = [
+            str(common.ROOT / ".venv" / "bin" / "gunicorn"),
+            "focusflow.wsgi",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            str(args.web_concurrency),
+            "--access-logfile",
+            "-",
+        ]
+        web = Proc(
+            "web",
+            subprocess.Popen(
+                argv, cwd=common.ROOT, env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT, start_new_session=True
+            ),
+            log,
+        )
+        wait_for(
+            lambda: web.output().count("Booting worker") >= args.web_concurrency or not web.alive(),
+            timeout=60,
+            what="gunicorn workers",
+        )
         assert web.alive(), web.output()[-3000:]
         base = f"http://127.0.0.1:{port}"
         clients_file = common.RUN_DIR / "api-clients.json"
@@ -206,60 +258,149 @@ def main() -> None:
             slices: dict[str, list[dict]] = {"bare": [], "ping": []}
             for n in range(args.slices):
                 for scenario in ("bare", "ping"):
-                    print(f"== {level} clients: {scenario} for {args.duration / args.slices:.0f} s "
-                          f"({n + 1}/{args.slices})", flush=True)
-                    slices[scenario].append(run_load(base=base, clients_file=clients_file, scenario=scenario,
-                                                     concurrency=level, duration=args.duration / args.slices,
-                                                     env=env))
+                    print(
+                        f"== {level} clients: {scenario} for {args.duration / args.slices:.0f} s "
+                        f"({n + 1}/{args.slices})",
+                        flush=True,
+                    )
+                    slices[scenario].append(
+                        run_load(
+                            base=base,
+                            clients_file=clients_file,
+                            scenario=scenario,
+                            concurrency=level,
+                            duration=args.duration / args.slices,
+                            env=env,
+                        )
+                    )
             phases = {scenario: merged(parts) for scenario, parts in slices.items()}
             end_active_sessions()
             print(f"== {level} clients: flow for {args.duration:.0f} s", flush=True)
-            phases["flow"] = run_load(base=base, clients_file=clients_file, scenario="flow",
-                                      concurrency=level, duration=args.duration, env=env)
+            phases["flow"] = run_load(
+                base=base,
+                clients_file=clients_file,
+                scenario="flow",
+                concurrency=level,
+                duration=args.duration,
+                env=env,
+            )
             results.append((level, phases))
         # Open loop at 70% of the best closed-loop ping throughput, over the largest level's sessions.
         best_ping = max(_rps(phases["ping"], ENDPOINTS[1]) for _, phases in results)
         open_rate = OPEN_LOOP_SHARE * best_ping
         end_active_sessions()
-        start_sessions(clients[:max(levels)])
+        start_sessions(clients[: max(levels)])
         clients_file.write_text(json.dumps(clients))
         print(f"== open loop: {open_rate:.0f} pings/s for {args.duration:.0f} s", flush=True)
-        open_loop = run_load(base=base, clients_file=clients_file, scenario="open", concurrency=max(levels),
-                             duration=args.duration, env=env, rate=open_rate)
+        open_loop = run_load(
+            base=base,
+            clients_file=clients_file,
+            scenario="open",
+            concurrency=max(levels),
+            duration=args.duration,
+            env=env,
+            rate=open_rate,
+        )
         load_after = common.load_now()
     finally:
         if web is not None:
             web.stop()
         redis_server.stop()
 
-    header = ["clients", "phase", "endpoint", "requests", "req/s", "p50 ms", "p99 ms", "errors",
-              "queries/request", "ours ÷ bare", "client CPU"]
+    header = [
+        "clients",
+        "phase",
+        "endpoint",
+        "requests",
+        "req/s",
+        "p50 ms",
+        "p99 ms",
+        "errors",
+        "queries/request",
+        "ours ÷ bare",
+        "client CPU",
+    ]
     rows = []
     ping_ratios: dict[int, float] = {}
     for level, phases in results:
         bare = phases["bare"]
         b = summarize(BARE, bare["samples"].get(BARE, []), bare["wall"], bare["errors"].get(BARE, {}))
-        rows.append([level, "bare", BARE, b["requests"], f"{b['rps']:.0f}", f"{b['p50']:.1f}", f"{b['p99']:.1f}",
-                     b["errors"], queries[BARE], "1.00", f"{bare['client_cpu'] * 100:.0f}%"])
+        rows.append(
+            [
+                level,
+                "bare",
+                BARE,
+                b["requests"],
+                f"{b['rps']:.0f}",
+                f"{b['p50']:.1f}",
+                f"{b['p99']:.1f}",
+                b["errors"],
+                queries[BARE],
+                "1.00",
+                f"{bare['client_cpu'] * 100:.0f}%",
+            ]
+        )
         ping = phases["ping"]
-        p = summarize(ENDPOINTS[1], ping["samples"].get(ENDPOINTS[1], []), ping["wall"], ping["errors"].get(ENDPOINTS[1], {}))
+        p = summarize(
+            ENDPOINTS[1], ping["samples"].get(ENDPOINTS[1], []), ping["wall"], ping["errors"].get(ENDPOINTS[1], {})
+        )
         ratio = p["rps"] / b["rps"] if b["rps"] else float("nan")
         ping_ratios[level] = ratio
-        rows.append([level, "ping", ENDPOINTS[1], p["requests"], f"{p['rps']:.0f}", f"{p['p50']:.1f}",
-                     f"{p['p99']:.1f}", p["errors"], queries[ENDPOINTS[1]], f"{ratio:.2f}",
-                     f"{ping['client_cpu'] * 100:.0f}%"])
+        rows.append(
+            [
+                level,
+                "ping",
+                ENDPOINTS[1],
+                p["requests"],
+                f"{p['rps']:.0f}",
+                f"{p['p50']:.1f}",
+                f"{p['p99']:.1f}",
+                p["errors"],
+                queries[ENDPOINTS[1]],
+                f"{ratio:.2f}",
+                f"{ping['client_cpu'] * 100:.0f}%",
+            ]
+        )
         flow = phases["flow"]
         for name in ENDPOINTS:
             f = summarize(name, flow["samples"].get(name, []), flow["wall"], flow["errors"].get(name, {}))
             alone = level / f["mean"] if f["requests"] else float("nan")  # Little's law: clients ÷ mean latency
-            rows.append([level, "flow", name, f["requests"], f"{f['rps']:.0f}", f"{f['p50']:.1f}", f"{f['p99']:.1f}",
-                         f["errors"], queries[name], f"{alone / b['rps']:.2f}",
-                         f"{flow['client_cpu'] * 100:.0f}%" if name == ENDPOINTS[0] else ""])
-    o = summarize(ENDPOINTS[1], open_loop["samples"].get(ENDPOINTS[1], []), open_loop["wall"],
-                  open_loop["errors"].get(ENDPOINTS[1], {}))
-    rows.append([f"open, {open_rate:.0f}/s", "open loop", ENDPOINTS[1], o["requests"], f"{o['rps']:.0f}",
-                 f"{o['p50']:.1f}", f"{o['p99']:.1f}", o["errors"], queries[ENDPOINTS[1]], "",
-                 f"{open_loop['client_cpu'] * 100:.0f}%"])
+            rows.append(
+                [
+                    level,
+                    "flow",
+                    name,
+                    f["requests"],
+                    f"{f['rps']:.0f}",
+                    f"{f['p50']:.1f}",
+                    f"{f['p99']:.1f}",
+                    f["errors"],
+                    queries[name],
+                    f"{alone / b['rps']:.2f}",
+                    f"{flow['client_cpu'] * 100:.0f}%" if name == ENDPOINTS[0] else "",
+                ]
+            )
+    o = summarize(
+        ENDPOINTS[1],
+        open_loop["samples"].get(ENDPOINTS[1], []),
+        open_loop["wall"],
+        open_loop["errors"].get(ENDPOINTS[1], {}),
+    )
+    rows.append(
+        [
+            f"open, {open_rate:.0f}/s",
+            "open loop",
+            ENDPOINTS[1],
+            o["requests"],
+            f"{o['rps']:.0f}",
+            f"{o['p50']:.1f}",
+            f"{o['p99']:.1f}",
+            o["errors"],
+            queries[ENDPOINTS[1]],
+            "",
+            f"{open_loop['client_cpu'] * 100:.0f}%",
+        ]
+    )
     print()
     common.print_table(header, rows)
     ratios_met = all(r >= PING_RATIO_TARGET for r in ping_ratios.values())
@@ -278,19 +419,22 @@ def main() -> None:
     print(*verdict, sep="\n")
     if not args.no_doc:
         extra = " ".join(os.sys.argv[1:])
-        common.write_section("api", [
-            *common.machine_lines(info, load_after=load_after),
-            "",
-            f"Command: `make bench-api{f' BENCH_ARGS={extra!r}' if extra else ''}`. gunicorn with "
-            f"{args.web_concurrency} sync workers (WEB_CONCURRENCY), production settings (DEBUG off), PostgreSQL, "
-            f"Redis as broker and cache; {args.duration:.0f} s per phase, bare and ping alternating in "
-            f"{args.slices} slices each; the load generator runs on the same machine "
-            "(its CPU use is the last column, in % of one core).",
-            "",
-            *common.markdown_table(header, rows),
-            "",
-            *verdict,
-        ])
+        common.write_section(
+            "api",
+            [
+                *common.machine_lines(info, load_after=load_after),
+                "",
+                f"Command: `make bench-api{f' BENCH_ARGS={extra!r}' if extra else ''}`. gunicorn with "
+                f"{args.web_concurrency} sync workers (WEB_CONCURRENCY), production settings (DEBUG off), PostgreSQL, "
+                f"Redis as broker and cache; {args.duration:.0f} s per phase, bare and ping alternating in "
+                f"{args.slices} slices each; the load generator runs on the same machine "
+                "(its CPU use is the last column, in % of one core).",
+                "",
+                *common.markdown_table(header, rows),
+                "",
+                *verdict,
+            ],
+        )
 
 
 if __name__ == "__main__":

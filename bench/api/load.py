@@ -39,8 +39,16 @@ class Recorder:
     def done(self) -> bool:
         return time.perf_counter() >= self.until
 
-    async def call(self, http: aiohttp.ClientSession, name: str, method: str, url: str, body=None,
-                   due: float | None = None, headers: dict | None = None):
+    async def call(
+        self,
+        http: aiohttp.ClientSession,
+        name: str,
+        method: str,
+        url: str,
+        body=None,
+        due: float | None = None,
+        headers: dict | None = None,
+    ):
         started = time.perf_counter() if due is None else due
         async with http.request(method, url, json=body, headers=headers) as response:
             payload = await response.read()
@@ -55,14 +63,25 @@ class Recorder:
 
 
 def ping_body(session_id: str) -> dict:
-    return {"session_id": session_id, "heart_rate": random.randint(60, 90), "stress": round(random.random() * 0.6, 2),
-            "focus": round(0.4 + random.random() * 0.6, 2), "activity": "active", "app_switches": random.randint(0, 8)}
+    return {
+        "session_id": session_id,
+        "heart_rate": random.randint(60, 90),
+        "stress": round(random.random() * 0.6, 2),
+        "focus": round(0.4 + random.random() * 0.6, 2),
+        "activity": "active",
+        "app_switches": random.randint(0, 8),
+    }
 
 
 async def flow_client(http, base: str, rec: Recorder) -> None:
     while not rec.done():
-        status, body = await rec.call(http, "POST /focus/start", "POST", f"{base}/focus/start",
-                                      {"task_id": None, "estimated_duration": 45, "mode": "deep"})
+        status, body = await rec.call(
+            http,
+            "POST /focus/start",
+            "POST",
+            f"{base}/focus/start",
+            {"task_id": None, "estimated_duration": 45, "mode": "deep"},
+        )
         if status == 409 and body.get("active_session_id"):  # left over from an earlier phase
             async with http.post(f"{base}/focus/end", json={"session_id": body["active_session_id"]}) as response:
                 await response.read()
@@ -73,8 +92,13 @@ async def flow_client(http, base: str, rec: Recorder) -> None:
         for _ in range(PINGS_PER_SESSION):
             await rec.call(http, "POST /focus/ping", "POST", f"{base}/focus/ping", ping_body(session_id))
         await rec.call(http, "GET /focus/sessions/{id}/events/", "GET", f"{base}/focus/sessions/{session_id}/events/")
-        await rec.call(http, "POST /focus/end", "POST", f"{base}/focus/end",
-                       {"session_id": session_id, "completion_score": 0.8, "session_quality": {"bench": True}})
+        await rec.call(
+            http,
+            "POST /focus/end",
+            "POST",
+            f"{base}/focus/end",
+            {"session_id": session_id, "completion_score": 0.8, "session_quality": {"bench": True}},
+        )
 
 
 async def ping_client(http, base: str, rec: Recorder, session_id: str) -> None:
@@ -107,10 +131,17 @@ async def open_loop(clients: list[dict], base: str, rec: Recorder, rate: float) 
                 await asyncio.sleep(delay)
             worst_lag = max(worst_lag, time.perf_counter() - due)
             client = clients[sent % len(clients)]
-            task = asyncio.create_task(rec.call(
-                http, "POST /focus/ping", "POST", f"{base}/focus/ping", ping_body(client["session_id"]), due=due,
-                headers={"Authorization": f"Token {client['token']}"},
-            ))
+            task = asyncio.create_task(
+                rec.call(
+                    http,
+                    "POST /focus/ping",
+                    "POST",
+                    f"{base}/focus/ping",
+                    ping_body(client["session_id"]),
+                    due=due,
+                    headers={"Authorization": f"Token {client['token']}"},
+                )
+            )
             in_flight.add(task)
             task.add_done_callback(in_flight.discard)
             sent += 1
@@ -128,15 +159,24 @@ async def run(args) -> dict:
         sent = await open_loop(clients, args.base, rec, args.rate)
         wall = time.perf_counter() - started
         cpu1 = resource.getrusage(resource.RUSAGE_SELF)
-        return {"scenario": "open", "concurrency": len(clients), "duration": args.duration, "wall": args.duration,
-                "client_cpu": (cpu1.ru_utime - cpu0.ru_utime + cpu1.ru_stime - cpu0.ru_stime) / wall,
-                "samples": rec.samples, "errors": rec.errors, **sent}
+        return {
+            "scenario": "open",
+            "concurrency": len(clients),
+            "duration": args.duration,
+            "wall": args.duration,
+            "client_cpu": (cpu1.ru_utime - cpu0.ru_utime + cpu1.ru_stime - cpu0.ru_stime) / wall,
+            "samples": rec.samples,
+            "errors": rec.errors,
+            **sent,
+        }
     tasks = []
     sessions = []
     for client in clients:
-        http = aiohttp.ClientSession(headers={"Authorization": f"Token {client['token']}"},
-                                     connector=aiohttp.TCPConnector(limit=1),
-                                     timeout=aiohttp.ClientTimeout(total=60))
+        http = aiohttp.ClientSession(
+            headers={"Authorization": f"Token {client['token']}"},
+            connector=aiohttp.TCPConnector(limit=1),
+            timeout=aiohttp.ClientTimeout(total=60),
+        )
         sessions.append(http)
         if args.scenario == "flow":
             tasks.append(flow_client(http, args.base, rec))
@@ -151,9 +191,15 @@ async def run(args) -> dict:
     cpu1 = resource.getrusage(resource.RUSAGE_SELF)
     for http in sessions:
         await http.close()
-    return {"scenario": args.scenario, "concurrency": len(clients), "duration": args.duration, "wall": wall,
-            "client_cpu": (cpu1.ru_utime - cpu0.ru_utime + cpu1.ru_stime - cpu0.ru_stime) / wall,
-            "samples": rec.samples, "errors": rec.errors}
+    return {
+        "scenario": args.scenario,
+        "concurrency": len(clients),
+        "duration": args.duration,
+        "wall": wall,
+        "client_cpu": (cpu1.ru_utime - cpu0.ru_utime + cpu1.ru_stime - cpu0.ru_stime) / wall,
+        "samples": rec.samples,
+        "errors": rec.errors,
+    }
 
 
 def main() -> None:

@@ -81,8 +81,9 @@ class Processes:
         from focus.tests.stack import wait_for
 
         log = self.logdir / f"{name}.log"
-        popen = subprocess.Popen(argv, cwd=common.ROOT, env=self.env, stdout=log.open("wb"),
-                                 stderr=subprocess.STDOUT, start_new_session=True)
+        popen = subprocess.Popen(
+            argv, cwd=common.ROOT, env=self.env, stdout=log.open("wb"), stderr=subprocess.STDOUT, start_new_session=True
+        )
         proc = self.Proc(name, popen, log)
         self.procs.append(proc)
         wait_for(lambda: ready in proc.output() or not proc.alive(), timeout=120, what=f"{name} ready")
@@ -90,11 +91,43 @@ class Processes:
 
     def start(self) -> None:
         celery = str(common.ROOT / ".venv" / "bin" / "celery")
-        self._spawn("worker", [celery, "-A", "bench.scheduler.worker_app", "worker", "-Q", "focus,celery",
-                               "--concurrency", str(self.workers), "-n", "bench@%h", "--loglevel", "INFO",
-                               "--without-gossip", "--without-mingle", "--without-heartbeat"], "ready.")
-        self._spawn("beat", [celery, "-A", "bench.scheduler.worker_app", "beat", "-S", "django",
-                             "--loglevel", "INFO", "--pidfile", str(self.logdir / "beat.pid")], "beat: Starting")
+        self._spawn(
+            "worker",
+            [
+                celery,
+                "-A",
+                "bench.scheduler.worker_app",
+                "worker",
+                "-Q",
+                "focus,celery",
+                "--concurrency",
+                str(self.workers),
+                "-n",
+                "bench@%h",
+                "--loglevel",
+                "INFO",
+                "--without-gossip",
+                "--without-mingle",
+                "--without-heartbeat",
+            ],
+            "ready.",
+        )
+        self._spawn(
+            "beat",
+            [
+                celery,
+                "-A",
+                "bench.scheduler.worker_app",
+                "beat",
+                "-S",
+                "django",
+                "--loglevel",
+                "INFO",
+                "--pidfile",
+                str(self.logdir / "beat.pid"),
+            ],
+            "beat: Starting",
+        )
         self.cpu_start = self.cpu_seconds()
 
     def _tree(self, name: str):
@@ -171,7 +204,8 @@ class Churn:
         if ending:
             with transaction.atomic():
                 FocusSession.objects.filter(pk__in=ending, ended_at__isnull=True).update(
-                    ended_at=now_utc(), next_tick_at=None, lease_until=None)
+                    ended_at=now_utc(), next_tick_at=None, lease_until=None
+                )
                 if self.naive:
                     from django_celery_beat.models import PeriodicTask
 
@@ -183,8 +217,12 @@ class Churn:
             if self.naive:
                 from django_celery_beat.models import PeriodicTask
 
-                PeriodicTask.objects.create(name=f"naive-tick-{session.id}", task="focus.run_focus_tick",
-                                            interval_id=self.interval_id, args=json.dumps([str(session.id)]))
+                PeriodicTask.objects.create(
+                    name=f"naive-tick-{session.id}",
+                    task="focus.run_focus_tick",
+                    interval_id=self.interval_id,
+                    args=json.dumps([str(session.id)]),
+                )
             self.started += 1
 
 
@@ -198,8 +236,16 @@ def install_naive_schedule(*, period: int) -> int:
     with connection.cursor() as cursor:
         cursor.execute("SELECT id FROM focus_sessions WHERE ended_at IS NULL")
         ids = [row[0] for row in cursor.fetchall()]
-    tasks = [PeriodicTask(name=f"naive-tick-{pk}", task="focus.run_focus_tick", interval=every,
-                          args=json.dumps([str(pk)]), enabled=True) for pk in ids]
+    tasks = [
+        PeriodicTask(
+            name=f"naive-tick-{pk}",
+            task="focus.run_focus_tick",
+            interval=every,
+            args=json.dumps([str(pk)]),
+            enabled=True,
+        )
+        for pk in ids
+    ]
     PeriodicTask.objects.bulk_create(tasks, batch_size=5000)
     return every.id
 
@@ -264,11 +310,12 @@ def run_one(*, design: str, n: int, window: int, args, broker, stats) -> Result:
             seed.spread_due(start=t0 - timedelta(seconds=args.warmup), period=period)
         window_end = t0 + timedelta(seconds=window)
         with connection.cursor() as cursor:
-            cursor.execute("SELECT session_id FROM bench_due WHERE due >= %s ORDER BY random()",
-                           [window_end + timedelta(seconds=5)])
+            cursor.execute(
+                "SELECT session_id FROM bench_due WHERE due >= %s ORDER BY random()",
+                [window_end + timedelta(seconds=5)],
+            )
             candidates = [row[0] for row in cursor.fetchall()]
-        churn = Churn(rate=n / (SESSION_PERIODS * period), candidates=candidates, naive=naive,
-                      interval_id=interval_id)
+        churn = Churn(rate=n / (SESSION_PERIODS * period), candidates=candidates, naive=naive, interval_id=interval_id)
         import psutil
 
         me = psutil.Process()
@@ -292,10 +339,15 @@ def run_one(*, design: str, n: int, window: int, args, broker, stats) -> Result:
             if time.monotonic() - last_report >= 10:
                 last_report = time.monotonic()
                 behind = checks.behind_seconds()
-                print(f"   t+{(now_utc() - t0).total_seconds():5.0f}s  ticks {int(stats_get(stats, 'ticks')):>7}"
-                      f"  oldest due tick {behind:6.1f}s late", flush=True)
+                print(
+                    f"   t+{(now_utc() - t0).total_seconds():5.0f}s  ticks {int(stats_get(stats, 'ticks')):>7}"
+                    f"  oldest due tick {behind:6.1f}s late",
+                    flush=True,
+                )
                 if behind > period:
-                    stop_reason = f"fell behind by more than a period ({period} s) at t+{(now_utc() - t0).total_seconds():.0f} s"
+                    stop_reason = (
+                        f"fell behind by more than a period ({period} s) at t+{(now_utc() - t0).total_seconds():.0f} s"
+                    )
                     break
         driver_cpu = sum(me.cpu_times()[:2]) - driver_cpu0
         result.machine_busy = psutil.cpu_percent() / 100
@@ -306,11 +358,15 @@ def run_one(*, design: str, n: int, window: int, args, broker, stats) -> Result:
             procs.sample()
             behind = checks.behind_seconds()
             if behind > period:
-                stop_reason = f"fell behind by more than a period ({period} s) at t+{(now_utc() - t0).total_seconds():.0f} s"
+                stop_reason = (
+                    f"fell behind by more than a period ({period} s) at t+{(now_utc() - t0).total_seconds():.0f} s"
+                )
             elif time.monotonic() - last_report >= 10:
                 last_report = time.monotonic()
-                print(f"   draining t+{(now_utc() - t0).total_seconds():5.0f}s  oldest due tick {behind:6.1f}s late",
-                      flush=True)
+                print(
+                    f"   draining t+{(now_utc() - t0).total_seconds():5.0f}s  oldest due tick {behind:6.1f}s late",
+                    flush=True,
+                )
         if not stop_reason and checks.unticked(window_end) > 0:
             stop_reason = f"stopped at the bound (t+{(now_utc() - t0).total_seconds():.0f} s) with ticks still due"
         stopped_at = now_utc()
@@ -329,7 +385,9 @@ def run_one(*, design: str, n: int, window: int, args, broker, stats) -> Result:
     result.due, result.lateness, result.pending = measured.due, measured.done, measured.pending
     result.sustained = checks.ticks_between(t0, window_end) / window
     result.started_first_tick = checks.started_lateness(t0=t0) if not naive else []
-    result.stats = {k.decode(): int(v) for k, v in __import__("redis").Redis.from_url(stats).hgetall("bench:stats").items()}
+    result.stats = {
+        k.decode(): int(v) for k, v in __import__("redis").Redis.from_url(stats).hgetall("bench:stats").items()
+    }
     result.worker_rss, result.beat_rss = procs.peak["worker"], procs.peak["beat"]
     result.violations = checks.violations(period=period, min_gap=args.min_gap, max_nudges=args.max_nudges)
     result.note = stop_reason or "all due ticks ran"
@@ -345,9 +403,28 @@ def start_profile(procs: Processes, logdir, *, seconds: int) -> list:
 
     spy = str(common.ROOT / ".venv" / "bin" / "py-spy")
     children = procs._tree("worker")[1:]
-    return [subprocess.Popen([spy, "record", "-p", str(child.pid), "-d", str(seconds), "-r", "50", "--nonblocking",
-                              "-f", "raw", "-o", str(logdir / f"py-spy-{child.pid}.txt")],
-                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) for child in children]
+    return [
+        subprocess.Popen(
+            [
+                spy,
+                "record",
+                "-p",
+                str(child.pid),
+                "-d",
+                str(seconds),
+                "-r",
+                "50",
+                "--nonblocking",
+                "-f",
+                "raw",
+                "-o",
+                str(logdir / f"py-spy-{child.pid}.txt"),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        for child in children
+    ]
 
 
 # Where a worker's time goes, by the innermost frame that names a layer (py-spy raw stacks).
@@ -402,9 +479,25 @@ def fmt_seconds(values: list[float], q: float | None, pending: list[float]) -> s
     return f"{mark}{value:.2f} s"
 
 
-HEADER = ["design", "N", "offered ticks/s", "sustained ticks/s", "ran/due", "lateness p50", "p99", "max",
-          "queries/tick", "round trips/tick", "worker RSS", "beat RSS", "worker CPU", "beat CPU",
-          "machine CPU", "violations", "note"]
+HEADER = [
+    "design",
+    "N",
+    "offered ticks/s",
+    "sustained ticks/s",
+    "ran/due",
+    "lateness p50",
+    "p99",
+    "max",
+    "queries/tick",
+    "round trips/tick",
+    "worker RSS",
+    "beat RSS",
+    "worker CPU",
+    "beat CPU",
+    "machine CPU",
+    "violations",
+    "note",
+]
 
 
 def row(r: Result) -> list[object]:
@@ -414,11 +507,21 @@ def row(r: Result) -> list[object]:
     trips = queries + 2 * transactions + r.stats.get("health_checks", 0)
     violations = sum(r.violations.values())
     return [
-        r.design, f"{r.n:,}", f"{r.offered:.1f}", f"{r.sustained:.1f}", f"{len(r.lateness):,}/{r.due:,}",
-        fmt_seconds(r.lateness, 50, r.pending), fmt_seconds(r.lateness, 99, r.pending),
+        r.design,
+        f"{r.n:,}",
+        f"{r.offered:.1f}",
+        f"{r.sustained:.1f}",
+        f"{len(r.lateness):,}/{r.due:,}",
+        fmt_seconds(r.lateness, 50, r.pending),
+        fmt_seconds(r.lateness, 99, r.pending),
         fmt_seconds(r.lateness, None, r.pending),
-        f"{queries / ticks:.2f}", f"{trips / ticks:.2f}", f"{r.worker_rss:.0f} MiB", f"{r.beat_rss:.0f} MiB",
-        f"{r.worker_cpu * 100:.0f}%", f"{r.beat_cpu * 100:.0f}%", f"{r.machine_busy * 100:.0f}%",
+        f"{queries / ticks:.2f}",
+        f"{trips / ticks:.2f}",
+        f"{r.worker_rss:.0f} MiB",
+        f"{r.beat_rss:.0f} MiB",
+        f"{r.worker_cpu * 100:.0f}%",
+        f"{r.beat_cpu * 100:.0f}%",
+        f"{r.machine_busy * 100:.0f}%",
         str(violations) if violations == 0 else f"{violations} {r.violations}",
         r.note,
     ]
@@ -428,14 +531,20 @@ def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.scheduler", description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", default="1000,10000,100000", help="comma-separated N (default: %(default)s)")
     parser.add_argument("--designs", default="sweep,naive", help="sweep, naive or both (default: %(default)s)")
-    parser.add_argument("--period", type=int, default=300, help="FOCUS_TICK_SECONDS (default: %(default)s, the real one)")
+    parser.add_argument(
+        "--period", type=int, default=300, help="FOCUS_TICK_SECONDS (default: %(default)s, the real one)"
+    )
     parser.add_argument("--dispatch-seconds", type=int, default=2, help="FOCUS_DISPATCH_SECONDS (default: %(default)s)")
     parser.add_argument("--window", type=int, default=0, help="measurement window in s (default: 60/90/180 by N)")
     parser.add_argument("--drain", type=int, default=60, help="at most this long for the window's last ticks")
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 2, help="worker processes (default: cores)")
     parser.add_argument("--lead", type=int, default=10, help="naive: seconds between creating the schedule and t0")
-    parser.add_argument("--warmup", type=int, default=30, help="seconds at the full rate before the window (default: %(default)s)")
-    parser.add_argument("--profile", type=int, default=20, help="py-spy the sweep's workers this many seconds mid-window (0: off)")
+    parser.add_argument(
+        "--warmup", type=int, default=30, help="seconds at the full rate before the window (default: %(default)s)"
+    )
+    parser.add_argument(
+        "--profile", type=int, default=20, help="py-spy the sweep's workers this many seconds mid-window (0: off)"
+    )
     parser.add_argument("--no-doc", action="store_true", help="do not rewrite docs/benchmarks.md")
     args = parser.parse_args()
     args.min_gap, args.max_nudges = args.period, 8
@@ -452,8 +561,10 @@ def main() -> None:
     try:
         common.setup_django(
             broker_url=broker.url,
-            FOCUS_TICK_SECONDS=str(args.period), FOCUS_NUDGE_MIN_GAP_SECONDS=str(args.min_gap),
-            FOCUS_MAX_NUDGES=str(args.max_nudges), FOCUS_DISPATCH_SECONDS=str(args.dispatch_seconds),
+            FOCUS_TICK_SECONDS=str(args.period),
+            FOCUS_NUDGE_MIN_GAP_SECONDS=str(args.min_gap),
+            FOCUS_MAX_NUDGES=str(args.max_nudges),
+            FOCUS_DISPATCH_SECONDS=str(args.dispatch_seconds),
         )
         info = common.machine()
         results = []
@@ -471,32 +582,42 @@ def main() -> None:
     notes = []
     for r in results:
         if r.started_first_tick:
-            notes.append(f"- sweep, N={r.n:,}: {len(r.started_first_tick)} sessions started during the run got their "
-                         f"first tick {common.percentile(r.started_first_tick, 50):.2f} s (p50) / "
-                         f"{common.percentile(r.started_first_tick, 99):.2f} s (p99) after start.")
+            notes.append(
+                f"- sweep, N={r.n:,}: {len(r.started_first_tick)} sessions started during the run got their "
+                f"first tick {common.percentile(r.started_first_tick, 50):.2f} s (p50) / "
+                f"{common.percentile(r.started_first_tick, 99):.2f} s (p99) after start."
+            )
         if r.profile:
-            notes.append(f"- sweep, N={r.n:,}: where the worker processes' time went (py-spy, {args.profile} s "
-                         f"mid-window, by innermost layer): {r.profile}.")
-        notes.append(f"- {r.design}, N={r.n:,}: {r.started} sessions started and {r.ended} ended during the run; "
-                     f"the churn driver used {r.driver_cpu * 100:.0f}% of a core; worker counters "
-                     + ", ".join(f"{k} {v}" for k, v in sorted(r.stats.items()) if ":" not in k)
-                     + "; violations by check: "
-                     + ", ".join(f"{k} {v}" for k, v in r.violations.items()) + ".")
+            notes.append(
+                f"- sweep, N={r.n:,}: where the worker processes' time went (py-spy, {args.profile} s "
+                f"mid-window, by innermost layer): {r.profile}."
+            )
+        notes.append(
+            f"- {r.design}, N={r.n:,}: {r.started} sessions started and {r.ended} ended during the run; "
+            f"the churn driver used {r.driver_cpu * 100:.0f}% of a core; worker counters "
+            + ", ".join(f"{k} {v}" for k, v in sorted(r.stats.items()) if ":" not in k)
+            + "; violations by check: "
+            + ", ".join(f"{k} {v}" for k, v in r.violations.items())
+            + "."
+        )
     for line in notes:
         print(line)
     if not args.no_doc:
         command = "make bench-scheduler" + (f" BENCH_ARGS='{' '.join(os.sys.argv[1:])}'" if os.sys.argv[1:] else "")
-        common.write_section("scheduler", [
-            *common.machine_lines(info, load_after=load_after),
-            "",
-            f"Command: `{command}`. FOCUS_TICK_SECONDS={args.period}, FOCUS_DISPATCH_SECONDS={args.dispatch_seconds}, "
-            f"FOCUS_NUDGE_MIN_GAP_SECONDS={args.min_gap}, FOCUS_MAX_NUDGES={args.max_nudges}; one worker with "
-            f"{args.workers} prefork processes, one beat.",
-            "",
-            *common.markdown_table(HEADER, rows),
-            "",
-            *notes,
-        ])
+        common.write_section(
+            "scheduler",
+            [
+                *common.machine_lines(info, load_after=load_after),
+                "",
+                f"Command: `{command}`. FOCUS_TICK_SECONDS={args.period}, FOCUS_DISPATCH_SECONDS={args.dispatch_seconds}, "
+                f"FOCUS_NUDGE_MIN_GAP_SECONDS={args.min_gap}, FOCUS_MAX_NUDGES={args.max_nudges}; one worker with "
+                f"{args.workers} prefork processes, one beat.",
+                "",
+                *common.markdown_table(HEADER, rows),
+                "",
+                *notes,
+            ],
+        )
 
 
 if __name__ == "__main__":

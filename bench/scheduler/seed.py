@@ -72,9 +72,7 @@ def reset() -> None:
             "TRUNCATE focus_events, focus_sessions, rhythm_state, rhythm_samples, personal_model, "
             "memory_short_term RESTART IDENTITY CASCADE"
         )
-        cursor.execute(
-            "DELETE FROM django_celery_beat_periodictask WHERE name LIKE 'naive-tick-%%'"
-        )
+        cursor.execute("DELETE FROM django_celery_beat_periodictask WHERE name LIKE 'naive-tick-%%'")
 
 
 def create_sessions(*, n: int, period: int) -> None:

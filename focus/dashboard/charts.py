@@ -171,8 +171,14 @@ def energy_chart(
     else:
         desc = "No energy readings were recorded in this session"
     desc += f"; {len(flow_windows)} flow window(s), {len(nudges)} nudge(s), {len(friction)} friction point(s)."
-    out = _open_svg(width=width, height=height, css_class="chart energy-chart", id_prefix=id_prefix,
-                    title="Energy over the session", desc=desc)
+    out = _open_svg(
+        width=width,
+        height=height,
+        css_class="chart energy-chart",
+        id_prefix=id_prefix,
+        title="Energy over the session",
+        desc=desc,
+    )
 
     # Flow windows first, so the grid and the curve sit on top of the shading.
     for start, end in flow_windows:
@@ -180,32 +186,43 @@ def energy_chart(
         out.append(
             f'<rect class="flow-window" x="{_n(x0)}" y="{top}" width="{_n(max(1.0, x1 - x0))}" '
             f'height="{plot_h}" fill="{FLOW_FILL}"><title>In flow from minute {duration_text(round(_finite(start), 1), "axis")} '
-            f'to {duration_text(round(_finite(end), 1), "axis")}</title></rect>'
+            f"to {duration_text(round(_finite(end), 1), 'axis')}</title></rect>"
         )
         if x1 - x0 >= 28:
             out.append(f'<text x="{_n(x0 + 4)}" y="{top + 14}" fill="{FLOW_INK}" font-weight="600">flow</text>')
 
     for value in (0.0, 0.25, 0.5, 0.75, 1.0):
-        out.append(f'<line x1="{left}" x2="{left + plot_w}" y1="{_n(y(value))}" y2="{_n(y(value))}" '
-                   f'stroke="{GRID}" stroke-width="1"/>')
-        out.append(f'<text x="{left - 6}" y="{_n(y(value) + 4)}" text-anchor="end" fill="{MUTED}">'
-                   f'{round(value * 100)}%</text>')
+        out.append(
+            f'<line x1="{left}" x2="{left + plot_w}" y1="{_n(y(value))}" y2="{_n(y(value))}" '
+            f'stroke="{GRID}" stroke-width="1"/>'
+        )
+        out.append(
+            f'<text x="{left - 6}" y="{_n(y(value) + 4)}" text-anchor="end" fill="{MUTED}">{round(value * 100)}%</text>'
+        )
     for tick in minute_ticks(domain):
-        out.append(f'<text x="{_n(x(tick))}" y="{top + plot_h + 16}" text-anchor="middle" fill="{MUTED}">'
-                   f'{duration_text(tick, "axis")}</text>')
+        out.append(
+            f'<text x="{_n(x(tick))}" y="{top + plot_h + 16}" text-anchor="middle" fill="{MUTED}">'
+            f"{duration_text(tick, 'axis')}</text>"
+        )
 
     if estimate > 0 and not estimate_on_axis:
-        out.append(f'<text class="estimate-off" x="{left + plot_w - 4}" y="{top + plot_h - 6}" text-anchor="end" '
-                   f'fill="{MUTED}" stroke="#ffffff" stroke-width="3" paint-order="stroke">'
-                   f'estimate {duration_text(estimate, "chart")}, off the chart →</text>')
+        out.append(
+            f'<text class="estimate-off" x="{left + plot_w - 4}" y="{top + plot_h - 6}" text-anchor="end" '
+            f'fill="{MUTED}" stroke="#ffffff" stroke-width="3" paint-order="stroke">'
+            f"estimate {duration_text(estimate, 'chart')}, off the chart →</text>"
+        )
     elif estimate > 0:
         ex = x(estimate)
-        out.append(f'<line class="estimate" x1="{_n(ex)}" x2="{_n(ex)}" y1="{top}" y2="{top + plot_h}" '
-                   f'stroke="{ESTIMATE}" stroke-width="1.5" stroke-dasharray="5 4"/>')
+        out.append(
+            f'<line class="estimate" x1="{_n(ex)}" x2="{_n(ex)}" y1="{top}" y2="{top + plot_h}" '
+            f'stroke="{ESTIMATE}" stroke-width="1.5" stroke-dasharray="5 4"/>'
+        )
         anchor = "end" if ex > left + plot_w - 60 else "start"
         dx = -4 if anchor == "end" else 4
-        out.append(f'<text x="{_n(ex + dx)}" y="{top + plot_h - 6}" text-anchor="{anchor}" fill="{MUTED}" '
-                   f'stroke="#ffffff" stroke-width="3" paint-order="stroke">estimate {duration_text(estimate, "chart")}</text>')
+        out.append(
+            f'<text x="{_n(ex + dx)}" y="{top + plot_h - 6}" text-anchor="{anchor}" fill="{MUTED}" '
+            f'stroke="#ffffff" stroke-width="3" paint-order="stroke">estimate {duration_text(estimate, "chart")}</text>'
+        )
 
     if clean:
         coords = [(x(m), y(v)) for m, v in clean]
@@ -216,15 +233,21 @@ def energy_chart(
             line = " ".join(f"{_n(cx)},{_n(cy)}" for cx, cy in coords)
             area = f"{_n(coords[0][0])},{_n(y(0))} {line} {_n(coords[-1][0])},{_n(y(0))}"
             out.append(f'<polygon class="energy-area" points="{area}" fill="{ENERGY_FILL}" fill-opacity="0.12"/>')
-            out.append(f'<polyline class="energy-line" points="{line}" fill="none" stroke="{ENERGY}" '
-                       f'stroke-width="2.5" stroke-linejoin="round" stroke-linecap="round"/>')
+            out.append(
+                f'<polyline class="energy-line" points="{line}" fill="none" stroke="{ENERGY}" '
+                f'stroke-width="2.5" stroke-linejoin="round" stroke-linecap="round"/>'
+            )
             if len(coords) <= 40:
                 for (cx, cy), (m, v) in zip(coords, clean):
-                    out.append(f'<circle class="energy-point" cx="{_n(cx)}" cy="{_n(cy)}" r="3" fill="{ENERGY}">'
-                               f'<title>Minute {duration_text(round(m, 1), "axis")}: energy {round(v * 100)}%</title></circle>')
+                    out.append(
+                        f'<circle class="energy-point" cx="{_n(cx)}" cy="{_n(cy)}" r="3" fill="{ENERGY}">'
+                        f"<title>Minute {duration_text(round(m, 1), 'axis')}: energy {round(v * 100)}%</title></circle>"
+                    )
     else:
-        out.append(f'<text x="{_n(left + plot_w / 2)}" y="{_n(top + plot_h / 2)}" text-anchor="middle" '
-                   f'fill="{MUTED}">No energy readings in this session</text>')
+        out.append(
+            f'<text x="{_n(left + plot_w / 2)}" y="{_n(top + plot_h / 2)}" text-anchor="middle" '
+            f'fill="{MUTED}">No energy readings in this session</text>'
+        )
 
     # Nudges: a dashed line through the plot and a diamond above it.
     nudge_rows = marker_rows([x(m.minute) for m in nudges], gap=14.0, rows=2)
@@ -250,8 +273,10 @@ def energy_chart(
             f'<text x="{_n(fx)}" y="{fy + 4}" text-anchor="middle" fill="#ffffff" font-size="11" '
             f'font-weight="700">{number}</text></g>'
         )
-    out.append(f'<line x1="{left}" x2="{left + plot_w}" y1="{top + plot_h}" y2="{top + plot_h}" '
-               f'stroke="{MUTED}" stroke-width="1"/>')
+    out.append(
+        f'<line x1="{left}" x2="{left + plot_w}" y1="{top + plot_h}" y2="{top + plot_h}" '
+        f'stroke="{MUTED}" stroke-width="1"/>'
+    )
     out.append("</svg>")
     return "".join(out)
 
@@ -277,20 +302,25 @@ def bar_chart(
     axis_max = max(step, math.ceil(peak / step - 1e-9) * step) if peak > 0 else 4 * step
     total = sum(values)
     busiest = bars[values.index(peak)].title or bars[values.index(peak)].label if bars and peak > 0 else ""
-    desc = (f"{len(bars)} bars, {round(total)} {unit} in all" + (f"; the most on {busiest}" if busiest else "")
-            if bars else "No data")
-    out = _open_svg(width=width, height=height, css_class="chart bar-chart", id_prefix=id_prefix,
-                    title=title, desc=desc + ".")
+    desc = (
+        f"{len(bars)} bars, {round(total)} {unit} in all" + (f"; the most on {busiest}" if busiest else "")
+        if bars
+        else "No data"
+    )
+    out = _open_svg(
+        width=width, height=height, css_class="chart bar-chart", id_prefix=id_prefix, title=title, desc=desc + "."
+    )
 
     def y(value: float) -> float:
         return top + plot_h * (1.0 - value / axis_max)
 
     at = 0.0
     while at <= axis_max + 1e-9:
-        out.append(f'<line x1="{left}" x2="{left + plot_w}" y1="{_n(y(at))}" y2="{_n(y(at))}" '
-                   f'stroke="{GRID}" stroke-width="1"/>')
-        out.append(f'<text x="{left - 6}" y="{_n(y(at) + 4)}" text-anchor="end" fill="{MUTED}">'
-                   f'{at:g}</text>')
+        out.append(
+            f'<line x1="{left}" x2="{left + plot_w}" y1="{_n(y(at))}" y2="{_n(y(at))}" '
+            f'stroke="{GRID}" stroke-width="1"/>'
+        )
+        out.append(f'<text x="{left - 6}" y="{_n(y(at) + 4)}" text-anchor="end" fill="{MUTED}">{at:g}</text>')
         at += step
     if bars:
         slot = plot_w / len(bars)
@@ -301,21 +331,31 @@ def bar_chart(
             tip = escape(bar.title or f"{bar.label}: {round(value)} {unit}")
             fill = BAR_TODAY if bar.highlight else BAR
             if value > 0:
-                out.append(f'<rect class="bar{" today" if bar.highlight else ""}" x="{_n(bx)}" y="{_n(by)}" '
-                           f'width="{_n(bar_w)}" height="{_n(max(1.0, top + plot_h - by))}" rx="2" fill="{fill}">'
-                           f'<title>{tip}</title></rect>')
+                out.append(
+                    f'<rect class="bar{" today" if bar.highlight else ""}" x="{_n(bx)}" y="{_n(by)}" '
+                    f'width="{_n(bar_w)}" height="{_n(max(1.0, top + plot_h - by))}" rx="2" fill="{fill}">'
+                    f"<title>{tip}</title></rect>"
+                )
             else:  # an empty day is a thin tick on the axis, still with its tooltip
-                out.append(f'<rect class="bar empty" x="{_n(bx)}" y="{_n(top + plot_h - 2)}" width="{_n(bar_w)}" '
-                           f'height="2" fill="{GRID}"><title>{tip}</title></rect>')
+                out.append(
+                    f'<rect class="bar empty" x="{_n(bx)}" y="{_n(top + plot_h - 2)}" width="{_n(bar_w)}" '
+                    f'height="2" fill="{GRID}"><title>{tip}</title></rect>'
+                )
             if bar.label:
                 weight = ' font-weight="700"' if bar.highlight else ""
-                out.append(f'<text x="{_n(bx + bar_w / 2)}" y="{top + plot_h + 16}" text-anchor="middle" '
-                           f'fill="{INK if bar.highlight else MUTED}"{weight}>{escape(bar.label)}</text>')
+                out.append(
+                    f'<text x="{_n(bx + bar_w / 2)}" y="{top + plot_h + 16}" text-anchor="middle" '
+                    f'fill="{INK if bar.highlight else MUTED}"{weight}>{escape(bar.label)}</text>'
+                )
     else:
-        out.append(f'<text x="{_n(left + plot_w / 2)}" y="{_n(top + plot_h / 2)}" text-anchor="middle" '
-                   f'fill="{MUTED}">Nothing to show yet</text>')
-    out.append(f'<line x1="{left}" x2="{left + plot_w}" y1="{top + plot_h}" y2="{top + plot_h}" '
-               f'stroke="{MUTED}" stroke-width="1"/>')
+        out.append(
+            f'<text x="{_n(left + plot_w / 2)}" y="{_n(top + plot_h / 2)}" text-anchor="middle" '
+            f'fill="{MUTED}">Nothing to show yet</text>'
+        )
+    out.append(
+        f'<line x1="{left}" x2="{left + plot_w}" y1="{top + plot_h}" y2="{top + plot_h}" '
+        f'stroke="{MUTED}" stroke-width="1"/>'
+    )
     out.append("</svg>")
     return "".join(out)
 
@@ -323,8 +363,9 @@ def bar_chart(
 # --------------------------------------------------------------------------- estimate vs actual
 
 
-def estimate_chart(*, estimated: float, actual: float, width: int = 360, height: int = 64,
-                   id_prefix: str = "estimate") -> str:
+def estimate_chart(
+    *, estimated: float, actual: float, width: int = 360, height: int = 64, id_prefix: str = "estimate"
+) -> str:
     """Two horizontal bars on one scale: the planned minutes and the minutes it took."""
     estimated, actual = max(0.0, _finite(estimated)), max(0.0, _finite(actual))
     left, right = 72, 64
@@ -336,17 +377,24 @@ def estimate_chart(*, estimated: float, actual: float, width: int = 360, height:
         verdict = f"{duration_text(actual - estimated)} over the estimate"
     else:
         verdict = "on the estimate"
-    out = _open_svg(width=width, height=height, css_class="chart estimate-chart", id_prefix=id_prefix,
-                    title="Estimate and actual minutes",
-                    desc=f"Planned {duration_text(estimated)}, took {duration_text(actual)}: {verdict}.")
+    out = _open_svg(
+        width=width,
+        height=height,
+        css_class="chart estimate-chart",
+        id_prefix=id_prefix,
+        title="Estimate and actual minutes",
+        desc=f"Planned {duration_text(estimated)}, took {duration_text(actual)}: {verdict}.",
+    )
     for row, (label, value, fill) in enumerate((("Planned", estimated, "#9aa59f"), ("Actual", actual, ENERGY))):
         y = 8 + row * 28
         w = plot_w * value / scale
         out.append(f'<text x="{left - 8}" y="{y + 14}" text-anchor="end" fill="{INK}">{label}</text>')
         out.append(f'<rect x="{left}" y="{y}" width="{_n(plot_w)}" height="20" rx="4" fill="{GRID}"/>')
         if w > 0:
-            out.append(f'<rect class="{label.lower()}" x="{left}" y="{y}" width="{_n(max(2.0, w))}" height="20" '
-                       f'rx="4" fill="{fill}"/>')
+            out.append(
+                f'<rect class="{label.lower()}" x="{left}" y="{y}" width="{_n(max(2.0, w))}" height="20" '
+                f'rx="4" fill="{fill}"/>'
+            )
         out.append(f'<text x="{left + plot_w + 8}" y="{y + 14}" fill="{INK}">{duration_text(value, "short")}</text>')
     out.append("</svg>")
     return "".join(out)

@@ -31,7 +31,11 @@ def feed_item(*, event_id: int, event_type: str, ts: datetime, content: Mapping[
         title = kind_title(kind)
         if event_type == EventType.BREAK and isinstance(content.get("break_minutes"), int):
             title += f" · {duration_text(content['break_minutes'], 'short')}"
-        item.update(title=title, message=str(content.get("message") or ""), tone="break" if event_type == EventType.BREAK else "nudge")
+        item.update(
+            title=title,
+            message=str(content.get("message") or ""),
+            tone="break" if event_type == EventType.BREAK else "nudge",
+        )
     elif event_type == EventType.FLOW_START:
         item.update(title="In flow", message="You're in a flow stretch; nudges will hold back.", tone="flow")
     elif event_type == EventType.FLOW_END:

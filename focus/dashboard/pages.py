@@ -95,8 +95,9 @@ def live_page(*, session: FocusSession, now: datetime | None = None) -> dict:
     now = now or timezone.now()
     events = recent_events(session=session, limit=FEED_LIMIT)
     last_event_id = max((e.id for e in events), default=0)
-    feed = [item for e in events if (item := feed_item(event_id=e.id, event_type=e.event_type, ts=e.ts,
-                                                       content=e.content))]
+    feed = [
+        item for e in events if (item := feed_item(event_id=e.id, event_type=e.event_type, ts=e.ts, content=e.content))
+    ]
     flow_events = [e for e in events if e.event_type in (EventType.FLOW_START, EventType.FLOW_END)]
     in_flow = bool(flow_events) and flow_events[0].event_type == EventType.FLOW_START
     last_tick = next((e for e in events if e.event_type in (EventType.TICK, EventType.NUDGE, EventType.BREAK)), None)
@@ -114,8 +115,11 @@ def live_page(*, session: FocusSession, now: datetime | None = None) -> dict:
         "progress": min(100, round(100 * elapsed / session.estimated_duration)),
         "ending_early": elapsed < session.estimated_duration,
         "scale": time_scale(),
-        "sliders": {"energy": _or(percent(rhythm.get("energy")), 60), "stress": _or(percent(rhythm.get("stress")), 30),
-                    "focus": 60},
+        "sliders": {
+            "energy": _or(percent(rhythm.get("energy")), 60),
+            "stress": _or(percent(rhythm.get("stress")), 30),
+            "focus": 60,
+        },
     }
 
 
@@ -132,8 +136,9 @@ def _friction_count(summary: Mapping) -> int:
     """Every friction point of the session: the summary's totals count those its list leaves out."""
     totals = summary.get("friction_totals")
     if isinstance(totals, Mapping):
-        counts: list[int] = [t["count"] for t in totals.values()
-                             if isinstance(t, Mapping) and isinstance(t.get("count"), int)]
+        counts: list[int] = [
+            t["count"] for t in totals.values() if isinstance(t, Mapping) and isinstance(t.get("count"), int)
+        ]
         return sum(counts)
     listed = summary.get("friction_points")
     return len(listed) if isinstance(listed, list) else 0
@@ -146,15 +151,23 @@ def summary_page(*, session: FocusSession) -> dict:
     actual = session_minutes(session)
     estimated = duration.get("estimated_minutes") or session.estimated_duration
     # The summary's own scale (robust to FOCUS_TICK_SECONDS changing later).
-    clock = SessionClock.fitted(started_at=session.started_at, ended_at=session.ended_at or session.started_at,
-                                session_minutes=actual, tick_seconds=settings.FOCUS_TICK_SECONDS)
+    clock = SessionClock.fitted(
+        started_at=session.started_at,
+        ended_at=session.ended_at or session.started_at,
+        session_minutes=actual,
+        tick_seconds=settings.FOCUS_TICK_SECONDS,
+    )
 
     curve = _mapping(summary.get("energy_curve"))
-    points: list[tuple[Any, Any]] = [(p.get("minute"), p.get("energy")) for p in curve.get("points") or []
-                                     if isinstance(p, Mapping)]
+    points: list[tuple[Any, Any]] = [
+        (p.get("minute"), p.get("energy")) for p in curve.get("points") or [] if isinstance(p, Mapping)
+    ]
     flow = _mapping(summary.get("flow_windows"))
-    windows = [(w.get("start_minute") or 0, w.get("end_minute") or 0)
-               for w in flow.get("windows") or [] if isinstance(w, Mapping)]
+    windows = [
+        (w.get("start_minute") or 0, w.get("end_minute") or 0)
+        for w in flow.get("windows") or []
+        if isinstance(w, Mapping)
+    ]
     # Bounded whatever was stored: summaries written before the bounds (focus/summary.py) could list
     # every friction point, and a session can hold more nudge events than FOCUS_MAX_NUDGES allows
     # (a changed setting, imported data).
@@ -164,18 +177,34 @@ def summary_page(*, session: FocusSession) -> dict:
     nudges = []
     for e in nudge_events:
         item = feed_item(event_id=e.id, event_type=e.event_type, ts=e.ts, content=e.content) or {}
-        nudges.append({"minute": round(clock.session_minutes(e.ts), 1), "title": item.get("title", ""),
-                       "message": item.get("message", ""), "tone": item.get("tone", "nudge"), "ts": e.ts})
+        nudges.append(
+            {
+                "minute": round(clock.session_minutes(e.ts), 1),
+                "title": item.get("title", ""),
+                "message": item.get("message", ""),
+                "tone": item.get("tone", "nudge"),
+                "ts": e.ts,
+            }
+        )
     friction: list[dict[str, Any]] = []
     stored = summary.get("friction_points")
     listed: list[Any] = stored if isinstance(stored, list) else []
     for f in listed[:MAX_FRICTION_POINTS]:
         if isinstance(f, Mapping):
-            friction.append({"kind": f.get("kind"), "label": friction_label(f.get("kind")),
-                             "at_minute": f.get("at_minute") or 0, "minutes": f.get("minutes"),
-                             "detail": f.get("detail") or ""})
+            friction.append(
+                {
+                    "kind": f.get("kind"),
+                    "label": friction_label(f.get("kind")),
+                    "at_minute": f.get("at_minute") or 0,
+                    "minutes": f.get("minutes"),
+                    "detail": f.get("detail") or "",
+                }
+            )
     chart = charts.energy_chart(
-        points=points, total_minutes=actual, estimate_minutes=estimated, flow_windows=windows,
+        points=points,
+        total_minutes=actual,
+        estimate_minutes=estimated,
+        flow_windows=windows,
         nudges=[charts.Marker(n["minute"], f"{n['title']}: {n['message']}", n["tone"]) for n in nudges],
         friction=[charts.Marker(f["at_minute"], f"{f['label']}: {f['detail']}", f["kind"] or "") for f in friction],
     )
@@ -223,8 +252,14 @@ def history_start(now: datetime | None = None, days: int = HISTORY_DAYS) -> date
     return timezone.make_aware(datetime.combine(first, datetime.min.time()))
 
 
-def history(*, person_id: uuid.UUID, task_id: uuid.UUID | None = None, mode: str | None = None,
-            now: datetime | None = None, days: int = HISTORY_DAYS) -> History:
+def history(
+    *,
+    person_id: uuid.UUID,
+    task_id: uuid.UUID | None = None,
+    mode: str | None = None,
+    now: datetime | None = None,
+    days: int = HISTORY_DAYS,
+) -> History:
     now = now or timezone.now()
     today = timezone.localdate(now)
     calendar = day_range(today, days)
@@ -234,15 +269,26 @@ def history(*, person_id: uuid.UUID, task_id: uuid.UUID | None = None, mode: str
         by_day[timezone.localdate(s.started_at)].append(s)
     minutes = {day: sum(session_minutes(s) for s in by_day.get(day, [])) for day in calendar}
     bars = [
-        charts.Bar(label=day.strftime("%-d") if (len(calendar) - 1 - i) % 5 == 0 else "", value=minutes[day],
-                   title=f"{day:%a %b} {day.day}: {duration_text(minutes[day], 'short')}", highlight=day == today)
+        charts.Bar(
+            label=day.strftime("%-d") if (len(calendar) - 1 - i) % 5 == 0 else "",
+            value=minutes[day],
+            title=f"{day:%a %b} {day.day}: {duration_text(minutes[day], 'short')}",
+            highlight=day == today,
+        )
         for i, day in enumerate(calendar)
     ]
     tasks = tasks_with_sessions(person_id=person_id)
     return History(
-        days=[{"day": day, "minutes": minutes[day], "minutes_text": duration_text(minutes[day], "short"),
-               "rows": [session_row(s) for s in by_day[day]]}
-              for day in reversed(calendar) if by_day.get(day)],
+        days=[
+            {
+                "day": day,
+                "minutes": minutes[day],
+                "minutes_text": duration_text(minutes[day], "short"),
+                "rows": [session_row(s) for s in by_day[day]],
+            }
+            for day in reversed(calendar)
+            if by_day.get(day)
+        ],
         chart=charts.bar_chart(bars=bars, title=f"Focus minutes per day, last {days} days", id_prefix="history"),
         total_minutes=sum(minutes.values()),
         session_count=len(sessions),
@@ -252,22 +298,45 @@ def history(*, person_id: uuid.UUID, task_id: uuid.UUID | None = None, mode: str
     )
 
 
-CSV_HEADER = ("session_id", "started_at", "ended_at", "mode", "task", "estimated_minutes", "actual_minutes",
-              "completion_score", "early_end", "nudges_sent", "flow_minutes", "friction_points", "summary")
+CSV_HEADER = (
+    "session_id",
+    "started_at",
+    "ended_at",
+    "mode",
+    "task",
+    "estimated_minutes",
+    "actual_minutes",
+    "completion_score",
+    "early_end",
+    "nudges_sent",
+    "flow_minutes",
+    "friction_points",
+    "summary",
+)
 
 
 def csv_rows(sessions: Sequence[FocusSession]) -> Iterable[list[str]]:
     yield list(CSV_HEADER)
     for s in sessions:
         row = session_row(s)
-        yield [csv_cell(v) for v in (
-            s.id, timezone.localtime(s.started_at).isoformat(),
-            timezone.localtime(s.ended_at).isoformat() if s.ended_at else "",
-            s.mode, s.task.title if s.task_id and s.task else "", s.estimated_duration,
-            round(row["minutes"], 1), "" if s.completion_score is None else s.completion_score,
-            "yes" if s.early_end else "no", s.nudges_sent, row["flow_minutes"], row["friction_count"],
-            row["headline"],
-        )]
+        yield [
+            csv_cell(v)
+            for v in (
+                s.id,
+                timezone.localtime(s.started_at).isoformat(),
+                timezone.localtime(s.ended_at).isoformat() if s.ended_at else "",
+                s.mode,
+                s.task.title if s.task_id and s.task else "",
+                s.estimated_duration,
+                round(row["minutes"], 1),
+                "" if s.completion_score is None else s.completion_score,
+                "yes" if s.early_end else "no",
+                s.nudges_sent,
+                row["flow_minutes"],
+                row["friction_count"],
+                row["headline"],
+            )
+        ]
 
 
 def parse_filters(query: Mapping[str, str]) -> tuple[uuid.UUID | None, str | None]:

@@ -14,16 +14,18 @@ from planner.models import Task
 
 
 def ended_sessions_since(*, person_id: uuid.UUID, since: datetime) -> QuerySet[FocusSession]:
-    return (selectors.session_list(person_id=person_id, state="ended")
-            .filter(started_at__gte=since).select_related("task"))
+    return (
+        selectors.session_list(person_id=person_id, state="ended").filter(started_at__gte=since).select_related("task")
+    )
 
 
 def open_tasks(*, person_id: uuid.UUID) -> list[Task]:
     return list(Task.objects.filter(person_id=person_id).exclude(status=Task.Status.DONE)[:100])
 
 
-def history_sessions(*, person_id: uuid.UUID, since: datetime, task_id: uuid.UUID | None = None,
-                     mode: str | None = None) -> list[FocusSession]:
+def history_sessions(
+    *, person_id: uuid.UUID, since: datetime, task_id: uuid.UUID | None = None, mode: str | None = None
+) -> list[FocusSession]:
     sessions = ended_sessions_since(person_id=person_id, since=since)
     if task_id is not None:
         sessions = sessions.filter(task_id=task_id)
@@ -43,5 +45,8 @@ def recent_events(*, session: FocusSession, limit: int) -> list[FocusEvent]:
 
 def user_facing_events(*, session: FocusSession, limit: int) -> list[FocusEvent]:
     """The session's nudges and breaks, oldest first."""
-    return list(selectors.session_events(session=session).filter(event_type__in=USER_FACING_EVENT_TYPES)
-                .order_by("ts", "id")[:limit])
+    return list(
+        selectors.session_events(session=session)
+        .filter(event_type__in=USER_FACING_EVENT_TYPES)
+        .order_by("ts", "id")[:limit]
+    )

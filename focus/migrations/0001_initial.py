@@ -8,83 +8,175 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('planner', '0001_initial'),
+        ("planner", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='FocusSession',
+            name="FocusSession",
             fields=[
-                ('id', models.UUIDField(default=uuid.uuid4, editable=False, primary_key=True, serialize=False)),
-                ('person_id', models.UUIDField()),
-                ('mode', models.CharField(choices=[('deep', 'Deep work'), ('light', 'Light work'), ('admin', 'Admin'), ('creative', 'Creative')], default='deep', max_length=16)),
-                ('started_at', models.DateTimeField()),
-                ('ended_at', models.DateTimeField(blank=True, null=True)),
-                ('estimated_duration', models.PositiveIntegerField(help_text='Minutes.', validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(600)])),
-                ('actual_duration', models.FloatField(default=0.0, help_text='Minutes, updated every tick and at end.')),
-                ('completion_score', models.FloatField(blank=True, null=True, validators=[django.core.validators.MinValueValidator(0.0), django.core.validators.MaxValueValidator(1.0)])),
-                ('session_quality', models.JSONField(blank=True, encoder=focusflow.json.SanitizedJSONEncoder, null=True)),
-                ('start_state', models.JSONField(default=dict, encoder=focusflow.json.SanitizedJSONEncoder)),
-                ('early_end', models.BooleanField(default=False)),
-                ('summary', models.JSONField(blank=True, encoder=focusflow.json.SanitizedJSONEncoder, null=True)),
-                ('next_tick_at', models.DateTimeField(blank=True, null=True)),
-                ('last_tick_at', models.DateTimeField(blank=True, null=True)),
-                ('lease_until', models.DateTimeField(blank=True, null=True)),
-                ('tick_seq', models.PositiveIntegerField(default=0)),
-                ('tick_count', models.PositiveIntegerField(default=0)),
-                ('nudges_sent', models.PositiveIntegerField(default=0)),
-                ('last_nudge_at', models.DateTimeField(blank=True, null=True)),
-                ('policy_state', models.JSONField(blank=True, default=dict, encoder=focusflow.json.SanitizedJSONEncoder)),
-                ('task', models.ForeignKey(blank=True, db_column='task_id', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='sessions', to='planner.task')),
+                ("id", models.UUIDField(default=uuid.uuid4, editable=False, primary_key=True, serialize=False)),
+                ("person_id", models.UUIDField()),
+                (
+                    "mode",
+                    models.CharField(
+                        choices=[
+                            ("deep", "Deep work"),
+                            ("light", "Light work"),
+                            ("admin", "Admin"),
+                            ("creative", "Creative"),
+                        ],
+                        default="deep",
+                        max_length=16,
+                    ),
+                ),
+                ("started_at", models.DateTimeField()),
+                ("ended_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "estimated_duration",
+                    models.PositiveIntegerField(
+                        help_text="Minutes.",
+                        validators=[
+                            django.core.validators.MinValueValidator(1),
+                            django.core.validators.MaxValueValidator(600),
+                        ],
+                    ),
+                ),
+                (
+                    "actual_duration",
+                    models.FloatField(default=0.0, help_text="Minutes, updated every tick and at end."),
+                ),
+                (
+                    "completion_score",
+                    models.FloatField(
+                        blank=True,
+                        null=True,
+                        validators=[
+                            django.core.validators.MinValueValidator(0.0),
+                            django.core.validators.MaxValueValidator(1.0),
+                        ],
+                    ),
+                ),
+                (
+                    "session_quality",
+                    models.JSONField(blank=True, encoder=focusflow.json.SanitizedJSONEncoder, null=True),
+                ),
+                ("start_state", models.JSONField(default=dict, encoder=focusflow.json.SanitizedJSONEncoder)),
+                ("early_end", models.BooleanField(default=False)),
+                ("summary", models.JSONField(blank=True, encoder=focusflow.json.SanitizedJSONEncoder, null=True)),
+                ("next_tick_at", models.DateTimeField(blank=True, null=True)),
+                ("last_tick_at", models.DateTimeField(blank=True, null=True)),
+                ("lease_until", models.DateTimeField(blank=True, null=True)),
+                ("tick_seq", models.PositiveIntegerField(default=0)),
+                ("tick_count", models.PositiveIntegerField(default=0)),
+                ("nudges_sent", models.PositiveIntegerField(default=0)),
+                ("last_nudge_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "policy_state",
+                    models.JSONField(blank=True, default=dict, encoder=focusflow.json.SanitizedJSONEncoder),
+                ),
+                (
+                    "task",
+                    models.ForeignKey(
+                        blank=True,
+                        db_column="task_id",
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="sessions",
+                        to="planner.task",
+                    ),
+                ),
             ],
             options={
-                'db_table': 'focus_sessions',
-                'ordering': ['-started_at'],
+                "db_table": "focus_sessions",
+                "ordering": ["-started_at"],
             },
         ),
         migrations.CreateModel(
-            name='FocusEvent',
+            name="FocusEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('event_type', models.CharField(choices=[('session_start', 'Session Start'), ('tick', 'Tick'), ('nudge', 'Nudge'), ('break', 'Break'), ('ping', 'Ping'), ('flow_start', 'Flow Start'), ('flow_end', 'Flow End'), ('distraction', 'Distraction'), ('session_end', 'Session End')], max_length=32)),
-                ('ts', models.DateTimeField()),
-                ('content', models.JSONField(default=dict, encoder=focusflow.json.SanitizedJSONEncoder)),
-                ('rhythm_snapshot', models.JSONField(blank=True, encoder=focusflow.json.SanitizedJSONEncoder, null=True)),
-                ('task_snapshot', models.JSONField(blank=True, encoder=focusflow.json.SanitizedJSONEncoder, null=True)),
-                ('emotion_snapshot', models.JSONField(blank=True, encoder=focusflow.json.SanitizedJSONEncoder, null=True)),
-                ('session', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='events', to='focus.focussession')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "event_type",
+                    models.CharField(
+                        choices=[
+                            ("session_start", "Session Start"),
+                            ("tick", "Tick"),
+                            ("nudge", "Nudge"),
+                            ("break", "Break"),
+                            ("ping", "Ping"),
+                            ("flow_start", "Flow Start"),
+                            ("flow_end", "Flow End"),
+                            ("distraction", "Distraction"),
+                            ("session_end", "Session End"),
+                        ],
+                        max_length=32,
+                    ),
+                ),
+                ("ts", models.DateTimeField()),
+                ("content", models.JSONField(default=dict, encoder=focusflow.json.SanitizedJSONEncoder)),
+                (
+                    "rhythm_snapshot",
+                    models.JSONField(blank=True, encoder=focusflow.json.SanitizedJSONEncoder, null=True),
+                ),
+                ("task_snapshot", models.JSONField(blank=True, encoder=focusflow.json.SanitizedJSONEncoder, null=True)),
+                (
+                    "emotion_snapshot",
+                    models.JSONField(blank=True, encoder=focusflow.json.SanitizedJSONEncoder, null=True),
+                ),
+                (
+                    "session",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="events", to="focus.focussession"
+                    ),
+                ),
             ],
             options={
-                'db_table': 'focus_events',
-                'ordering': ['-ts', '-id'],
+                "db_table": "focus_events",
+                "ordering": ["-ts", "-id"],
             },
         ),
         migrations.AddIndex(
-            model_name='focussession',
-            index=models.Index(fields=['person_id', '-started_at'], name='focus_session_person_idx'),
+            model_name="focussession",
+            index=models.Index(fields=["person_id", "-started_at"], name="focus_session_person_idx"),
         ),
         migrations.AddIndex(
-            model_name='focussession',
-            index=models.Index(condition=models.Q(('ended_at__isnull', True)), fields=['next_tick_at'], name='focus_session_due_idx'),
+            model_name="focussession",
+            index=models.Index(
+                condition=models.Q(("ended_at__isnull", True)), fields=["next_tick_at"], name="focus_session_due_idx"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='focussession',
-            constraint=models.UniqueConstraint(condition=models.Q(('ended_at__isnull', True)), fields=('person_id',), name='one_active_session_per_person'),
+            model_name="focussession",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("ended_at__isnull", True)),
+                fields=("person_id",),
+                name="one_active_session_per_person",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='focussession',
-            constraint=models.CheckConstraint(condition=models.Q(('estimated_duration__gte', 1), ('estimated_duration__lte', 600)), name='estimated_duration_in_range'),
+            model_name="focussession",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("estimated_duration__gte", 1), ("estimated_duration__lte", 600)),
+                name="estimated_duration_in_range",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='focussession',
-            constraint=models.CheckConstraint(condition=models.Q(('completion_score__isnull', True), models.Q(('completion_score__gte', 0), ('completion_score__lte', 1)), _connector='OR'), name='completion_score_in_range'),
+            model_name="focussession",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("completion_score__isnull", True),
+                    models.Q(("completion_score__gte", 0), ("completion_score__lte", 1)),
+                    _connector="OR",
+                ),
+                name="completion_score_in_range",
+            ),
         ),
         migrations.AddIndex(
-            model_name='focusevent',
-            index=models.Index(fields=['session', '-ts'], name='focus_event_session_ts_idx'),
+            model_name="focusevent",
+            index=models.Index(fields=["session", "-ts"], name="focus_event_session_ts_idx"),
         ),
     ]

@@ -14,7 +14,6 @@ UPDATE focus_sessions SET ping_count = (
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
         ("focus", "0002_install_dispatch_schedule"),
     ]

@@ -7,7 +7,7 @@ One pure function, :func:`decide`, takes the values the tick service gathered
 clock, no database: the same inputs always give the same decision.
 
 Every default lives in :class:`PolicyConfig` with the source it comes from
-(POLICY-NOTES.md; DESIGN.md "Runtime knobs"). Durations inside the policy are counted in
+(docs/policy.md; DESIGN.md "Runtime knobs"). Durations inside the policy are counted in
 tick periods, and one tick stands for :data:`NOMINAL_TICK_MINUTES` minutes of session time
 whatever FOCUS_TICK_SECONDS is, so a time-compressed run exercises the same policy; lengths
 shown to a person (break minutes, "you've worked about 50 minutes") stay in minutes.

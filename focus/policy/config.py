@@ -8,7 +8,7 @@ from dataclasses import dataclass, fields
 
 @dataclass(frozen=True)
 class PolicyConfig:
-    """Every knob of the policy, with the source of its default (POLICY-NOTES.md sections)."""
+    """Every knob of the policy, with the source of its default (docs/policy.md sections)."""
 
     # DESIGN.md "Runtime knobs": FOCUS_TICK_SECONDS, FOCUS_NUDGE_MIN_GAP_SECONDS, FOCUS_MAX_NUDGES.
     tick_seconds: int = 300
@@ -72,9 +72,17 @@ class PolicyConfig:
     recovery_fatigue_span: float = 0.5
 
     def __post_init__(self) -> None:
-        positive = ("tick_seconds", "flow_ticks", "long_flow_ticks", "micro_break_after_ticks",
-                    "distraction_switch_ticks", "hrv_min_readings", "hrv_flag_pings",
-                    "no_signal_flow_end_ticks", "quiet_run_pings")
+        positive = (
+            "tick_seconds",
+            "flow_ticks",
+            "long_flow_ticks",
+            "micro_break_after_ticks",
+            "distraction_switch_ticks",
+            "hrv_min_readings",
+            "hrv_flag_pings",
+            "no_signal_flow_end_ticks",
+            "quiet_run_pings",
+        )
         for f in fields(self):
             value = getattr(self, f.name)
             if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
@@ -83,4 +91,3 @@ class PolicyConfig:
                 raise ValueError(f"PolicyConfig.{f.name} must be {'> 0' if f.name in positive else '>= 0'}")
         if self.recovery_fatigue_span <= 0:
             raise ValueError("PolicyConfig.recovery_fatigue_span must be > 0")
-

@@ -29,8 +29,11 @@ def _tick(reason: str, detections: list[Detection], state: _State, detail: str |
 def _held_detail(code: str, kind: str, ctx: TickContext, config: PolicyConfig) -> str:
     """Why a proposal of ``kind`` was held back, in the words of its reason (focus/vocabulary.py)."""
     template = vocabulary.TICK_REASONS[code].held or "Held back a {kind}."
-    return template.format(kind=kind_in_sentence(kind), nudges_sent=ctx.nudges_sent,
-                           gap=duration_text(config.min_gap_seconds / 60, "exact"))
+    return template.format(
+        kind=kind_in_sentence(kind),
+        nudges_sent=ctx.nudges_sent,
+        gap=duration_text(config.min_gap_seconds / 60, "exact"),
+    )
 
 
 def decide(ctx: TickContext, config: PolicyConfig) -> Decision:
@@ -50,8 +53,8 @@ def decide(ctx: TickContext, config: PolicyConfig) -> Decision:
         window_start = min(started, now)
     else:
         window_start = now - timedelta(seconds=config.tick_seconds)
-    history = [p for p in pings if p.at <= window_start]   # earlier ticks
-    window = [p for p in pings if p.at > window_start]     # this tick's pings
+    history = [p for p in pings if p.at <= window_start]  # earlier ticks
+    window = [p for p in pings if p.at > window_start]  # this tick's pings
     baseline = switch_baseline(history, config)
     on_break = ctx.tick_number <= state.break_until_tick
 
@@ -100,17 +103,34 @@ def decide(ctx: TickContext, config: PolicyConfig) -> Decision:
 
     fmt = {"minutes": chosen.break_minutes} if chosen.break_minutes is not None else {}
     message = pick_message(chosen.kind, seed=ctx.tick_number, **fmt)
-    blocked = guardrail_block(kind=chosen.kind, message=message, now=now, nudges_sent=ctx.nudges_sent,
-                              last_nudge_at=ctx.last_nudge_at, ended=ctx.ended, config=config)
+    blocked = guardrail_block(
+        kind=chosen.kind,
+        message=message,
+        now=now,
+        nudges_sent=ctx.nudges_sent,
+        last_nudge_at=ctx.last_nudge_at,
+        ended=ctx.ended,
+        config=config,
+    )
     if blocked:
         return _tick(blocked, detections, state, _held_detail(blocked, chosen.kind, ctx, config))
 
-    behaviour_known = any(p.activity in (ACTIVE, IDLE, AWAY) or finite_number(p.app_switches) is not None for p in pings)
-    if (chosen.waits_for_breakpoint and behaviour_known and state.deferred_ticks < config.breakpoint_defer_ticks
-            and detect_breakpoint(pings, window_start, baseline, config) is None):
+    behaviour_known = any(
+        p.activity in (ACTIVE, IDLE, AWAY) or finite_number(p.app_switches) is not None for p in pings
+    )
+    if (
+        chosen.waits_for_breakpoint
+        and behaviour_known
+        and state.deferred_ticks < config.breakpoint_defer_ticks
+        and detect_breakpoint(pings, window_start, baseline, config) is None
+    ):
         state.deferred_ticks += 1
-        return _tick("waiting_for_breakpoint", detections, state,
-                     _held_detail("waiting_for_breakpoint", chosen.kind, ctx, config))
+        return _tick(
+            "waiting_for_breakpoint",
+            detections,
+            state,
+            _held_detail("waiting_for_breakpoint", chosen.kind, ctx, config),
+        )
 
     # Send it.
     state.deferred_ticks = 0
@@ -129,4 +149,3 @@ def decide(ctx: TickContext, config: PolicyConfig) -> Decision:
         state.work_ticks = 0
         state.break_until_tick = ctx.tick_number + ticks_covering(minutes)
     return Decision(event_type_for(chosen.kind), content, tuple(detections), state.to_dict())
-

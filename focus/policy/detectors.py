@@ -111,7 +111,7 @@ def detect_breakpoint(
 
     "went_idle" (the latest activity is idle, the one before it active), "back_from_away"
     (the one before it away), or "switch_burst" (a burst of switches after a long quiet run).
-    POLICY-NOTES "Interrupt at breakpoints" (Iqbal & Bailey 2008; Okoshi et al. 2015)."""
+    docs/policy.md "Interrupt at breakpoints" (Iqbal & Bailey 2008; Okoshi et al. 2015)."""
     acts = [p for p in pings if p.activity in (ACTIVE, IDLE, AWAY)]
     if len(acts) >= 2 and acts[-1].at > window_start:
         last, previous = acts[-1].activity, acts[-2].activity
@@ -122,7 +122,7 @@ def detect_breakpoint(
     readings = [(p.at, n) for p in pings if (n := finite_number(p.app_switches)) is not None]
     if len(readings) > config.quiet_run_pings and readings[-1][0] > window_start:
         burst = readings[-1][1] >= max(float(config.burst_switches_floor), 2.0 * baseline)
-        run = readings[-1 - config.quiet_run_pings:-1]
+        run = readings[-1 - config.quiet_run_pings : -1]
         if burst and all(value <= baseline for _, value in run):
             return "switch_burst"
     return None
@@ -142,13 +142,13 @@ def hrv_corroborates(pings: Sequence[PingSample], started_at: datetime, config: 
         if len(early) < config.hrv_min_readings or len(later) < config.hrv_flag_pings:
             return False
         mean, sd = statistics.fmean(early), statistics.stdev(early)
-        recent = later[-config.hrv_flag_pings:]
+        recent = later[-config.hrv_flag_pings :]
         return all(v < mean - sd for v in recent) if low else all(v > mean + sd for v in recent)
 
-    hrv = [(as_utc(p.at).timestamp(), math.log(v)) for p in pings
-           if (v := finite_number(p.hrv_ms)) is not None and v > 0]
-    hr = [(as_utc(p.at).timestamp(), v) for p in pings
-          if (v := finite_number(p.heart_rate)) is not None and v > 0]
+    hrv = [
+        (as_utc(p.at).timestamp(), math.log(v)) for p in pings if (v := finite_number(p.hrv_ms)) is not None and v > 0
+    ]
+    hr = [(as_utc(p.at).timestamp(), v) for p in pings if (v := finite_number(p.heart_rate)) is not None and v > 0]
     return flagged(hrv, low=True) or flagged(hr, low=False)
 
 
@@ -191,8 +191,10 @@ def stress_trigger(
     elif fatigue is not None and fatigue >= config.high_fatigue - _EPSILON:
         reason = f"Your tiredness is at {_pct(fatigue)}."
     else:
-        for attr, rise, word in (("stress", config.stress_rise, "stress"),
-                                 ("fatigue", config.fatigue_rise, "tiredness")):
+        for attr, rise, word in (
+            ("stress", config.stress_rise, "stress"),
+            ("fatigue", config.fatigue_rise, "tiredness"),
+        ):
             now_value = stress if attr == "stress" else fatigue
             start_value = _at_start(pings, rhythm_at_start, attr)
             if now_value is not None and start_value is not None and now_value - start_value >= rise - _EPSILON:
@@ -207,7 +209,7 @@ def stress_trigger(
 
 def recovery_break_minutes(fatigue: float | None, config: PolicyConfig) -> int:
     """5 + 25 x clamp((fatigue - 0.4) / 0.5, 0, 1), rounded half up: 5-30 minutes
-    (POLICY-NOTES "Breaks"; Albulescu et al. 2022, Sievertsen et al. 2016). Unknown fatigue
+    (docs/policy.md "Breaks"; Albulescu et al. 2022, Sievertsen et al. 2016). Unknown fatigue
     gives the shortest recovery break."""
     value = finite_number(fatigue)
     if value is None:
@@ -217,18 +219,17 @@ def recovery_break_minutes(fatigue: float | None, config: PolicyConfig) -> int:
     return int(math.floor(config.recovery_min_minutes + span * share + 0.5))
 
 
-
 # --------------------------------------------------------------------------- detectors
 
 
-def _update_distraction(state: _State, window: Sequence[PingSample], baseline: float,
-                        on_break: bool, config: PolicyConfig) -> Detection | None:
+def _update_distraction(
+    state: _State, window: Sequence[PingSample], baseline: float, on_break: bool, config: PolicyConfig
+) -> Detection | None:
     switches = _switch_readings(window)
     if switches:
         high = max(switches) >= distraction_threshold(baseline, config)
         state.high_switch_ticks = state.high_switch_ticks + 1 if high else 0
-    found = distraction_signal(window, high_switch_ticks=state.high_switch_ticks,
-                               on_break=on_break, config=config)
+    found = distraction_signal(window, high_switch_ticks=state.high_switch_ticks, on_break=on_break, config=config)
     if found is None:
         if _has_behaviour(window):  # a tick that shows no distraction ends the episode
             state.distraction_active = False
@@ -246,8 +247,9 @@ def _update_distraction(state: _State, window: Sequence[PingSample], baseline: f
     return Detection("distraction", {"signal": signal, "reason": reason})
 
 
-def _update_flow(state: _State, window: Sequence[PingSample], baseline: float,
-                 config: PolicyConfig) -> Detection | None:
+def _update_flow(
+    state: _State, window: Sequence[PingSample], baseline: float, config: PolicyConfig
+) -> Detection | None:
     if not _has_behaviour(window):
         # No behavioural signal this tick: it neither builds nor breaks a streak, but flow
         # cannot be assumed for long without any signal.
@@ -256,8 +258,7 @@ def _update_flow(state: _State, window: Sequence[PingSample], baseline: float,
             if state.flow_quiet_ticks >= config.no_signal_flow_end_ticks:
                 minutes = minutes_in_ticks(state.flow_ticks)
                 state.end_flow()
-                return Detection("flow_end", {"reason": "No activity signal for a while.",
-                                              "flow_minutes": minutes})
+                return Detection("flow_end", {"reason": "No activity signal for a while.", "flow_minutes": minutes})
             state.flow_ticks += 1
         return None
     state.flow_quiet_ticks = 0
@@ -283,6 +284,7 @@ def _update_flow(state: _State, window: Sequence[PingSample], baseline: float,
     state.flow_ticks = state.flow_streak
     state.long_flow_break_offered = False
     streak = duration_text(minutes_in_ticks(state.flow_streak))
-    return Detection("flow_start", {"reason": f"Steady activity with few app switches for {streak}.",
-                                    "since": state.flow_streak_since})
-
+    return Detection(
+        "flow_start",
+        {"reason": f"Steady activity with few app switches for {streak}.", "since": state.flow_streak_since},
+    )

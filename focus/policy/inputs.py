@@ -19,23 +19,33 @@ from focus.clock import as_utc
 from focus.vocabulary import ACTIVE, ACTIVITIES, AWAY, IDLE
 from focusflow.numbers import finite_number
 
-__all__ = ["ACTIVE", "AWAY", "IDLE", "EPSILON", "PingSample", "RhythmValues", "TickContext", "Detection",
-           "Decision", "parse_ping"]
+__all__ = [
+    "ACTIVE",
+    "AWAY",
+    "IDLE",
+    "EPSILON",
+    "PingSample",
+    "RhythmValues",
+    "TickContext",
+    "Detection",
+    "Decision",
+    "parse_ping",
+]
 
 EPSILON = 1e-9  # so a rise of exactly stress_rise counts despite float rounding (0.45 - 0.30)
 
 
 @dataclass(frozen=True)
 class PingSample:
-    at: datetime                      # aware UTC
-    activity: str | None = None       # "active" | "idle" | "away"
-    app_switches: int | None = None   # switches in the last ~5 minutes
-    focus: float | None = None        # self-reported 0..1
-    energy: float | None = None       # 0..1
-    stress: float | None = None       # 0..1
-    fatigue: float | None = None      # 0..1
-    heart_rate: int | None = None     # bpm
-    hrv_ms: float | None = None       # RMSSD ms
+    at: datetime  # aware UTC
+    activity: str | None = None  # "active" | "idle" | "away"
+    app_switches: int | None = None  # switches in the last ~5 minutes
+    focus: float | None = None  # self-reported 0..1
+    energy: float | None = None  # 0..1
+    stress: float | None = None  # 0..1
+    fatigue: float | None = None  # 0..1
+    heart_rate: int | None = None  # bpm
+    hrv_ms: float | None = None  # RMSSD ms
 
     @classmethod
     def from_content(cls, at: datetime, content: Mapping[str, Any]) -> PingSample:
@@ -56,30 +66,29 @@ class TickContext:
     now: datetime
     started_at: datetime
     estimated_minutes: int
-    tick_number: int                  # 1 for the session's first tick, 2 for the next, ...
-    pings: tuple[PingSample, ...]     # this session's pings, oldest first
+    tick_number: int  # 1 for the session's first tick, 2 for the next, ...
+    pings: tuple[PingSample, ...]  # this session's pings, oldest first
     rhythm_now: RhythmValues
     rhythm_at_start: RhythmValues
-    nudges_sent: int                  # user-facing events already sent in this session
+    nudges_sent: int  # user-facing events already sent in this session
     last_nudge_at: datetime | None
     last_sent_by_kind: Mapping[str, datetime]
-    state: Mapping[str, Any]          # the policy's state from the previous tick ({} at first)
+    state: Mapping[str, Any]  # the policy's state from the previous tick ({} at first)
     ended: bool = False
 
 
 @dataclass(frozen=True)
 class Detection:
-    event_type: str                   # "flow_start" | "flow_end" | "distraction"
+    event_type: str  # "flow_start" | "flow_end" | "distraction"
     content: dict
 
 
 @dataclass(frozen=True)
 class Decision:
-    event_type: str                   # "nudge" | "break" | "tick"
+    event_type: str  # "nudge" | "break" | "tick"
     content: dict
     detections: tuple[Detection, ...] = ()
     state: dict = field(default_factory=dict)
-
 
 
 _PING_READINGS = ("app_switches", "focus", "energy", "stress", "fatigue", "heart_rate", "hrv_ms")
@@ -135,4 +144,3 @@ def _activities(pings: Sequence[PingSample]) -> list[str]:
 def _has_behaviour(window: Sequence[PingSample]) -> bool:
     """True if this tick's pings say anything about behaviour (activity, switches, focus)."""
     return bool(_activities(window) or _switch_readings(window) or _latest(window, "focus") is not None)
-

@@ -18,19 +18,19 @@ class _State:
     """The policy's memory between ticks (persisted as JSON by the tick service)."""
 
     last_tick_at: datetime | None = None
-    flow_streak: int = 0                # consecutive flow-looking ticks before flow starts
+    flow_streak: int = 0  # consecutive flow-looking ticks before flow starts
     flow_streak_since: str | None = None
     in_flow: bool = False
-    flow_ticks: int = 0                 # length of the current flow stretch, in ticks
-    flow_quiet_ticks: int = 0           # ticks in flow with no behavioural signal
+    flow_ticks: int = 0  # length of the current flow stretch, in ticks
+    flow_quiet_ticks: int = 0  # ticks in flow with no behavioural signal
     long_flow_break_offered: bool = False
     high_switch_ticks: int = 0
-    distraction_active: bool = False    # an episode is going on (one detection per episode)
+    distraction_active: bool = False  # an episode is going on (one detection per episode)
     refocus_pending: bool = False
     refocus_reason: str | None = None
-    work_ticks: int = 0                 # non-flow work since the last break
-    deferred_ticks: int = 0             # ticks a proposal has waited for a breakpoint
-    break_until_tick: int = 0           # a suggested break runs through this tick number
+    work_ticks: int = 0  # non-flow work since the last break
+    deferred_ticks: int = 0  # ticks a proposal has waited for a breakpoint
+    break_until_tick: int = 0  # a suggested break runs through this tick number
     wrap_up_sent: bool = False
     sent_counts: dict[str, int] = field(default_factory=dict)
 
@@ -47,8 +47,11 @@ class _State:
                 state.last_tick_at = _parse_dt(value)
             elif f.name == "sent_counts":
                 if isinstance(value, Mapping):
-                    state.sent_counts = {k: v for k, v in value.items() if k in ALLOWED_KINDS
-                                         and isinstance(v, int) and not isinstance(v, bool) and v >= 0}
+                    state.sent_counts = {
+                        k: v
+                        for k, v in value.items()
+                        if k in ALLOWED_KINDS and isinstance(v, int) and not isinstance(v, bool) and v >= 0
+                    }
             elif isinstance(default, bool):
                 if isinstance(value, bool):
                     setattr(state, f.name, value)
@@ -72,4 +75,3 @@ class _State:
         self.flow_streak = 0
         self.flow_streak_since = None
         self.long_flow_break_offered = False
-

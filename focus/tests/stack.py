@@ -100,9 +100,22 @@ class RedisServer:
 
     def start(self) -> None:
         self.proc = subprocess.Popen(
-            [shutil.which("redis-server") or "redis-server", "--port", str(self.port), "--bind", "127.0.0.1",
-             "--save", "", "--appendonly", "no", "--dir", str(self.workdir)],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+            [
+                shutil.which("redis-server") or "redis-server",
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+                str(self.workdir),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
         )
         wait_for(self.answers, timeout=15, what=f"redis on port {self.port}")
 
@@ -143,21 +156,63 @@ class Stack:
 
     def worker(self, concurrency: int = 2, name: str | None = None) -> Proc:
         node = name or f"w{len(self.procs)}@%h"
-        return self._spawn("worker", [str(BIN / "celery"), "-A", "focusflow", "worker", "-Q", "focus,celery",
-                                      "--concurrency", str(concurrency), "-n", node, "--loglevel", "INFO",
-                                      "--without-gossip", "--without-mingle", "--without-heartbeat"],
-                           ready="ready.")
+        return self._spawn(
+            "worker",
+            [
+                str(BIN / "celery"),
+                "-A",
+                "focusflow",
+                "worker",
+                "-Q",
+                "focus,celery",
+                "--concurrency",
+                str(concurrency),
+                "-n",
+                node,
+                "--loglevel",
+                "INFO",
+                "--without-gossip",
+                "--without-mingle",
+                "--without-heartbeat",
+            ],
+            ready="ready.",
+        )
 
     def beat(self) -> Proc:
         schedule = self.workdir / f"beat-{len(self.procs)}.pid"
-        return self._spawn("beat", [str(BIN / "celery"), "-A", "focusflow", "beat", "-S", "django",
-                                    "--loglevel", "INFO", "--pidfile", str(schedule)],
-                           ready="beat: Starting")
+        return self._spawn(
+            "beat",
+            [
+                str(BIN / "celery"),
+                "-A",
+                "focusflow",
+                "beat",
+                "-S",
+                "django",
+                "--loglevel",
+                "INFO",
+                "--pidfile",
+                str(schedule),
+            ],
+            ready="beat: Starting",
+        )
 
     def web(self) -> tuple[Proc, str]:
         port = free_port()
-        proc = self._spawn("web", [str(BIN / "gunicorn"), "focusflow.wsgi", "--bind", f"127.0.0.1:{port}",
-                                   "--workers", "2", "--access-logfile", "-"], ready="Booting worker")
+        proc = self._spawn(
+            "web",
+            [
+                str(BIN / "gunicorn"),
+                "focusflow.wsgi",
+                "--bind",
+                f"127.0.0.1:{port}",
+                "--workers",
+                "2",
+                "--access-logfile",
+                "-",
+            ],
+            ready="Booting worker",
+        )
         return proc, f"http://127.0.0.1:{port}"
 
     def stop(self) -> None:
@@ -171,8 +226,15 @@ class Stack:
 def stack_env(*, broker_url: str, **extra: str) -> dict[str, str]:
     env = {key: value for key, value in os.environ.items() if not key.startswith(("FOCUS_", "PYTEST_"))}
     env.update(FAST)
-    env.update({"DATABASE_URL": current_database_url(), "CELERY_BROKER_URL": broker_url, "DEBUG": "true",
-                "PYTHONUNBUFFERED": "1", "LOG_LEVEL": "INFO"})
+    env.update(
+        {
+            "DATABASE_URL": current_database_url(),
+            "CELERY_BROKER_URL": broker_url,
+            "DEBUG": "true",
+            "PYTHONUNBUFFERED": "1",
+            "LOG_LEVEL": "INFO",
+        }
+    )
     env.update(extra)
     return env
 
@@ -213,12 +275,24 @@ class PostgresCluster:
 
     def _pg_ctl(self, *args: str) -> None:
         options = f"-p {self.port} -k {self.dir} -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off"
-        self._run(str(PG_BIN / "pg_ctl"), "-D", str(self.data), "-l", str(self.logfile), "-o", options, "-w",
-                  "-t", "60", *args)
+        self._run(
+            str(PG_BIN / "pg_ctl"),
+            "-D",
+            str(self.data),
+            "-l",
+            str(self.logfile),
+            "-o",
+            options,
+            "-w",
+            "-t",
+            "60",
+            *args,
+        )
 
     def start(self) -> None:
-        self._run(str(PG_BIN / "initdb"), "-D", str(self.data), "-A", "trust", "-U", "postgres", "--no-sync",
-                  "-E", "UTF8")
+        self._run(
+            str(PG_BIN / "initdb"), "-D", str(self.data), "-A", "trust", "-U", "postgres", "--no-sync", "-E", "UTF8"
+        )
         self._pg_ctl("start")
         self.sql(f'CREATE DATABASE "{self.name}"', database="postgres")
 
@@ -235,8 +309,14 @@ class PostgresCluster:
     def connect(self, database: str | None = None):
         import psycopg
 
-        return psycopg.connect(host="127.0.0.1", port=self.port, user="postgres", dbname=database or self.name,
-                               autocommit=True, connect_timeout=5)
+        return psycopg.connect(
+            host="127.0.0.1",
+            port=self.port,
+            user="postgres",
+            dbname=database or self.name,
+            autocommit=True,
+            connect_timeout=5,
+        )
 
     def sql(self, query: str, params: tuple = (), *, database: str | None = None) -> list[tuple]:
         with self.connect(database) as conn:
@@ -245,8 +325,9 @@ class PostgresCluster:
 
     def manage(self, *args: str, env: dict[str, str]) -> str:
         """Run manage.py against this cluster (e.g. migrate)."""
-        done = subprocess.run([str(BIN / "python"), "manage.py", *args], cwd=ROOT, env=env, capture_output=True,
-                              text=True, timeout=300)
+        done = subprocess.run(
+            [str(BIN / "python"), "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300
+        )
         if done.returncode != 0:
             raise RuntimeError(f"manage.py {' '.join(args)} failed:\n{done.stdout}{done.stderr}")
         return done.stdout

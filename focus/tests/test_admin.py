@@ -36,16 +36,19 @@ def test_sessions_are_listed_filtered_and_searched(operator):
 
 
 def test_a_session_page_shows_its_events_with_snapshots(operator):
-    event = FocusEventFactory(rhythm_snapshot={"energy": 0.42, "stress": 0.1, "fatigue": 0.2},
-                              content={"reason": "in_flow", "detail": "Protected flow."})
+    event = FocusEventFactory(
+        rhythm_snapshot={"energy": 0.42, "stress": 0.1, "fatigue": 0.2},
+        content={"reason": "in_flow", "detail": "Protected flow."},
+    )
     page = operator.get(f"/admin/focus/focussession/{event.session_id}/change/").content.decode()
     assert "0.42" in page and "Protected flow." in page
 
 
 def test_end_selected_sessions_goes_through_the_service(operator):
     session = FocusSessionFactory()
-    response = operator.post("/admin/focus/focussession/", {
-        "action": "end_sessions", "_selected_action": [str(session.id)]})
+    response = operator.post(
+        "/admin/focus/focussession/", {"action": "end_sessions", "_selected_action": [str(session.id)]}
+    )
     assert response.status_code == 302
     session.refresh_from_db()
     assert session.ended_at is not None
@@ -54,18 +57,31 @@ def test_end_selected_sessions_goes_through_the_service(operator):
     assert FocusSession.objects.filter(ended_at__isnull=True).count() == 0
 
 
-@pytest.mark.parametrize("url", ["/admin/planner/task/", "/admin/rhythm/rhythmstate/",
-                                 "/admin/rhythm/personalmodel/", "/admin/rhythm/memoryshortterm/",
-                                 "/admin/django_celery_beat/periodictask/"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/admin/planner/task/",
+        "/admin/rhythm/rhythmstate/",
+        "/admin/rhythm/personalmodel/",
+        "/admin/rhythm/memoryshortterm/",
+        "/admin/django_celery_beat/periodictask/",
+    ],
+)
 def test_the_other_models_are_registered(operator, url):
     assert operator.get(url).status_code == 200
 
 
 # --------------------------------------------------------------------------- who sees personal data
 
-PERSONAL = ["/admin/focus/focussession/", "/admin/focus/focusevent/", "/admin/rhythm/rhythmstate/",
-            "/admin/rhythm/rhythmsample/", "/admin/rhythm/personalmodel/", "/admin/rhythm/memoryshortterm/",
-            "/admin/planner/task/"]
+PERSONAL = [
+    "/admin/focus/focussession/",
+    "/admin/focus/focusevent/",
+    "/admin/rhythm/rhythmstate/",
+    "/admin/rhythm/rhythmsample/",
+    "/admin/rhythm/personalmodel/",
+    "/admin/rhythm/memoryshortterm/",
+    "/admin/planner/task/",
+]
 
 
 @pytest.mark.parametrize("url", PERSONAL)

@@ -16,8 +16,9 @@ pytestmark = pytest.mark.django_db
 
 
 def start(client, **body):
-    return client.post("/focus/start", {"task_id": None, "estimated_duration": 45, "mode": "deep", **body},
-                       format="json")
+    return client.post(
+        "/focus/start", {"task_id": None, "estimated_duration": 45, "mode": "deep", **body}, format="json"
+    )
 
 
 def test_it_starts_a_session_with_its_start_state_and_a_session_start_event(alice_api):
@@ -73,14 +74,30 @@ def test_a_task_of_another_person_is_refused(alice_api, bob_api):
 
 def test_a_ping_logs_the_values_and_moves_the_rhythm_state(alice_api):
     session_id = start(alice_api).json()["session_id"]
-    response = alice_api.post("/focus/ping", {"session_id": session_id, "heart_rate": 72, "hrv_ms": 41.5,
-                                              "stress": 0.7, "activity": "active", "app_switches": 3,
-                                              "note": "deep in it"}, format="json")
+    response = alice_api.post(
+        "/focus/ping",
+        {
+            "session_id": session_id,
+            "heart_rate": 72,
+            "hrv_ms": 41.5,
+            "stress": 0.7,
+            "activity": "active",
+            "app_switches": 3,
+            "note": "deep in it",
+        },
+        format="json",
+    )
     assert response.status_code == 201, response.json()
     event = FocusEvent.objects.get(pk=response.json()["id"])
     assert event.event_type == "ping"
-    assert event.content == {"heart_rate": 72, "hrv_ms": 41.5, "stress": 0.7, "activity": "active",
-                             "app_switches": 3, "note": "deep in it"}
+    assert event.content == {
+        "heart_rate": 72,
+        "hrv_ms": 41.5,
+        "stress": 0.7,
+        "activity": "active",
+        "app_switches": 3,
+        "note": "deep in it",
+    }
     assert RhythmState.objects.get(person_id=alice_api.person_id).stress == 0.7
 
 
@@ -89,9 +106,16 @@ def test_end_writes_the_summary_once_and_strengthens_the_habit(alice_api):
     with time_machine.travel(started, tick=False):
         session_id = start(alice_api, estimated_duration=30).json()["session_id"]
     with time_machine.travel(started + timezone.timedelta(minutes=30), tick=False):
-        response = alice_api.post("/focus/end", {"session_id": session_id, "completion_score": 0.8,
-                                                 "session_quality": {"note": "test"}, "early_end": False},
-                                  format="json")
+        response = alice_api.post(
+            "/focus/end",
+            {
+                "session_id": session_id,
+                "completion_score": 0.8,
+                "session_quality": {"note": "test"},
+                "early_end": False,
+            },
+            format="json",
+        )
     assert response.status_code == 200, response.json()
     body = response.json()
     assert body["ended_at"] is not None and not body["is_active"]

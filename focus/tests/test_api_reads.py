@@ -19,9 +19,9 @@ def test_it_lists_own_sessions_newest_first_with_a_state_filter(alice_api, bob_a
     assert body["count"] == 2
     assert [s["session_id"] for s in body["results"]] == [str(active.id), str(old.id)]
     assert [s["session_id"] for s in alice_api.get("/focus/sessions/?state=active").json()["results"]] == [
-        str(active.id)]
-    assert [s["session_id"] for s in alice_api.get("/focus/sessions/?state=ended").json()["results"]] == [
-        str(old.id)]
+        str(active.id)
+    ]
+    assert [s["session_id"] for s in alice_api.get("/focus/sessions/?state=ended").json()["results"]] == [str(old.id)]
 
 
 def test_the_list_is_paginated(alice_api):
@@ -52,8 +52,11 @@ def test_detail_shows_the_session(alice_api):
 
 
 def test_me_says_who_i_am(alice_api, staff_api):
-    assert alice_api.get("/api/me").json() == {"username": "alice", "person_id": str(alice_api.person_id),
-                                               "is_staff": False}
+    assert alice_api.get("/api/me").json() == {
+        "username": "alice",
+        "person_id": str(alice_api.person_id),
+        "is_staff": False,
+    }
     assert staff_api.get("/api/me").json()["is_staff"] is True
 
 

@@ -70,28 +70,49 @@ def _fill(value, world: World):
 
 
 CASES = [
-    Case("focus-start", "POST", "/focus/start",
-         {"person_id": "{person}", "task_id": "{task}", "estimated_duration": 30, "mode": "deep"},
-         expect=(401, 403, 201, 201), no_active_session=True),
-    Case("focus-ping", "POST", "/focus/ping", {"session_id": "{session}", "focus": 0.7, "activity": "active"},
-         expect=(401, 404, 201, 201)),
+    Case(
+        "focus-start",
+        "POST",
+        "/focus/start",
+        {"person_id": "{person}", "task_id": "{task}", "estimated_duration": 30, "mode": "deep"},
+        expect=(401, 403, 201, 201),
+        no_active_session=True,
+    ),
+    Case(
+        "focus-ping",
+        "POST",
+        "/focus/ping",
+        {"session_id": "{session}", "focus": 0.7, "activity": "active"},
+        expect=(401, 404, 201, 201),
+    ),
     Case("focus-end", "POST", "/focus/end", {"session_id": "{session}", "completion_score": 0.5}),
     Case("session-list", "GET", "/focus/sessions/", expect=(401, 200, 200, 200), is_list=True),
     Case("session-list", "GET", "/focus/sessions/?person_id={person}", expect=(401, 403, 200, 200), is_list=True),
     Case("session-detail", "GET", "/focus/sessions/{session}/"),
     Case("session-events", "GET", "/focus/sessions/{session}/events/"),
     Case("task-list", "GET", "/planner/tasks/", expect=(401, 200, 200, 200), is_list=True),
-    Case("task-list", "POST", "/planner/tasks/", {"person_id": "{person}", "title": "Write the report"},
-         expect=(401, 403, 201, 201)),
+    Case(
+        "task-list",
+        "POST",
+        "/planner/tasks/",
+        {"person_id": "{person}", "title": "Write the report"},
+        expect=(401, 403, 201, 201),
+    ),
     Case("task-detail", "GET", "/planner/tasks/{task}/"),
     Case("task-detail", "PUT", "/planner/tasks/{task}/", {"title": "Renamed", "status": "in_progress"}),
     Case("task-detail", "PATCH", "/planner/tasks/{task}/", {"title": "Renamed"}),
     Case("task-detail", "DELETE", "/planner/tasks/{task}/", expect=(401, 404, 204, 204)),
     Case("rhythm-state", "GET", "/rhythm/state/?person_id={person}", expect=(401, 403, 200, 200)),
-    Case("rhythm-state", "PUT", "/rhythm/state/", {"person_id": "{person}", "stress": 0.9},
-         expect=(401, 403, 200, 200)),
-    Case("rhythm-state", "PATCH", "/rhythm/state/", {"person_id": "{person}", "fatigue": 0.9},
-         expect=(401, 403, 200, 200)),
+    Case(
+        "rhythm-state", "PUT", "/rhythm/state/", {"person_id": "{person}", "stress": 0.9}, expect=(401, 403, 200, 200)
+    ),
+    Case(
+        "rhythm-state",
+        "PATCH",
+        "/rhythm/state/",
+        {"person_id": "{person}", "fatigue": 0.9},
+        expect=(401, 403, 200, 200),
+    ),
     # Who am I: nothing of anyone else's to refuse; every signed-in caller gets their own.
     Case("me", "GET", "/api/me", expect=(401, 200, 200, 200)),
 ]
@@ -114,15 +135,25 @@ def _fingerprint(world: World) -> tuple:
     session = FocusSession.objects.get(pk=world.session.pk)
     task = Task.objects.filter(pk=world.task.pk).values_list("title", "status", "person_id").first()
     return (
-        FocusSession.objects.count(), session.ended_at, session.completion_score, FocusEvent.objects.count(),
-        task, Task.objects.count(), RhythmSample.objects.count(),
+        FocusSession.objects.count(),
+        session.ended_at,
+        session.completion_score,
+        FocusEvent.objects.count(),
+        task,
+        Task.objects.count(),
+        RhythmSample.objects.count(),
     )
 
 
 @pytest.fixture
 def callers(alice_api, bob_api, staff_api, plain_staff_api) -> dict[str, APIClient]:
-    return {"anonymous": APIClient(), "other": bob_api, "owner": alice_api, "service": staff_api,
-            "plain_staff": plain_staff_api}
+    return {
+        "anonymous": APIClient(),
+        "other": bob_api,
+        "owner": alice_api,
+        "service": staff_api,
+        "plain_staff": plain_staff_api,
+    }
 
 
 @pytest.mark.parametrize("actor", ACTORS + tuple(EXPECT_AS))
@@ -133,7 +164,9 @@ def test_the_authorization_matrix(case: Case, actor: str, callers, alice_api):
     before = _fingerprint(world)
     body = _fill(case.body, world)
     response = callers[actor].generic(
-        case.method, _fill(case.path, world), data=None if body is None else json.dumps(body),
+        case.method,
+        _fill(case.path, world),
+        data=None if body is None else json.dumps(body),
         content_type="application/json",
     )
     assert response.status_code == expected, (case.id, actor, response.content[:300])
@@ -173,8 +206,7 @@ def test_a_record_of_another_person_and_a_record_nobody_has_get_the_same_answer(
 
 def test_another_person_cannot_attach_alices_task_to_their_own_session(alice_api, bob_api):
     world = _world(alice_api, active=False)
-    response = bob_api.post("/focus/start", {"task_id": str(world.task.id), "estimated_duration": 30},
-                            format="json")
+    response = bob_api.post("/focus/start", {"task_id": str(world.task.id), "estimated_duration": 30}, format="json")
     assert response.status_code == 400
     assert "task_id" in response.json()["errors"]
     assert not FocusSession.objects.filter(person_id=bob_api.person_id).exists()

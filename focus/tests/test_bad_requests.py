@@ -66,15 +66,33 @@ CASES = [
     ("ping unknown field", "post", PING, body(session_id=ACTIVE, hr=70), "application/json", 400),
     ("end score above one", "post", END, body(session_id=ACTIVE, completion_score=2), "application/json", 400),
     ("end early_end a word", "post", END, body(session_id=ACTIVE, early_end="yes"), "application/json", 400),
-    ("end quality nested", "post", END, '{"session_id": "' + ACTIVE + '", "session_quality": ' + DEEP + "}",
-     "application/json", 400),
-    ("end quality NUL key", "post", END, body(session_id=ACTIVE, session_quality={"a\u0000": 1}),
-     "application/json", 400),
+    (
+        "end quality nested",
+        "post",
+        END,
+        '{"session_id": "' + ACTIVE + '", "session_quality": ' + DEEP + "}",
+        "application/json",
+        400,
+    ),
+    (
+        "end quality NUL key",
+        "post",
+        END,
+        body(session_id=ACTIVE, session_quality={"a\u0000": 1}),
+        "application/json",
+        400,
+    ),
     ("end unknown session", "post", END, body(session_id=str(uuid.uuid4())), "application/json", 404),
     ("end without session", "post", END, body(completion_score=0.5), "application/json", 400),
     ("events after garbage", "get", "/focus/sessions/" + ACTIVE + "/events/?after=yesterday", None, None, 400),
-    ("events after naive time", "get", "/focus/sessions/" + ACTIVE + "/events/?after=2026-01-01T10:00:00",
-     None, None, 400),
+    (
+        "events after naive time",
+        "get",
+        "/focus/sessions/" + ACTIVE + "/events/?after=2026-01-01T10:00:00",
+        None,
+        None,
+        400,
+    ),
     ("events limit zero", "get", "/focus/sessions/" + ACTIVE + "/events/?limit=0", None, None, 400),
     ("sessions unknown state", "get", "/focus/sessions/?state=paused", None, None, 400),
     ("session id not a uuid", "get", "/focus/sessions/not-a-uuid/", None, None, 404),
@@ -89,8 +107,10 @@ CASES = [
 
 
 def _counts():
-    return {model.__name__: model.objects.count() for model in
-            (FocusSession, FocusEvent, MemoryShortTerm, Task, RhythmState, RhythmSample, PersonalModel)}
+    return {
+        model.__name__: model.objects.count()
+        for model in (FocusSession, FocusEvent, MemoryShortTerm, Task, RhythmState, RhythmSample, PersonalModel)
+    }
 
 
 def test_there_are_at_least_25_cases():
@@ -98,8 +118,7 @@ def test_there_are_at_least_25_cases():
 
 
 @pytest.mark.parametrize("name, method, path, raw, content_type, expected", CASES, ids=[c[0] for c in CASES])
-def test_a_bad_request_gets_a_clear_4xx_and_writes_nothing(alice_api, name, method, path, raw, content_type,
-                                                           expected):
+def test_a_bad_request_gets_a_clear_4xx_and_writes_nothing(alice_api, name, method, path, raw, content_type, expected):
     active = FocusSessionFactory(person_id=alice_api.person_id)
     path = path.replace(ACTIVE, str(active.id))
     before = _counts()
@@ -156,14 +175,17 @@ def test_an_events_cursor_the_database_cannot_store_is_a_400_with_a_field_messag
     assert _counts() == before
 
 
-@pytest.mark.parametrize("value, stored", [
-    ("2026-05-06T09:00:00+15:59", "2026-05-05T17:01:00+00:00"),
-    ("2026-05-06T09:00:00-15:59", "2026-05-07T00:59:00+00:00"),
-    ("0001-01-02T00:00:00Z", "0001-01-02T00:00:00+00:00"),
-    ("9999-12-30T23:59:59.999999Z", "9999-12-30T23:59:59.999999+00:00"),
-    ("2016-12-31T23:59:59.123456789z", "2016-12-31T23:59:59.123456+00:00"),
-    ("2026-05-06 09:00:00-00:00", "2026-05-06T09:00:00+00:00"),
-])
+@pytest.mark.parametrize(
+    "value, stored",
+    [
+        ("2026-05-06T09:00:00+15:59", "2026-05-05T17:01:00+00:00"),
+        ("2026-05-06T09:00:00-15:59", "2026-05-07T00:59:00+00:00"),
+        ("0001-01-02T00:00:00Z", "0001-01-02T00:00:00+00:00"),
+        ("9999-12-30T23:59:59.999999Z", "9999-12-30T23:59:59.999999+00:00"),
+        ("2016-12-31T23:59:59.123456789z", "2016-12-31T23:59:59.123456+00:00"),
+        ("2026-05-06 09:00:00-00:00", "2026-05-06T09:00:00+00:00"),
+    ],
+)
 def test_a_storable_time_at_the_edges_is_accepted_and_read_in_utc(alice_api, value, stored):
     from datetime import datetime
 

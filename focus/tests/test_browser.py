@@ -36,8 +36,15 @@ pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
 CHROMIUM = os.environ.get("FOCUSFLOW_CHROMIUM", "/usr/bin/chromium")
 SCREENSHOTS = ROOT / "build" / "screenshots"
-LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-               "--disable-sync", "--no-first-run", "--disable-dev-shm-usage"]
+LAUNCH_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-dev-shm-usage",
+]
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 390, "height": 844}
 HOUR = timedelta(hours=1)
@@ -49,8 +56,10 @@ def browser(stack, monkeypatch):
     """Headless Chromium. Playwright's sync API runs an event loop in this thread, so Django's
     async-safety check would refuse the test's own ORM calls; they are plain synchronous calls."""
     if not Path(CHROMIUM).exists():
-        pytest.fail(f"No Chromium at {CHROMIUM}: install Debian's package (apt-get install -y chromium); "
-                    "`make test` does this (.ci/ensure-chromium).")
+        pytest.fail(
+            f"No Chromium at {CHROMIUM}: install Debian's package (apt-get install -y chromium); "
+            "`make test` does this (.ci/ensure-chromium)."
+        )
     from playwright.sync_api import expect, sync_playwright
 
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -77,8 +86,9 @@ def web_user(django_user_model, username: str, password: str):
 
 
 def new_page(browser, base: str, viewport=DESKTOP, storage_state=None):
-    context = browser.new_context(base_url=base, viewport=viewport, storage_state=storage_state,
-                                  timezone_id="Europe/Berlin", locale="en-GB")
+    context = browser.new_context(
+        base_url=base, viewport=viewport, storage_state=storage_state, timezone_id="Europe/Berlin", locale="en-GB"
+    )
     page = context.new_page()
     page.set_default_timeout(30_000)
     page.set_default_navigation_timeout(60_000)
@@ -104,8 +114,12 @@ def log_in(page, username: str, password: str) -> None:
 
 
 def api_ping(base: str, token: str, body: dict) -> int:
-    request = urllib.request.Request(base + "/focus/ping", method="POST", data=json.dumps(body).encode(),
-                                     headers={"Authorization": f"Token {token}", "Content-Type": "application/json"})
+    request = urllib.request.Request(
+        base + "/focus/ping",
+        method="POST",
+        data=json.dumps(body).encode(),
+        headers={"Authorization": f"Token {token}", "Content-Type": "application/json"},
+    )
     try:
         with urllib.request.urlopen(request, timeout=15) as response:
             return response.status
@@ -143,8 +157,11 @@ def test_a_whole_session_in_the_browser(stack, browser, django_user_model):
     page.get_by_role("button", name="Start focusing").click()
     expect(page).to_have_url(re.compile(r"/sessions/[0-9a-f-]{36}/$"))
     session = FocusSession.objects.get(person_id=person_id, ended_at__isnull=True)
-    assert (session.task.title, session.estimated_duration, session.mode) == ("Write the quarterly report", 600,
-                                                                                "creative")
+    assert (session.task.title, session.estimated_duration, session.mode) == (
+        "Write the quarterly report",
+        600,
+        "creative",
+    )
     expect(page.get_by_role("heading", name="Write the quarterly report")).to_be_visible()
     # Clock times are the browser's (Europe/Berlin here), not the server's UTC.
     local_start = session.started_at.astimezone(ZoneInfo("Europe/Berlin")).strftime("%H:%M")
@@ -242,8 +259,11 @@ def test_a_whole_session_in_the_browser(stack, browser, django_user_model):
     expect(page.get_by_test_id("today-minutes")).not_to_have_text(re.compile(r"^0\b"))
     shot(page, "07-home-after")
     mobile = new_page(browser, base, viewport=PHONE, storage_state=page.context.storage_state())
-    for path, name in (("/", "08-home-phone"), (f"/sessions/{session.id}/summary/", "09-summary-phone"),
-                       ("/history/", "10-history-phone")):
+    for path, name in (
+        ("/", "08-home-phone"),
+        (f"/sessions/{session.id}/summary/", "09-summary-phone"),
+        ("/history/", "10-history-phone"),
+    ):
         mobile.goto(path)
         expect(mobile.locator("main h1")).to_be_visible()
         # Usable at phone width: nothing scrolls sideways.
@@ -262,9 +282,13 @@ def test_another_person_cannot_open_someone_elses_session_pages(stack, browser, 
     alice = web_user(django_user_model, "alice", "alice-browser-pass")
     bob = web_user(django_user_model, "bob", "bob-browser-pass")
     running = FocusSessionFactory(person_id=account_person_id(user=alice))
-    ended = FocusSessionFactory(person_id=account_person_id(user=alice), started_at=running.started_at - HOUR,
-                                ended_at=running.started_at - HOUR / 2, next_tick_at=None,
-                                summary={"headline": "Alice's private session."})
+    ended = FocusSessionFactory(
+        person_id=account_person_id(user=alice),
+        started_at=running.started_at - HOUR,
+        ended_at=running.started_at - HOUR / 2,
+        next_tick_at=None,
+        summary={"headline": "Alice's private session."},
+    )
 
     page = new_page(browser, base)
     log_in(page, "bob", "bob-browser-pass")

@@ -20,9 +20,17 @@ T0 = datetime(2026, 1, 5, 9, 0, tzinfo=timezone.utc)
 SVG = "{http://www.w3.org/2000/svg}"
 
 
-@pytest.mark.parametrize("tick_seconds, elapsed_seconds, expected", [
-    (300, 2700, 45.0), (300, 30, 0.5), (2, 18, 45.0), (2, 1, 2.5), (60, 600, 50.0), (1, 1, 5.0),
-])
+@pytest.mark.parametrize(
+    "tick_seconds, elapsed_seconds, expected",
+    [
+        (300, 2700, 45.0),
+        (300, 30, 0.5),
+        (2, 18, 45.0),
+        (2, 1, 2.5),
+        (60, 600, 50.0),
+        (1, 1, 5.0),
+    ],
+)
 def test_session_minutes_are_tick_periods_times_five(tick_seconds, elapsed_seconds, expected):
     clock = SessionClock(T0, tick_seconds)
     assert clock.session_minutes(T0 + timedelta(seconds=elapsed_seconds)) == pytest.approx(expected)
@@ -41,8 +49,9 @@ def test_naive_instants_are_utc():
 
 
 def test_a_fitted_clock_keeps_an_ended_sessions_recorded_length():
-    clock = SessionClock.fitted(started_at=T0, ended_at=T0 + timedelta(seconds=20), session_minutes=50,
-                                tick_seconds=300)
+    clock = SessionClock.fitted(
+        started_at=T0, ended_at=T0 + timedelta(seconds=20), session_minutes=50, tick_seconds=300
+    )
     assert clock.session_minutes(T0 + timedelta(seconds=10)) == pytest.approx(25)
     # Nothing to fit to: the configured tick.
     same = SessionClock.fitted(started_at=T0, ended_at=T0, session_minutes=0, tick_seconds=2)
@@ -68,15 +77,28 @@ def test_timer_texts():
     assert duration_text(125, "short") == "2 h 5 min"
 
 
-@pytest.mark.parametrize("minutes, style, text", [
-    (1, "minutes", "1 minute"), (90, "minutes", "90 minutes"), (0.4, "minutes", "0 minutes"),
-    (45, "long", "45 minutes"), (60, "long", "1 hour"), (120, "long", "2 hours"), (125, "long", "2 hours 5 minutes"),
-    (61, "long", "1 hour 1 minute"),
-    (5, "exact", "5 minutes"), (1.5, "exact", "90 seconds"), (0.5, "exact", "30 seconds"), (1 / 60, "exact", "1 second"),
-    (45, "adjective", "45-minute"),
-    (720, "hours", "12 hours"), (60, "hours", "1 hour"), (30, "hours", "0.5 hours"),
-    (float("nan"), "short", "0 min"),
-])
+@pytest.mark.parametrize(
+    "minutes, style, text",
+    [
+        (1, "minutes", "1 minute"),
+        (90, "minutes", "90 minutes"),
+        (0.4, "minutes", "0 minutes"),
+        (45, "long", "45 minutes"),
+        (60, "long", "1 hour"),
+        (120, "long", "2 hours"),
+        (125, "long", "2 hours 5 minutes"),
+        (61, "long", "1 hour 1 minute"),
+        (5, "exact", "5 minutes"),
+        (1.5, "exact", "90 seconds"),
+        (0.5, "exact", "30 seconds"),
+        (1 / 60, "exact", "1 second"),
+        (45, "adjective", "45-minute"),
+        (720, "hours", "12 hours"),
+        (60, "hours", "1 hour"),
+        (30, "hours", "0.5 hours"),
+        (float("nan"), "short", "0 min"),
+    ],
+)
 def test_duration_text(minutes, style, text):
     assert duration_text(minutes, style) == text
 
@@ -86,7 +108,9 @@ def test_an_unknown_style_is_refused():
         duration_text(5, "fortnights")  # type: ignore[arg-type]
 
 
-@pytest.mark.parametrize("total, said", [(120, "over 2 hours"), (45, "over 45 minutes"), (90, "over 1 hour 30 minutes")])
+@pytest.mark.parametrize(
+    "total, said", [(120, "over 2 hours"), (45, "over 45 minutes"), (90, "over 1 hour 30 minutes")]
+)
 def test_the_energy_chart_words_a_long_session_in_hours(total, said):
     # It used to say "over 2 h minutes".
     desc = ET.fromstring(energy_chart(points=[(0, 0.4), (total, 0.6)], total_minutes=total)).find(SVG + "desc").text

@@ -79,8 +79,11 @@ def test_twenty_parallel_ends_give_one_200_one_summary_and_one_habit_increment(a
     assert FocusEvent.objects.filter(session=session, event_type=EventType.SESSION_END).count() == 1
     model = PersonalModel.objects.get(person_id=person)
     once = habit_strength_after_session(
-        0.5, actual_minutes=round(session.clock().session_minutes(session.ended_at), 2),
-        estimated_minutes=30, early_end=False, completion_score=0.9,
+        0.5,
+        actual_minutes=round(session.clock().session_minutes(session.ended_at), 2),
+        estimated_minutes=30,
+        early_end=False,
+        completion_score=0.9,
     )
     assert model.focus_habit_strength == pytest.approx(once)
     assert model.last_session_at == session.ended_at
@@ -105,10 +108,10 @@ def test_twenty_parallel_starts_give_one_active_session(alice_api):
 def test_parallel_starts_for_different_people_all_succeed(django_user_model):
     from conftest import _client_for
 
-    clients = [_client_for(django_user_model.objects.create_user(f"p{i}", password="pw-123456789"))
-               for i in range(10)]
-    answers = in_parallel(10, lambda i: client_for(clients[i]).post("/focus/start", {"estimated_duration": 30},
-                                                                    format="json"))
+    clients = [_client_for(django_user_model.objects.create_user(f"p{i}", password="pw-123456789")) for i in range(10)]
+    answers = in_parallel(
+        10, lambda i: client_for(clients[i]).post("/focus/start", {"estimated_duration": 30}, format="json")
+    )
     assert [a.status_code for a in answers] == [201] * 10
 
 
@@ -119,8 +122,10 @@ def _assert_written_last(session: FocusSession) -> None:
     last = FocusEvent.objects.filter(session=session).order_by("-id").first()
     assert last.event_type == EventType.SESSION_END
     assert FocusEvent.objects.filter(session=session, event_type=EventType.SESSION_END).count() == 1
-    assert FocusEvent.objects.filter(session=session, event_type__in=("tick", "nudge", "break")).count() \
+    assert (
+        FocusEvent.objects.filter(session=session, event_type__in=("tick", "nudge", "break")).count()
         == session.tick_count
+    )
 
 
 def _assert_nothing_after_the_end(session: FocusSession) -> None:
@@ -144,8 +149,10 @@ def test_ticks_racing_an_end_never_write_after_the_end():
             return engine.run_tick(session_id=session.id)  # noqa: B023
 
         outcomes = in_parallel(3, racer)
-        assert all(o in (EventType.TICK, EventType.NUDGE, EventType.BREAK, engine.SKIPPED_ENDED,
-                         engine.SKIPPED_NOT_DUE) for o in outcomes[1:])
+        assert all(
+            o in (EventType.TICK, EventType.NUDGE, EventType.BREAK, engine.SKIPPED_ENDED, engine.SKIPPED_NOT_DUE)
+            for o in outcomes[1:]
+        )
         _assert_nothing_after_the_end(session)
         # And a tick that arrives after the end writes nothing at all.
         before = FocusEvent.objects.filter(session=session).count()
@@ -199,13 +206,20 @@ def test_pings_racing_an_end_never_land_after_it_and_are_refused_once_it_has_end
     pingers = 4
     for _ in range(5):
         now = timezone.now()
-        session = FocusSessionFactory(person_id=alice_api.person_id, started_at=now - timedelta(minutes=30),
-                                      next_tick_at=None)
-        FocusEvent.objects.bulk_create([
-            FocusEvent(session=session, event_type=EventType.PING, ts=now - timedelta(seconds=300 - i),
-                       content={"focus": 0.5, "app_switches": i % 7})
-            for i in range(300)
-        ])
+        session = FocusSessionFactory(
+            person_id=alice_api.person_id, started_at=now - timedelta(minutes=30), next_tick_at=None
+        )
+        FocusEvent.objects.bulk_create(
+            [
+                FocusEvent(
+                    session=session,
+                    event_type=EventType.PING,
+                    ts=now - timedelta(seconds=300 - i),
+                    content={"focus": 0.5, "app_switches": i % 7},
+                )
+                for i in range(300)
+            ]
+        )
         before = FocusEvent.objects.filter(session=session, event_type=EventType.PING).count()
         end_body = {"session_id": str(session.id), "completion_score": 0.5}
 
@@ -215,8 +229,17 @@ def test_pings_racing_an_end_never_land_after_it_and_are_refused_once_it_has_end
                 return [client.post("/focus/end", end_body, format="json").status_code]  # noqa: B023
             statuses = []
             while not statuses or statuses[-1] == 201 and len(statuses) < 200:
-                statuses.append(client.post("/focus/ping", {"session_id": str(session.id), "focus": 0.6,  # noqa: B023
-                                                            "note": f"p{i}"}, format="json").status_code)
+                statuses.append(
+                    client.post(
+                        "/focus/ping",
+                        {
+                            "session_id": str(session.id),  # noqa: B023
+                            "focus": 0.6,
+                            "note": f"p{i}",
+                        },
+                        format="json",
+                    ).status_code
+                )
             return statuses
 
         answers = in_parallel(pingers + 1, racer)
@@ -230,5 +253,6 @@ def test_pings_racing_an_end_never_land_after_it_and_are_refused_once_it_has_end
         assert written.count() == before + pings.count(201)  # a refused ping wrote nothing
         late = written.filter(ts__gt=end.ts) | written.filter(id__gt=end.id)
         assert not late.exists(), [(e.ts, e.id) for e in late] + [(end.ts, end.id)]
-        assert client_for(alice_api).post("/focus/ping", {"session_id": str(session.id)},
-                                          format="json").status_code == 409
+        assert (
+            client_for(alice_api).post("/focus/ping", {"session_id": str(session.id)}, format="json").status_code == 409
+        )

@@ -39,8 +39,9 @@ def test_every_page_and_swagger_ui_work_under_the_policy_with_nothing_refused(st
     alice = web_user(django_user_model, "alice", "alice-browser-pass")
     person_id = account_person_id(user=alice)
     now = timezone.now()
-    ended = session_start(person_id=person_id, task_id=None, estimated_duration=30, mode="deep",
-                          now=now - timedelta(minutes=40))
+    ended = session_start(
+        person_id=person_id, task_id=None, estimated_duration=30, mode="deep", now=now - timedelta(minutes=40)
+    )
     session_end(session_id=ended.id, person_id=None, completion_score=0.8, now=now - timedelta(minutes=5))
     running = session_start(person_id=person_id, task_id=None, estimated_duration=600, mode="deep")
 

@@ -79,8 +79,12 @@ def test_a_stress_rise_gets_one_recovery_break_and_the_guardrails_count_it(alice
     for n in range(8):
         now = t0 + timedelta(seconds=300 * n)
         if n == 1:  # a short break (fatigue 0.5 → 10 min), then the wrap-up meets the cap
-            session_ping(session_id=session.id, person_id=None, now=now - timedelta(seconds=10),
-                         values={"stress": 0.95, "fatigue": 0.5, "activity": "active"})
+            session_ping(
+                session_id=session.id,
+                person_id=None,
+                now=now - timedelta(seconds=10),
+                values={"stress": 0.95, "fatigue": 0.5, "activity": "active"},
+            )
         engine.run_tick(session_id=session.id, now=now)
     session.refresh_from_db()
     facing = [e for e in tick_events(session) if e.event_type in USER_FACING_EVENTS]

@@ -72,19 +72,24 @@ class EngineSessions(RuleBasedStateMachine):
 
     claims = Bundle("claims")
 
-    @initialize(max_nudges=st.integers(min_value=1, max_value=8), estimates=st.lists(
-        st.integers(min_value=15, max_value=120), min_size=2, max_size=2))
+    @initialize(
+        max_nudges=st.integers(min_value=1, max_value=8),
+        estimates=st.lists(st.integers(min_value=15, max_value=120), min_size=2, max_size=2),
+    )
     def start(self, max_nudges, estimates):
         self.max_nudges = max_nudges
         self.gap = GAP_TICKS * TICK
-        self.overrides = override_settings(FOCUS_TICK_SECONDS=TICK, FOCUS_NUDGE_MIN_GAP_SECONDS=self.gap,
-                                           FOCUS_MAX_NUDGES=max_nudges, FOCUS_LEASE_SECONDS=TICK // 2)
+        self.overrides = override_settings(
+            FOCUS_TICK_SECONDS=TICK,
+            FOCUS_NUDGE_MIN_GAP_SECONDS=self.gap,
+            FOCUS_MAX_NUDGES=max_nudges,
+            FOCUS_LEASE_SECONDS=TICK // 2,
+        )
         self.overrides.enable()
         self.travel = time_machine.travel(T0, tick=False)
         self.clock = self.travel.start()
         self.ids = [
-            services.session_start(person_id=uuid.uuid4(), task_id=None, estimated_duration=estimate,
-                                   mode="deep").id
+            services.session_start(person_id=uuid.uuid4(), task_id=None, estimated_duration=estimate, mode="deep").id
             for estimate in estimates
         ]
         self.ticks_run = {session_id: 0 for session_id in self.ids}
@@ -94,7 +99,8 @@ class EngineSessions(RuleBasedStateMachine):
         if hasattr(self, "ids"):
             # End what is still running, so a later example's sweeps never claim it.
             FocusSession.objects.filter(id__in=self.ids, ended_at__isnull=True).update(
-                ended_at=timezone.now(), next_tick_at=None, lease_until=None)
+                ended_at=timezone.now(), next_tick_at=None, lease_until=None
+            )
             self.travel.stop()
             self.overrides.disable()
 
@@ -111,8 +117,9 @@ class EngineSessions(RuleBasedStateMachine):
         did exactly what its row said it would: tick once if active, due and current, else nothing."""
         before = self._rows()
         counts = {session_id: self._tick_count(session_id) for session_id in self.ids}
-        events_before = {session_id: FocusEvent.objects.filter(session_id=session_id).count()
-                         for session_id in self.ids}
+        events_before = {
+            session_id: FocusEvent.objects.filter(session_id=session_id).count() for session_id in self.ids
+        }
         now = timezone.now()
         if len(claims) == 1:
             outcomes = {engine.run_tick(session_id=claims[0][0], seq=claims[0][1]): 1}
@@ -121,8 +128,12 @@ class EngineSessions(RuleBasedStateMachine):
         expected_ticks = set()
         for session_id, seq in claims:
             row = before[session_id]
-            if (row.ended_at is None and (seq is None or seq == row.tick_seq)
-                    and row.next_tick_at is not None and row.next_tick_at <= now):
+            if (
+                row.ended_at is None
+                and (seq is None or seq == row.tick_seq)
+                and row.next_tick_at is not None
+                and row.next_tick_at <= now
+            ):
                 expected_ticks.add(session_id)
         ran = sum(n for outcome, n in outcomes.items() if outcome not in SKIPPED)
         assert ran == len(expected_ticks), (outcomes, claims)
@@ -171,14 +182,16 @@ class EngineSessions(RuleBasedStateMachine):
         self._move_to_due(self.ids[which], late)
         self._run([(self.ids[which], None)])
 
-    @rule(target=claims, late=st.floats(min_value=0, max_value=2 * TICK, allow_nan=False),
-          duplicate=st.booleans())
+    @rule(target=claims, late=st.floats(min_value=0, max_value=2 * TICK, allow_nan=False), duplicate=st.booleans())
     def sweep_and_tick(self, late, duplicate):
         """A beat sweep claims what is due (bumping the sequence) and a worker runs the chunk, maybe
         with a claim twice in it (a duplicated message merged into one chunk)."""
         self._move_to_due(min(self.ids, key=lambda i: FocusSession.objects.get(pk=i).next_tick_at or T0), late)
-        claimed = [(uuid.UUID(session_id), seq) for session_id, seq in
-                   scheduler.claim_due_sessions(now=timezone.now()) if uuid.UUID(session_id) in self.ids]
+        claimed = [
+            (uuid.UUID(session_id), seq)
+            for session_id, seq in scheduler.claim_due_sessions(now=timezone.now())
+            if uuid.UUID(session_id) in self.ids
+        ]
         if not claimed:
             return multiple()
         self._run(claimed + claimed[:1] if duplicate else claimed)
@@ -195,8 +208,7 @@ class EngineSessions(RuleBasedStateMachine):
         session_id = self.ids[which]
         row = FocusSession.objects.get(pk=session_id)
         try:
-            services.session_end(session_id=session_id, person_id=None, completion_score=0.7,
-                                 session_quality=quality)
+            services.session_end(session_id=session_id, person_id=None, completion_score=0.7, session_quality=quality)
         except Conflict:
             assert row.ended_at is not None
         else:
@@ -213,8 +225,9 @@ class EngineSessions(RuleBasedStateMachine):
             facing = [e for e in ticks if e.event_type in USER_FACING_EVENTS]
             # One event per tick, one tick per due time.
             assert len(ticks) == row.tick_count == self.ticks_run[session_id]
-            assert not tick_schedule_violations([e.ts for e in ticks], first_due=self.first_due[session_id],
-                                                period=TICK)
+            assert not tick_schedule_violations(
+                [e.ts for e in ticks], first_due=self.first_due[session_id], period=TICK
+            )
             # Kinds and micro tone.
             for event in facing:
                 content = event.content
@@ -228,7 +241,8 @@ class EngineSessions(RuleBasedStateMachine):
             # Gap.
             for earlier, later in zip(facing, facing[1:]):
                 assert (later.ts - earlier.ts).total_seconds() >= self.gap, (
-                    f"{earlier.content['kind']} at {earlier.ts}, {later.content['kind']} at {later.ts}")
+                    f"{earlier.content['kind']} at {earlier.ts}, {later.content['kind']} at {later.ts}"
+                )
             # Nothing after the end, in time or in write order.
             if row.ended_at is not None:
                 assert events[-1].event_type == EventType.SESSION_END
@@ -237,10 +251,16 @@ class EngineSessions(RuleBasedStateMachine):
 
 
 def test_every_guardrail_holds_through_the_engine_for_any_pings_sweeps_late_and_redelivered_ticks_and_ends():
-    run_state_machine_as_test(EngineSessions, settings=settings(
-        max_examples=40, stateful_step_count=30, deadline=None, database=None,
-        suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
-    ))
+    run_state_machine_as_test(
+        EngineSessions,
+        settings=settings(
+            max_examples=40,
+            stateful_step_count=30,
+            deadline=None,
+            database=None,
+            suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
+        ),
+    )
 
 
 @override_settings(FOCUS_TICK_SECONDS=TICK, FOCUS_NUDGE_MIN_GAP_SECONDS=GAP_TICKS * TICK, FOCUS_MAX_NUDGES=4)

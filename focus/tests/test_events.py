@@ -32,7 +32,9 @@ def session(alice_api, t0):
 
 def test_a_ping_is_handed_on_after_commit_with_its_id(session, handed_on, t0, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        ping = session_ping(session_id=session.id, person_id=None, values={"stress": 0.4}, now=t0 + timedelta(seconds=5))
+        ping = session_ping(
+            session_id=session.id, person_id=None, values={"stress": 0.4}, now=t0 + timedelta(seconds=5)
+        )
         assert handed_on == []  # not before the commit
     assert handed_on == [[(ping.id, "ping")]]
 

@@ -64,8 +64,9 @@ def test_with_redis_down_the_api_still_starts_pings_and_ends_and_ticks_resume_so
     assert status == 503 and health["broker"]["ok"] is False and health["database"]["ok"] is True
     ping = {"session_id": before["session_id"], "stress": 0.5, "activity": "active"}
     assert call(base, "POST", "/focus/ping", token, ping)[0] == 201
-    status, ended = call(base, "POST", "/focus/end", token, {"session_id": before["session_id"],
-                                                            "completion_score": 0.6})
+    status, ended = call(
+        base, "POST", "/focus/end", token, {"session_id": before["session_id"], "completion_score": 0.6}
+    )
     assert status == 200 and ended["summary"]["duration"]["estimated_minutes"] == 30
     status, during = call(base, "POST", "/focus/start", token, {"task_id": None, "estimated_duration": 45})
     assert status == 201, during
@@ -77,8 +78,12 @@ def test_with_redis_down_the_api_still_starts_pings_and_ends_and_ticks_resume_so
     back = timezone.now()
     # The worker notices on its own, on Celery's reconnect backoff (2, 4, 6 s … apart); from then on
     # the engine owes one sweep plus, for a session a lost sweep had claimed, one lease.
-    wait_for(lambda: worker.output().count("Connected to redis") > connected, timeout=60, interval=0.05,
-             what="the worker to reconnect")
+    wait_for(
+        lambda: worker.output().count("Connected to redis") > connected,
+        timeout=60,
+        interval=0.05,
+        what="the worker to reconnect",
+    )
     reconnected = timezone.now()
     wait_for(lambda: ticks_after(during["session_id"], back), timeout=60, what="the first tick after the outage")
     first = ticks_after(during["session_id"], back)[0].ts
@@ -110,8 +115,12 @@ def test_a_restarted_beat_loses_no_tick_beyond_one_dispatch_period_and_doubles_n
     beat.popen.wait(20)
     stopped = timezone.now()
     # Sessions fall due while no beat runs: nothing sweeps them.
-    wait_for(lambda: timezone.now() > stopped + timedelta(seconds=2 * TICK), timeout=30, interval=0.2,
-             what="sessions to fall due")
+    wait_for(
+        lambda: timezone.now() > stopped + timedelta(seconds=2 * TICK),
+        timeout=30,
+        interval=0.2,
+        what="sessions to fall due",
+    )
     assert all(not ticks_after(s.id, stopped + timedelta(seconds=1)) for s in sessions)
 
     new_beat = stack.beat()
@@ -134,18 +143,29 @@ def test_a_restarted_beat_loses_no_tick_beyond_one_dispatch_period_and_doubles_n
 
 
 def _ticks(cluster, session_id: str) -> int:
-    return cluster.sql("SELECT count(*) FROM focus_events WHERE session_id = %s AND event_type IN "
-                       "('tick', 'nudge', 'break')", (session_id,))[0][0]
+    return cluster.sql(
+        "SELECT count(*) FROM focus_events WHERE session_id = %s AND event_type IN ('tick', 'nudge', 'break')",
+        (session_id,),
+    )[0][0]
 
 
 @pytest.mark.django_db(transaction=True)
 def test_worker_beat_and_web_carry_on_through_a_postgresql_restart(pg_cluster, broker, tmp_path):
     env = stack_env(broker_url=broker.url, DATABASE_URL=pg_cluster.url)
     pg_cluster.manage("migrate", "--noinput", env=env)
-    token = pg_cluster.manage("shell", "-c", (
-        "from django.contrib.auth.models import User; from focusflow.tokens import token_create; "
-        "u = User.objects.create_user('pg', password='pg-pass-123456'); print(token_create(user=u))"
-    ), env=env).strip().splitlines()[-1]
+    token = (
+        pg_cluster.manage(
+            "shell",
+            "-c",
+            (
+                "from django.contrib.auth.models import User; from focusflow.tokens import token_create; "
+                "u = User.objects.create_user('pg', password='pg-pass-123456'); print(token_create(user=u))"
+            ),
+            env=env,
+        )
+        .strip()
+        .splitlines()[-1]
+    )
     stack = Stack(workdir=tmp_path, env=env)
     try:
         _, base = stack.web()
@@ -165,10 +185,14 @@ def test_worker_beat_and_web_carry_on_through_a_postgresql_restart(pg_cluster, b
         assert all(proc.alive() for proc in stack.procs), stack.logs()
         # One event per tick, one tick per due time (the cadence starts at started_at for a session
         # started through the API), nothing doubled by the reconnects.
-        rows = pg_cluster.sql("SELECT ts FROM focus_events WHERE session_id = %s AND event_type IN "
-                              "('tick', 'nudge', 'break') ORDER BY ts", (sid,))
-        started_at, tick_count = pg_cluster.sql("SELECT started_at, tick_count FROM focus_sessions WHERE id = %s",
-                                                (sid,))[0]
+        rows = pg_cluster.sql(
+            "SELECT ts FROM focus_events WHERE session_id = %s AND event_type IN "
+            "('tick', 'nudge', 'break') ORDER BY ts",
+            (sid,),
+        )
+        started_at, tick_count = pg_cluster.sql(
+            "SELECT started_at, tick_count FROM focus_sessions WHERE id = %s", (sid,)
+        )[0]
         assert len(rows) == tick_count
         problems = tick_schedule_violations([ts for (ts,) in rows], first_due=started_at, period=TICK)
         assert not problems, problems

@@ -100,14 +100,21 @@ def other_token(django_user_model) -> str:
     return _token(django_user_model, "other")
 
 
-def timed_call(base: str, method: str, path: str, token: str | None = None, body: dict | None = None,
-               deadline: float = ANSWER_DEADLINE) -> tuple[int, dict, float]:
+def timed_call(
+    base: str,
+    method: str,
+    path: str,
+    token: str | None = None,
+    body: dict | None = None,
+    deadline: float = ANSWER_DEADLINE,
+) -> tuple[int, dict, float]:
     """(status, JSON body, seconds taken); raises if no answer arrives within the deadline."""
     headers = {"Content-Type": "application/json"}
     if token:
         headers["Authorization"] = f"Token {token}"
-    request = urllib.request.Request(base + path, method=method, headers=headers,
-                                     data=json.dumps(body).encode() if body is not None else None)
+    request = urllib.request.Request(
+        base + path, method=method, headers=headers, data=json.dumps(body).encode() if body is not None else None
+    )
     started = time.monotonic()
     try:
         with urllib.request.urlopen(request, timeout=deadline) as response:
@@ -132,15 +139,18 @@ def spawn_unready(stack: Stack, name: str, argv: list[str]):
 
 
 def test_with_a_hung_broker_and_cache_start_is_201_healthz_is_a_quick_503_and_the_web_stays_up(
-    hung_stack, token, other_token,
+    hung_stack,
+    token,
+    other_token,
 ):
     _, base = hung_stack.web()
     warm_up(base)
 
     start_times = []
     for caller in (token, other_token):
-        status, session, took = timed_call(base, "POST", "/focus/start", caller,
-                                           {"task_id": None, "estimated_duration": 25})
+        status, session, took = timed_call(
+            base, "POST", "/focus/start", caller, {"task_id": None, "estimated_duration": 25}
+        )
         assert status == 201, session
         start_times.append(took)
         # Created and due: the sweep owes it its first tick (the enqueue after commit could not go out).
@@ -160,28 +170,65 @@ def test_with_a_hung_broker_and_cache_start_is_201_healthz_is_a_quick_503_and_th
     # The web is still up, and a repeated start is the plain 409 (the first one did succeed).
     status, me, took_me = timed_call(base, "GET", "/api/me", token)
     assert status == 200 and me["username"] == "hung"
-    status, again, _ = timed_call(base, "POST", "/focus/start", other_token,
-                                  {"task_id": None, "estimated_duration": 25})
+    status, again, _ = timed_call(
+        base, "POST", "/focus/start", other_token, {"task_id": None, "estimated_duration": 25}
+    )
     assert status == 409 and again["active_session_id"] == session["session_id"], again
     web = hung_stack.procs[0]
     assert web.alive() and "WORKER TIMEOUT" not in web.output(), web.output()[-3000:]
-    print(f"\nhung broker+cache: start {', '.join(f'{t:.3f}' for t in start_times)} s, /healthz "
-          f"{', '.join(f'{t:.3f}' for t in health_times)} s, /api/me {took_me:.3f} s")
+    print(
+        f"\nhung broker+cache: start {', '.join(f'{t:.3f}' for t in start_times)} s, /healthz "
+        f"{', '.join(f'{t:.3f}' for t in health_times)} s, /api/me {took_me:.3f} s"
+    )
 
 
 def test_worker_and_beat_get_past_a_hung_broker_and_the_sweep_sends_the_first_tick_once_redis_is_back(
-    hung_stack, black_hole, token, tmp_path,
+    hung_stack,
+    black_hole,
+    token,
+    tmp_path,
 ):
     """Worker and beat start against the hung broker; then a real Redis takes its port while the
     connections they already opened stay hung. Bounded reads let them give those up and reconnect,
     and the session started during the fault gets its first tick from the sweep."""
     _, base = hung_stack.web()
-    worker = spawn_unready(hung_stack, "worker", [
-        str(BIN / "celery"), "-A", "focusflow", "worker", "-Q", "focus,celery", "--concurrency", "1",
-        "-n", "hung@%h", "--loglevel", "INFO", "--without-gossip", "--without-mingle", "--without-heartbeat"])
-    beat = spawn_unready(hung_stack, "beat", [
-        str(BIN / "celery"), "-A", "focusflow", "beat", "-S", "django", "--loglevel", "INFO",
-        "--pidfile", str(tmp_path / "beat.pid")])
+    worker = spawn_unready(
+        hung_stack,
+        "worker",
+        [
+            str(BIN / "celery"),
+            "-A",
+            "focusflow",
+            "worker",
+            "-Q",
+            "focus,celery",
+            "--concurrency",
+            "1",
+            "-n",
+            "hung@%h",
+            "--loglevel",
+            "INFO",
+            "--without-gossip",
+            "--without-mingle",
+            "--without-heartbeat",
+        ],
+    )
+    beat = spawn_unready(
+        hung_stack,
+        "beat",
+        [
+            str(BIN / "celery"),
+            "-A",
+            "focusflow",
+            "beat",
+            "-S",
+            "django",
+            "--loglevel",
+            "INFO",
+            "--pidfile",
+            str(tmp_path / "beat.pid"),
+        ],
+    )
     warm_up(base)
     status, session, _ = timed_call(base, "POST", "/focus/start", token, {"task_id": None, "estimated_duration": 25})
     assert status == 201, session

@@ -33,8 +33,11 @@ def test_two_beats_and_two_workers_end_each_forgotten_session_once(overdue_stack
         overdue_stack.beat()
 
     try:
-        wait_for(lambda: not FocusSession.objects.filter(pk__in=[s.id for s in forgotten], ended_at__isnull=True)
-                 .exists(), timeout=90, what="every forgotten session ended")
+        wait_for(
+            lambda: not FocusSession.objects.filter(pk__in=[s.id for s in forgotten], ended_at__isnull=True).exists(),
+            timeout=90,
+            what="every forgotten session ended",
+        )
     except AssertionError:
         print(overdue_stack.logs())
         raise

@@ -26,7 +26,9 @@ GAP_SECONDS = 2
 
 def call(base: str, method: str, path: str, token: str, body: dict | None = None) -> tuple[int, dict]:
     request = urllib.request.Request(
-        base + path, method=method, data=json.dumps(body).encode() if body is not None else None,
+        base + path,
+        method=method,
+        data=json.dumps(body).encode() if body is not None else None,
         headers={"Authorization": f"Token {token}", "Content-Type": "application/json"},
     )
     try:
@@ -68,15 +70,20 @@ def tick_schedule_violations(tick_times: list, *, first_due, period: float) -> l
     return problems
 
 
-def assert_tick_invariants(session: FocusSession, *, max_nudges: int, first_due=None,
-                           period: float = TICK_SECONDS, min_gap: float = GAP_SECONDS) -> None:
+def assert_tick_invariants(
+    session: FocusSession,
+    *,
+    max_nudges: int,
+    first_due=None,
+    period: float = TICK_SECONDS,
+    min_gap: float = GAP_SECONDS,
+) -> None:
     """One event per tick, one tick per due time (from `first_due`, the session's first `next_tick_at`;
     `started_at` for a session started through the API), guardrails held, nothing after the end."""
     session.refresh_from_db()
     ticks = tick_events(session.id)
     assert len(ticks) == session.tick_count
-    problems = tick_schedule_violations([e.ts for e in ticks], first_due=first_due or session.started_at,
-                                        period=period)
+    problems = tick_schedule_violations([e.ts for e in ticks], first_due=first_due or session.started_at, period=period)
     assert not problems, problems
     facing = [e for e in ticks if e.event_type in USER_FACING_EVENTS]
     assert len(facing) <= max_nudges
@@ -101,12 +108,21 @@ def test_a_session_gets_ticks_from_beat_and_worker_under_the_guardrails(stack, t
     stack.worker()
     beat = stack.beat()
 
-    status, session = call(base, "POST", "/focus/start", token,
-                           {"task_id": None, "estimated_duration": 10, "mode": "deep"})
+    status, session = call(
+        base, "POST", "/focus/start", token, {"task_id": None, "estimated_duration": 10, "mode": "deep"}
+    )
     assert status == 201, session
     session_id = session["session_id"]
-    assert call(base, "POST", "/focus/ping", token, {"session_id": session_id, "stress": 0.95,
-                                                      "fatigue": 0.9, "activity": "active"})[0] == 201
+    assert (
+        call(
+            base,
+            "POST",
+            "/focus/ping",
+            token,
+            {"session_id": session_id, "stress": 0.95, "fatigue": 0.9, "activity": "active"},
+        )[0]
+        == 201
+    )
     # A recovery break goes out, then the wrap-up near the 10-minute estimate meets the cap (1 here).
     capped = FocusEvent.objects.filter(session_id=session_id, event_type="tick", content__reason="cap")
     wait_for(capped.exists, timeout=60, what="a tick held back by the cap")
@@ -150,8 +166,11 @@ def test_two_beats_and_two_workers_never_double_tick(stack):
     stack.beat()
     stack.beat()
     capped = FocusEvent.objects.filter(event_type="tick", content__reason="cap")
-    wait_for(lambda: capped.filter(session__in=sessions).values("session").distinct().count() == len(sessions),
-             timeout=120, what="every session held back by the cap")
+    wait_for(
+        lambda: capped.filter(session__in=sessions).values("session").distinct().count() == len(sessions),
+        timeout=120,
+        what="every session held back by the cap",
+    )
     for session, due in zip(sessions, first_due):
         assert_tick_invariants(session, max_nudges=1, first_due=due)
         assert session.nudges_sent == 1
@@ -179,9 +198,11 @@ def test_the_gap_and_the_cap_bind_for_a_session_that_wants_a_nudge_every_tick(st
     seen = 0
     while "cap" not in reasons():
         assert seen < 40, [e.content.get("kind") or e.content["reason"] for e in tick_events(session_id)]
-        seen = wait_for(lambda: len(tick_events(session_id)) > seen and len(tick_events(session_id)),  # noqa: B023
-                        timeout=30,
-                        what=f"tick {seen + 1}")
+        seen = wait_for(
+            lambda: len(tick_events(session_id)) > seen and len(tick_events(session_id)),  # noqa: B023
+            timeout=30,
+            what=f"tick {seen + 1}",
+        )
         ping = scattered if (seen // 3) % 2 == 0 else strained
         assert call(base, "POST", "/focus/ping", token, {"session_id": session_id, **ping})[0] == 201
     facing = [e for e in tick_events(session_id) if e.event_type in USER_FACING_EVENTS]
@@ -199,8 +220,9 @@ def test_with_the_broker_down_at_start_the_session_is_created_and_the_sweep_tick
     status, health = call(base, "GET", "/healthz", token)
     assert status == 503 and health["broker"]["ok"] is False and health["database"]["ok"] is True
 
-    status, session = call(base, "POST", "/focus/start", token,
-                           {"task_id": None, "estimated_duration": 45, "mode": "deep"})
+    status, session = call(
+        base, "POST", "/focus/start", token, {"task_id": None, "estimated_duration": 45, "mode": "deep"}
+    )
     assert status == 201, session
     assert FocusSession.objects.filter(pk=session["session_id"], ended_at__isnull=True).exists()
     assert tick_events(session["session_id"]) == []

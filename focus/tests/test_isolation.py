@@ -18,12 +18,15 @@ def bobs_session(bob_api):
     return FocusSessionFactory(person_id=bob_api.person_id)
 
 
-@pytest.mark.parametrize("method, path, body", [
-    ("get", "/focus/sessions/{id}/", None),
-    ("get", "/focus/sessions/{id}/events/", None),
-    ("post", "/focus/ping", {"session_id": "{id}", "focus": 0.5}),
-    ("post", "/focus/end", {"session_id": "{id}"}),
-])
+@pytest.mark.parametrize(
+    "method, path, body",
+    [
+        ("get", "/focus/sessions/{id}/", None),
+        ("get", "/focus/sessions/{id}/events/", None),
+        ("post", "/focus/ping", {"session_id": "{id}", "focus": 0.5}),
+        ("post", "/focus/end", {"session_id": "{id}"}),
+    ],
+)
 def test_another_persons_session_is_not_found(alice_api, bobs_session, method, path, body):
     url = path.format(id=bobs_session.id)
     payload = {k: (v.format(id=bobs_session.id) if isinstance(v, str) else v) for k, v in (body or {}).items()}
@@ -40,14 +43,14 @@ def test_another_persons_sessions_are_not_listed(alice_api, bobs_session):
 
 
 def test_acting_for_another_person_id_is_forbidden(alice_api, bob_api):
-    response = alice_api.post("/focus/start", {"person_id": str(bob_api.person_id), "estimated_duration": 45,
-                                               "mode": "deep"}, format="json")
+    response = alice_api.post(
+        "/focus/start", {"person_id": str(bob_api.person_id), "estimated_duration": 45, "mode": "deep"}, format="json"
+    )
     assert response.status_code == 403
     assert alice_api.get(f"/rhythm/state/?person_id={bob_api.person_id}").status_code == 403
 
 
-def test_a_service_account_sees_and_ends_anyones_session_and_each_access_is_recorded(staff_api, bob_api,
-                                                                                    bobs_session):
+def test_a_service_account_sees_and_ends_anyones_session_and_each_access_is_recorded(staff_api, bob_api, bobs_session):
     assert staff_api.get(f"/focus/sessions/{bobs_session.id}/").status_code == 200
     assert staff_api.post("/focus/end", {"session_id": str(bobs_session.id)}, format="json").status_code == 200
     recorded = list(PersonAccess.objects.order_by("id").values_list("actor_username", "person_id", "method", "path"))
@@ -57,20 +60,23 @@ def test_a_service_account_sees_and_ends_anyones_session_and_each_access_is_reco
     ]
 
 
-def test_a_service_accounts_record_names_the_sessions_person_whatever_json_the_client_sent(staff_api, bob_api,
-                                                                                           bobs_session):
-    body = {"session_id": str(bobs_session.id),
-            "session_quality": {"person_id": "not-a-uuid", "session_id": str(uuid.uuid4()), "results": [1]}}
+def test_a_service_accounts_record_names_the_sessions_person_whatever_json_the_client_sent(
+    staff_api, bob_api, bobs_session
+):
+    body = {
+        "session_id": str(bobs_session.id),
+        "session_quality": {"person_id": "not-a-uuid", "session_id": str(uuid.uuid4()), "results": [1]},
+    }
     assert staff_api.post("/focus/end", body, format="json").status_code == 200
     assert list(PersonAccess.objects.values_list("person_id", flat=True)) == [bob_api.person_id]
 
 
-def test_a_service_account_listing_everyone_records_each_person_on_the_page(staff_api, alice_api, bob_api,
-                                                                           bobs_session):
+def test_a_service_account_listing_everyone_records_each_person_on_the_page(
+    staff_api, alice_api, bob_api, bobs_session
+):
     FocusSessionFactory(person_id=alice_api.person_id)
     assert staff_api.get("/focus/sessions/").json()["count"] == 2
-    assert set(PersonAccess.objects.values_list("person_id", flat=True)) == {alice_api.person_id,
-                                                                            bob_api.person_id}
+    assert set(PersonAccess.objects.values_list("person_id", flat=True)) == {alice_api.person_id, bob_api.person_id}
 
 
 def test_a_service_account_acting_for_itself_is_not_recorded(staff_api):
@@ -100,12 +106,15 @@ def test_a_service_accounts_write_and_its_record_are_one_transaction(staff_api, 
     assert not RhythmSample.objects.filter(person_id=bob_api.person_id).exists()
 
 
-@pytest.mark.parametrize("method, path, body", [
-    ("get", "/focus/sessions/{id}/", None),
-    ("get", "/focus/sessions/{id}/events/", None),
-    ("post", "/focus/ping", {"session_id": "{id}", "focus": 0.5}),
-    ("post", "/focus/end", {"session_id": "{id}"}),
-])
+@pytest.mark.parametrize(
+    "method, path, body",
+    [
+        ("get", "/focus/sessions/{id}/", None),
+        ("get", "/focus/sessions/{id}/events/", None),
+        ("post", "/focus/ping", {"session_id": "{id}", "focus": 0.5}),
+        ("post", "/focus/end", {"session_id": "{id}"}),
+    ],
+)
 def test_plain_staff_get_404_for_another_persons_session(plain_staff_api, bobs_session, method, path, body):
     url = path.format(id=bobs_session.id)
     payload = {k: (v.format(id=bobs_session.id) if isinstance(v, str) else v) for k, v in (body or {}).items()}
@@ -120,8 +129,10 @@ def test_plain_staff_get_403_for_another_person_id_and_see_no_list(plain_staff_a
     other = str(bob_api.person_id)
     assert plain_staff_api.get(f"/rhythm/state/?person_id={other}").status_code == 403
     assert plain_staff_api.get(f"/focus/sessions/?person_id={other}").status_code == 403
-    assert plain_staff_api.post("/focus/start", {"person_id": other, "estimated_duration": 45},
-                                format="json").status_code == 403
+    assert (
+        plain_staff_api.post("/focus/start", {"person_id": other, "estimated_duration": 45}, format="json").status_code
+        == 403
+    )
     assert plain_staff_api.post("/planner/tasks/", {"person_id": other, "title": "x"}, format="json").status_code == 403
     assert plain_staff_api.get("/focus/sessions/").json()["count"] == 0
     TaskFactory(person_id=bob_api.person_id)
@@ -137,11 +148,19 @@ def test_another_persons_task_is_not_found(alice_api, bob_api):
     assert task.title != "mine"
 
 
-@pytest.mark.parametrize("method, path", [
-    ("post", "/focus/start"), ("post", "/focus/ping"), ("post", "/focus/end"), ("get", "/focus/sessions/"),
-    ("get", f"/focus/sessions/{uuid.uuid4()}/"), ("get", "/planner/tasks/"), ("get", "/rhythm/state/"),
-    ("get", "/api/me"),
-])
+@pytest.mark.parametrize(
+    "method, path",
+    [
+        ("post", "/focus/start"),
+        ("post", "/focus/ping"),
+        ("post", "/focus/end"),
+        ("get", "/focus/sessions/"),
+        ("get", f"/focus/sessions/{uuid.uuid4()}/"),
+        ("get", "/planner/tasks/"),
+        ("get", "/rhythm/state/"),
+        ("get", "/api/me"),
+    ],
+)
 def test_anonymous_calls_are_401(anon_api, method, path):
     response = getattr(anon_api, method)(path, {}, format="json")
     assert response.status_code == 401

@@ -30,8 +30,9 @@ def _guess(path: str, username: str, times: int, address: str = "203.0.113.7") -
 
 
 @pytest.mark.parametrize("path", LOGIN_PAGES)
-def test_after_the_failure_limit_even_the_right_password_is_refused_with_the_lockout_page(path, alice, charlie,
-                                                                                         settings):
+def test_after_the_failure_limit_even_the_right_password_is_refused_with_the_lockout_page(
+    path, alice, charlie, settings
+):
     username, password = ("charlie", "charlie-pass-123") if path.startswith("/admin/") else ("alice", "alice-pass-123")
     _guess(path, username, settings.AXES_FAILURE_LIMIT)
     response = _login(path, username, password)

@@ -57,8 +57,13 @@ def test_a_session_left_running_past_the_maximum_ends_by_itself_once_and_says_so
 @pytest.mark.django_db
 def test_an_auto_end_leaves_the_habit_and_the_emotion_baseline_as_they_were(alice_api):
     earlier = start(alice_api.person_id, at=T0 - timedelta(days=1))
-    session_end(session_id=earlier.id, person_id=None, completion_score=1.0, session_quality={"rating": 5},
-                now=T0 - timedelta(days=1) + timedelta(minutes=45))
+    session_end(
+        session_id=earlier.id,
+        person_id=None,
+        completion_score=1.0,
+        session_quality={"rating": 5},
+        now=T0 - timedelta(days=1) + timedelta(minutes=45),
+    )
     before = PersonalModel.objects.get(person_id=alice_api.person_id)
     assert before.emotion == "positive" and before.focus_habit_strength > 0
     start(alice_api.person_id, at=T0)
@@ -68,7 +73,10 @@ def test_an_auto_end_leaves_the_habit_and_the_emotion_baseline_as_they_were(alic
 
     after = PersonalModel.objects.get(person_id=alice_api.person_id)
     assert (after.emotion, after.focus_habit_strength, after.last_session_at) == (
-        before.emotion, before.focus_habit_strength, before.last_session_at)
+        before.emotion,
+        before.focus_habit_strength,
+        before.last_session_at,
+    )
 
 
 @pytest.mark.django_db

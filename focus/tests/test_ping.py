@@ -145,11 +145,14 @@ def write_path(request, monkeypatch) -> str:
     return request.param
 
 
-def test_a_ping_with_rhythm_values_moves_the_state_records_a_sample_and_snapshots_the_new_state(
-    alice_api, write_path
-):
-    task = TaskFactory(person_id=alice_api.person_id, title="Write the report", estimate=90, priority=3,
-                       due=datetime(2026, 12, 24, 17, 30, tzinfo=dt_timezone.utc))
+def test_a_ping_with_rhythm_values_moves_the_state_records_a_sample_and_snapshots_the_new_state(alice_api, write_path):
+    task = TaskFactory(
+        person_id=alice_api.person_id,
+        title="Write the report",
+        estimate=90,
+        priority=3,
+        due=datetime(2026, 12, 24, 17, 30, tzinfo=dt_timezone.utc),
+    )
     PersonalModel.objects.create(person_id=alice_api.person_id, emotion="positive", emotion_source="memory")
     RhythmState.objects.create(person_id=alice_api.person_id, energy=0.5, stress=0.2, fatigue=0.1)
     session_id = started(alice_api, task_id=str(task.id))
@@ -165,8 +168,10 @@ def test_a_ping_with_rhythm_values_moves_the_state_records_a_sample_and_snapshot
     assert event.emotion_snapshot == {"emotion": "positive", "source": "memory"}
     body = response.json()
     assert {k: body[k] for k in ("rhythm_snapshot", "task_snapshot", "emotion_snapshot", "content")} == {
-        "rhythm_snapshot": event.rhythm_snapshot, "task_snapshot": event.task_snapshot,
-        "emotion_snapshot": event.emotion_snapshot, "content": event.content,
+        "rhythm_snapshot": event.rhythm_snapshot,
+        "task_snapshot": event.task_snapshot,
+        "emotion_snapshot": event.emotion_snapshot,
+        "content": event.content,
     }
     assert body["ts"].replace("Z", "+00:00") == event.ts.isoformat()
     state = RhythmState.objects.get(person_id=alice_api.person_id)
@@ -190,8 +195,9 @@ def test_a_first_rhythm_value_starts_from_the_defaults(alice_api, write_path):
 
 def test_a_ping_without_rhythm_values_snapshots_the_state_and_leaves_it(alice_api, write_path):
     session_id = started(alice_api)
-    RhythmState.objects.update_or_create(person_id=alice_api.person_id,
-                                         defaults={"energy": 0.45, "stress": 0.25, "fatigue": 0.35})
+    RhythmState.objects.update_or_create(
+        person_id=alice_api.person_id, defaults={"energy": 0.45, "stress": 0.25, "fatigue": 0.35}
+    )
 
     response = ping(alice_api, session_id, heart_rate=64, note="calm", focus=0.9)
 

@@ -46,14 +46,20 @@ PING_FIELDS = set(PingSample.__dataclass_fields__) - {"at"}
 
 # Every value the ping API accepts (focus/serializers.py PingInput), and None.
 UNIT = st.one_of(st.none(), st.floats(min_value=0, max_value=1, allow_nan=False))
-API_PING = st.fixed_dictionaries({}, optional={
-    "heart_rate": st.one_of(st.none(), st.integers(min_value=20, max_value=250)),
-    "hrv_ms": st.one_of(st.none(), st.floats(min_value=1, max_value=300, allow_nan=False)),
-    "energy": UNIT, "stress": UNIT, "fatigue": UNIT, "focus": UNIT,
-    "activity": st.sampled_from([None, "active", "idle", "away"]),
-    "app_switches": st.one_of(st.none(), st.integers(min_value=0, max_value=1000)),
-    "note": st.one_of(st.none(), st.text(max_size=40)),
-})
+API_PING = st.fixed_dictionaries(
+    {},
+    optional={
+        "heart_rate": st.one_of(st.none(), st.integers(min_value=20, max_value=250)),
+        "hrv_ms": st.one_of(st.none(), st.floats(min_value=1, max_value=300, allow_nan=False)),
+        "energy": UNIT,
+        "stress": UNIT,
+        "fatigue": UNIT,
+        "focus": UNIT,
+        "activity": st.sampled_from([None, "active", "idle", "away"]),
+        "app_switches": st.one_of(st.none(), st.integers(min_value=0, max_value=1000)),
+        "note": st.one_of(st.none(), st.text(max_size=40)),
+    },
+)
 RHYTHM = st.builds(RhythmValues, energy=UNIT, stress=UNIT, fatigue=UNIT)
 
 
@@ -68,8 +74,9 @@ class TickedSession(RuleBasedStateMachine):
         start=RHYTHM,
     )
     def start(self, tick_seconds, gap_ticks, max_nudges, estimate, start):
-        self.config = replace(PolicyConfig(), tick_seconds=tick_seconds, min_gap_seconds=gap_ticks * tick_seconds,
-                              max_nudges=max_nudges)
+        self.config = replace(
+            PolicyConfig(), tick_seconds=tick_seconds, min_gap_seconds=gap_ticks * tick_seconds, max_nudges=max_nudges
+        )
         self.estimate = estimate
         self.rhythm_at_start = start
         self.rhythm_now = start
@@ -89,8 +96,12 @@ class TickedSession(RuleBasedStateMachine):
 
     def _event(self, event_type: str, content: dict) -> EventRecord:
         # Stored as JSON, read back as JSON: what goes in must survive the round trip.
-        return EventRecord(event_type=event_type, ts=self.now, content=json.loads(json.dumps(content)),
-                           rhythm_snapshot=self._snapshot())
+        return EventRecord(
+            event_type=event_type,
+            ts=self.now,
+            content=json.loads(json.dumps(content)),
+            rhythm_snapshot=self._snapshot(),
+        )
 
     @rule(seconds=st.floats(min_value=0, max_value=900, allow_nan=False))
     def time_passes(self, seconds):
@@ -101,8 +112,9 @@ class TickedSession(RuleBasedStateMachine):
     def ping(self, values):
         content = {k: v for k, v in values.items() if v is not None}
         # session_ping: energy/stress/fatigue in a ping also move the person's rhythm.
-        self.rhythm_now = replace(self.rhythm_now, **{k: content[k] for k in ("energy", "stress", "fatigue")
-                                                       if k in content})
+        self.rhythm_now = replace(
+            self.rhythm_now, **{k: content[k] for k in ("energy", "stress", "fatigue") if k in content}
+        )
         self.events.append(self._event("ping", content))
         self.pings.append(PingSample(at=self.now, **{k: v for k, v in content.items() if k in PING_FIELDS}))
 
@@ -120,12 +132,22 @@ class TickedSession(RuleBasedStateMachine):
             return  # run_tick skips an ended session: nothing is written
         self.now = max(self.now, self.next_tick_at + timedelta(seconds=late_seconds))
         self.tick_number += 1
-        decision = decide(TickContext(
-            now=self.now, started_at=T0, estimated_minutes=self.estimate, tick_number=self.tick_number,
-            pings=tuple(self.pings[-RECENT_PINGS:]), rhythm_now=self.rhythm_now,
-            rhythm_at_start=self.rhythm_at_start, nudges_sent=self.nudges_sent, last_nudge_at=self.last_nudge_at,
-            last_sent_by_kind=dict(self.last_sent_by_kind), state=self.state,
-        ), self.config)
+        decision = decide(
+            TickContext(
+                now=self.now,
+                started_at=T0,
+                estimated_minutes=self.estimate,
+                tick_number=self.tick_number,
+                pings=tuple(self.pings[-RECENT_PINGS:]),
+                rhythm_now=self.rhythm_now,
+                rhythm_at_start=self.rhythm_at_start,
+                nudges_sent=self.nudges_sent,
+                last_nudge_at=self.last_nudge_at,
+                last_sent_by_kind=dict(self.last_sent_by_kind),
+                state=self.state,
+            ),
+            self.config,
+        )
         for detection in decision.detections:
             assert detection.event_type in DETECTION_TYPES
             self.events.append(self._event(detection.event_type, detection.content))
@@ -140,14 +162,23 @@ class TickedSession(RuleBasedStateMachine):
         self.next_tick_at = due if due > self.now else self.now + period
 
     @precondition(lambda self: self.ended_at is None)
-    @rule(completion=UNIT, quality=st.one_of(st.none(), st.fixed_dictionaries({"rating": st.integers(1, 5)})),
-          early_end=st.booleans())
+    @rule(
+        completion=UNIT,
+        quality=st.one_of(st.none(), st.fixed_dictionaries({"rating": st.integers(1, 5)})),
+        early_end=st.booleans(),
+    )
     def end(self, completion, quality, early_end):
         self.ended_at = self.now
         self.events.append(self._event("session_end", {"completion_score": completion, "early_end": early_end}))
         summary = build_summary(
-            started_at=T0, ended_at=self.now, estimated_minutes=self.estimate, completion_score=completion,
-            session_quality=quality, early_end=early_end, events=self.events, tick_seconds=self.config.tick_seconds,
+            started_at=T0,
+            ended_at=self.now,
+            estimated_minutes=self.estimate,
+            completion_score=completion,
+            session_quality=quality,
+            early_end=early_end,
+            events=self.events,
+            tick_seconds=self.config.tick_seconds,
         )
         self._check_summary(summary)
         sentiment = summary_sentiment(completion_score=completion, session_quality=quality, early_end=early_end)
@@ -208,7 +239,10 @@ class TickedSession(RuleBasedStateMachine):
 
 
 TickedSession.TestCase.settings = settings(
-    max_examples=150, stateful_step_count=40, deadline=None, suppress_health_check=[HealthCheck.too_slow],
+    max_examples=150,
+    stateful_step_count=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
 )
 test_any_sequence_of_pings_rhythm_and_late_ticks_keeps_every_guardrail = TickedSession.TestCase
 
@@ -216,24 +250,33 @@ test_any_sequence_of_pings_rhythm_and_late_ticks_keeps_every_guardrail = TickedS
 @settings(max_examples=150, deadline=None)
 @given(
     pings=st.lists(st.tuples(st.integers(min_value=0, max_value=3600), API_PING), max_size=10),
-    rhythm_now=RHYTHM, rhythm_at_start=RHYTHM,
+    rhythm_now=RHYTHM,
+    rhythm_at_start=RHYTHM,
     tick_number=st.integers(min_value=1, max_value=60),
     minutes=st.integers(min_value=0, max_value=300),
     nudges_sent=st.integers(min_value=0, max_value=10),
     since_last=st.one_of(st.none(), st.integers(min_value=0, max_value=7200)),
 )
-def test_decide_is_a_function_of_its_inputs(pings, rhythm_now, rhythm_at_start, tick_number, minutes,
-                                            nudges_sent, since_last):
+def test_decide_is_a_function_of_its_inputs(
+    pings, rhythm_now, rhythm_at_start, tick_number, minutes, nudges_sent, since_last
+):
     now = T0 + timedelta(minutes=minutes)
     samples = tuple(
         PingSample(at=T0 + timedelta(seconds=s), **{k: v for k, v in values.items() if k in PING_FIELDS})
         for s, values in sorted(pings, key=lambda p: p[0])
     )
     ctx = TickContext(
-        now=now, started_at=T0, estimated_minutes=60, tick_number=tick_number, pings=samples,
-        rhythm_now=rhythm_now, rhythm_at_start=rhythm_at_start, nudges_sent=nudges_sent,
+        now=now,
+        started_at=T0,
+        estimated_minutes=60,
+        tick_number=tick_number,
+        pings=samples,
+        rhythm_now=rhythm_now,
+        rhythm_at_start=rhythm_at_start,
+        nudges_sent=nudges_sent,
         last_nudge_at=None if since_last is None else now - timedelta(seconds=since_last),
-        last_sent_by_kind={}, state={},
+        last_sent_by_kind={},
+        state={},
     )
     first, second = decide(ctx, PolicyConfig()), decide(ctx, PolicyConfig())
     assert first == second
@@ -259,8 +302,13 @@ def test_the_readme_guarantees_name_tests_that_exist():
                 continue
             tree = ast.parse(root.joinpath("focus", "tests", current).read_text())
             names = {node.name for node in ast.walk(tree) if isinstance(node, ast.FunctionDef)}
-            names |= {t.id for node in ast.walk(tree) if isinstance(node, ast.Assign) for t in node.targets
-                      if isinstance(t, ast.Name)}
+            names |= {
+                t.id
+                for node in ast.walk(tree)
+                if isinstance(node, ast.Assign)
+                for t in node.targets
+                if isinstance(t, ast.Name)
+            }
             assert test in names, f"README names {current}::{test}, which does not exist"
             named += 1
     assert named >= 15

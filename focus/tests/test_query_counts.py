@@ -31,19 +31,32 @@ def add_history(session: FocusSession, *, ticks: int, pings: int) -> None:
     now = timezone.now()
     for n in range(ticks):
         FocusEventFactory(session=session, ts=now - timedelta(minutes=5 * (ticks - n)))
-    FocusEventFactory.create_batch(3, session=session, event_type="nudge", ts=now - timedelta(hours=2),
-                                   content={"kind": "check_in", "message": "How is it going?", "tone": "micro"})
+    FocusEventFactory.create_batch(
+        3,
+        session=session,
+        event_type="nudge",
+        ts=now - timedelta(hours=2),
+        content={"kind": "check_in", "message": "How is it going?", "tone": "micro"},
+    )
     for n in range(pings):
-        FocusEventFactory(session=session, event_type="ping", ts=now - timedelta(seconds=30 * n),
-                          content={"stress": 0.4, "activity": "active", "app_switches": n % 7})
+        FocusEventFactory(
+            session=session,
+            event_type="ping",
+            ts=now - timedelta(seconds=30 * n),
+            content={"stress": 0.4, "activity": "active", "app_switches": n % 7},
+        )
 
 
 def past_sessions(person_id, n: int) -> None:
     now = timezone.now()
     task = TaskFactory(person_id=person_id)
     for day in range(n):
-        FocusSessionFactory(person_id=person_id, task=task, started_at=now - timedelta(days=day + 1),
-                            ended_at=now - timedelta(days=day + 1) + timedelta(minutes=40))
+        FocusSessionFactory(
+            person_id=person_id,
+            task=task,
+            started_at=now - timedelta(days=day + 1),
+            ended_at=now - timedelta(days=day + 1) + timedelta(minutes=40),
+        )
 
 
 def started(client) -> str:
@@ -64,20 +77,33 @@ def per_endpoint(client, *, ticks: int, pings: int) -> dict[str, int]:
     session = FocusSession.objects.get(person_id=client.person_id, ended_at__isnull=True)
     add_history(session, ticks=ticks, pings=pings)
     url = f"/focus/sessions/{session.id}"
-    counts["ping"] = queries(lambda: client.post("/focus/ping", {"session_id": str(session.id), "stress": 0.5,
-                                                                 "activity": "active"}, format="json"))
+    counts["ping"] = queries(
+        lambda: client.post(
+            "/focus/ping", {"session_id": str(session.id), "stress": 0.5, "activity": "active"}, format="json"
+        )
+    )
     counts["events"] = queries(lambda: client.get(f"{url}/events/"))
     counts["events_after"] = queries(lambda: client.get(f"{url}/events/", {"after": 1}))
     counts["detail"] = queries(lambda: client.get(f"{url}/"))
     counts["list"] = queries(lambda: client.get("/focus/sessions/"))
-    counts["end"] = queries(lambda: client.post("/focus/end", {"session_id": str(session.id),
-                                                               "completion_score": 0.8}, format="json"))
+    counts["end"] = queries(
+        lambda: client.post("/focus/end", {"session_id": str(session.id), "completion_score": 0.8}, format="json")
+    )
     return counts
 
 
-@pytest.mark.parametrize("endpoint", [
-    "start", "ping", "events", "events_after", "detail", "list", "end",
-])
+@pytest.mark.parametrize(
+    "endpoint",
+    [
+        "start",
+        "ping",
+        "events",
+        "events_after",
+        "detail",
+        "list",
+        "end",
+    ],
+)
 def test_an_endpoint_runs_as_many_queries_with_a_long_history_as_with_none(endpoint, alice_api, bob_api):
     warm_up(alice_api)
     warm_up(bob_api)

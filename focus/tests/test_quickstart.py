@@ -31,8 +31,9 @@ print("headline", session_end(session_id=s.id, person_id=None).summary["headline
 
 
 def manage(*args: str, env: dict) -> str:
-    result = subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True,
-                            text=True, timeout=120)
+    result = subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
     assert result.returncode == 0, result.stderr[-3000:]
     return result.stdout
 
@@ -81,12 +82,24 @@ def stop_tree(root: subprocess.Popen) -> None:
 def make_run(tmp_path: Path, broker_url: str, **extra: str) -> tuple[str, str, str]:
     """`make run` in a clean shell (no PORT, DEBUG or SECRET_KEY) on a fresh SQLite file: the port
     the web process bound (or tried to: someone else may hold it), the port it printed, the log."""
-    env = {"PATH": "/usr/local/bin:/usr/bin:/bin", "HOME": os.environ.get("HOME", "/root"),
-           "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}", "CELERY_BROKER_URL": broker_url, **extra}
+    env = {
+        "PATH": "/usr/local/bin:/usr/bin:/bin",
+        "HOME": os.environ.get("HOME", "/root"),
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+        "CELERY_BROKER_URL": broker_url,
+        **extra,
+    }
     log = tmp_path / "make-run.log"
-    make = subprocess.Popen(["make", "--no-print-directory", "run"], cwd=ROOT, env=env, stdout=log.open("wb"),
-                            stderr=subprocess.STDOUT, start_new_session=True)
+    make = subprocess.Popen(
+        ["make", "--no-print-directory", "run"],
+        cwd=ROOT,
+        env=env,
+        stdout=log.open("wb"),
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
     try:
+
         def both() -> tuple[str, str] | None:
             text = log.read_text(errors="replace")
             bound, printed = BOUND.search(text), PRINTED.search(text)

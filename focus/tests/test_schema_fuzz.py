@@ -66,28 +66,50 @@ def _two_digits(low: int, high: int) -> st.SearchStrategy[str]:
 
 def edge_datetimes() -> st.SearchStrategy[str]:
     """RFC 3339 date-times, with the edges a parser and PostgreSQL disagree on drawn often."""
-    day = st.sampled_from([date(1, 1, 1), date(1, 1, 2), date(9999, 12, 30), date(9999, 12, 31),
-                           date(2016, 12, 31), date(2024, 2, 29)]) | st.dates()
+    day = (
+        st.sampled_from(
+            [
+                date(1, 1, 1),
+                date(1, 1, 2),
+                date(9999, 12, 30),
+                date(9999, 12, 31),
+                date(2016, 12, 31),
+                date(2024, 2, 29),
+            ]
+        )
+        | st.dates()
+    )
     hour = st.sampled_from(["00", "23"]) | _two_digits(0, 23)
     minute = st.sampled_from(["00", "59"]) | _two_digits(0, 59)
     second = st.sampled_from(["59", "60"]) | _two_digits(0, 59)  # 60: a leap second
     fraction = st.sampled_from(["", ".5", ".999999", ".123456789"])
     offset = st.one_of(
         st.sampled_from(["+16:00", "-16:00", "+23:30", "+23:59", "-23:59"]),  # RFC 3339 yes, PostgreSQL no
-        st.sampled_from(["Z", "z", "+00:00", "-00:00", "+15:59", "-15:59", "+14:00", "-12:00", "+05:45",
-                         ""]),  # "": naive
+        st.sampled_from(
+            ["Z", "z", "+00:00", "-00:00", "+15:59", "-15:59", "+14:00", "-12:00", "+05:45", ""]
+        ),  # "": naive
         st.builds("{}{}:{}".format, st.sampled_from("+-"), _two_digits(0, 23), _two_digits(0, 59)),
     )
-    return st.builds("{}{}{}:{}:{}{}{}".format, day.map(date.isoformat), st.sampled_from("Tt"), hour, minute,
-                     second, fraction, offset)
+    return st.builds(
+        "{}{}{}:{}:{}{}{}".format,
+        day.map(date.isoformat),
+        st.sampled_from("Tt"),
+        hour,
+        minute,
+        second,
+        fraction,
+        offset,
+    )
 
 
 schemathesis.openapi.format("date-time", edge_datetimes())
 
 # The documented limits (README, "Errors"), restated independently as the oracle for which
 # generated times the API may refuse although RFC 3339 allows them.
-RFC3339 = re.compile(r"^([0-9]{4})-([0-9]{2})-([0-9]{2})[Tt ]([0-9]{2}):([0-9]{2}):([0-9]{2})(\.[0-9]+)?"
-                     r"([Zz]|[+-][0-9]{2}:[0-9]{2})?$")
+RFC3339 = re.compile(
+    r"^([0-9]{4})-([0-9]{2})-([0-9]{2})[Tt ]([0-9]{2}):([0-9]{2}):([0-9]{2})(\.[0-9]+)?"
+    r"([Zz]|[+-][0-9]{2}:[0-9]{2})?$"
+)
 EARLIEST = datetime(1, 1, 2, tzinfo=timezone.utc)
 LATEST = datetime(9999, 12, 31, tzinfo=timezone.utc)
 
@@ -104,8 +126,11 @@ def is_unstorable_time(value) -> bool:
     utc = offset.upper() == "Z"
     if not utc and int(offset[1:3]) >= 16:
         return True
-    shift = timedelta(0) if utc else (1 if offset[0] == "+" else -1) * timedelta(
-        hours=int(offset[1:3]), minutes=int(offset[4:6]))
+    shift = (
+        timedelta(0)
+        if utc
+        else (1 if offset[0] == "+" else -1) * timedelta(hours=int(offset[1:3]), minutes=int(offset[4:6]))
+    )
     local = datetime(int(year), int(month), int(day), int(hour), int(minute), int(second))  # noqa: DTZ001 (wall time)
     return not (EARLIEST.replace(tzinfo=None) + shift <= local < LATEST.replace(tzinfo=None) + shift)
 
@@ -135,8 +160,7 @@ def _operations() -> list[tuple[str, bool, bool]]:
         operation = result.ok()
         inputs = [p for p in operation.iter_parameters() if p.location in ("path", "query")]
         definition = document["paths"][operation.path][operation.method.lower()]
-        takes_time = _takes_date_time([definition.get("parameters", []), definition.get("requestBody", {})],
-                                      document)
+        takes_time = _takes_date_time([definition.get("parameters", []), definition.get("requestBody", {})], document)
         found.append((operation.label, bool(inputs) or bool(operation.body), takes_time))
     return sorted(found)
 
@@ -194,13 +218,15 @@ OPERATIONS = _operations()
 
 def test_the_operations_that_take_a_time_are_fuzzed_with_more_cases():
     assert {label for label, _, takes_time in OPERATIONS if takes_time} == {
-        "GET /focus/sessions/{session_id}/events/", "POST /planner/tasks/", "PUT /planner/tasks/{id}/",
-        "PATCH /planner/tasks/{id}/"}
+        "GET /focus/sessions/{session_id}/events/",
+        "POST /planner/tasks/",
+        "PUT /planner/tasks/{id}/",
+        "PATCH /planner/tasks/{id}/",
+    }
 
 
 @pytest.mark.parametrize("label, has_inputs, takes_time", OPERATIONS, ids=[label for label, *_ in OPERATIONS])
-def test_every_operation_answers_within_its_schema(label, has_inputs, takes_time, live_schema, fuzz_token,
-                                                   own_ids):
+def test_every_operation_answers_within_its_schema(label, has_inputs, takes_time, live_schema, fuzz_token, own_ids):
     operation = live_schema.find_operation_by_label(label)
     assert operation is not None, f"{label} is not in the served schema"
     auth = {"Authorization": f"Token {fuzz_token}"}
@@ -247,10 +273,16 @@ def test_linked_sequences_answer_within_the_schema(live_schema, throttles_lifted
             case.validate_response(response, headers=self.auth, excluded_checks=[positive_data_acceptance])
             assert_valid_data_accepted(case, response)
 
-    Sequences.run(settings=hypothesis.settings(
-        max_examples=STATEFUL_SCENARIOS, stateful_step_count=6, deadline=None, derandomize=True,
-        suppress_health_check=list(HealthCheck), database=None,
-    ))
+    Sequences.run(
+        settings=hypothesis.settings(
+            max_examples=STATEFUL_SCENARIOS,
+            stateful_step_count=6,
+            deadline=None,
+            derandomize=True,
+            suppress_health_check=list(HealthCheck),
+            database=None,
+        )
+    )
     # The sequences reached deep enough to matter: sessions were started and used.
     assert FocusSession.objects.exists()
     assert FocusEvent.objects.exists()

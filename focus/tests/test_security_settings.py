@@ -33,29 +33,37 @@ PRODUCTION = {
 def run_django(args: list[str], **env: str) -> subprocess.CompletedProcess:
     base = {k: v for k, v in os.environ.items() if k not in PRODUCTION and k != "SECRET_KEY"}
     base["DJANGO_SETTINGS_MODULE"] = "focusflow.settings"
-    return subprocess.run([sys.executable, *args], cwd=ROOT, env={**base, **env}, capture_output=True,
-                          text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, *args], cwd=ROOT, env={**base, **env}, capture_output=True, text=True, timeout=120
+    )
 
 
 def production_settings(*names: str, **env: str) -> dict:
-    code = ("import json, django; django.setup(); from django.conf import settings; "
-            f"print(json.dumps({{n: getattr(settings, n) for n in {list(names)!r}}}, default=str))")
+    code = (
+        "import json, django; django.setup(); from django.conf import settings; "
+        f"print(json.dumps({{n: getattr(settings, n) for n in {list(names)!r}}}, default=str))"
+    )
     done = run_django(["-c", code], **{**PRODUCTION, "SECRET_KEY": secrets.token_urlsafe(50), **env})
     assert done.returncode == 0, done.stderr
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
 def test_the_deploy_checklist_is_clean_with_production_settings(collected_static):
-    done = run_django(["manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-                      **PRODUCTION, SECRET_KEY=secrets.token_urlsafe(50), STATIC_ROOT=str(collected_static))
+    done = run_django(
+        ["manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        **PRODUCTION,
+        SECRET_KEY=secrets.token_urlsafe(50),
+        STATIC_ROOT=str(collected_static),
+    )
     assert done.returncode == 0, done.stdout + done.stderr
     assert "no issues" in done.stdout
 
 
 def test_the_deploy_checklist_catches_a_weak_secret_key():
     """The check above can fail: a short, low-entropy key is flagged."""
-    done = run_django(["manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-                      **PRODUCTION, SECRET_KEY="short-key")
+    done = run_django(
+        ["manage.py", "check", "--deploy", "--fail-level", "WARNING"], **PRODUCTION, SECRET_KEY="short-key"
+    )
     assert done.returncode != 0
     assert "security.W009" in done.stdout + done.stderr
 
@@ -82,13 +90,21 @@ print(json.dumps({"DEBUG": settings.DEBUG, "status": page.status_code,
 
 
 def test_debug_unset_means_production_no_debug_page_and_secure_cookies(collected_static):
-    env = {"SECRET_KEY": secrets.token_urlsafe(50), "EMAIL_URL": "dummy://", "ALLOWED_HOSTS": "testserver",
-           "STATIC_ROOT": str(collected_static)}
+    env = {
+        "SECRET_KEY": secrets.token_urlsafe(50),
+        "EMAIL_URL": "dummy://",
+        "ALLOWED_HOSTS": "testserver",
+        "STATIC_ROOT": str(collected_static),
+    }
     done = run_django(["-c", UNSET_DEBUG_PROBE], **env)  # run_django drops DEBUG from the environment
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout.strip().splitlines()[-1]) == {
-        "DEBUG": False, "status": 404, "debug_page": False, "SESSION_COOKIE_SECURE": True,
-        "CSRF_COOKIE_SECURE": True, "static": "whitenoise.storage.CompressedManifestStaticFilesStorage",
+        "DEBUG": False,
+        "status": 404,
+        "debug_page": False,
+        "SESSION_COOKIE_SECURE": True,
+        "CSRF_COOKIE_SECURE": True,
+        "static": "whitenoise.storage.CompressedManifestStaticFilesStorage",
     }
     # The probe can tell: with DEBUG on the same request gets Django's technical 404 page.
     debug = run_django(["-c", UNSET_DEBUG_PROBE], **env, DEBUG="true")
@@ -109,13 +125,26 @@ def test_debug_runs_get_a_dev_key_but_never_in_production():
 
 def test_cookies_are_secure_and_http_only_in_production():
     values = production_settings(
-        "SESSION_COOKIE_SECURE", "SESSION_COOKIE_HTTPONLY", "CSRF_COOKIE_SECURE", "SECURE_HSTS_SECONDS",
-        "SECURE_SSL_REDIRECT", "X_FRAME_OPTIONS", "SECURE_CONTENT_TYPE_NOSNIFF", "DEBUG", "ALLOWED_HOSTS",
+        "SESSION_COOKIE_SECURE",
+        "SESSION_COOKIE_HTTPONLY",
+        "CSRF_COOKIE_SECURE",
+        "SECURE_HSTS_SECONDS",
+        "SECURE_SSL_REDIRECT",
+        "X_FRAME_OPTIONS",
+        "SECURE_CONTENT_TYPE_NOSNIFF",
+        "DEBUG",
+        "ALLOWED_HOSTS",
     )
     assert values == {
-        "SESSION_COOKIE_SECURE": True, "SESSION_COOKIE_HTTPONLY": True, "CSRF_COOKIE_SECURE": True,
-        "SECURE_HSTS_SECONDS": 31536000, "SECURE_SSL_REDIRECT": True, "X_FRAME_OPTIONS": "DENY",
-        "SECURE_CONTENT_TYPE_NOSNIFF": True, "DEBUG": False, "ALLOWED_HOSTS": ["focusflow.example.com"],
+        "SESSION_COOKIE_SECURE": True,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "CSRF_COOKIE_SECURE": True,
+        "SECURE_HSTS_SECONDS": 31536000,
+        "SECURE_SSL_REDIRECT": True,
+        "X_FRAME_OPTIONS": "DENY",
+        "SECURE_CONTENT_TYPE_NOSNIFF": True,
+        "DEBUG": False,
+        "ALLOWED_HOSTS": ["focusflow.example.com"],
     }
 
 
@@ -124,16 +153,21 @@ def test_production_allows_no_host_unless_told():
     assert values["ALLOWED_HOSTS"] == []
 
 
-@pytest.mark.parametrize("variable, value", [
-    ("THROTTLE_USER_RATE", "lots"),
-    ("THROTTLE_PING_RATE", "60/fortnight"),
-    ("CACHE_URL", "memcached://127.0.0.1:11211"),
-    ("DEBUG", "maybe"),
-    ("EMAIL_URL", "carrier-pigeon://coop"),
-    ("EMAIL_URL", ""),  # production without mail: password reset could not send its link
-])
+@pytest.mark.parametrize(
+    "variable, value",
+    [
+        ("THROTTLE_USER_RATE", "lots"),
+        ("THROTTLE_PING_RATE", "60/fortnight"),
+        ("CACHE_URL", "memcached://127.0.0.1:11211"),
+        ("DEBUG", "maybe"),
+        ("EMAIL_URL", "carrier-pigeon://coop"),
+        ("EMAIL_URL", ""),  # production without mail: password reset could not send its link
+    ],
+)
 def test_a_bad_security_or_throttle_setting_stops_the_process_and_names_the_variable(variable, value):
-    done = run_django(["manage.py", "check"], **{**PRODUCTION, "SECRET_KEY": secrets.token_urlsafe(50), variable: value})
+    done = run_django(
+        ["manage.py", "check"], **{**PRODUCTION, "SECRET_KEY": secrets.token_urlsafe(50), variable: value}
+    )
     assert done.returncode != 0
     assert variable in done.stderr
 
@@ -142,12 +176,25 @@ def test_a_bad_security_or_throttle_setting_stops_the_process_and_names_the_vari
 
 
 def test_production_mail_goes_where_email_url_says_with_a_timeout():
-    values = production_settings("EMAIL_BACKEND", "EMAIL_HOST", "EMAIL_PORT", "EMAIL_USE_TLS", "EMAIL_HOST_USER",
-                                 "EMAIL_HOST_PASSWORD", "EMAIL_TIMEOUT", "DEFAULT_FROM_EMAIL")
+    values = production_settings(
+        "EMAIL_BACKEND",
+        "EMAIL_HOST",
+        "EMAIL_PORT",
+        "EMAIL_USE_TLS",
+        "EMAIL_HOST_USER",
+        "EMAIL_HOST_PASSWORD",
+        "EMAIL_TIMEOUT",
+        "DEFAULT_FROM_EMAIL",
+    )
     assert values == {
-        "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend", "EMAIL_HOST": "smtp.example.com",
-        "EMAIL_PORT": 587, "EMAIL_USE_TLS": True, "EMAIL_HOST_USER": "focusflow", "EMAIL_HOST_PASSWORD": "secret",
-        "EMAIL_TIMEOUT": 10, "DEFAULT_FROM_EMAIL": "focus@example.com",
+        "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "EMAIL_HOST": "smtp.example.com",
+        "EMAIL_PORT": 587,
+        "EMAIL_USE_TLS": True,
+        "EMAIL_HOST_USER": "focusflow",
+        "EMAIL_HOST_PASSWORD": "secret",
+        "EMAIL_TIMEOUT": 10,
+        "DEFAULT_FROM_EMAIL": "focus@example.com",
     }
 
 
@@ -168,7 +215,9 @@ def test_a_person_resets_a_forgotten_password_by_mail(alice):
     link = next(line for line in mail.outbox[0].body.splitlines() if "/accounts/reset/" in line).strip()
     form = browser.get(link.removeprefix("http://testserver"), follow=True)
     assert form.status_code == 200
-    done = browser.post(form.redirect_chain[-1][0], {"new_password1": "a-new-pass-4567", "new_password2": "a-new-pass-4567"})
+    done = browser.post(
+        form.redirect_chain[-1][0], {"new_password1": "a-new-pass-4567", "new_password2": "a-new-pass-4567"}
+    )
     assert done.status_code == 302 and done["Location"] == "/accounts/reset/done/"
     signed_in = Client().post("/accounts/login/", {"username": "alice", "password": "a-new-pass-4567"})
     assert signed_in.status_code == 302, "the new password signs in through the login form"
@@ -199,8 +248,9 @@ def test_the_login_form_accepts_a_post_with_the_csrf_token(alice):
     assert page.status_code == 200
     token = page.context["csrf_token"]
     assert f'name="csrfmiddlewaretoken" value="{token}"' in page.content.decode()
-    response = browser.post("/accounts/login/", {"username": "alice", "password": "alice-pass-123",
-                                                 "csrfmiddlewaretoken": token})
+    response = browser.post(
+        "/accounts/login/", {"username": "alice", "password": "alice-pass-123", "csrfmiddlewaretoken": token}
+    )
     assert response.status_code == 302
     assert browser.session["_auth_user_id"] == str(alice.pk)
     assert response.cookies["sessionid"]["httponly"]
@@ -226,8 +276,9 @@ def test_a_session_authenticated_api_write_without_the_csrf_header_is_refused(si
 @pytest.mark.django_db
 def test_a_session_authenticated_api_write_with_the_csrf_header_goes_through(signed_in):
     token = signed_in.cookies["csrftoken"].value
-    response = signed_in.post("/focus/start", {"estimated_duration": 25}, content_type="application/json",
-                              headers={"X-CSRFToken": token})
+    response = signed_in.post(
+        "/focus/start", {"estimated_duration": 25}, content_type="application/json", headers={"X-CSRFToken": token}
+    )
     assert response.status_code == 201
     assert FocusSession.objects.count() == 1
 

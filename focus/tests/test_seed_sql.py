@@ -16,7 +16,9 @@ from rhythm.tests.factories import MemoryFactory, PersonalModelFactory
 pytestmark = pytest.mark.django_db
 
 # Verbatim from the seed's "Minimal Test Flow", step 2 (with the session id filled in).
-SEED_EVENT_CHECK = "SELECT event_type, ts, content FROM focus_events WHERE session_id='{session_id}' ORDER BY ts DESC LIMIT 10;"
+SEED_EVENT_CHECK = (
+    "SELECT event_type, ts, content FROM focus_events WHERE session_id='{session_id}' ORDER BY ts DESC LIMIT 10;"
+)
 
 # Verbatim from the seed's "Integration Notes" (the optional emotion backfill).
 SEED_EMOTION_BACKFILL = """UPDATE personal_model pm
@@ -45,8 +47,11 @@ def test_the_seed_event_check_lists_the_newest_ten_events():
     session = FocusSessionFactory()
     start = timezone.now()
     for minute in range(12):
-        FocusEventFactory(session=session, ts=start + timedelta(minutes=minute),
-                          content={"reason": "nothing_to_say", "score": Decimal("0.5"), "at": start, "id": session.id})
+        FocusEventFactory(
+            session=session,
+            ts=start + timedelta(minutes=minute),
+            content={"reason": "nothing_to_say", "score": Decimal("0.5"), "at": start, "id": session.id},
+        )
     with connection.cursor() as cursor:
         cursor.execute(SEED_EVENT_CHECK.format(session_id=session.id))
         rows = cursor.fetchall()

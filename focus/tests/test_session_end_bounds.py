@@ -34,9 +34,14 @@ MAX_END_STATEMENTS = 25  # what POST /focus/end runs, whatever the number of eve
 def ping_content(i: int) -> dict:
     """Restless readings: stress and activity flip every few pings (each flip is friction), energy
     falls from 0.8 to 0.3 over the session."""
-    return {"energy": round(0.8 - 0.5 * i / PINGS, 3), "stress": 0.9 if (i // 3) % 2 else 0.2,
-            "activity": "idle" if (i // 5) % 2 else "active", "focus": 0.5, "app_switches": i % 7,
-            "note": "x" * 40}
+    return {
+        "energy": round(0.8 - 0.5 * i / PINGS, 3),
+        "stress": 0.9 if (i // 3) % 2 else 0.2,
+        "activity": "idle" if (i // 5) % 2 else "active",
+        "focus": 0.5,
+        "app_switches": i % 7,
+        "note": "x" * 40,
+    }
 
 
 def long_session(person_id, *, pings: int = PINGS, content=ping_content) -> FocusSession:
@@ -44,10 +49,20 @@ def long_session(person_id, *, pings: int = PINGS, content=ping_content) -> Focu
     session = session_start(person_id=person_id, task_id=None, estimated_duration=600, mode="deep", now=started)
     step = timedelta(hours=HOURS) / (pings + 1)
     FocusEvent.objects.bulk_create(
-        [FocusEvent(session=session, event_type=EventType.PING, ts=started + step * (i + 1), content=content(i),
-                    rhythm_snapshot={"energy": content(i).get("energy"), "stress": content(i).get("stress"),
-                                     "fatigue": 0.3})
-         for i in range(pings)],
+        [
+            FocusEvent(
+                session=session,
+                event_type=EventType.PING,
+                ts=started + step * (i + 1),
+                content=content(i),
+                rhythm_snapshot={
+                    "energy": content(i).get("energy"),
+                    "stress": content(i).get("stress"),
+                    "fatigue": 0.3,
+                },
+            )
+            for i in range(pings)
+        ],
         batch_size=5000,
     )
     return session
@@ -106,19 +121,33 @@ def test_the_summary_page_of_a_20000_ping_session_stays_small(alice, alice_api):
 
 def exact_summary(session: FocusSession) -> dict:
     """The summary built from every row, as session_end did before the bound."""
-    events = [EventRecord(*row) for row in FocusEvent.objects.filter(session=session).order_by("ts", "id")
-              .values_list("event_type", "ts", "content", "rhythm_snapshot")]
-    return build_summary(started_at=session.started_at, ended_at=session.ended_at, early_end=session.early_end,
-                         estimated_minutes=session.estimated_duration, completion_score=session.completion_score,
-                         session_quality=session.session_quality, events=events)
+    events = [
+        EventRecord(*row)
+        for row in FocusEvent.objects.filter(session=session)
+        .order_by("ts", "id")
+        .values_list("event_type", "ts", "content", "rhythm_snapshot")
+    ]
+    return build_summary(
+        started_at=session.started_at,
+        ended_at=session.ended_at,
+        early_end=session.early_end,
+        estimated_minutes=session.estimated_duration,
+        completion_score=session.completion_score,
+        session_quality=session.session_quality,
+        events=events,
+    )
 
 
 def calm_then_away(i: int, pings: int = 3 * SUMMARY_EXACT_PINGS) -> dict:
     """A session that reads plainly: energy eases from 0.8 to 0.4, stress jumps to 0.8 for the middle
     fifth, the person is away for the fourth tenth."""
     share = i / pings
-    return {"energy": round(0.8 - 0.4 * share, 3), "stress": 0.8 if 0.4 <= share < 0.6 else 0.3,
-            "activity": "away" if 0.3 <= share < 0.4 else "active", "focus": 0.7}
+    return {
+        "energy": round(0.8 - 0.4 * share, 3),
+        "stress": 0.8 if 0.4 <= share < 0.6 else 0.3,
+        "activity": "away" if 0.3 <= share < 0.4 else "active",
+        "focus": 0.7,
+    }
 
 
 def test_a_summary_from_folded_pings_says_what_the_summary_from_every_ping_says(alice_api):
@@ -130,14 +159,15 @@ def test_a_summary_from_folded_pings_says_what_the_summary_from_every_ping_says(
     # The same sentences, to within the resolution of the folding (a bucket) and of the curve.
     assert [s.split(" minute")[0] for s in folded["sentences"]] == [s.split(" minute")[0] for s in exact["sentences"]]
     curve_minutes = HOURS * 60 / MAX_CURVE_POINTS
-    assert math.isclose(folded["energy_curve"]["dip_minute"], exact["energy_curve"]["dip_minute"],
-                        abs_tol=curve_minutes + HOURS * 60 / 500)
+    assert math.isclose(
+        folded["energy_curve"]["dip_minute"],
+        exact["energy_curve"]["dip_minute"],
+        abs_tol=curve_minutes + HOURS * 60 / 500,
+    )
     assert folded["friction_totals"].keys() == exact["friction_totals"].keys() == {"idle_gap", "stress_spike"}
     bucket_minutes = HOURS * 60 / 500
     for kind in ("idle_gap", "stress_spike"):
-        (f,), (e,) = (
-            [p for p in summary["friction_points"] if p["kind"] == kind] for summary in (folded, exact)
-        )
+        (f,), (e,) = ([p for p in summary["friction_points"] if p["kind"] == kind] for summary in (folded, exact))
         assert math.isclose(f["at_minute"], e["at_minute"], abs_tol=bucket_minutes)
         assert math.isclose(f["minutes"], e["minutes"], abs_tol=2 * bucket_minutes)
     for key in ("start", "end", "peak", "low"):

@@ -34,8 +34,14 @@ def test_the_summary_names_flow_the_distraction_and_the_stress_rise(alice_api, s
 
     detected = set(FocusEvent.objects.filter(session=session).values_list("event_type", flat=True))
     assert {"flow_start", "flow_end", "distraction"} <= detected
-    ended = session_end(session_id=session.id, person_id=None, completion_score=0.9,
-                        session_quality={"rating": 4}, early_end=False, now=t0 + timedelta(seconds=TICK * 12))
+    ended = session_end(
+        session_id=session.id,
+        person_id=None,
+        completion_score=0.9,
+        session_quality={"rating": 4},
+        early_end=False,
+        now=t0 + timedelta(seconds=TICK * 12),
+    )
 
     summary = ended.summary
     assert summary["flow_windows"]["total_minutes"] >= 10

@@ -34,12 +34,25 @@ def ev(event_type: str, minute: float, content=None, rhythm=None, tick_seconds: 
     return EventRecord(event_type, at(minute, tick_seconds), content if content is not None else {}, rhythm)
 
 
-def summarize(events=(), *, minutes: float = 45, estimated: int = 45, early_end: bool = False,
-              completion=None, quality=None, tick_seconds: int = 300) -> dict:
+def summarize(
+    events=(),
+    *,
+    minutes: float = 45,
+    estimated: int = 45,
+    early_end: bool = False,
+    completion=None,
+    quality=None,
+    tick_seconds: int = 300,
+) -> dict:
     return build_summary(
-        started_at=T0, ended_at=at(minutes, tick_seconds), estimated_minutes=estimated,
-        completion_score=completion, session_quality=quality, early_end=early_end,
-        events=list(events), tick_seconds=tick_seconds,
+        started_at=T0,
+        ended_at=at(minutes, tick_seconds),
+        estimated_minutes=estimated,
+        completion_score=completion,
+        session_quality=quality,
+        early_end=early_end,
+        events=list(events),
+        tick_seconds=tick_seconds,
     )
 
 
@@ -72,8 +85,14 @@ def of_kind(summary, kind) -> list[dict]:
 )
 def test_session_minutes_follow_tick_periods(tick_seconds, elapsed_seconds, expected_minutes):
     summary = build_summary(
-        started_at=T0, ended_at=T0 + timedelta(seconds=elapsed_seconds), estimated_minutes=45,
-        completion_score=None, session_quality=None, early_end=False, events=[], tick_seconds=tick_seconds,
+        started_at=T0,
+        ended_at=T0 + timedelta(seconds=elapsed_seconds),
+        estimated_minutes=45,
+        completion_score=None,
+        session_quality=None,
+        early_end=False,
+        events=[],
+        tick_seconds=tick_seconds,
     )
     assert summary["duration"]["actual_minutes"] == expected_minutes
 
@@ -94,14 +113,27 @@ def test_compressed_run_reads_like_a_real_one():
 @pytest.mark.parametrize("tick_seconds", [0, -5, True, "300", None])
 def test_bad_tick_seconds_is_a_value_error(tick_seconds):
     with pytest.raises(ValueError):
-        build_summary(started_at=T0, ended_at=at(45), estimated_minutes=45, completion_score=None,
-                      session_quality=None, early_end=False, events=[], tick_seconds=tick_seconds)
+        build_summary(
+            started_at=T0,
+            ended_at=at(45),
+            estimated_minutes=45,
+            completion_score=None,
+            session_quality=None,
+            early_end=False,
+            events=[],
+            tick_seconds=tick_seconds,
+        )
 
 
 def test_ended_before_started_is_zero_minutes():
     summary = build_summary(
-        started_at=T0, ended_at=T0 - timedelta(minutes=5), estimated_minutes=45, completion_score=None,
-        session_quality=None, early_end=True, events=[ev("ping", 3, {"energy": 0.5})],
+        started_at=T0,
+        ended_at=T0 - timedelta(minutes=5),
+        estimated_minutes=45,
+        completion_score=None,
+        session_quality=None,
+        early_end=True,
+        events=[ev("ping", 3, {"energy": 0.5})],
     )
     assert summary["duration"]["actual_minutes"] == 0.0
     assert summary["energy_curve"]["points"][0]["minute"] == 0.0
@@ -110,8 +142,13 @@ def test_ended_before_started_is_zero_minutes():
 def test_naive_datetimes_are_taken_as_utc():
     naive = EventRecord("ping", datetime(2025, 3, 4, 9, 10), {"energy": 0.5})  # noqa: DTZ001 (the point)
     summary = build_summary(
-        started_at=datetime(2025, 3, 4, 9, 0), ended_at=at(45), estimated_minutes=45, completion_score=None,  # noqa: DTZ001
-        session_quality=None, early_end=False, events=[naive],
+        started_at=datetime(2025, 3, 4, 9, 0),  # noqa: DTZ001 (naive on purpose)
+        ended_at=at(45),
+        estimated_minutes=45,
+        completion_score=None,  # noqa: DTZ001
+        session_quality=None,
+        early_end=False,
+        events=[naive],
     )
     assert summary["energy_curve"]["points"] == [{"minute": 10.0, "energy": 0.5, "source": "ping"}]
 
@@ -169,8 +206,12 @@ def test_early_end_friction(minutes, estimated, minutes_short, detail):
 
 def test_overrun_friction_sits_at_the_estimate():
     (point,) = of_kind(summarize(minutes=60, estimated=45), "overrun")
-    assert point == {"kind": "overrun", "at_minute": 45.0, "minutes": 15.0,
-                     "detail": "ran 15 minutes past the 45-minute estimate"}
+    assert point == {
+        "kind": "overrun",
+        "at_minute": 45.0,
+        "minutes": 15.0,
+        "detail": "ran 15 minutes past the 45-minute estimate",
+    }
 
 
 # --------------------------------------------------------------------------- energy curve
@@ -212,23 +253,58 @@ def test_energy_curve_peak_and_low_minutes():
     "events, source, values",
     [
         # no pinged energy: the rhythm snapshots of every event make the curve
-        ([ev("session_start", 0, rhythm={"energy": 0.7}), ev("tick", 5, rhythm={"energy": 0.6}),
-          ev("nudge", 10, {"kind": "check_in"}, rhythm={"energy": 0.5})], "rhythm", [0.7, 0.6, 0.5]),
+        (
+            [
+                ev("session_start", 0, rhythm={"energy": 0.7}),
+                ev("tick", 5, rhythm={"energy": 0.6}),
+                ev("nudge", 10, {"kind": "check_in"}, rhythm={"energy": 0.5}),
+            ],
+            "rhythm",
+            [0.7, 0.6, 0.5],
+        ),
         # one pinged energy is not a curve; rhythm snapshots are
-        ([ev("session_start", 0, rhythm={"energy": 0.7}), ev("ping", 3, {"energy": 0.2}, rhythm={"energy": 0.6}),
-          ev("tick", 5, rhythm={"energy": 0.6})], "rhythm", [0.7, 0.6, 0.6]),
+        (
+            [
+                ev("session_start", 0, rhythm={"energy": 0.7}),
+                ev("ping", 3, {"energy": 0.2}, rhythm={"energy": 0.6}),
+                ev("tick", 5, rhythm={"energy": 0.6}),
+            ],
+            "rhythm",
+            [0.7, 0.6, 0.6],
+        ),
         # one pinged energy and at most one snapshot: the ping
         ([ev("session_start", 0, rhythm={"energy": 0.7}), ev("ping", 3, {"energy": 0.2})], "ping", [0.2]),
         ([ev("session_start", 0, rhythm={"energy": None}), ev("ping", 3, {"energy": 0.2})], "ping", [0.2]),
         # two pinged energies win over any number of snapshots
-        ([ev("session_start", 0, rhythm={"energy": 0.7}), ev("ping", 3, {"energy": 0.2}, rhythm={"energy": 0.6}),
-          ev("tick", 5, rhythm={"energy": 0.6}), ev("ping", 8, {"energy": 0.3})], "ping", [0.2, 0.3]),
+        (
+            [
+                ev("session_start", 0, rhythm={"energy": 0.7}),
+                ev("ping", 3, {"energy": 0.2}, rhythm={"energy": 0.6}),
+                ev("tick", 5, rhythm={"energy": 0.6}),
+                ev("ping", 8, {"energy": 0.3}),
+            ],
+            "ping",
+            [0.2, 0.3],
+        ),
         # garbage is ignored: out of range, strings, bools, NaN, infinity, a non-mapping snapshot
-        ([ev("ping", 1, {"energy": 1.5}), ev("ping", 2, {"energy": "0.5"}), ev("ping", 3, {"energy": True}),
-          ev("ping", 4, {"energy": float("nan")}), ev("ping", 5, {"energy": float("inf")}),
-          ev("ping", 6, {"energy": -0.1}), EventRecord("tick", at(7), {}, ["energy", 0.4])], None, []),
-        ([ev("ping", 1, {"energy": 0}), ev("ping", 2, {"energy": 1}), ev("ping", 3, {"energy": Decimal("0.5")})],
-         "ping", [0.0, 1.0, 0.5]),
+        (
+            [
+                ev("ping", 1, {"energy": 1.5}),
+                ev("ping", 2, {"energy": "0.5"}),
+                ev("ping", 3, {"energy": True}),
+                ev("ping", 4, {"energy": float("nan")}),
+                ev("ping", 5, {"energy": float("inf")}),
+                ev("ping", 6, {"energy": -0.1}),
+                EventRecord("tick", at(7), {}, ["energy", 0.4]),
+            ],
+            None,
+            [],
+        ),
+        (
+            [ev("ping", 1, {"energy": 0}), ev("ping", 2, {"energy": 1}), ev("ping", 3, {"energy": Decimal("0.5")})],
+            "ping",
+            [0.0, 1.0, 0.5],
+        ),
     ],
 )
 def test_energy_curve_sources(events, source, values):
@@ -263,8 +339,11 @@ def test_events_are_sorted_by_time():
         ([ev("flow_start", 10), ev("flow_end", 30)], [(10.0, 30.0, 20.0)], 20.0),
         # `since` says when flow began
         ([ev("flow_start", 15, {"since": at(5).isoformat()}), ev("flow_end", 25)], [(5.0, 25.0, 20.0)], 20.0),
-        ([ev("flow_start", 15, {"since": at(5).isoformat().replace("+00:00", "Z")}), ev("flow_end", 25)],
-         [(5.0, 25.0, 20.0)], 20.0),
+        (
+            [ev("flow_start", 15, {"since": at(5).isoformat().replace("+00:00", "Z")}), ev("flow_end", 25)],
+            [(5.0, 25.0, 20.0)],
+            20.0,
+        ),
         # `since` after the event, unparseable, or not a string: the event's time
         ([ev("flow_start", 15, {"since": at(20).isoformat()}), ev("flow_end", 25)], [(15.0, 25.0, 10.0)], 10.0),
         ([ev("flow_start", 15, {"since": "yesterday"}), ev("flow_end", 25)], [(15.0, 25.0, 10.0)], 10.0),
@@ -274,11 +353,22 @@ def test_events_are_sorted_by_time():
         # an open window closes at the end
         ([ev("flow_start", 20)], [(20.0, 45.0, 25.0)], 25.0),
         # two windows; the second's `since` cannot reach back into the first
-        ([ev("flow_start", 5), ev("flow_end", 15), ev("flow_start", 25, {"since": at(10).isoformat()}),
-          ev("flow_end", 35)], [(5.0, 15.0, 10.0), (15.0, 35.0, 20.0)], 30.0),
+        (
+            [
+                ev("flow_start", 5),
+                ev("flow_end", 15),
+                ev("flow_start", 25, {"since": at(10).isoformat()}),
+                ev("flow_end", 35),
+            ],
+            [(5.0, 15.0, 10.0), (15.0, 35.0, 20.0)],
+            30.0,
+        ),
         # an orphan flow_end is ignored; a second flow_start while in flow keeps the first
-        ([ev("flow_end", 5, {"flow_minutes": 50}), ev("flow_start", 10), ev("flow_start", 20), ev("flow_end", 30)],
-         [(10.0, 30.0, 20.0)], 20.0),
+        (
+            [ev("flow_end", 5, {"flow_minutes": 50}), ev("flow_start", 10), ev("flow_start", 20), ev("flow_end", 30)],
+            [(10.0, 30.0, 20.0)],
+            20.0,
+        ),
         # the whole session in flow
         ([ev("flow_start", 0), ev("flow_end", 45)], [(0.0, 45.0, 45.0)], 45.0),
     ],
@@ -298,19 +388,31 @@ def test_flow_windows(events, windows, total):
         ([], []),
         ([ev("distraction", 10, {"signal": "app_switches"})], [(10.0, 5.0)]),
         # one tick later: the same episode
-        ([ev("distraction", 10, {"signal": "app_switches"}), ev("distraction", 15, {"signal": "app_switches"})],
-         [(10.0, 10.0)]),
+        (
+            [ev("distraction", 10, {"signal": "app_switches"}), ev("distraction", 15, {"signal": "app_switches"})],
+            [(10.0, 10.0)],
+        ),
         # just under 1.5 periods: same episode; at 1.5 periods: a new one
-        ([ev("distraction", 10, {"signal": "app_switches"}), ev("distraction", 17.4, {"signal": "low_focus"})],
-         [(10.0, 12.4)]),
-        ([ev("distraction", 10, {"signal": "app_switches"}), ev("distraction", 17.5, {"signal": "app_switches"})],
-         [(10.0, 5.0), (17.5, 5.0)]),
+        (
+            [ev("distraction", 10, {"signal": "app_switches"}), ev("distraction", 17.4, {"signal": "low_focus"})],
+            [(10.0, 12.4)],
+        ),
+        (
+            [ev("distraction", 10, {"signal": "app_switches"}), ev("distraction", 17.5, {"signal": "app_switches"})],
+            [(10.0, 5.0), (17.5, 5.0)],
+        ),
         # cut short by flow, or by the session's end
         ([ev("distraction", 10, {"signal": "app_switches"}), ev("flow_start", 12)], [(10.0, 2.0)]),
         ([ev("distraction", 43, {"signal": "app_switches"})], [(43.0, 2.0)]),
         # low focus ends with a ping reporting focus above 0.3 (not at exactly 0.3)
-        ([ev("distraction", 10, {"signal": "low_focus"}), ev("ping", 11, {"focus": 0.3}),
-          ev("ping", 12, {"focus": 0.6})], [(10.0, 2.0)]),
+        (
+            [
+                ev("distraction", 10, {"signal": "low_focus"}),
+                ev("ping", 11, {"focus": 0.3}),
+                ev("ping", 12, {"focus": 0.6}),
+            ],
+            [(10.0, 2.0)],
+        ),
         # ...but a good focus reading does not end app switching
         ([ev("distraction", 10, {"signal": "app_switches"}), ev("ping", 12, {"focus": 0.9})], [(10.0, 5.0)]),
         # unknown or missing signals still count; idle/away belong to idle gaps
@@ -323,26 +425,55 @@ def test_distraction_episodes(events, episodes):
 
 
 def test_distraction_detail_names_the_signal_and_reason():
-    (episode,) = of_kind(summarize([
-        ev("distraction", 10, {"signal": "app_switches", "reason": "you've switched apps 14 times in 5 minutes"}),
-        ev("distraction", 15, {"signal": "low_focus", "reason": "focus 0.2"}),
-    ]), "distraction")
-    assert episode["detail"] == "app switching and low focus for 10 minutes (you've switched apps 14 times in 5 minutes)"
+    (episode,) = of_kind(
+        summarize(
+            [
+                ev(
+                    "distraction",
+                    10,
+                    {"signal": "app_switches", "reason": "you've switched apps 14 times in 5 minutes"},
+                ),
+                ev("distraction", 15, {"signal": "low_focus", "reason": "focus 0.2"}),
+            ]
+        ),
+        "distraction",
+    )
+    assert (
+        episode["detail"] == "app switching and low focus for 10 minutes (you've switched apps 14 times in 5 minutes)"
+    )
 
 
 @pytest.mark.parametrize(
     "events, gaps",
     [
         ([ev("ping", 10, {"activity": "idle"}), ev("ping", 20, {"activity": "active"})], [(10.0, 10.0, "idle")]),
-        ([ev("ping", 10, {"activity": "away"}), ev("ping", 12, {"activity": "idle"}),
-          ev("ping", 20, {"activity": "active"})], [(10.0, 10.0, "idle or away")]),
+        (
+            [
+                ev("ping", 10, {"activity": "away"}),
+                ev("ping", 12, {"activity": "idle"}),
+                ev("ping", 20, {"activity": "active"}),
+            ],
+            [(10.0, 10.0, "idle or away")],
+        ),
         ([ev("distraction", 10, {"signal": "away"}), ev("flow_start", 25)], [(10.0, 15.0, "away")]),
         ([ev("ping", 30, {"activity": "idle"})], [(30.0, 15.0, "idle")]),  # never back: until the end
-        ([ev("ping", 10, {"activity": "idle"}), ev("ping", 12, {"energy": 0.5}),
-          ev("ping", 15, {"activity": "active"})], [(10.0, 5.0, "idle")]),  # a ping without activity is no return
-        ([ev("ping", 10, {"activity": "idle"}), ev("ping", 15, {"activity": "active"}),
-          ev("ping", 20, {"activity": "away"}), ev("ping", 21, {"activity": "active"})],
-         [(10.0, 5.0, "idle"), (20.0, 1.0, "away")]),
+        (
+            [
+                ev("ping", 10, {"activity": "idle"}),
+                ev("ping", 12, {"energy": 0.5}),
+                ev("ping", 15, {"activity": "active"}),
+            ],
+            [(10.0, 5.0, "idle")],
+        ),  # a ping without activity is no return
+        (
+            [
+                ev("ping", 10, {"activity": "idle"}),
+                ev("ping", 15, {"activity": "active"}),
+                ev("ping", 20, {"activity": "away"}),
+                ev("ping", 21, {"activity": "active"}),
+            ],
+            [(10.0, 5.0, "idle"), (20.0, 1.0, "away")],
+        ),
         ([ev("ping", 10, {"activity": "active"}), ev("ping", 11, {"activity": "sleeping"})], []),
     ],
 )
@@ -373,10 +504,19 @@ def test_spikes_from_pings(key, start, values, spikes):
 
 
 def test_spike_detail_and_rhythm_fallback():
-    events = [ev("session_start", 0, rhythm={"stress": 0.2}), ev("tick", 5, rhythm={"stress": 0.25}),
-              ev("tick", 10, rhythm={"stress": 0.5}), ev("tick", 15, rhythm={"stress": 0.6})]
+    events = [
+        ev("session_start", 0, rhythm={"stress": 0.2}),
+        ev("tick", 5, rhythm={"stress": 0.25}),
+        ev("tick", 10, rhythm={"stress": 0.5}),
+        ev("tick", 15, rhythm={"stress": 0.6}),
+    ]
     (spike,) = of_kind(summarize(events), "stress_spike")
-    assert spike == {"kind": "stress_spike", "at_minute": 10.0, "minutes": 35.0, "detail": "stress rose from 0.20 to 0.60"}
+    assert spike == {
+        "kind": "stress_spike",
+        "at_minute": 10.0,
+        "minutes": 35.0,
+        "detail": "stress rose from 0.20 to 0.60",
+    }
 
 
 # --------------------------------------------------------------------------- friction: nudges that did not stick
@@ -386,17 +526,33 @@ def test_spike_detail_and_rhythm_fallback():
     "events, ignored",
     [
         ([ev("nudge", 20, {"kind": "refocus"}), ev("distraction", 25, {"signal": "app_switches"})], [20.0]),
-        ([ev("nudge", 20, {"kind": "refocus"}), ev("distraction", 30, {"signal": "app_switches"})], [20.0]),  # 2 periods
+        (
+            [ev("nudge", 20, {"kind": "refocus"}), ev("distraction", 30, {"signal": "app_switches"})],
+            [20.0],
+        ),  # 2 periods
         ([ev("nudge", 20, {"kind": "refocus"}), ev("distraction", 30.5, {"signal": "app_switches"})], []),
         ([ev("distraction", 20, {"signal": "app_switches"}), ev("nudge", 20, {"kind": "refocus"})], []),  # before
         ([ev("nudge", 20, {"kind": "check_in"}), ev("distraction", 22, {"signal": "idle"})], [20.0]),
         ([ev("break", 20, {"kind": "micro_break"}), ev("distraction", 22, {"signal": "away"})], []),  # took the break
         ([ev("nudge", 20, {"kind": "recovery_break"}), ev("distraction", 22, {"signal": "away"})], []),
         # the distraction belongs to the latest nudge, counted once
-        ([ev("nudge", 10, {"kind": "refocus"}), ev("nudge", 15, {"kind": "check_in"}),
-          ev("distraction", 17, {"signal": "low_focus"}), ev("distraction", 19, {"signal": "low_focus"})], [15.0]),
-        ([ev("nudge", 10, {"kind": "refocus"}), ev("tick", 15, {"reason": "backoff"}),
-          ev("distraction", 17, {"signal": "low_focus"})], [10.0]),
+        (
+            [
+                ev("nudge", 10, {"kind": "refocus"}),
+                ev("nudge", 15, {"kind": "check_in"}),
+                ev("distraction", 17, {"signal": "low_focus"}),
+                ev("distraction", 19, {"signal": "low_focus"}),
+            ],
+            [15.0],
+        ),
+        (
+            [
+                ev("nudge", 10, {"kind": "refocus"}),
+                ev("tick", 15, {"reason": "backoff"}),
+                ev("distraction", 17, {"signal": "low_focus"}),
+            ],
+            [10.0],
+        ),
     ],
 )
 def test_nudges_followed_by_distraction(events, ignored):
@@ -404,18 +560,30 @@ def test_nudges_followed_by_distraction(events, ignored):
 
 
 def test_nudge_ignored_detail():
-    (point,) = of_kind(summarize([ev("nudge", 20, {"kind": "refocus"}), ev("distraction", 25, {"signal": "app_switches"})]),
-                       "nudge_ignored")
-    assert point == {"kind": "nudge_ignored", "at_minute": 20.0, "minutes": None,
-                     "detail": "refocus nudge was followed by more distraction (app switching)"}
+    (point,) = of_kind(
+        summarize([ev("nudge", 20, {"kind": "refocus"}), ev("distraction", 25, {"signal": "app_switches"})]),
+        "nudge_ignored",
+    )
+    assert point == {
+        "kind": "nudge_ignored",
+        "at_minute": 20.0,
+        "minutes": None,
+        "detail": "refocus nudge was followed by more distraction (app switching)",
+    }
 
 
 def test_friction_points_are_sorted_by_minute():
-    summary = summarize([
-        ev("session_start", 0, rhythm=START_RHYTHM), ev("ping", 35, {"activity": "idle"}),
-        ev("nudge", 20, {"kind": "refocus"}), ev("distraction", 25, {"signal": "app_switches"}),
-        ev("ping", 30, {"stress": 0.7}),
-    ], minutes=60, estimated=45)
+    summary = summarize(
+        [
+            ev("session_start", 0, rhythm=START_RHYTHM),
+            ev("ping", 35, {"activity": "idle"}),
+            ev("nudge", 20, {"kind": "refocus"}),
+            ev("distraction", 25, {"signal": "app_switches"}),
+            ev("ping", 30, {"stress": 0.7}),
+        ],
+        minutes=60,
+        estimated=45,
+    )
     assert kinds(summary) == ["nudge_ignored", "distraction", "stress_spike", "idle_gap", "overrun"]
     assert [f["at_minute"] for f in summary["friction_points"]] == [20.0, 25.0, 30.0, 35.0, 45.0]
 
@@ -427,14 +595,36 @@ def test_friction_points_are_sorted_by_minute():
     "events, sent, suppressed",
     [
         ([], {}, {}),
-        ([ev("nudge", 5, {"kind": "check_in"}), ev("nudge", 40, {"kind": "refocus"}),
-          ev("break", 60, {"kind": "micro_break", "break_minutes": 4}), ev("nudge", 70, {"kind": "refocus"})],
-         {"check_in": 1, "micro_break": 1, "refocus": 2}, {}),
-        ([ev("tick", 5, {"reason": "settling_in"}), ev("tick", 10, {"reason": "in_flow"}),
-          ev("tick", 15, {"reason": "in_flow"}), ev("tick", 20, {"reason": "cap", "detail": "8 sent"})],
-         {}, {"cap": 1, "in_flow": 2, "settling_in": 1}),
-        ([ev("nudge", 5, {}), ev("tick", 10, {"reason": None}), ev("tick", 15, {"reason": 3}),
-          EventRecord("break", at(20), None)], {"unknown": 2}, {"unknown": 2}),
+        (
+            [
+                ev("nudge", 5, {"kind": "check_in"}),
+                ev("nudge", 40, {"kind": "refocus"}),
+                ev("break", 60, {"kind": "micro_break", "break_minutes": 4}),
+                ev("nudge", 70, {"kind": "refocus"}),
+            ],
+            {"check_in": 1, "micro_break": 1, "refocus": 2},
+            {},
+        ),
+        (
+            [
+                ev("tick", 5, {"reason": "settling_in"}),
+                ev("tick", 10, {"reason": "in_flow"}),
+                ev("tick", 15, {"reason": "in_flow"}),
+                ev("tick", 20, {"reason": "cap", "detail": "8 sent"}),
+            ],
+            {},
+            {"cap": 1, "in_flow": 2, "settling_in": 1},
+        ),
+        (
+            [
+                ev("nudge", 5, {}),
+                ev("tick", 10, {"reason": None}),
+                ev("tick", 15, {"reason": 3}),
+                EventRecord("break", at(20), None),
+            ],
+            {"unknown": 2},
+            {"unknown": 2},
+        ),
     ],
 )
 def test_nudge_counts(events, sent, suppressed):
@@ -454,8 +644,10 @@ def test_nudge_counts(events, sent, suppressed):
         ("fine", "fine"),
         ([1, "a", None], [1, "a", None]),
         (3, 3),
-        ({"score": Decimal("0.5"), "when": T0, 7: float("nan"), "tags": ("a", "b"), "set": {1}},
-         {"score": 0.5, "when": T0.isoformat(), "7": None, "tags": ["a", "b"], "set": "{1}"}),
+        (
+            {"score": Decimal("0.5"), "when": T0, 7: float("nan"), "tags": ("a", "b"), "set": {1}},
+            {"score": 0.5, "when": T0.isoformat(), "7": None, "tags": ["a", "b"], "set": "{1}"},
+        ),
     ],
 )
 def test_session_quality_is_stored_json_safe(quality, stored):
@@ -466,8 +658,18 @@ def test_session_quality_is_stored_json_safe(quality, stored):
 
 @pytest.mark.parametrize(
     "completion, stored",
-    [(None, None), (0.8, 0.8), (0, 0.0), (1, 1.0), (1.5, 1.0), (-0.2, 0.0), (float("nan"), None),
-     ("0.8", None), (True, None), (Decimal("0.25"), 0.25)],
+    [
+        (None, None),
+        (0.8, 0.8),
+        (0, 0.0),
+        (1, 1.0),
+        (1.5, 1.0),
+        (-0.2, 0.0),
+        (float("nan"), None),
+        ("0.8", None),
+        (True, None),
+        (Decimal("0.25"), 0.25),
+    ],
 )
 def test_completion_score(completion, stored):
     assert summarize(completion=completion)["completion_score"] == stored
@@ -480,7 +682,8 @@ def _good_session():
     return [
         ev("session_start", 0, rhythm=START_RHYTHM),
         *pings(0.7, 0.75, 0.7, 0.7, 0.72, 0.7, 0.5, 0.45, 0.45),
-        ev("flow_start", 15, {"since": at(5).isoformat()}), ev("flow_end", 25, {"flow_minutes": 20}),
+        ev("flow_start", 15, {"since": at(5).isoformat()}),
+        ev("flow_end", 25, {"flow_minutes": 20}),
     ]
 
 
@@ -497,22 +700,54 @@ def _good_session():
         ([ev("flow_start", 10), ev("flow_end", 11)], {}, ["45 of 45 minutes, 1 in flow."]),
         ([ev("flow_start", 10)], {"minutes": 30, "early_end": True}, ["Stopped at 30 of 45 minutes, 20 in flow."]),
         ([ev("flow_start", 10)], {"minutes": 60}, ["60 minutes against a 45-minute estimate, 50 in flow."]),
-        ([ev("distraction", 10, {"signal": "app_switches"})], {},
-         ["45 of 45 minutes.", "1 distraction stretch (5 minutes)."]),
-        ([ev("distraction", 10, {"signal": "app_switches"}), ev("distraction", 30, {"signal": "app_switches"}),
-          ev("ping", 40, {"activity": "away"})], {},
-         ["45 of 45 minutes.", "2 distraction stretches (10 minutes) and away for 5 minutes."]),
+        (
+            [ev("distraction", 10, {"signal": "app_switches"})],
+            {},
+            ["45 of 45 minutes.", "1 distraction stretch (5 minutes)."],
+        ),
+        (
+            [
+                ev("distraction", 10, {"signal": "app_switches"}),
+                ev("distraction", 30, {"signal": "app_switches"}),
+                ev("ping", 40, {"activity": "away"}),
+            ],
+            {},
+            ["45 of 45 minutes.", "2 distraction stretches (10 minutes) and away for 5 minutes."],
+        ),
         ([ev("ping", 44.8, {"activity": "idle"})], {}, ["45 of 45 minutes.", "A moment idle."]),
-        ([ev("session_start", 0, rhythm=START_RHYTHM), ev("ping", 25, {"stress": 0.6}),
-          ev("ping", 30, {"fatigue": 0.7})], {},
-         ["45 of 45 minutes.", "Stress rose around minute 25 and fatigue rose around minute 30."]),
-        ([ev("session_start", 0, {}, {"stress": 0.1}), ev("ping", 0, {"stress": 0.6}), ev("ping", 5, {"stress": 0.6})],
-         {}, ["45 of 45 minutes.", "Stress ran high from the start."]),
-        ([ev("nudge", 20, {"kind": "refocus"}), ev("distraction", 22, {"signal": "idle"})], {},
-         ["45 of 45 minutes.", "Idle for 23 minutes and a nudge didn't stick."]),
-        ([ev("nudge", 10, {"kind": "refocus"}), ev("distraction", 12, {"signal": "low_focus"}),
-          ev("nudge", 30, {"kind": "refocus"}), ev("distraction", 32, {"signal": "low_focus"})], {},
-         ["45 of 45 minutes.", "2 distraction stretches (10 minutes) and 2 nudges didn't stick."]),
+        (
+            [
+                ev("session_start", 0, rhythm=START_RHYTHM),
+                ev("ping", 25, {"stress": 0.6}),
+                ev("ping", 30, {"fatigue": 0.7}),
+            ],
+            {},
+            ["45 of 45 minutes.", "Stress rose around minute 25 and fatigue rose around minute 30."],
+        ),
+        (
+            [
+                ev("session_start", 0, {}, {"stress": 0.1}),
+                ev("ping", 0, {"stress": 0.6}),
+                ev("ping", 5, {"stress": 0.6}),
+            ],
+            {},
+            ["45 of 45 minutes.", "Stress ran high from the start."],
+        ),
+        (
+            [ev("nudge", 20, {"kind": "refocus"}), ev("distraction", 22, {"signal": "idle"})],
+            {},
+            ["45 of 45 minutes.", "Idle for 23 minutes and a nudge didn't stick."],
+        ),
+        (
+            [
+                ev("nudge", 10, {"kind": "refocus"}),
+                ev("distraction", 12, {"signal": "low_focus"}),
+                ev("nudge", 30, {"kind": "refocus"}),
+                ev("distraction", 32, {"signal": "low_focus"}),
+            ],
+            {},
+            ["45 of 45 minutes.", "2 distraction stretches (10 minutes) and 2 nudges didn't stick."],
+        ),
     ],
 )
 def test_sentences(events, kwargs, sentences):
@@ -525,9 +760,12 @@ def test_headline_example_from_the_issue():
     events = [
         ev("session_start", 0, rhythm=START_RHYTHM),
         *pings(0.7, 0.7, 0.7, 0.7, 0.7, 0.7, 0.5, 0.5, 0.5, first=0),
-        ev("flow_start", 15, {"since": at(5).isoformat()}), ev("flow_end", 25),
+        ev("flow_start", 15, {"since": at(5).isoformat()}),
+        ev("flow_end", 25),
     ]
-    assert summarize(events, completion=1.0)["headline"] == "45 of 45 minutes, 20 in flow; energy dipped after 30 minutes."
+    assert (
+        summarize(events, completion=1.0)["headline"] == "45 of 45 minutes, 20 in flow; energy dipped after 30 minutes."
+    )
 
 
 # --------------------------------------------------------------------------- sentiment
@@ -577,8 +815,15 @@ def test_summary_sentiment(completion, quality, early_end, expected):
 
 @pytest.mark.parametrize(
     "quality, expected",
-    [(None, None), ({}, None), ({"rating": 2}, -0.5), ({"rating": 2.5}, -0.25), ({"score": "0.25"}, -0.5),
-     ({"score": float("inf")}, None), ("5", None)],
+    [
+        (None, None),
+        ({}, None),
+        ({"rating": 2}, -0.5),
+        ({"rating": 2.5}, -0.25),
+        ({"score": "0.25"}, -0.5),
+        ({"score": float("inf")}, None),
+        ("5", None),
+    ],
 )
 def test_quality_value(quality, expected):
     assert quality_value(quality) == expected
@@ -586,25 +831,40 @@ def test_quality_value(quality, expected):
 
 # --------------------------------------------------------------------------- properties
 
-unit = st.one_of(st.floats(min_value=0, max_value=1), st.floats(allow_nan=True, allow_infinity=True),
-                 st.integers(-3, 3), st.none(), st.text(max_size=3), st.booleans())
+unit = st.one_of(
+    st.floats(min_value=0, max_value=1),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.integers(-3, 3),
+    st.none(),
+    st.text(max_size=3),
+    st.booleans(),
+)
 anything = st.recursive(
     st.one_of(st.none(), st.booleans(), st.integers(), st.floats(), st.text(max_size=5)),
     lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner, max_size=3),
     max_leaves=8,
 )
 content = st.one_of(
-    st.fixed_dictionaries({}, optional={
-        "energy": unit, "stress": unit, "fatigue": unit, "focus": unit,
-        "activity": st.sampled_from(["active", "idle", "away", "other", None]),
-        "kind": st.sampled_from(["check_in", "refocus", "micro_break", "recovery_break", "wrap_up", None, 3]),
-        "reason": st.one_of(st.sampled_from(["in_flow", "backoff", "cap", "settling_in"]), anything),
-        "signal": st.sampled_from(["idle", "away", "app_switches", "low_focus", "", None]),
-        "since": st.one_of(st.datetimes(timezones=st.just(timezone.utc)).map(datetime.isoformat),
-                           st.text(max_size=8), st.integers()),
-        "flow_minutes": anything,
-        "app_switches": st.integers(-5, 100),
-    }),
+    st.fixed_dictionaries(
+        {},
+        optional={
+            "energy": unit,
+            "stress": unit,
+            "fatigue": unit,
+            "focus": unit,
+            "activity": st.sampled_from(["active", "idle", "away", "other", None]),
+            "kind": st.sampled_from(["check_in", "refocus", "micro_break", "recovery_break", "wrap_up", None, 3]),
+            "reason": st.one_of(st.sampled_from(["in_flow", "backoff", "cap", "settling_in"]), anything),
+            "signal": st.sampled_from(["idle", "away", "app_switches", "low_focus", "", None]),
+            "since": st.one_of(
+                st.datetimes(timezones=st.just(timezone.utc)).map(datetime.isoformat),
+                st.text(max_size=8),
+                st.integers(),
+            ),
+            "flow_minutes": anything,
+            "app_switches": st.integers(-5, 100),
+        },
+    ),
     anything,
 )
 snapshot = st.one_of(st.none(), st.fixed_dictionaries({}, optional={"energy": unit, "stress": unit, "fatigue": unit}))
@@ -633,11 +893,17 @@ events_strategy = st.lists(
     early_end=st.booleans(),
     tick_seconds=st.sampled_from([1, 2, 60, 300]),
 )
-def test_build_summary_never_raises_and_stays_in_range(events, duration_seconds, estimated, completion, quality,
-                                                       early_end, tick_seconds):
+def test_build_summary_never_raises_and_stays_in_range(
+    events, duration_seconds, estimated, completion, quality, early_end, tick_seconds
+):
     summary = build_summary(
-        started_at=T0, ended_at=T0 + timedelta(seconds=duration_seconds), estimated_minutes=estimated,
-        completion_score=completion, session_quality=quality, early_end=early_end, events=events,
+        started_at=T0,
+        ended_at=T0 + timedelta(seconds=duration_seconds),
+        estimated_minutes=estimated,
+        completion_score=completion,
+        session_quality=quality,
+        early_end=early_end,
+        events=events,
         tick_seconds=tick_seconds,
     )
     assert json.loads(json.dumps(summary, allow_nan=False)) == summary  # only plain JSON types
@@ -656,8 +922,15 @@ def test_build_summary_never_raises_and_stays_in_range(events, duration_seconds,
         assert window["minutes"] >= 0
     assert 0 <= flow["total_minutes"] <= total + 0.1
     for point in summary["friction_points"]:
-        assert point["kind"] in {"distraction", "idle_gap", "early_end", "overrun", "stress_spike",
-                                 "fatigue_spike", "nudge_ignored"}
+        assert point["kind"] in {
+            "distraction",
+            "idle_gap",
+            "early_end",
+            "overrun",
+            "stress_spike",
+            "fatigue_spike",
+            "nudge_ignored",
+        }
         assert 0 <= point["at_minute"] <= max(total, summary["duration"]["estimated_minutes"])
         assert point["minutes"] is None or point["minutes"] >= 0
         assert isinstance(point["detail"], str) and point["detail"]
@@ -679,8 +952,14 @@ def test_sentiment_is_always_a_number_in_range(completion, quality, early_end):
 
 def test_friction_is_listed_up_to_the_cap_and_counted_in_full():
     # 60 idle stretches of growing length, then the session ends early.
-    events = [e for i in range(60) for e in (ev("ping", i * 0.7, {"activity": "idle"}),
-                                             ev("ping", i * 0.7 + 0.01 * (i + 1), {"activity": "active"}))]
+    events = [
+        e
+        for i in range(60)
+        for e in (
+            ev("ping", i * 0.7, {"activity": "idle"}),
+            ev("ping", i * 0.7 + 0.01 * (i + 1), {"activity": "active"}),
+        )
+    ]
     summary = summarize(events, minutes=43, early_end=True)
     listed = summary["friction_points"]
     assert len(listed) == MAX_FRICTION_POINTS
@@ -711,8 +990,9 @@ def test_counted_labels_are_capped_and_the_rest_counted_as_other():
 
 
 def test_a_long_session_summary_stays_small():
-    readings = [{"energy": (i % 10) / 10, "stress": 0.9 * (i % 2), "activity": ("idle", "active")[i % 2]}
-                for i in range(20_000)]
+    readings = [
+        {"energy": (i % 10) / 10, "stress": 0.9 * (i % 2), "activity": ("idle", "active")[i % 2]} for i in range(20_000)
+    ]
     events = [ev("ping", i * 0.03, r, rhythm={"energy": 0.5, "stress": 0.2}) for i, r in enumerate(readings)]
     summary = summarize(events, minutes=600, estimated=600)
     assert len(json.dumps(summary)) < 32 * 1024
@@ -722,17 +1002,31 @@ def test_a_long_session_summary_stays_small():
 @pytest.mark.parametrize(
     "hours, estimated, sentence, detail",
     [
-        (12, 45, "Ended automatically after 12 hours against a 45-minute estimate.",
-         "left running, ended automatically after 12 hours"),
+        (
+            12,
+            45,
+            "Ended automatically after 12 hours against a 45-minute estimate.",
+            "left running, ended automatically after 12 hours",
+        ),
         (1, 0, "Ended automatically after 1 hour.", "left running, ended automatically after 1 hour"),
-        (0.5, 30, "Ended automatically after 0.5 hours against a 30-minute estimate.",
-         "left running, ended automatically after 0.5 hours"),
+        (
+            0.5,
+            30,
+            "Ended automatically after 0.5 hours against a 30-minute estimate.",
+            "left running, ended automatically after 0.5 hours",
+        ),
     ],
 )
 def test_a_session_the_sweep_ended_says_so(hours, estimated, sentence, detail):
     summary = build_summary(
-        started_at=T0, ended_at=T0 + timedelta(hours=hours), estimated_minutes=estimated, completion_score=None,
-        session_quality=None, early_end=True, events=[], ended_after_hours=hours,
+        started_at=T0,
+        ended_at=T0 + timedelta(hours=hours),
+        estimated_minutes=estimated,
+        completion_score=None,
+        session_quality=None,
+        early_end=True,
+        events=[],
+        ended_after_hours=hours,
     )
     assert summary["sentences"][0] == sentence and summary["ended_automatically"] is True
     (point,) = of_kind(summary, "early_end")

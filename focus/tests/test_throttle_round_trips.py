@@ -27,10 +27,14 @@ T0 = datetime(2031, 5, 6, 9, 0, 1, tzinfo=timezone.utc)
 def redis_cache(broker, settings) -> redis.Redis:
     """The default cache on a throwaway Redis, as settings.py configures it for CACHE_URL=redis://…;
     returns a client of that Redis for the test's own look."""
-    settings.CACHES = {"default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": broker.url, "KEY_PREFIX": "focusflow",
-        "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
-    }}
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": broker.url,
+            "KEY_PREFIX": "focusflow",
+            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+        }
+    }
     client = redis.Redis.from_url(broker.url, decode_responses=True)
     yield client
     client.close()
@@ -88,8 +92,10 @@ def test_a_ping_costs_one_round_trip_for_both_its_counters(alice_api, broker, re
     assert round_trips(commands) == ["EVALSHA"], commands
     user_id = alice_api.user.pk
     window = int(T0.timestamp() // 60)
-    assert incremented(commands) == [f"focusflow:1:throttle:user:{user_id}:{window}",
-                                     f"focusflow:1:throttle:focus_ping:{user_id}:{window}"]
+    assert incremented(commands) == [
+        f"focusflow:1:throttle:user:{user_id}:{window}",
+        f"focusflow:1:throttle:focus_ping:{user_id}:{window}",
+    ]
 
 
 def test_a_dashboard_ping_costs_one_round_trip_too(alice, broker, redis_cache, clock):

@@ -90,8 +90,10 @@ def test_starting_sessions_has_a_tighter_rate_of_its_own(alice_api, rates):
         for _ in range(2):
             started = alice_api.post("/focus/start", {"estimated_duration": 25}, format="json")
             assert started.status_code == 201
-            assert alice_api.post("/focus/end", {"session_id": started.json()["session_id"]},
-                                  format="json").status_code == 200
+            assert (
+                alice_api.post("/focus/end", {"session_id": started.json()["session_id"]}, format="json").status_code
+                == 200
+            )
         assert_throttled(alice_api.post("/focus/start", {"estimated_duration": 25}, format="json"), at_most=60)
         assert FocusSession.objects.count() == 2
         # Other endpoints still answer: only starting is held back.
@@ -172,9 +174,13 @@ def test_a_view_without_a_scope_has_no_action_rate(rates):
 
 
 def dead_redis_cache() -> dict:
-    return {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
-                        "LOCATION": f"redis://127.0.0.1:{free_port()}/0",
-                        "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5}}}
+    return {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": f"redis://127.0.0.1:{free_port()}/0",
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+        }
+    }
 
 
 @pytest.mark.django_db
@@ -273,6 +279,12 @@ def test_the_readme_documents_the_throttle():
     from pathlib import Path
 
     readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
-    for variable in ("THROTTLE_USER_RATE", "THROTTLE_STAFF_RATE", "THROTTLE_START_RATE", "THROTTLE_PING_RATE",
-                     "CACHE_URL", "Retry-After"):
+    for variable in (
+        "THROTTLE_USER_RATE",
+        "THROTTLE_STAFF_RATE",
+        "THROTTLE_START_RATE",
+        "THROTTLE_PING_RATE",
+        "CACHE_URL",
+        "Retry-After",
+    ):
         assert variable in readme, variable

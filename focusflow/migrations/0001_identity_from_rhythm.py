@@ -47,7 +47,6 @@ def backwards(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -61,34 +60,56 @@ class Migration(migrations.Migration):
         migrations.SeparateDatabaseAndState(
             state_operations=[
                 migrations.CreateModel(
-                    name='PersonAccess',
+                    name="PersonAccess",
                     fields=[
-                        ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                        ('at', models.DateTimeField(db_index=True, default=django.utils.timezone.now)),
-                        ('actor_id', models.BigIntegerField(db_index=True)),
-                        ('actor_username', models.CharField(max_length=150)),
-                        ('person_id', models.UUIDField(blank=True, db_index=True, null=True)),
-                        ('method', models.CharField(max_length=8)),
-                        ('path', models.CharField(max_length=300)),
-                        ('status', models.PositiveSmallIntegerField()),
+                        (
+                            "id",
+                            models.BigAutoField(
+                                auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                            ),
+                        ),
+                        ("at", models.DateTimeField(db_index=True, default=django.utils.timezone.now)),
+                        ("actor_id", models.BigIntegerField(db_index=True)),
+                        ("actor_username", models.CharField(max_length=150)),
+                        ("person_id", models.UUIDField(blank=True, db_index=True, null=True)),
+                        ("method", models.CharField(max_length=8)),
+                        ("path", models.CharField(max_length=300)),
+                        ("status", models.PositiveSmallIntegerField()),
                     ],
                     options={
-                        'verbose_name': 'person access (audit)',
-                        'verbose_name_plural': 'person accesses (audit)',
-                        'db_table': 'person_access_log',
-                        'ordering': ['-at', '-id'],
+                        "verbose_name": "person access (audit)",
+                        "verbose_name_plural": "person accesses (audit)",
+                        "db_table": "person_access_log",
+                        "ordering": ["-at", "-id"],
                     },
                 ),
                 migrations.CreateModel(
-                    name='PersonAccount',
+                    name="PersonAccount",
                     fields=[
-                        ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                        ('person_id', models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
-                        ('user', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='person_account', to=settings.AUTH_USER_MODEL)),
+                        (
+                            "id",
+                            models.BigAutoField(
+                                auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                            ),
+                        ),
+                        ("person_id", models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
+                        (
+                            "user",
+                            models.OneToOneField(
+                                on_delete=django.db.models.deletion.CASCADE,
+                                related_name="person_account",
+                                to=settings.AUTH_USER_MODEL,
+                            ),
+                        ),
                     ],
                     options={
-                        'db_table': 'person_accounts',
-                        'permissions': [('act_for_any_person', 'Can act for any person (service account): read and write their data')],
+                        "db_table": "person_accounts",
+                        "permissions": [
+                            (
+                                "act_for_any_person",
+                                "Can act for any person (service account): read and write their data",
+                            )
+                        ],
                     },
                 ),
             ],

@@ -32,8 +32,9 @@ def production_env(static_root: Path, **extra: str) -> dict[str, str]:
 
 
 def manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True,
-                          timeout=180)
+    return subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=180
+    )
 
 
 def get(url: str) -> tuple[int, str]:
@@ -71,11 +72,19 @@ def test_a_file_added_since_collectstatic_is_caught(tmp_path, collected_static):
     extra = tmp_path / "extra"
     (extra / "css").mkdir(parents=True)
     (extra / "css" / "added-later.css").write_text("body{}")
-    code = ("import django; from django.conf import settings; django.setup(); "
-            f"settings.STATICFILES_DIRS = [*settings.STATICFILES_DIRS, {str(extra)!r}]; "
-            "from focusflow.checks import static_manifest_problem; print(static_manifest_problem())")
-    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120,
-                          env={**production_env(collected_static), "DJANGO_SETTINGS_MODULE": "focusflow.settings"})
+    code = (
+        "import django; from django.conf import settings; django.setup(); "
+        f"settings.STATICFILES_DIRS = [*settings.STATICFILES_DIRS, {str(extra)!r}]; "
+        "from focusflow.checks import static_manifest_problem; print(static_manifest_problem())"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**production_env(collected_static), "DJANGO_SETTINGS_MODULE": "focusflow.settings"},
+    )
     assert done.returncode == 0, done.stderr
     assert "css/added-later.css" in done.stdout and "collectstatic has not run since" in done.stdout
 
@@ -87,9 +96,14 @@ def test_debug_runs_need_no_collectstatic(tmp_path):
 
 def test_the_web_process_refuses_to_start_before_collectstatic(tmp_path):
     """gunicorn exits with the reason instead of answering every page with a 500."""
-    done = subprocess.run([str(BIN / "gunicorn"), "focusflow.wsgi", "--bind", "127.0.0.1:0", "--workers", "1"],
-                          cwd=ROOT, env=production_env(tmp_path / "static"), capture_output=True, text=True,
-                          timeout=120)
+    done = subprocess.run(
+        [str(BIN / "gunicorn"), "focusflow.wsgi", "--bind", "127.0.0.1:0", "--workers", "1"],
+        cwd=ROOT,
+        env=production_env(tmp_path / "static"),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode != 0
     assert "No staticfiles manifest" in done.stderr and "collectstatic" in done.stderr
 
@@ -98,10 +112,17 @@ def test_the_web_process_refuses_to_start_before_collectstatic(tmp_path):
 @pytest.mark.django_db
 def test_a_deploy_runs_the_release_phase_then_serves_the_admin(tmp_path):
     """What a platform does: the Procfile's release command, then web; the admin login is a page."""
-    env = production_env(tmp_path / "static", DATABASE_URL=current_database_url(),
-                         PATH=f"{BIN}{os.pathsep}{os.environ['PATH']}")  # the app's python, as on a platform
-    release = subprocess.run([str(BIN / "honcho"), "start", "-f", "Procfile", "release"], cwd=ROOT, env=env,
-                             capture_output=True, text=True, timeout=300)
+    env = production_env(
+        tmp_path / "static", DATABASE_URL=current_database_url(), PATH=f"{BIN}{os.pathsep}{os.environ['PATH']}"
+    )  # the app's python, as on a platform
+    release = subprocess.run(
+        [str(BIN / "honcho"), "start", "-f", "Procfile", "release"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert release.returncode == 0, release.stdout[-3000:] + release.stderr[-3000:]
     assert (tmp_path / "static" / "staticfiles.json").exists()
     stack = Stack(tmp_path, env)

@@ -34,8 +34,9 @@ def alice_web(alice) -> Client:
 def sessions(alice_web) -> dict:
     """An ended session (summary page, the home page's stats) and a running one (live page)."""
     now = timezone.now()
-    ended = session_start(person_id=alice_web.person_id, task_id=None, estimated_duration=30, mode="deep",
-                          now=now - timedelta(minutes=40))
+    ended = session_start(
+        person_id=alice_web.person_id, task_id=None, estimated_duration=30, mode="deep", now=now - timedelta(minutes=40)
+    )
     session_end(session_id=ended.id, person_id=None, completion_score=0.8, now=now - timedelta(minutes=5))
     running = session_start(person_id=alice_web.person_id, task_id=None, estimated_duration=30, mode="deep")
     return {"ended": ended.id, "running": running.id}
@@ -83,7 +84,9 @@ class InlineContent(HTMLParser):
         self.found += [f"<{tag} {name}=…>" for name in values if name.startswith("on")]
         if "style" in values:
             self.found.append(f'<{tag} style="{values["style"]}">')
-        if any((values.get(name) or "").strip().lower().startswith("javascript:") for name in ("href", "action", "src")):
+        if any(
+            (values.get(name) or "").strip().lower().startswith("javascript:") for name in ("href", "action", "src")
+        ):
             self.found.append(f"<{tag}> with a javascript: URL")
         if tag == "style":
             self.found.append("<style> element")
@@ -107,9 +110,11 @@ def inline_content(html: str) -> list[str]:
 
 def test_the_parser_sees_what_the_policy_would_refuse():
     """The check below can fail: each kind of inline content is caught, data blocks are not."""
-    html = ('<div style="width: 5%"></div><button onclick="go()">x</button><a href="javascript:go()">y</a>'
-            '<style>p{}</style><script>go()</script><script src="/static/a.js"></script>'
-            '<script id="c" type="application/json">{"a": 1}</script>')
+    html = (
+        '<div style="width: 5%"></div><button onclick="go()">x</button><a href="javascript:go()">y</a>'
+        '<style>p{}</style><script>go()</script><script src="/static/a.js"></script>'
+        '<script id="c" type="application/json">{"a": 1}</script>'
+    )
     assert len(inline_content(html)) == 5
 
 
@@ -143,15 +148,23 @@ def test_pages_and_api_answers_are_never_stored(alice_web, alice_api, anon_api, 
     for path in dashboard_pages(sessions) + ["/history.csv", "/api/docs/"]:
         assert_not_stored(alice_web.get(path))
     assert_not_stored(Client().get("/accounts/login/"))
-    for path in ("/api/me", "/focus/sessions/", f"/focus/sessions/{sessions['ended']}/",
-                 f"/focus/sessions/{sessions['ended']}/events/", "/rhythm/state/", "/planner/tasks/", "/api/schema/"):
+    for path in (
+        "/api/me",
+        "/focus/sessions/",
+        f"/focus/sessions/{sessions['ended']}/",
+        f"/focus/sessions/{sessions['ended']}/events/",
+        "/rhythm/state/",
+        "/planner/tasks/",
+        "/api/schema/",
+    ):
         response = alice_api.get(path)
         assert response.status_code == 200, path
         assert_not_stored(response)
     # Writes and refusals too: a 201, a 400, a 401, a 404 and the health check.
     assert_not_stored(alice_api.post("/planner/tasks/", {"title": "Read"}, format="json"))
-    assert_not_stored(alice_api.post("/focus/ping", {"session_id": str(sessions["running"]), "stress": 7},
-                                     format="json"))
+    assert_not_stored(
+        alice_api.post("/focus/ping", {"session_id": str(sessions["running"]), "stress": 7}, format="json")
+    )
     assert_not_stored(anon_api.get("/api/me"))
     assert_not_stored(alice_api.get("/focus/sessions/00000000-0000-0000-0000-000000000000/"))
     assert_not_stored(anon_api.get("/healthz"))

@@ -25,10 +25,14 @@ def test_a_database_from_before_the_move_keeps_its_grants_and_rows(django_user_m
         ingest = django_user_model.objects.create_user("ingest")
         ingest.user_permissions.add(Permission.objects.get(content_type=old_type, codename="act_for_any_person"))
         with connection.cursor() as cursor:
-            cursor.execute("INSERT INTO person_accounts (user_id, person_id) VALUES (%s, gen_random_uuid())",
-                           [ingest.pk])
-            cursor.execute("INSERT INTO person_access_log (at, actor_id, actor_username, method, path, status) "
-                           "VALUES (now(), %s, 'ingest', 'GET', '/rhythm/state/', 200)", [ingest.pk])
+            cursor.execute(
+                "INSERT INTO person_accounts (user_id, person_id) VALUES (%s, gen_random_uuid())", [ingest.pk]
+            )
+            cursor.execute(
+                "INSERT INTO person_access_log (at, actor_id, actor_username, method, path, status) "
+                "VALUES (now(), %s, 'ingest', 'GET', '/rhythm/state/', 200)",
+                [ingest.pk],
+            )
     finally:
         migrate(AFTER)
 

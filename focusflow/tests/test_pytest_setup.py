@@ -12,8 +12,14 @@ ROOT = Path(__file__).resolve().parents[2]
 def run_pytest(*args: str) -> subprocess.CompletedProcess:
     """pytest in a fresh process with no DATABASE_URL (the settings' SQLite default) and no broker."""
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "CELERY_BROKER_URL")}
-    return subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *args],
-                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
 
 
 def test_the_pure_tests_run_without_postgresql():

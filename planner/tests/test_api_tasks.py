@@ -10,8 +10,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_a_person_creates_lists_updates_and_deletes_own_tasks(alice_api):
-    created = alice_api.post("/planner/tasks/", {"title": "Write report", "estimate": 50, "priority": 3},
-                             format="json")
+    created = alice_api.post("/planner/tasks/", {"title": "Write report", "estimate": 50, "priority": 3}, format="json")
     assert created.status_code == 201, created.json()
     task_id = created.json()["id"]
     assert created.json()["person_id"] == str(alice_api.person_id)
@@ -88,15 +87,13 @@ def test_updating_a_task_with_an_unstorable_due_is_a_400_and_changes_nothing(ali
     TaskFactory(person_id=alice_api.person_id)
     before = _task_rows()
     task_id = before[0][0]
-    response = getattr(alice_api, method)(f"/planner/tasks/{task_id}/", {"title": "Renamed", "due": due},
-                                          format="json")
+    response = getattr(alice_api, method)(f"/planner/tasks/{task_id}/", {"title": "Renamed", "due": due}, format="json")
     _assert_refused_due(response)
     assert _task_rows() == before
 
 
 def test_a_due_with_an_offset_is_stored_and_answered_in_utc(alice_api):
-    created = alice_api.post("/planner/tasks/", {"title": "Report", "due": "2026-05-06T09:00:00+15:59"},
-                             format="json")
+    created = alice_api.post("/planner/tasks/", {"title": "Report", "due": "2026-05-06T09:00:00+15:59"}, format="json")
     assert created.status_code == 201, created.json()
     assert created.json()["due"] == "2026-05-05T17:01:00Z"
     assert Task.objects.get().due.isoformat() == "2026-05-05T17:01:00+00:00"

@@ -9,7 +9,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -18,77 +17,172 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='MemoryShortTerm',
+            name="MemoryShortTerm",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('user_id', models.UUIDField(db_index=True)),
-                ('kind', models.CharField(max_length=64)),
-                ('content', models.JSONField(default=dict, encoder=focusflow.json.SanitizedJSONEncoder)),
-                ('sentiment', models.DecimalField(blank=True, decimal_places=3, max_digits=4, null=True)),
-                ('emotion_tags', models.JSONField(blank=True, default=list, encoder=focusflow.json.SanitizedJSONEncoder)),
-                ('session_id', models.UUIDField(blank=True, help_text='The focus session this summary is of.', null=True, unique=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("user_id", models.UUIDField(db_index=True)),
+                ("kind", models.CharField(max_length=64)),
+                ("content", models.JSONField(default=dict, encoder=focusflow.json.SanitizedJSONEncoder)),
+                ("sentiment", models.DecimalField(blank=True, decimal_places=3, max_digits=4, null=True)),
+                (
+                    "emotion_tags",
+                    models.JSONField(blank=True, default=list, encoder=focusflow.json.SanitizedJSONEncoder),
+                ),
+                (
+                    "session_id",
+                    models.UUIDField(
+                        blank=True, help_text="The focus session this summary is of.", null=True, unique=True
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, db_index=True)),
             ],
             options={
-                'verbose_name': 'short-term memory',
-                'verbose_name_plural': 'short-term memories',
-                'db_table': 'memory_short_term',
+                "verbose_name": "short-term memory",
+                "verbose_name_plural": "short-term memories",
+                "db_table": "memory_short_term",
             },
         ),
         migrations.CreateModel(
-            name='PersonalModel',
+            name="PersonalModel",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('person_id', models.UUIDField(unique=True)),
-                ('emotion', models.CharField(blank=True, choices=[('positive', 'Positive'), ('neutral', 'Neutral'), ('negative', 'Negative')], max_length=16, null=True)),
-                ('emotion_source', models.CharField(default='default', help_text='memory, rhythm, backfill or default', max_length=32)),
-                ('focus_habit_strength', models.FloatField(default=0.0, validators=[django.core.validators.MinValueValidator(0.0), django.core.validators.MaxValueValidator(1.0)])),
-                ('last_session_at', models.DateTimeField(blank=True, null=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("person_id", models.UUIDField(unique=True)),
+                (
+                    "emotion",
+                    models.CharField(
+                        blank=True,
+                        choices=[("positive", "Positive"), ("neutral", "Neutral"), ("negative", "Negative")],
+                        max_length=16,
+                        null=True,
+                    ),
+                ),
+                (
+                    "emotion_source",
+                    models.CharField(default="default", help_text="memory, rhythm, backfill or default", max_length=32),
+                ),
+                (
+                    "focus_habit_strength",
+                    models.FloatField(
+                        default=0.0,
+                        validators=[
+                            django.core.validators.MinValueValidator(0.0),
+                            django.core.validators.MaxValueValidator(1.0),
+                        ],
+                    ),
+                ),
+                ("last_session_at", models.DateTimeField(blank=True, null=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
             ],
             options={
-                'db_table': 'personal_model',
+                "db_table": "personal_model",
             },
         ),
         migrations.CreateModel(
-            name='RhythmState',
+            name="RhythmState",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('person_id', models.UUIDField(unique=True)),
-                ('energy', models.FloatField(default=0.6, validators=[django.core.validators.MinValueValidator(0.0), django.core.validators.MaxValueValidator(1.0)])),
-                ('stress', models.FloatField(default=0.3, validators=[django.core.validators.MinValueValidator(0.0), django.core.validators.MaxValueValidator(1.0)])),
-                ('fatigue', models.FloatField(default=0.3, validators=[django.core.validators.MinValueValidator(0.0), django.core.validators.MaxValueValidator(1.0)])),
-                ('updated_at', models.DateTimeField(auto_now=True)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("person_id", models.UUIDField(unique=True)),
+                (
+                    "energy",
+                    models.FloatField(
+                        default=0.6,
+                        validators=[
+                            django.core.validators.MinValueValidator(0.0),
+                            django.core.validators.MaxValueValidator(1.0),
+                        ],
+                    ),
+                ),
+                (
+                    "stress",
+                    models.FloatField(
+                        default=0.3,
+                        validators=[
+                            django.core.validators.MinValueValidator(0.0),
+                            django.core.validators.MaxValueValidator(1.0),
+                        ],
+                    ),
+                ),
+                (
+                    "fatigue",
+                    models.FloatField(
+                        default=0.3,
+                        validators=[
+                            django.core.validators.MinValueValidator(0.0),
+                            django.core.validators.MaxValueValidator(1.0),
+                        ],
+                    ),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True)),
             ],
             options={
-                'db_table': 'rhythm_state',
+                "db_table": "rhythm_state",
             },
         ),
         migrations.CreateModel(
-            name='PersonAccount',
+            name="PersonAccount",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('person_id', models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
-                ('user', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='person_account', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("person_id", models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
+                (
+                    "user",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="person_account",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'db_table': 'person_accounts',
+                "db_table": "person_accounts",
             },
         ),
         migrations.CreateModel(
-            name='RhythmSample',
+            name="RhythmSample",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('person_id', models.UUIDField()),
-                ('energy', models.FloatField(blank=True, null=True, validators=[django.core.validators.MinValueValidator(0.0), django.core.validators.MaxValueValidator(1.0)])),
-                ('stress', models.FloatField(blank=True, null=True, validators=[django.core.validators.MinValueValidator(0.0), django.core.validators.MaxValueValidator(1.0)])),
-                ('fatigue', models.FloatField(blank=True, null=True, validators=[django.core.validators.MinValueValidator(0.0), django.core.validators.MaxValueValidator(1.0)])),
-                ('source', models.CharField(choices=[('update', 'Update'), ('ping', 'Ping')], default='update', max_length=16)),
-                ('recorded_at', models.DateTimeField(auto_now_add=True, db_index=True)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("person_id", models.UUIDField()),
+                (
+                    "energy",
+                    models.FloatField(
+                        blank=True,
+                        null=True,
+                        validators=[
+                            django.core.validators.MinValueValidator(0.0),
+                            django.core.validators.MaxValueValidator(1.0),
+                        ],
+                    ),
+                ),
+                (
+                    "stress",
+                    models.FloatField(
+                        blank=True,
+                        null=True,
+                        validators=[
+                            django.core.validators.MinValueValidator(0.0),
+                            django.core.validators.MaxValueValidator(1.0),
+                        ],
+                    ),
+                ),
+                (
+                    "fatigue",
+                    models.FloatField(
+                        blank=True,
+                        null=True,
+                        validators=[
+                            django.core.validators.MinValueValidator(0.0),
+                            django.core.validators.MaxValueValidator(1.0),
+                        ],
+                    ),
+                ),
+                (
+                    "source",
+                    models.CharField(choices=[("update", "Update"), ("ping", "Ping")], default="update", max_length=16),
+                ),
+                ("recorded_at", models.DateTimeField(auto_now_add=True, db_index=True)),
             ],
             options={
-                'db_table': 'rhythm_samples',
-                'indexes': [models.Index(fields=['person_id', '-recorded_at'], name='rhythm_sample_person_idx')],
+                "db_table": "rhythm_samples",
+                "indexes": [models.Index(fields=["person_id", "-recorded_at"], name="rhythm_sample_person_idx")],
             },
         ),
     ]

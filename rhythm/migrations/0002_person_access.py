@@ -19,41 +19,46 @@ DROP FUNCTION IF EXISTS person_access_log_append_only();
 def _on_postgresql(sql):
     """The audit log refuses UPDATE and DELETE in the database itself (PostgreSQL; the SQLite quick
     start relies on the model's guard)."""
+
     def run(apps, schema_editor):
         if schema_editor.connection.vendor == "postgresql":
             schema_editor.execute(sql)
+
     return run
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('rhythm', '0001_initial'),
+        ("rhythm", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='PersonAccess',
+            name="PersonAccess",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('at', models.DateTimeField(db_index=True, default=django.utils.timezone.now)),
-                ('actor_id', models.BigIntegerField(db_index=True)),
-                ('actor_username', models.CharField(max_length=150)),
-                ('person_id', models.UUIDField(blank=True, db_index=True, null=True)),
-                ('method', models.CharField(max_length=8)),
-                ('path', models.CharField(max_length=300)),
-                ('status', models.PositiveSmallIntegerField()),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("at", models.DateTimeField(db_index=True, default=django.utils.timezone.now)),
+                ("actor_id", models.BigIntegerField(db_index=True)),
+                ("actor_username", models.CharField(max_length=150)),
+                ("person_id", models.UUIDField(blank=True, db_index=True, null=True)),
+                ("method", models.CharField(max_length=8)),
+                ("path", models.CharField(max_length=300)),
+                ("status", models.PositiveSmallIntegerField()),
             ],
             options={
-                'verbose_name': 'person access (audit)',
-                'verbose_name_plural': 'person accesses (audit)',
-                'db_table': 'person_access_log',
-                'ordering': ['-at', '-id'],
+                "verbose_name": "person access (audit)",
+                "verbose_name_plural": "person accesses (audit)",
+                "db_table": "person_access_log",
+                "ordering": ["-at", "-id"],
             },
         ),
         migrations.AlterModelOptions(
-            name='personaccount',
-            options={'permissions': [('act_for_any_person', 'Can act for any person (service account): read and write their data')]},
+            name="personaccount",
+            options={
+                "permissions": [
+                    ("act_for_any_person", "Can act for any person (service account): read and write their data")
+                ]
+            },
         ),
         migrations.RunPython(_on_postgresql(APPEND_ONLY), _on_postgresql(DROP_APPEND_ONLY)),
     ]

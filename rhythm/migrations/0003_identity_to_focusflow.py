@@ -5,7 +5,6 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
         ("rhythm", "0002_person_access"),
         ("focusflow", "0001_identity_from_rhythm"),

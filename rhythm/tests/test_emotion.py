@@ -23,8 +23,17 @@ def test_a_person_with_no_signal_reads_neutral_from_default():
     assert emotion_baseline(person_id=uuid.uuid4()) == {"emotion": "neutral", "source": "default"}
 
 
-@pytest.mark.parametrize("sentiment, emotion", [(0.9, "positive"), (0.26, "positive"), (0.25, "neutral"),
-                                                (0.0, "neutral"), (-0.25, "neutral"), (-0.26, "negative")])
+@pytest.mark.parametrize(
+    "sentiment, emotion",
+    [
+        (0.9, "positive"),
+        (0.26, "positive"),
+        (0.25, "neutral"),
+        (0.0, "neutral"),
+        (-0.25, "neutral"),
+        (-0.26, "negative"),
+    ],
+)
 def test_a_memory_with_a_sentiment_moves_the_baseline(sentiment, emotion):
     person = uuid.uuid4()
     memory_write(person_id=person, kind="note", content={"text": "hi"}, sentiment=sentiment)
@@ -44,8 +53,14 @@ def _dataset():
     now = timezone.now()
     people = [uuid.uuid4() for _ in range(8)]
     sentiments = [
-        [Decimal("-0.9"), Decimal("0.6")], [Decimal("0.8"), Decimal("-0.4")], [Decimal("0.1")], [None],
-        [Decimal("0.25")], [Decimal("-0.26"), None], [], [Decimal("0.3")],
+        [Decimal("-0.9"), Decimal("0.6")],
+        [Decimal("0.8"), Decimal("-0.4")],
+        [Decimal("0.1")],
+        [None],
+        [Decimal("0.25")],
+        [Decimal("-0.26"), None],
+        [],
+        [Decimal("0.3")],
     ]
     for index, (person, values) in enumerate(zip(people, sentiments)):
         PersonalModelFactory(person_id=person, emotion="negative" if index == 7 else None)

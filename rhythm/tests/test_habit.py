@@ -24,7 +24,10 @@ from rhythm.habit import (
 
 def after(strength, actual=45, estimated=45, early_end=False, completion=None):
     return habit_strength_after_session(
-        strength, actual_minutes=actual, estimated_minutes=estimated, early_end=early_end,
+        strength,
+        actual_minutes=actual,
+        estimated_minutes=estimated,
+        early_end=early_end,
         completion_score=completion,
     )
 
@@ -84,7 +87,9 @@ def test_session_match(actual, estimated, match):
     [(None, 1.0), (1.0, 1.0), (0.0, 0.5), (0.6, 0.8), (1.7, 1.0), (-1, 0.5), (float("nan"), 1.0), (True, 1.0)],
 )
 def test_session_quality_for_habit(completion, quality):
-    assert session_quality_for_habit(actual_minutes=45, estimated_minutes=45, completion_score=completion) == pytest.approx(quality)
+    assert session_quality_for_habit(
+        actual_minutes=45, estimated_minutes=45, completion_score=completion
+    ) == pytest.approx(quality)
 
 
 @pytest.mark.parametrize(
@@ -120,7 +125,9 @@ def test_early_end_gains_less_than_ending_normally(strength, actual, completion)
 @pytest.mark.parametrize("strength", [0.0, 0.3, 0.8])
 @pytest.mark.parametrize("early_actual", [5, 20, 30, 40])
 def test_completed_near_estimate_beats_an_early_end(strength, early_actual):
-    assert after(strength, actual=45, completion=1.0) > after(strength, actual=early_actual, early_end=True, completion=1.0)
+    assert after(strength, actual=45, completion=1.0) > after(
+        strength, actual=early_actual, early_end=True, completion=1.0
+    )
 
 
 @pytest.mark.parametrize("low, high", [(0.0, 0.1), (0.1, 0.5), (0.5, 0.9), (0.9, 0.99)])
@@ -186,12 +193,19 @@ completions = st.one_of(st.none(), st.floats(min_value=0, max_value=1))
 
 
 @settings(max_examples=200, deadline=None)
-@given(strength=strengths, other=strengths, actual=minutes, estimated=st.integers(0, 300),
-       early_end=st.booleans(), completion=completions)
+@given(
+    strength=strengths,
+    other=strengths,
+    actual=minutes,
+    estimated=st.integers(0, 300),
+    early_end=st.booleans(),
+    completion=completions,
+)
 def test_after_session_is_bounded_monotone_and_diminishing(strength, other, actual, estimated, early_end, completion):
     def run(s):
-        return habit_strength_after_session(s, actual_minutes=actual, estimated_minutes=estimated,
-                                            early_end=early_end, completion_score=completion)
+        return habit_strength_after_session(
+            s, actual_minutes=actual, estimated_minutes=estimated, early_end=early_end, completion_score=completion
+        )
 
     result = run(strength)
     assert strength <= result <= 1.0
@@ -199,10 +213,12 @@ def test_after_session_is_bounded_monotone_and_diminishing(strength, other, actu
     low, high = sorted((strength, other))
     assert run(low) <= run(high) + 1e-12  # stronger before, at least as strong after
     assert run(high) - high <= run(low) - low + 1e-12  # but a smaller gain
-    early = habit_strength_after_session(strength, actual_minutes=actual, estimated_minutes=estimated,
-                                         early_end=True, completion_score=completion)
-    normal = habit_strength_after_session(strength, actual_minutes=actual, estimated_minutes=estimated,
-                                          early_end=False, completion_score=completion)
+    early = habit_strength_after_session(
+        strength, actual_minutes=actual, estimated_minutes=estimated, early_end=True, completion_score=completion
+    )
+    normal = habit_strength_after_session(
+        strength, actual_minutes=actual, estimated_minutes=estimated, early_end=False, completion_score=completion
+    )
     assert early <= normal
 
 

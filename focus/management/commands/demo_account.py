@@ -24,7 +24,9 @@ class Command(BaseCommand):
         if created:
             demo.set_password(DEMO_PASSWORD)
             demo.save()
-        admin, created = User.objects.get_or_create(username=ADMIN_USER, defaults={"is_staff": True, "is_superuser": True})
+        admin, created = User.objects.get_or_create(
+            username=ADMIN_USER, defaults={"is_staff": True, "is_superuser": True}
+        )
         if created:
             admin.set_password(ADMIN_PASSWORD)
             admin.save()
@@ -36,13 +38,15 @@ class Command(BaseCommand):
         person_id = account_person_id(user=demo)
         base = f"http://localhost:{os.environ.get('PORT') or 8000}"  # where the Procfile's web binds
         self.stdout.write(
-            "\n".join([
-                "",
-                f"FocusFlow quick start — {base}/",
-                f"  person:  username {DEMO_USER}  password {DEMO_PASSWORD}  person_id {person_id}",
-                f"           API token {token}",
-                f"  admin:   username {ADMIN_USER}  password {ADMIN_PASSWORD}  ({base}/admin/)",
-                f"           API token {admin_token}",
-                "",
-            ])
+            "\n".join(
+                [
+                    "",
+                    f"FocusFlow quick start — {base}/",
+                    f"  person:  username {DEMO_USER}  password {DEMO_PASSWORD}  person_id {person_id}",
+                    f"           API token {token}",
+                    f"  admin:   username {ADMIN_USER}  password {ADMIN_PASSWORD}  ({base}/admin/)",
+                    f"           API token {admin_token}",
+                    "",
+                ]
+            )
         )

@@ -38,8 +38,11 @@ def polyline_points(root: ET.Element) -> list[tuple[float, float]]:
 
 def test_the_energy_curve_is_an_accessible_svg_with_the_line_flow_nudges_and_friction():
     svg = energy_chart(
-        points=[(0, 0.6), (10, 0.8), (20, 0.4)], total_minutes=30, estimate_minutes=45,
-        flow_windows=[(5, 15)], nudges=[Marker(12, "Check-in: how is it going?", "nudge")],
+        points=[(0, 0.6), (10, 0.8), (20, 0.4)],
+        total_minutes=30,
+        estimate_minutes=45,
+        flow_windows=[(5, 15)],
+        nudges=[Marker(12, "Check-in: how is it going?", "nudge")],
         friction=[Marker(18, "Distraction: app switching", "distraction"), Marker(30, "Ended early", "early_end")],
     )
     root = parse(svg)
@@ -67,8 +70,10 @@ def test_the_time_axis_reaches_the_estimate_when_it_is_near_and_names_it_when_fa
     alone = parse(energy_chart(points=[(0, 0.5), (10, 0.5)], total_minutes=10))
     far = parse(energy_chart(points=[(0, 0.5), (10, 0.5)], total_minutes=10, estimate_minutes=600))
     # Against a 20-minute estimate the same 10 minutes take half the width.
-    span = {name: polyline_points(root)[1][0] - polyline_points(root)[0][0]
-            for name, root in (("near", near), ("alone", alone), ("far", far))}
+    span = {
+        name: polyline_points(root)[1][0] - polyline_points(root)[0][0]
+        for name, root in (("near", near), ("alone", alone), ("far", far))
+    }
     assert span["near"] == pytest.approx(span["alone"] / 2, rel=0.02)
     assert by_class(near, "estimate") and not by_class(near, "estimate-off")
     # A far-off estimate does not squash the session; it is named above the plot instead.
@@ -82,8 +87,9 @@ def test_the_time_axis_reaches_the_estimate_when_it_is_near_and_names_it_when_fa
 
 def test_markers_close_together_are_stacked_instead_of_overlapping():
     assert marker_rows([10, 12, 40, 41, 42, 43], gap=17, rows=3) == [0, 1, 0, 1, 2, 2]
-    root = parse(energy_chart(points=[], total_minutes=60,
-                              friction=[Marker(30, "a"), Marker(30.2, "b"), Marker(50, "c")]))
+    root = parse(
+        energy_chart(points=[], total_minutes=60, friction=[Marker(30, "a"), Marker(30.2, "b"), Marker(50, "c")])
+    )
     ys = [float(m.find(SVG + "circle").get("cy")) for m in by_class(root, "friction-marker")]
     assert ys[0] != ys[1] and ys[0] == ys[2]
 
@@ -91,7 +97,8 @@ def test_markers_close_together_are_stacked_instead_of_overlapping():
 def test_text_is_escaped_and_bad_numbers_are_dropped():
     svg = energy_chart(
         points=[(0, 0.5), (math.nan, 0.3), (5, math.inf), ("7", 0.2), (True, 0.1), (10, 1.7), (-3, -1)],
-        total_minutes=10, nudges=[Marker(2, "<script>alert('x')</script> & co", "x\"y")],
+        total_minutes=10,
+        nudges=[Marker(2, "<script>alert('x')</script> & co", 'x"y')],
     )
     root = parse(svg)
     assert "<script>" not in svg and "&lt;script&gt;" in svg
@@ -141,10 +148,16 @@ def test_nice_steps_are_round_numbers(span, step):
     assert nice_step(span, 5) == pytest.approx(step)
 
 
-@pytest.mark.parametrize("total,ticks", [
-    (25, [0, 5, 10, 15, 20, 25]), (60, [0, 10, 20, 30, 40, 50, 60]), (600, [0, 120, 240, 360, 480, 600]),
-    (0, [0]), (3, [0, 0.5, 1, 1.5, 2, 2.5, 3]),
-])
+@pytest.mark.parametrize(
+    "total,ticks",
+    [
+        (25, [0, 5, 10, 15, 20, 25]),
+        (60, [0, 10, 20, 30, 40, 50, 60]),
+        (600, [0, 120, 240, 360, 480, 600]),
+        (0, [0]),
+        (3, [0, 0.5, 1, 1.5, 2, 2.5, 3]),
+    ],
+)
 def test_minute_ticks_fall_on_round_minutes(total, ticks):
     assert minute_ticks(total) == pytest.approx(ticks)
 

@@ -18,8 +18,13 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def session(alice_web):
-    return session_start(person_id=alice_web.person_id, task_id=None, estimated_duration=45, mode="deep",
-                         now=timezone.now() - timedelta(minutes=10))
+    return session_start(
+        person_id=alice_web.person_id,
+        task_id=None,
+        estimated_duration=45,
+        mode="deep",
+        now=timezone.now() - timedelta(minutes=10),
+    )
 
 
 def feed(client, session, after="0"):
@@ -28,9 +33,12 @@ def feed(client, session, after="0"):
 
 def test_updates_come_oldest_first_rendered_with_the_pages_own_words(alice_web, session):
     engine.run_tick(session_id=session.id, now=timezone.now() - timedelta(minutes=9))  # settling in
-    nudge = FocusEventFactory(session=session, event_type="break", ts=timezone.now() - timedelta(minutes=5),
-                              content={"kind": "micro_break", "message": "Stretch <a little>.", "tone": "micro",
-                                       "break_minutes": 3})
+    nudge = FocusEventFactory(
+        session=session,
+        event_type="break",
+        ts=timezone.now() - timedelta(minutes=5),
+        content={"kind": "micro_break", "message": "Stretch <a little>.", "tone": "micro", "break_minutes": 3},
+    )
     ping = session_ping(session_id=session.id, person_id=None, values={"energy": 0.4})
     events = feed(alice_web, session).json()["events"]
     by_type = {e["event_type"]: e for e in events}
@@ -45,8 +53,12 @@ def test_updates_come_oldest_first_rendered_with_the_pages_own_words(alice_web, 
 
 
 def test_the_first_page_uses_the_same_renderer(alice_web, session):
-    event = FocusEventFactory(session=session, event_type="nudge", ts=timezone.now() - timedelta(minutes=5),
-                              content={"kind": "check_in", "message": "How is it going?", "tone": "micro"})
+    event = FocusEventFactory(
+        session=session,
+        event_type="nudge",
+        ts=timezone.now() - timedelta(minutes=5),
+        content={"kind": "check_in", "message": "How is it going?", "tone": "micro"},
+    )
     page = alice_web.get(reverse("dashboard-live", args=[session.id])).content.decode()
     item = dashboard.feed_item(event_id=event.id, event_type=event.event_type, ts=event.ts, content=event.content)
     with timezone.override(timezone.get_default_timezone()):

@@ -48,8 +48,9 @@ def alice_web(alice, clock) -> Client:
 
 
 def form_start(client: Client):
-    return client.post(reverse("dashboard-start"),
-                       {"task": "", "new_task_title": "", "estimated_duration": "45", "mode": "deep"})
+    return client.post(
+        reverse("dashboard-start"), {"task": "", "new_task_title": "", "estimated_duration": "45", "mode": "deep"}
+    )
 
 
 def form_ping(client: Client, session: FocusSession, **headers):
@@ -67,8 +68,7 @@ def form_end(client: Client, session: FocusSession):
 def end_active(person_id) -> None:
     from focus.services import session_end
 
-    session_end(session_id=FocusSession.objects.get(person_id=person_id, ended_at__isnull=True).id,
-                person_id=person_id)
+    session_end(session_id=FocusSession.objects.get(person_id=person_id, ended_at__isnull=True).id, person_id=person_id)
 
 
 def pings(session: FocusSession) -> int:

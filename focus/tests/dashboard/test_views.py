@@ -63,18 +63,29 @@ def ended_session(alice_web, settings) -> FocusSession:
         if ping:
             session_ping(session_id=session.id, person_id=None, values=ping, now=now - timedelta(seconds=1))
         engine.run_tick(session_id=session.id, now=now)
-    return session_end(session_id=session.id, person_id=None, completion_score=0.8,
-                       session_quality={"rating": 4, "note": "good run"}, early_end=False,
-                       now=t0 + timedelta(seconds=TICK * 12))
+    return session_end(
+        session_id=session.id,
+        person_id=None,
+        completion_score=0.8,
+        session_quality={"rating": 4, "note": "good run"},
+        early_end=False,
+        now=t0 + timedelta(seconds=TICK * 12),
+    )
 
 
 # --------------------------------------------------------------------------- access
 
 
-@pytest.mark.parametrize("name,kwargs", [
-    ("dashboard", {}), ("dashboard-history", {}), ("dashboard-history-csv", {}),
-    ("dashboard-live", {"session_id": uuid.uuid4()}), ("dashboard-summary", {"session_id": uuid.uuid4()}),
-])
+@pytest.mark.parametrize(
+    "name,kwargs",
+    [
+        ("dashboard", {}),
+        ("dashboard-history", {}),
+        ("dashboard-history-csv", {}),
+        ("dashboard-live", {"session_id": uuid.uuid4()}),
+        ("dashboard-summary", {"session_id": uuid.uuid4()}),
+    ],
+)
 def test_it_sends_anonymous_visitors_to_the_login_page(client, name, kwargs):
     response = client.get(reverse(name, kwargs=kwargs))
     assert response.status_code == 302
@@ -119,8 +130,9 @@ def test_the_forms_refuse_a_post_without_the_csrf_token(alice):
     assert not FocusSession.objects.exists()
     page = client.get(reverse("dashboard"))
     token = page.context["csrf_token"]
-    response = client.post(reverse("dashboard-start"), {"estimated_duration": "25", "mode": "deep",
-                                                         "csrfmiddlewaretoken": str(token)})
+    response = client.post(
+        reverse("dashboard-start"), {"estimated_duration": "25", "mode": "deep", "csrfmiddlewaretoken": str(token)}
+    )
     assert response.status_code == 302 and FocusSession.objects.count() == 1
 
 
@@ -160,8 +172,14 @@ def test_a_new_task_typed_in_the_form_is_created_in_the_planner_and_attached(ali
 
 
 def test_a_bad_start_is_shown_back_with_its_errors_and_creates_nothing(alice_web):
-    for fields in ({"estimated_duration": "0"}, {"estimated_duration": "601"}, {"estimated_duration": "abc"},
-                   {"mode": "nap"}, {"task": "new", "new_task_title": ""}, {"task": str(uuid.uuid4())}):
+    for fields in (
+        {"estimated_duration": "0"},
+        {"estimated_duration": "601"},
+        {"estimated_duration": "abc"},
+        {"mode": "nap"},
+        {"task": "new", "new_task_title": ""},
+        {"task": str(uuid.uuid4())},
+    ):
         response = start(alice_web, **fields)
         assert response.status_code == 400, fields
         assert b'aria-invalid="true"' in response.content or b"error-box" in response.content, fields
@@ -223,8 +241,9 @@ def test_the_live_page_shows_timer_feed_flow_and_the_forms(alice_web, settings):
 def test_a_ping_from_the_form_is_written_by_the_service_and_updates_the_rhythm(alice_web):
     start(alice_web)
     session = active_session(alice_web.person_id)
-    response = alice_web.post(reverse("dashboard-ping", args=[session.id]),
-                              {"energy": "40", "stress": "75", "note": "tests are slow"})
+    response = alice_web.post(
+        reverse("dashboard-ping", args=[session.id]), {"energy": "40", "stress": "75", "note": "tests are slow"}
+    )
     assert response.status_code == 302 and response["Location"] == reverse("dashboard-live", args=[session.id])
     ping = session.events.get(event_type="ping")
     assert ping.content == {"energy": 0.4, "stress": 0.75, "note": "tests are slow"}
@@ -261,8 +280,9 @@ def test_i_got_distracted_logs_a_low_focus_ping_that_the_engine_turns_into_a_dis
     t0 = timezone.now() - timedelta(seconds=TICK * 3)
     session = session_start(person_id=alice_web.person_id, task_id=None, estimated_duration=60, mode="deep", now=t0)
     engine.run_tick(session_id=session.id, now=t0 + timedelta(seconds=TICK))
-    response = alice_web.post(reverse("dashboard-ping", args=[session.id]), {"distracted": "on"},
-                              HTTP_ACCEPT="application/json")
+    response = alice_web.post(
+        reverse("dashboard-ping", args=[session.id]), {"distracted": "on"}, HTTP_ACCEPT="application/json"
+    )
     assert response.status_code == 201
     assert response.json()["content"] == {"focus": 0.2, "note": "I got distracted"}
     engine.run_tick(session_id=session.id, now=timezone.now() + timedelta(seconds=1))
@@ -273,8 +293,9 @@ def test_i_got_distracted_logs_a_low_focus_ping_that_the_engine_turns_into_a_dis
 def test_ending_from_the_form_writes_the_summary_and_opens_it(alice_web):
     start(alice_web, estimated_duration="90")
     session = active_session(alice_web.person_id)
-    response = alice_web.post(reverse("dashboard-end", args=[session.id]),
-                              {"completion": "60", "rating": "4", "note": "got the outline done"})
+    response = alice_web.post(
+        reverse("dashboard-end", args=[session.id]), {"completion": "60", "rating": "4", "note": "got the outline done"}
+    )
     assert response.status_code == 302 and response["Location"] == reverse("dashboard-summary", args=[session.id])
     session.refresh_from_db()
     assert session.ended_at is not None and session.completion_score == 0.6
@@ -329,8 +350,9 @@ def test_nudges_sit_on_the_summary_timeline_in_session_minutes(alice_web, ended_
 
 
 def test_a_session_without_a_summary_still_renders(alice_web):
-    session = FocusSession.objects.create(person_id=alice_web.person_id, started_at=timezone.now(),
-                                          ended_at=timezone.now(), estimated_duration=30)
+    session = FocusSession.objects.create(
+        person_id=alice_web.person_id, started_at=timezone.now(), ended_at=timezone.now(), estimated_duration=30
+    )
     page = alice_web.get(reverse("dashboard-summary", args=[session.id]))
     assert page.status_code == 200 and b"No summary was recorded" in page.content
 
@@ -341,9 +363,14 @@ def test_a_session_without_a_summary_still_renders(alice_web):
 def _ended(person_id, *, days_ago: float, minutes: float, mode="deep", task=None) -> FocusSession:
     started = timezone.now() - timedelta(days=days_ago)
     return FocusSession.objects.create(
-        person_id=person_id, started_at=started, ended_at=started + timedelta(minutes=minutes), mode=mode, task=task,
-        estimated_duration=45, actual_duration=minutes, summary={"duration": {"actual_minutes": minutes},
-                                                                 "headline": "=HYPERLINK(\"x\")"},
+        person_id=person_id,
+        started_at=started,
+        ended_at=started + timedelta(minutes=minutes),
+        mode=mode,
+        task=task,
+        estimated_duration=45,
+        actual_duration=minutes,
+        summary={"duration": {"actual_minutes": minutes}, "headline": '=HYPERLINK("x")'},
     )
 
 
@@ -388,9 +415,15 @@ def test_days_follow_the_browsers_time_zone_and_a_bad_zone_is_ignored(alice_web)
     # 23:30 UTC yesterday is already today in Tokyo (UTC+9).
     now = timezone.now()
     late = datetime.combine(now.date() - timedelta(days=1), datetime.min.time(), tzinfo=dt_timezone.utc) + timedelta(
-        hours=23, minutes=30)
-    FocusSession.objects.create(person_id=alice_web.person_id, started_at=late, ended_at=late + timedelta(minutes=20),
-                                estimated_duration=20, summary={"duration": {"actual_minutes": 20}})
+        hours=23, minutes=30
+    )
+    FocusSession.objects.create(
+        person_id=alice_web.person_id,
+        started_at=late,
+        ended_at=late + timedelta(minutes=20),
+        estimated_duration=20,
+        summary={"duration": {"actual_minutes": 20}},
+    )
     alice_web.cookies["ff_tz"] = "Asia/Tokyo"
     tokyo = alice_web.get(reverse("dashboard-history")).context["history"].days[0]["day"]
     alice_web.cookies["ff_tz"] = "UTC"
@@ -403,22 +436,29 @@ def test_days_follow_the_browsers_time_zone_and_a_bad_zone_is_ignored(alice_web)
 # --------------------------------------------------------------------------- pure helpers
 
 
-@pytest.mark.parametrize("days,expected", [
-    ([], 0),
-    ([date(2026, 3, 10)], 1),
-    ([date(2026, 3, 9)], 1),  # today not done yet: yesterday's streak still stands
-    ([date(2026, 3, 8)], 0),
-    ([date(2026, 3, 10), date(2026, 3, 9), date(2026, 3, 8), date(2026, 3, 6)], 3),
-    ([date(2026, 3, 9), date(2026, 3, 8)], 2),
-])
+@pytest.mark.parametrize(
+    "days,expected",
+    [
+        ([], 0),
+        ([date(2026, 3, 10)], 1),
+        ([date(2026, 3, 9)], 1),  # today not done yet: yesterday's streak still stands
+        ([date(2026, 3, 8)], 0),
+        ([date(2026, 3, 10), date(2026, 3, 9), date(2026, 3, 8), date(2026, 3, 6)], 3),
+        ([date(2026, 3, 9), date(2026, 3, 8)], 2),
+    ],
+)
 def test_the_streak_counts_consecutive_days_back_from_today(days, expected):
     assert dashboard.streak_days(days, date(2026, 3, 10)) == expected
 
 
 def test_feed_items_read_like_the_product():
     ts = timezone.now()
-    nudge = dashboard.feed_item(event_id=1, event_type="break", ts=ts,
-                                content={"kind": "micro_break", "message": "Stretch.", "break_minutes": 3})
+    nudge = dashboard.feed_item(
+        event_id=1,
+        event_type="break",
+        ts=ts,
+        content={"kind": "micro_break", "message": "Stretch.", "break_minutes": 3},
+    )
     assert (nudge["title"], nudge["message"], nudge["tone"]) == ("Short break · 3 min", "Stretch.", "break")
     ping = dashboard.feed_item(event_id=2, event_type="ping", ts=ts, content={"energy": 0.4, "note": " hi "})
     assert ping["message"] == "energy 40% · “hi”"
@@ -427,10 +467,18 @@ def test_feed_items_read_like_the_product():
     assert dashboard.tick_text({"reason": "in_flow"}) == "you're in flow"
 
 
-@pytest.mark.parametrize("value,expected", [
-    ("=1+1", "'=1+1"), ("+1", "'+1"), ("-1", "'-1"), ("@SUM(A1)", "'@SUM(A1)"), ("plain", "plain"), (None, ""),
-    (0.5, "0.5"),
-])
+@pytest.mark.parametrize(
+    "value,expected",
+    [
+        ("=1+1", "'=1+1"),
+        ("+1", "'+1"),
+        ("-1", "'-1"),
+        ("@SUM(A1)", "'@SUM(A1)"),
+        ("plain", "plain"),
+        (None, ""),
+        (0.5, "0.5"),
+    ],
+)
 def test_csv_cells_never_start_a_formula(value, expected):
     assert dashboard.csv_cell(value) == expected
 

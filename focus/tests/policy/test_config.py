@@ -9,9 +9,17 @@ from focus.policy import PolicyConfig
 
 @pytest.mark.parametrize(
     "field_name, value",
-    [("tick_seconds", 0), ("tick_seconds", -5), ("flow_ticks", 0), ("max_nudges", -1), ("min_gap_seconds", -1),
-     ("stress_rise", float("nan")), ("high_stress", "0.8"), ("long_flow_ticks", True),
-     ("recovery_fatigue_span", 0.0)],
+    [
+        ("tick_seconds", 0),
+        ("tick_seconds", -5),
+        ("flow_ticks", 0),
+        ("max_nudges", -1),
+        ("min_gap_seconds", -1),
+        ("stress_rise", float("nan")),
+        ("high_stress", "0.8"),
+        ("long_flow_ticks", True),
+        ("recovery_fatigue_span", 0.0),
+    ],
 )
 def test_a_bad_config_value_is_refused(field_name, value):
     with pytest.raises(ValueError, match=field_name):

@@ -39,10 +39,10 @@ CFG = PolicyConfig()
 NO_CHECK_IN = replace(CFG, check_in_after_ticks=10_000)
 
 # Typical pings (one dict = one ping inside the tick).
-QUIET = {"activity": "active", "app_switches": 2}           # flow-looking work
-SMALL_BURST = {"activity": "active", "app_switches": 5}     # breakpoint after a quiet run of 2s
-WORK = {"app_switches": 3}                                  # plain work: no activity reading, so never flow
-WORK_BURST = {"app_switches": 6}                            # breakpoint after a quiet run of 3s
+QUIET = {"activity": "active", "app_switches": 2}  # flow-looking work
+SMALL_BURST = {"activity": "active", "app_switches": 5}  # breakpoint after a quiet run of 2s
+WORK = {"app_switches": 3}  # plain work: no activity reading, so never flow
+WORK_BURST = {"app_switches": 6}  # breakpoint after a quiet run of 3s
 BUSY = ({"activity": "active", "app_switches": 2}, {"activity": "active", "app_switches": 6})  # not flow
 
 
@@ -55,9 +55,20 @@ def ping(when: datetime, **fields) -> PingSample:
 
 
 def make_ctx(**overrides) -> TickContext:
-    values = dict(now=at(10), started_at=T0, estimated_minutes=120, tick_number=2, pings=(),
-                  rhythm_now=RhythmValues(), rhythm_at_start=RhythmValues(), nudges_sent=0,
-                  last_nudge_at=None, last_sent_by_kind={}, state={}, ended=False)
+    values = dict(
+        now=at(10),
+        started_at=T0,
+        estimated_minutes=120,
+        tick_number=2,
+        pings=(),
+        rhythm_now=RhythmValues(),
+        rhythm_at_start=RhythmValues(),
+        nudges_sent=0,
+        last_nudge_at=None,
+        last_sent_by_kind={},
+        state={},
+        ended=False,
+    )
     values.update(overrides)
     return TickContext(**values)
 
@@ -74,8 +85,13 @@ class Session:
     """Drives ``decide`` tick by tick the way the tick service does: pings go in, the event
     and the policy state are recorded, user-facing events feed the guardrail counters."""
 
-    def __init__(self, config: PolicyConfig = CFG, *, estimated_minutes: int = 600,
-                 rhythm_at_start: RhythmValues = RhythmValues()):
+    def __init__(
+        self,
+        config: PolicyConfig = CFG,
+        *,
+        estimated_minutes: int = 600,
+        rhythm_at_start: RhythmValues = RhythmValues(),
+    ):
         self.config = config
         self.estimated_minutes = estimated_minutes
         self.rhythm_at_start = rhythm_at_start
@@ -99,11 +115,19 @@ class Session:
             self.pings.append(PingSample(at=now - self.step + self.step * (i + 1) / (len(pings) + 1), **fields))
         if rhythm is not None:
             self.rhythm_now = rhythm
-        values = dict(now=now, started_at=T0, estimated_minutes=self.estimated_minutes,
-                      tick_number=self.tick_number, pings=tuple(self.pings[-50:]),
-                      rhythm_now=self.rhythm_now, rhythm_at_start=self.rhythm_at_start,
-                      nudges_sent=self.nudges_sent, last_nudge_at=self.last_nudge_at,
-                      last_sent_by_kind=dict(self.last_sent_by_kind), state=self.state)
+        values = dict(
+            now=now,
+            started_at=T0,
+            estimated_minutes=self.estimated_minutes,
+            tick_number=self.tick_number,
+            pings=tuple(self.pings[-50:]),
+            rhythm_now=self.rhythm_now,
+            rhythm_at_start=self.rhythm_at_start,
+            nudges_sent=self.nudges_sent,
+            last_nudge_at=self.last_nudge_at,
+            last_sent_by_kind=dict(self.last_sent_by_kind),
+            state=self.state,
+        )
         values.update(ctx_overrides)
         decision = decide(TickContext(**values), self.config)
         # The service stores state and content as JSON: both must survive the round trip.
@@ -153,10 +177,10 @@ def test_a_tick_after_the_session_ended_sends_nothing_and_detects_nothing(overri
 @pytest.mark.parametrize(
     "overrides",
     [
-        dict(rhythm_now=RhythmValues(stress=0.95)),                       # would be a recovery break
-        dict(pings=(ping(at(4), activity="away"),)),                      # would be a refocus
-        dict(estimated_minutes=5, now=at(5)),                             # would be a wrap-up
-        dict(now=at(45)),                                                 # would be a check-in
+        dict(rhythm_now=RhythmValues(stress=0.95)),  # would be a recovery break
+        dict(pings=(ping(at(4), activity="away"),)),  # would be a refocus
+        dict(estimated_minutes=5, now=at(5)),  # would be a wrap-up
+        dict(now=at(45)),  # would be a check-in
     ],
 )
 def test_the_first_tick_lets_the_person_settle_in(overrides):
@@ -200,7 +224,7 @@ def test_flow_start_says_since_when_and_why():
     [
         {"activity": "idle"},
         {"activity": "away"},
-        {"activity": "active", "app_switches": 5},               # above the person's usual switches
+        {"activity": "active", "app_switches": 5},  # above the person's usual switches
         {"activity": "active", "app_switches": 2, "focus": 0.3},  # low focus
     ],
 )
@@ -230,14 +254,14 @@ def test_a_tick_without_pings_neither_counts_toward_flow_nor_breaks_the_count():
     [
         ((QUIET,), True),
         ((QUIET, QUIET, QUIET), True),
-        (({"activity": "active"},), True),                                 # no switch count: activity decides
-        (({"activity": "active", "app_switches": 4},), True),              # at the no-history floor of 4
-        (({"activity": "active", "app_switches": 5},), False),             # above it
+        (({"activity": "active"},), True),  # no switch count: activity decides
+        (({"activity": "active", "app_switches": 4},), True),  # at the no-history floor of 4
+        (({"activity": "active", "app_switches": 5},), False),  # above it
         (({"activity": "active", "app_switches": 2, "focus": 0.31},), True),
         (({"activity": "active", "app_switches": 2, "focus": 0.3},), False),
-        ((QUIET, {"activity": "idle"}, QUIET), False),                     # any idle in the tick
+        ((QUIET, {"activity": "idle"}, QUIET), False),  # any idle in the tick
         ((QUIET, {"activity": "away"}), False),
-        (({"app_switches": 1},), False),                                   # no activity reading
+        (({"app_switches": 1},), False),  # no activity reading
         ((), False),
     ],
 )
@@ -248,8 +272,13 @@ def test_what_a_flow_tick_looks_like_without_history(pings, qualifies):
 
 @pytest.mark.parametrize(
     "history_switches, switches, qualifies",
-    [([1, 1, 1], 1, True), ([1, 1, 1], 2, False), ([6, 6, 6], 6, True), ([6, 6, 6], 7, False),
-     ([10, 10, 10], 9, False)],   # never flow at 8+ switches, whatever the person's median
+    [
+        ([1, 1, 1], 1, True),
+        ([1, 1, 1], 2, False),
+        ([6, 6, 6], 6, True),
+        ([6, 6, 6], 7, False),
+        ([10, 10, 10], 9, False),
+    ],  # never flow at 8+ switches, whatever the person's median
 )
 def test_flow_needs_switches_at_or_below_the_persons_median(history_switches, switches, qualifies):
     history = [ping(at(i), activity="active", app_switches=s) for i, s in enumerate(history_switches)]
@@ -296,10 +325,15 @@ def test_flow_ends_on_idle_away_a_burst_or_low_focus(breaker, words):
     assert decision.content["reason"] != "in_flow"
 
 
-@pytest.mark.parametrize("small_change", [{"activity": "active", "app_switches": 5},
-                                          {"activity": "active", "app_switches": 7},
-                                          {"activity": "active", "app_switches": 2, "focus": 0.4},
-                                          {"activity": "active"}])
+@pytest.mark.parametrize(
+    "small_change",
+    [
+        {"activity": "active", "app_switches": 5},
+        {"activity": "active", "app_switches": 7},
+        {"activity": "active", "app_switches": 2, "focus": 0.4},
+        {"activity": "active"},
+    ],
+)
 def test_a_small_change_does_not_end_flow(small_change):
     session = Session(NO_CHECK_IN)
     session.run(3, QUIET)
@@ -329,7 +363,7 @@ def test_flow_minutes_count_nominal_ticks_in_a_compressed_session():
     [
         ([{"activity": "idle"}], "idle"),
         ([{"activity": "away"}], "away"),
-        ([{"activity": "idle"}, {"activity": "active"}], None),       # came back within the tick
+        ([{"activity": "idle"}, {"activity": "active"}], None),  # came back within the tick
         ([{"activity": "active", "app_switches": 8}], "8 app switches"),
         ([{"activity": "active", "app_switches": 7}], None),
         ([{"focus": 0.3}], "30%"),
@@ -348,7 +382,7 @@ def test_what_ends_flow(window, expected):
 def test_long_flow_gets_one_micro_break_at_the_next_breakpoint():
     session = Session(NO_CHECK_IN)
     session.run(17, QUIET)
-    decision = session.tick(QUIET, SMALL_BURST)   # 18 ticks = 90 minutes, and a breakpoint
+    decision = session.tick(QUIET, SMALL_BURST)  # 18 ticks = 90 minutes, and a breakpoint
     assert decision.event_type == "break"
     assert decision.content["kind"] == "micro_break"
     assert decision.content["break_minutes"] == 5
@@ -361,7 +395,10 @@ def test_long_flow_break_waits_for_a_breakpoint_at_most_two_ticks():
     session = Session(NO_CHECK_IN)
     session.run(20, QUIET)
     assert [reason_of(d) for d in session.decisions[17:20]] == [
-        "waiting_for_breakpoint", "waiting_for_breakpoint", "micro_break"]
+        "waiting_for_breakpoint",
+        "waiting_for_breakpoint",
+        "micro_break",
+    ]
 
 
 @pytest.mark.parametrize("long_flow_ticks", [6, 18])
@@ -384,17 +421,17 @@ def test_in_flow_a_stress_rise_still_gets_a_recovery_break_at_once():
 def test_out_of_flow_wrap_up_waits_for_a_breakpoint_only_until_the_estimate():
     session = Session(NO_CHECK_IN, estimated_minutes=60)
     session.run(10, WORK)
-    assert session.tick(WORK).content["reason"] == "waiting_for_breakpoint"   # 55 minutes
-    decision = session.tick(WORK)                                            # 60 minutes
+    assert session.tick(WORK).content["reason"] == "waiting_for_breakpoint"  # 55 minutes
+    decision = session.tick(WORK)  # 60 minutes
     assert decision.event_type == "nudge" and decision.content["kind"] == "wrap_up"
 
 
 def test_in_flow_wrap_up_waits_until_the_estimate_is_reached():
     session = Session(NO_CHECK_IN, estimated_minutes=60)
-    decisions = session.run(11, QUIET)             # tick 11 = 55 minutes: wrap-up due but held
+    decisions = session.run(11, QUIET)  # tick 11 = 55 minutes: wrap-up due but held
     assert decisions[-1].content["reason"] == "in_flow"
     assert "wrap-up" in decisions[-1].content["detail"]
-    decision = session.tick(QUIET, SMALL_BURST)    # 60 minutes, at a breakpoint
+    decision = session.tick(QUIET, SMALL_BURST)  # 60 minutes, at a breakpoint
     assert decision.event_type == "nudge"
     assert decision.content["kind"] == "wrap_up"
     assert decision.content["reason"] == "You've reached your 60-minute estimate."
@@ -405,20 +442,30 @@ def test_in_flow_wrap_up_waits_until_the_estimate_is_reached():
 
 @pytest.mark.parametrize(
     "usual, high, distracted",
-    [(3, 7, False), (3, 8, True), (3, 14, True), (2, 8, True), (6, 11, False), (6, 12, True), (7, 13, False),
-     (7, 14, True)],
+    [
+        (3, 7, False),
+        (3, 8, True),
+        (3, 14, True),
+        (2, 8, True),
+        (6, 11, False),
+        (6, 12, True),
+        (7, 13, False),
+        (7, 14, True),
+    ],
 )
 def test_distraction_needs_switches_at_max_of_8_and_twice_the_median_for_two_ticks(usual, high, distracted):
     session = Session(NO_CHECK_IN)
     session.run(3, {"app_switches": usual})
     first = session.tick({"app_switches": high})
-    assert "distraction" not in detection_types(first)          # one tick is not enough
+    assert "distraction" not in detection_types(first)  # one tick is not enough
     second = session.tick({"app_switches": high})
     assert ("distraction" in detection_types(second)) is distracted
     if distracted:
         (detection,) = [d for d in second.detections if d.event_type == "distraction"]
-        assert detection.content == {"signal": "app_switches",
-                                     "reason": f"You've switched apps {high} times in 5 minutes."}
+        assert detection.content == {
+            "signal": "app_switches",
+            "reason": f"You've switched apps {high} times in 5 minutes.",
+        }
 
 
 @pytest.mark.parametrize("median, expected", [(0, 8), (3, 8), (4, 8), (4.5, 9), (7, 14)])
@@ -438,7 +485,7 @@ def test_one_distraction_per_episode():
     session.run(3, WORK)
     session.run(4, {"app_switches": 14})
     assert session.detected("distraction") == [5]
-    session.run(5, WORK)                   # the episode ends; the median settles back at 3
+    session.run(5, WORK)  # the episode ends; the median settles back at 3
     session.run(2, {"app_switches": 14})
     assert session.detected("distraction") == [5, 14]
 
@@ -499,32 +546,37 @@ def test_no_refocus_once_the_person_is_back_on_task():
 # --------------------------------------------------------------------------- stress and fatigue
 
 
-def _stress(start=None, now=None, ping_stress=None, start_fatigue=None, now_fatigue=None, ping_fatigue=None,
-            early_pings=()):
+def _stress(
+    start=None, now=None, ping_stress=None, start_fatigue=None, now_fatigue=None, ping_fatigue=None, early_pings=()
+):
     window = [ping(at(20), stress=ping_stress, fatigue=ping_fatigue)]
-    return stress_trigger(window=window, pings=[*early_pings, *window],
-                          rhythm_now=RhythmValues(stress=now, fatigue=now_fatigue),
-                          rhythm_at_start=RhythmValues(stress=start, fatigue=start_fatigue),
-                          started_at=T0, config=CFG)
+    return stress_trigger(
+        window=window,
+        pings=[*early_pings, *window],
+        rhythm_now=RhythmValues(stress=now, fatigue=now_fatigue),
+        rhythm_at_start=RhythmValues(stress=start, fatigue=start_fatigue),
+        started_at=T0,
+        config=CFG,
+    )
 
 
 @pytest.mark.parametrize(
     "kwargs, expected",
     [
-        (dict(start=0.30, now=0.45), "Your stress is up from 30% to 45% since you started."),   # exactly +0.15
+        (dict(start=0.30, now=0.45), "Your stress is up from 30% to 45% since you started."),  # exactly +0.15
         (dict(start=0.10, now=0.25), "Your stress is up from 10% to 25% since you started."),
         (dict(start=0.30, now=0.44), None),
         (dict(start=0.30, now=0.30, ping_stress=0.45), "Your stress is up from 30% to 45% since you started."),
         (dict(start=0.30, now=0.60, ping_stress=0.40), "Your stress is up from 30% to 60% since you started."),
         (dict(start=0.50, now=0.20), None),
         (dict(start=0.79, now=0.79), None),
-        (dict(start=0.80, now=0.80), "Your stress is at 80%."),                                 # high, no rise
+        (dict(start=0.80, now=0.80), "Your stress is at 80%."),  # high, no rise
         (dict(start=0.20, ping_stress=0.90), "Your stress is at 90%."),
         (dict(start_fatigue=0.85, now_fatigue=0.80), "Your tiredness is at 80%."),
         (dict(start_fatigue=0.50, now_fatigue=0.79), "Your tiredness is up from 50% to 79% since you started."),
         (dict(start_fatigue=0.50, now_fatigue=0.64), None),
         (dict(), None),
-        (dict(now=0.7), None),                                                                   # no start value
+        (dict(now=0.7), None),  # no start value
     ],
 )
 def test_stress_and_fatigue_triggers(kwargs, expected):
@@ -549,11 +601,11 @@ def _heart(early_hrv=(), later_hrv=(), early_hr=(), later_hr=()):
     "kwargs, expected",
     [
         (dict(early_hrv=(60, 62, 58), later_hrv=(40, 41)), True),
-        (dict(early_hrv=(60, 62, 58), later_hrv=(40,)), False),           # needs 2 low pings
-        (dict(early_hrv=(60, 62, 58), later_hrv=(40, 60)), False),        # the latest is normal again
-        (dict(early_hrv=(60, 62), later_hrv=(40, 41)), False),            # baseline needs 3 readings
+        (dict(early_hrv=(60, 62, 58), later_hrv=(40,)), False),  # needs 2 low pings
+        (dict(early_hrv=(60, 62, 58), later_hrv=(40, 60)), False),  # the latest is normal again
+        (dict(early_hrv=(60, 62), later_hrv=(40, 41)), False),  # baseline needs 3 readings
         (dict(early_hrv=(60, 62, 58), later_hrv=(59, 61)), False),
-        (dict(early_hr=(70, 72, 68), later_hr=(90, 92)), True),           # heart rate above mean + 1 SD
+        (dict(early_hr=(70, 72, 68), later_hr=(90, 92)), True),  # heart rate above mean + 1 SD
         (dict(early_hr=(70, 72, 68), later_hr=(71, 92)), False),
         (dict(), False),
     ],
@@ -573,13 +625,26 @@ def test_low_hrv_alone_never_triggers_a_recovery_break():
 def test_heart_signals_only_add_to_the_reason_of_a_stress_rise():
     early = _heart(early_hrv=(60, 62, 58), later_hrv=(40, 41))
     assert _stress(start=0.3, now=0.5, early_pings=early) == (
-        "Your stress is up from 30% to 50% since you started, and your heart signals point the same way.")
+        "Your stress is up from 30% to 50% since you started, and your heart signals point the same way."
+    )
 
 
 @pytest.mark.parametrize(
     "fatigue, minutes",
-    [(None, 5), (0.0, 5), (0.3, 5), (0.4, 5), (0.45, 8), (0.5, 10), (0.55, 13), (0.65, 18), (0.8, 25),
-     (0.9, 30), (1.0, 30), (float("nan"), 5)],
+    [
+        (None, 5),
+        (0.0, 5),
+        (0.3, 5),
+        (0.4, 5),
+        (0.45, 8),
+        (0.5, 10),
+        (0.55, 13),
+        (0.65, 18),
+        (0.8, 25),
+        (0.9, 30),
+        (1.0, 30),
+        (float("nan"), 5),
+    ],
 )
 def test_recovery_break_length_grows_with_fatigue_from_5_to_30_minutes(fatigue, minutes):
     assert recovery_break_minutes(fatigue, CFG) == minutes
@@ -601,8 +666,12 @@ def test_a_persistent_stress_rise_repeats_no_more_than_the_spacing_allows():
     session.tick(WORK)
     session.run(40, WORK, rhythm=RhythmValues(stress=0.6, fatigue=0.3))
     # 30 minutes after the first; after two with no change the spacing doubles to 60 minutes.
-    assert session.sent() == [(2, "recovery_break"), (8, "recovery_break"), (20, "recovery_break"),
-                              (32, "recovery_break")]
+    assert session.sent() == [
+        (2, "recovery_break"),
+        (8, "recovery_break"),
+        (20, "recovery_break"),
+        (32, "recovery_break"),
+    ]
 
 
 # --------------------------------------------------------------------------- regular nudges
@@ -612,8 +681,8 @@ def test_a_persistent_stress_rise_repeats_no_more_than_the_spacing_allows():
 def test_micro_break_after_the_configured_stretch_of_non_flow_work(after):
     session = Session(replace(NO_CHECK_IN, micro_break_after_ticks=after))
     session.run(after - 2, WORK)
-    assert session.tick(WORK, WORK_BURST).content["reason"] == "nothing_to_say"   # a breakpoint, but too early
-    decision = session.tick(WORK, WORK, WORK, WORK_BURST)                          # a breakpoint again
+    assert session.tick(WORK, WORK_BURST).content["reason"] == "nothing_to_say"  # a breakpoint, but too early
+    decision = session.tick(WORK, WORK, WORK, WORK_BURST)  # a breakpoint again
     assert decision.event_type == "break"
     assert decision.content["kind"] == "micro_break"
     assert decision.content["break_minutes"] == 3
@@ -622,7 +691,7 @@ def test_micro_break_after_the_configured_stretch_of_non_flow_work(after):
 
 def test_flow_time_does_not_count_toward_the_micro_break():
     session = Session(replace(NO_CHECK_IN, breakpoint_defer_ticks=0))
-    session.run(12, QUIET)   # flow from tick 3 on: only ticks 1-2 count as non-flow work
+    session.run(12, QUIET)  # flow from tick 3 on: only ticks 1-2 count as non-flow work
     assert session.sent() == []
 
 
@@ -639,7 +708,7 @@ def test_a_non_urgent_nudge_waits_for_a_breakpoint_at_most_breakpoint_defer_tick
     session = Session(replace(NO_CHECK_IN, micro_break_after_ticks=4, breakpoint_defer_ticks=defer))
     session.run(8, WORK)
     assert session.sent() == [(sent_at, "micro_break")]
-    assert [reason_of(d) for d in session.decisions[3:sent_at - 1]] == ["waiting_for_breakpoint"] * defer
+    assert [reason_of(d) for d in session.decisions[3 : sent_at - 1]] == ["waiting_for_breakpoint"] * defer
 
 
 def test_without_any_activity_signal_nothing_waits_for_a_breakpoint():
@@ -652,7 +721,7 @@ def test_after_a_suggested_break_the_person_is_left_alone_for_its_length():
     session = Session(replace(NO_CHECK_IN, micro_break_after_ticks=4, breakpoint_defer_ticks=0))
     session.run(4, WORK)
     assert session.sent() == [(4, "micro_break")]
-    on_break = session.tick({"activity": "idle"})   # idle during the break is expected, not a distraction
+    on_break = session.tick({"activity": "idle"})  # idle during the break is expected, not a distraction
     assert on_break.content["reason"] == "on_break"
     assert on_break.detections == ()
     assert session.tick(WORK).content["reason"] == "nothing_to_say"
@@ -691,12 +760,17 @@ def test_wrap_up_from_five_minutes_before_the_estimate(now, expected):
 
 @pytest.mark.parametrize(
     "overrides",
-    [dict(last_sent_by_kind={"wrap_up": at(50)}), dict(state={"wrap_up_sent": True}),
-     dict(estimated_minutes=0), dict(estimated_minutes=-10)],
+    [
+        dict(last_sent_by_kind={"wrap_up": at(50)}),
+        dict(state={"wrap_up_sent": True}),
+        dict(estimated_minutes=0),
+        dict(estimated_minutes=-10),
+    ],
 )
 def test_wrap_up_is_sent_once_and_only_with_an_estimate(overrides):
-    ctx = make_ctx(**{**dict(now=at(70), tick_number=14, estimated_minutes=60, nudges_sent=4,
-                             last_nudge_at=at(50)), **overrides})
+    ctx = make_ctx(
+        **{**dict(now=at(70), tick_number=14, estimated_minutes=60, nudges_sent=4, last_nudge_at=at(50)), **overrides}
+    )
     assert decide(ctx, CFG).event_type == "tick"
 
 
@@ -716,7 +790,7 @@ def test_wrap_up_timing_is_counted_in_ticks_in_a_compressed_session(seconds, sen
         (dict(now=at(70), nudges_sent=2, last_nudge_at=at(40)), "It's been about 30 minutes since the last nudge."),
         (dict(now=at(69), nudges_sent=2, last_nudge_at=at(40)), None),
         (dict(now=at(90), nudges_sent=3, last_nudge_at=at(40)), "It's been about 50 minutes since the last nudge."),
-        (dict(now=at(90), nudges_sent=4, last_nudge_at=at(40)), None),   # the soft target of 4 is reached
+        (dict(now=at(90), nudges_sent=4, last_nudge_at=at(40)), None),  # the soft target of 4 is reached
     ],
 )
 def test_an_occasional_check_in_after_30_quiet_minutes(overrides, expected):
@@ -731,17 +805,34 @@ def test_an_occasional_check_in_after_30_quiet_minutes(overrides, expected):
 
 @pytest.mark.parametrize(
     "minutes_since_same_kind, sent_before, allowed",
-    [(30, 0, True), (30, 1, True), (29 + 59 / 60, 1, False), (6, 1, False),
-     (60, 2, True), (59 + 59 / 60, 2, False), (30, 2, False)],   # after 2 of a kind: spacing doubles
+    [
+        (30, 0, True),
+        (30, 1, True),
+        (29 + 59 / 60, 1, False),
+        (6, 1, False),
+        (60, 2, True),
+        (59 + 59 / 60, 2, False),
+        (30, 2, False),
+    ],  # after 2 of a kind: spacing doubles
 )
 def test_the_same_kind_at_most_once_per_30_minutes(minutes_since_same_kind, sent_before, allowed):
     now = at(120)
     last = now - timedelta(minutes=minutes_since_same_kind)
-    pending_refocus = {"distraction_active": True, "refocus_pending": True,
-                       "refocus_reason": "You stepped away during the session.",
-                       "sent_counts": {"refocus": sent_before}}
-    ctx = make_ctx(now=now, tick_number=25, estimated_minutes=600, nudges_sent=sent_before, last_nudge_at=last,
-                   last_sent_by_kind={"refocus": last}, state=pending_refocus)
+    pending_refocus = {
+        "distraction_active": True,
+        "refocus_pending": True,
+        "refocus_reason": "You stepped away during the session.",
+        "sent_counts": {"refocus": sent_before},
+    }
+    ctx = make_ctx(
+        now=now,
+        tick_number=25,
+        estimated_minutes=600,
+        nudges_sent=sent_before,
+        last_nudge_at=last,
+        last_sent_by_kind={"refocus": last},
+        state=pending_refocus,
+    )
     decision = decide(ctx, NO_CHECK_IN)
     if allowed:
         assert decision.event_type == "nudge" and decision.content["kind"] == "refocus"
@@ -754,16 +845,29 @@ def test_the_same_kind_at_most_once_per_30_minutes(minutes_since_same_kind, sent
 def test_check_ins_space_out_after_two(minutes_since, sent_before, allowed):
     now = at(200)
     last = now - timedelta(minutes=minutes_since)
-    ctx = make_ctx(now=now, tick_number=40, estimated_minutes=600, nudges_sent=sent_before, last_nudge_at=last,
-                   last_sent_by_kind={"check_in": last}, state={"sent_counts": {"check_in": sent_before}})
+    ctx = make_ctx(
+        now=now,
+        tick_number=40,
+        estimated_minutes=600,
+        nudges_sent=sent_before,
+        last_nudge_at=last,
+        last_sent_by_kind={"check_in": last},
+        state={"sent_counts": {"check_in": sent_before}},
+    )
     decision = decide(ctx, CFG)
     assert reason_of(decision) == ("check_in" if allowed else "same_kind_spacing")
 
 
 def test_a_spaced_out_kind_gives_way_to_the_next_one():
-    ctx = make_ctx(now=at(120), tick_number=25, nudges_sent=1, last_nudge_at=at(100),
-                   last_sent_by_kind={"recovery_break": at(100)},
-                   rhythm_now=RhythmValues(stress=0.9), estimated_minutes=120)
+    ctx = make_ctx(
+        now=at(120),
+        tick_number=25,
+        nudges_sent=1,
+        last_nudge_at=at(100),
+        last_sent_by_kind={"recovery_break": at(100)},
+        rhythm_now=RhythmValues(stress=0.9),
+        estimated_minutes=120,
+    )
     decision = decide(ctx, CFG)
     assert decision.event_type == "nudge" and decision.content["kind"] == "wrap_up"
 
@@ -788,10 +892,10 @@ def _urgent_ctx(**overrides):
     "config, overrides, expected",
     [
         (CFG, dict(), "recovery_break"),
-        (CFG, dict(nudges_sent=1, last_nudge_at=at(20)), "recovery_break"),          # exactly the min gap
-        (CFG, dict(nudges_sent=1, last_nudge_at=at(20, 1)), "backoff"),              # 1 s before it
-        (CFG, dict(nudges_sent=7, last_nudge_at=at(0)), "recovery_break"),           # the 8th is allowed
-        (CFG, dict(nudges_sent=8, last_nudge_at=at(0)), "cap"),                      # the 9th is not
+        (CFG, dict(nudges_sent=1, last_nudge_at=at(20)), "recovery_break"),  # exactly the min gap
+        (CFG, dict(nudges_sent=1, last_nudge_at=at(20, 1)), "backoff"),  # 1 s before it
+        (CFG, dict(nudges_sent=7, last_nudge_at=at(0)), "recovery_break"),  # the 8th is allowed
+        (CFG, dict(nudges_sent=8, last_nudge_at=at(0)), "cap"),  # the 9th is not
         (CFG, dict(nudges_sent=8, last_nudge_at=at(24)), "cap"),
         (replace(CFG, min_gap_seconds=600), dict(nudges_sent=1, last_nudge_at=at(15)), "recovery_break"),
         (replace(CFG, min_gap_seconds=600), dict(nudges_sent=1, last_nudge_at=at(15, 1)), "backoff"),
@@ -818,7 +922,10 @@ def test_a_held_back_nudge_does_not_use_up_its_breakpoint_wait():
     assert [reason_of(d) for d in session.run(3, WORK)] == ["cap"] * 3
     session.nudges_sent = 1
     assert [reason_of(d) for d in session.run(3, WORK)] == [
-        "waiting_for_breakpoint", "waiting_for_breakpoint", "micro_break"]
+        "waiting_for_breakpoint",
+        "waiting_for_breakpoint",
+        "micro_break",
+    ]
 
 
 # --------------------------------------------------------------------------- breakpoints
@@ -833,10 +940,10 @@ def test_a_held_back_nudge_does_not_use_up_its_breakpoint_wait():
         ([("active", None), ("active", None)], None),
         ([("idle", None), ("idle", None)], None),
         ([("active", None), ("away", None)], None),
-        ([(None, 2), (None, 2), (None, 2), (None, 5)], "switch_burst"),    # burst after a quiet run
-        ([(None, 2), (None, 2), (None, 2), (None, 3)], None),              # not a burst
-        ([(None, 2), (None, 6), (None, 2), (None, 5)], None),              # the run was not quiet
-        ([(None, 2), (None, 2), (None, 5)], None),                         # the run was too short
+        ([(None, 2), (None, 2), (None, 2), (None, 5)], "switch_burst"),  # burst after a quiet run
+        ([(None, 2), (None, 2), (None, 2), (None, 3)], None),  # not a burst
+        ([(None, 2), (None, 6), (None, 2), (None, 5)], None),  # the run was not quiet
+        ([(None, 2), (None, 2), (None, 5)], None),  # the run was too short
         ([], None),
     ],
 )
@@ -856,9 +963,16 @@ def test_a_breakpoint_must_be_in_this_ticks_pings():
 
 @pytest.mark.parametrize(
     "state",
-    [{}, {"flow_streak": "x", "in_flow": "yes", "work_ticks": -3}, {"last_tick_at": "not a date"},
-     {"last_tick_at": 12}, {"sent_counts": {"bogus": 3, "check_in": "2"}}, {"sent_counts": []},
-     {"refocus_pending": True, "refocus_reason": None}, {"unknown": {"nested": [1, 2]}}],
+    [
+        {},
+        {"flow_streak": "x", "in_flow": "yes", "work_ticks": -3},
+        {"last_tick_at": "not a date"},
+        {"last_tick_at": 12},
+        {"sent_counts": {"bogus": 3, "check_in": "2"}},
+        {"sent_counts": []},
+        {"refocus_pending": True, "refocus_reason": None},
+        {"unknown": {"nested": [1, 2]}},
+    ],
 )
 def test_a_damaged_state_is_ignored_field_by_field(state):
     pings = (ping(at(8), activity="active", app_switches=2),)
@@ -869,18 +983,33 @@ def test_a_damaged_state_is_ignored_field_by_field(state):
 
 
 def test_naive_and_unordered_pings_are_taken_as_utc_in_time_order():
-    pings = (ping(at(9).replace(tzinfo=None), activity="idle"), ping(at(8), activity="active"),
-             ping(at(11), activity="away"))   # the last one is in the future: ignored
-    session_ctx = make_ctx(now=at(10).replace(tzinfo=None), state={"last_tick_at": at(5).isoformat()},
-                           pings=pings, tick_number=3)
+    pings = (
+        ping(at(9).replace(tzinfo=None), activity="idle"),
+        ping(at(8), activity="active"),
+        ping(at(11), activity="away"),
+    )  # the last one is in the future: ignored
+    session_ctx = make_ctx(
+        now=at(10).replace(tzinfo=None), state={"last_tick_at": at(5).isoformat()}, pings=pings, tick_number=3
+    )
     decision = decide(session_ctx, CFG)
     assert [(d.event_type, d.content["signal"]) for d in decision.detections] == [("distraction", "idle")]
 
 
 @pytest.mark.parametrize("value", [float("nan"), float("inf"), -1.0, 7.0])
 def test_odd_numbers_in_pings_do_not_break_the_policy(value):
-    pings = tuple(ping(at(6 + i), activity="active", app_switches=2, focus=value, stress=value, fatigue=value,
-                       hrv_ms=value, heart_rate=value) for i in range(3))
+    pings = tuple(
+        ping(
+            at(6 + i),
+            activity="active",
+            app_switches=2,
+            focus=value,
+            stress=value,
+            fatigue=value,
+            hrv_ms=value,
+            heart_rate=value,
+        )
+        for i in range(3)
+    )
     decision = decide(make_ctx(pings=pings, rhythm_now=RhythmValues(stress=value)), CFG)
     assert decision.event_type in ("nudge", "break", "tick")
 
@@ -888,8 +1017,10 @@ def test_odd_numbers_in_pings_do_not_break_the_policy(value):
 def test_decimal_rhythm_values_count_like_floats():
     from decimal import Decimal
 
-    ctx = _urgent_ctx(rhythm_now=RhythmValues(stress=Decimal("0.50"), fatigue=Decimal("0.90")),
-                      rhythm_at_start=RhythmValues(stress=Decimal("0.30")))
+    ctx = _urgent_ctx(
+        rhythm_now=RhythmValues(stress=Decimal("0.50"), fatigue=Decimal("0.90")),
+        rhythm_at_start=RhythmValues(stress=Decimal("0.30")),
+    )
     decision = decide(ctx, CFG)
     assert decision.content["kind"] == "recovery_break"
     assert decision.content["break_minutes"] == 30
@@ -897,9 +1028,13 @@ def test_decimal_rhythm_values_count_like_floats():
 
 
 SCRIPT = (
-    [(QUIET,)] * 5 + [({"activity": "active", "app_switches": 12},)] * 3 + [(WORK,)] * 4
-    + [({"activity": "idle"},), ({"activity": "active", "app_switches": 3},)] + [(WORK,)] * 12
-    + [({"activity": "active", "app_switches": 3, "focus": 0.2},)] + [(WORK, WORK_BURST)] * 3
+    [(QUIET,)] * 5
+    + [({"activity": "active", "app_switches": 12},)] * 3
+    + [(WORK,)] * 4
+    + [({"activity": "idle"},), ({"activity": "active", "app_switches": 3},)]
+    + [(WORK,)] * 12
+    + [({"activity": "active", "app_switches": 3, "focus": 0.2},)]
+    + [(WORK, WORK_BURST)] * 3
 )
 
 
@@ -908,32 +1043,41 @@ def _script_outcome(tick_seconds: int):
     session = Session(config, estimated_minutes=120, rhythm_at_start=RhythmValues(stress=0.3))
     for i, pings in enumerate(SCRIPT):
         session.tick(*pings, rhythm=RhythmValues(stress=0.5 if i == 20 else 0.3))
-    return [(d.event_type, reason_of(d), d.content.get("reason"), d.content.get("break_minutes"),
-             [(x.event_type, x.content.get("reason"), x.content.get("flow_minutes")) for x in d.detections])
-            for d in session.decisions]
+    return [
+        (
+            d.event_type,
+            reason_of(d),
+            d.content.get("reason"),
+            d.content.get("break_minutes"),
+            [(x.event_type, x.content.get("reason"), x.content.get("flow_minutes")) for x in d.detections],
+        )
+        for d in session.decisions
+    ]
 
 
 @pytest.mark.parametrize("tick_seconds", [10, 60])
 def test_a_time_compressed_session_gets_the_same_decisions(tick_seconds):
     normal = _script_outcome(300)
     assert _script_outcome(tick_seconds) == normal
-    assert any(event != "tick" for event, *_ in normal)       # the script does exercise nudges
+    assert any(event != "tick" for event, *_ in normal)  # the script does exercise nudges
 
 
 # --------------------------------------------------------------------------- properties
 
 ACTIVITY = st.sampled_from([None, "active", "idle", "away"])
 UNIT = st.one_of(st.none(), st.floats(min_value=0, max_value=1, allow_nan=False))
-PING_FIELDS = st.fixed_dictionaries({
-    "activity": ACTIVITY,
-    "app_switches": st.one_of(st.none(), st.integers(min_value=0, max_value=60)),
-    "focus": UNIT,
-    "energy": UNIT,
-    "stress": UNIT,
-    "fatigue": UNIT,
-    "heart_rate": st.one_of(st.none(), st.integers(min_value=35, max_value=210)),
-    "hrv_ms": st.one_of(st.none(), st.floats(min_value=5, max_value=250, allow_nan=False)),
-})
+PING_FIELDS = st.fixed_dictionaries(
+    {
+        "activity": ACTIVITY,
+        "app_switches": st.one_of(st.none(), st.integers(min_value=0, max_value=60)),
+        "focus": UNIT,
+        "energy": UNIT,
+        "stress": UNIT,
+        "fatigue": UNIT,
+        "heart_rate": st.one_of(st.none(), st.integers(min_value=35, max_value=210)),
+        "hrv_ms": st.one_of(st.none(), st.floats(min_value=5, max_value=250, allow_nan=False)),
+    }
+)
 RHYTHM = st.builds(RhythmValues, energy=UNIT, stress=UNIT, fatigue=UNIT)
 TICK = st.tuples(st.lists(PING_FIELDS, max_size=4), st.one_of(st.none(), RHYTHM))
 
@@ -962,9 +1106,18 @@ def _assert_well_formed(decision: Decision, ctx: TickContext, config: PolicyConf
     assert content["tone"] == "micro"
     assert is_micro_tone(content["message"])
     assert isinstance(content["reason"], str) and content["reason"] and "\n" not in content["reason"]
-    assert guardrail_block(kind=content["kind"], message=content["message"], now=ctx.now,
-                           nudges_sent=ctx.nudges_sent, last_nudge_at=ctx.last_nudge_at,
-                           ended=ctx.ended, config=config) is None
+    assert (
+        guardrail_block(
+            kind=content["kind"],
+            message=content["message"],
+            now=ctx.now,
+            nudges_sent=ctx.nudges_sent,
+            last_nudge_at=ctx.last_nudge_at,
+            ended=ctx.ended,
+            config=config,
+        )
+        is None
+    )
     if content["kind"] == "micro_break":
         assert 3 <= content["break_minutes"] <= 5
     elif content["kind"] == "recovery_break":
@@ -984,9 +1137,9 @@ def _assert_well_formed(decision: Decision, ctx: TickContext, config: PolicyConf
     ended_at=st.one_of(st.none(), st.integers(min_value=1, max_value=30)),
 )
 def test_any_session_gets_well_formed_decisions_within_the_guardrails(
-        ticks, start, estimate, tick_seconds, gap_ticks, max_nudges, ended_at):
-    config = replace(CFG, tick_seconds=tick_seconds, min_gap_seconds=gap_ticks * tick_seconds,
-                     max_nudges=max_nudges)
+    ticks, start, estimate, tick_seconds, gap_ticks, max_nudges, ended_at
+):
+    config = replace(CFG, tick_seconds=tick_seconds, min_gap_seconds=gap_ticks * tick_seconds, max_nudges=max_nudges)
     session = Session(config, estimated_minutes=estimate, rhythm_at_start=start)
     sent_times = []
     for number, (pings, rhythm) in enumerate(ticks, start=1):
@@ -1018,22 +1171,49 @@ def test_any_session_gets_well_formed_decisions_within_the_guardrails(
     gap_seconds=st.one_of(st.none(), st.integers(min_value=-60, max_value=3600)),
     ended=st.booleans(),
     last_kinds=st.dictionaries(st.sampled_from(ALLOWED_KINDS), st.integers(min_value=0, max_value=7200)),
-    state=st.one_of(st.just({}), st.dictionaries(st.text(max_size=20), st.recursive(
-        st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20),
-        lambda children: st.lists(children, max_size=3) | st.dictionaries(st.text(max_size=10), children, max_size=3),
-        max_leaves=8), max_size=6)),
+    state=st.one_of(
+        st.just({}),
+        st.dictionaries(
+            st.text(max_size=20),
+            st.recursive(
+                st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20),
+                lambda children: (
+                    st.lists(children, max_size=3) | st.dictionaries(st.text(max_size=10), children, max_size=3)
+                ),
+                max_leaves=8,
+            ),
+            max_size=6,
+        ),
+    ),
 )
 def test_decide_never_raises_and_never_sends_what_the_guardrails_block(
-        pings, rhythm_now, rhythm_at_start, tick_number, minutes, estimate, nudges_sent, gap_seconds, ended,
-        last_kinds, state):
+    pings,
+    rhythm_now,
+    rhythm_at_start,
+    tick_number,
+    minutes,
+    estimate,
+    nudges_sent,
+    gap_seconds,
+    ended,
+    last_kinds,
+    state,
+):
     now = at(minutes)
     last_nudge_at = None if gap_seconds is None else now - timedelta(seconds=gap_seconds)
     ctx = make_ctx(
-        now=now, tick_number=tick_number, estimated_minutes=estimate,
+        now=now,
+        tick_number=tick_number,
+        estimated_minutes=estimate,
         pings=tuple(ping(at(0, s), **fields) for s, fields in sorted(pings, key=lambda p: p[0])),
-        rhythm_now=rhythm_now, rhythm_at_start=rhythm_at_start, nudges_sent=nudges_sent,
-        last_nudge_at=last_nudge_at, last_sent_by_kind={k: now - timedelta(seconds=s) for k, s in last_kinds.items()},
-        state=state, ended=ended)
+        rhythm_now=rhythm_now,
+        rhythm_at_start=rhythm_at_start,
+        nudges_sent=nudges_sent,
+        last_nudge_at=last_nudge_at,
+        last_sent_by_kind={k: now - timedelta(seconds=s) for k, s in last_kinds.items()},
+        state=state,
+        ended=ended,
+    )
     decision = decide(ctx, CFG)
     _assert_well_formed(decision, ctx, CFG)
     too_soon = gap_seconds is not None and gap_seconds < CFG.min_gap_seconds
@@ -1053,5 +1233,6 @@ def test_detections_alternate_sensibly(ticks):
     flow_events = [t for d in session.decisions for t in detection_types(d) if t.startswith("flow")]
     # flow_start and flow_end alternate, starting with flow_start
     assert flow_events == ["flow_start", "flow_end"] * (len(flow_events) // 2) + (
-        ["flow_start"] if len(flow_events) % 2 else [])
+        ["flow_start"] if len(flow_events) % 2 else []
+    )
     assert not math.isnan(sum(d.content.get("break_minutes", 0) for d in session.decisions))

@@ -11,14 +11,22 @@ T0 = datetime(2025, 3, 3, 9, 0, tzinfo=timezone.utc)
 
 
 def test_stored_content_becomes_a_parsed_sample():
-    sample = PingSample.from_content(T0, {"activity": "active", "app_switches": 4, "stress": Decimal("0.5"),
-                                          "note": "ignored", "focus": "0.7"})
+    sample = PingSample.from_content(
+        T0, {"activity": "active", "app_switches": 4, "stress": Decimal("0.5"), "note": "ignored", "focus": "0.7"}
+    )
     assert sample == PingSample(at=T0, activity="active", app_switches=4.0, stress=0.5)
 
 
 def test_odd_readings_become_no_reading():
-    sample = parse_ping(PingSample(at=datetime(2025, 3, 3, 9, 0), activity="sleeping", energy=float("nan"),  # noqa: DTZ001 (naive on purpose)
-                                   heart_rate=True, hrv_ms=float("inf")))
+    sample = parse_ping(
+        PingSample(
+            at=datetime(2025, 3, 3, 9, 0),  # noqa: DTZ001 (naive on purpose)
+            activity="sleeping",
+            energy=float("nan"),
+            heart_rate=True,
+            hrv_ms=float("inf"),
+        )
+    )
     assert sample == PingSample(at=T0)
     assert sample.at.tzinfo is not None
 

@@ -15,8 +15,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("username", type=str)
-        parser.add_argument("-r", "--reset", action="store_true", dest="reset",
-                            help="Revoke the user's existing tokens first.")
+        parser.add_argument(
+            "-r", "--reset", action="store_true", dest="reset", help="Revoke the user's existing tokens first."
+        )
 
     def handle(self, *args, **options):
         username = options["username"]
