@@ -66,3 +66,16 @@ def test_the_summary_reads_up_to_2000_pings_exactly_and_folds_more(pings, folded
         with CaptureQueriesContext(connection) as queries:
             services.session_end(session_id=session.id, person_id=None, now=T0 + timedelta(hours=1))
     assert _folded(queries) is folded
+
+
+@pytest.mark.django_db
+def test_the_actual_duration_is_kept_to_two_decimals_of_a_minute():
+    """session_end: ten seconds is 0.17 minutes in the session row and its end event. Mutants: the
+    `round(..., 2)` of the actual duration → 1 / 3 decimals."""
+    with time_machine.travel(T0, tick=False):
+        session = services.session_start(
+            person_id=uuid.uuid4(), task_id=None, estimated_duration=30, mode="deep", now=T0
+        )
+        ended = services.session_end(session_id=session.id, person_id=None, now=T0 + timedelta(seconds=10))
+    assert ended.actual_duration == 0.17
+    assert FocusEvent.objects.get(session=session, event_type="session_end").content["actual_duration"] == 0.17
