@@ -96,10 +96,10 @@ MUTATE_MODULES ?= guardrails engine scheduler services
 # No Hypothesis shrinking per mutant (focus/tests/mutate_profile.py): the first failing example kills it.
 MUTATE_PYTEST := -p focus.tests.mutate_profile --hypothesis-profile=mutate
 MUTATE_TESTS_guardrails := focus/tests/test_guardrails.py focus/tests/test_guardrails_contract.py focus/tests/test_engine_guardrails.py
-MUTATE_TESTS_engine := focus/tests/test_engine.py focus/tests/test_engine_guardrails.py
-MUTATE_TESTS_scheduler := focus/tests/test_scheduler.py focus/tests/test_engine.py
+MUTATE_TESTS_engine := focus/tests/test_engine.py focus/tests/test_engine_guardrails.py focus/tests/test_engine_mutants.py
+MUTATE_TESTS_scheduler := focus/tests/test_scheduler.py focus/tests/test_scheduler_mutants.py focus/tests/test_engine.py
 MUTATE_TESTS_services := focus/tests/test_engine.py focus/tests/test_api_lifecycle.py focus/tests/test_session_summary.py \
-	focus/tests/test_concurrency.py
+	focus/tests/test_concurrency.py focus/tests/test_ping.py focus/tests/test_session_end_bounds.py focus/tests/test_services_mutants.py
 # Operators left out: swaps to exotic operators (**, <<, %, ^ ...) and the `|` of type annotations,
 # which `from __future__ import annotations` never evaluates (equivalent mutants by the hundred).
 MUTATE_EXCLUDE := '^core/ReplaceBinaryOperator_(?!(Add_Sub|Sub_Add|Mul_Div|Div_Mul)$$)', \
