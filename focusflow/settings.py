@@ -94,7 +94,10 @@ if _secret_key:
 elif DEBUG:
     SECRET_KEY = "insecure-dev-key-only-for-DEBUG-runs"
 else:
-    raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off (production).")
+    raise ImproperlyConfigured(
+        "SECRET_KEY must be set when DEBUG is off (production). "
+        "For a development shell set DEBUG=true, as `make run` does."
+    )
 
 # Mail: the password-reset views send a link by mail, so production must say how mail leaves
 # (rather than Django's default SMTP on localhost:25, where a reset silently goes nowhere).
