@@ -7,12 +7,14 @@ of an instant is: sent no later than one tick period after the first tick at or 
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from bench.companion.drive import TICK_LAG_SECONDS, USER_FACING, SessionRun, policy_config
 from focus.guardrails import MAX_MESSAGE_CHARS, is_micro_tone
+from focus.summary import EventRecord
 from focus.vocabulary import ALLOWED_KINDS, BREAK_KINDS, event_type_for
 
 TICK = timedelta(seconds=policy_config().tick_seconds)
@@ -163,20 +165,34 @@ def summary_flow_share(name: str, persons: Sequence[Person]) -> Row:
     return _at_least(name, "summary flow >= 70% of the session", hits, len(runs), 0.9)
 
 
-def _refocus(run: SessionRun) -> list[tuple[float, str, object]]:
+def _refocus(run: SessionRun) -> list[tuple[float, str, EventRecord]]:
     return [s for s in run.sent() if s[1] == "refocus"]
 
 
-def false_refocus(name: str, persons: Sequence[Person], source: str = DONE_WHEN) -> Row:
+def _refocus_signals(runs: Sequence[SessionRun]) -> str:
+    """What set off each refocus: the signal of the distraction detected last before it."""
+    signals: Counter[str] = Counter()
+    for r in runs:
+        for _, _, sent in _refocus(r):
+            detected = [e for e in r.events if e.event_type == "distraction" and e.ts <= sent.ts]
+            signals[str(detected[-1].content.get("signal")) if detected else "?"] += 1
+    return ", ".join(f"{signal} {n}" for signal, n in signals.most_common())
+
+
+def _refocus_row(name: str, persons: Sequence[Person], metric: str, share: float, source: str) -> Row:
     runs = _sessions(persons)
     hits = sum(bool(_refocus(r)) for r in runs)
-    return _at_most(name, "sessions with a false refocus", hits, len(runs), 0.05, source)
+    row = _at_most(name, metric, hits, len(runs), share, source)
+    signals = _refocus_signals(runs)
+    return replace(row, value=f"{row.value}; by {signals}") if signals else row
+
+
+def false_refocus(name: str, persons: Sequence[Person], source: str = DONE_WHEN) -> Row:
+    return _refocus_row(name, persons, "sessions with a false refocus", 0.05, source)
 
 
 def no_refocus(name: str, persons: Sequence[Person], source: str = DONE_WHEN) -> Row:
-    runs = _sessions(persons)
-    hits = sum(bool(_refocus(r)) for r in runs)
-    return _at_most(name, "sessions with any refocus", hits, len(runs), 0.0, source)
+    return _refocus_row(name, persons, "sessions with any refocus", 0.0, source)
 
 
 def counted_as_break(name: str, persons: Sequence[Person]) -> Row:
@@ -204,7 +220,14 @@ def distraction_rates(name: str, persons: Sequence[Person]) -> list[Row]:
         (start, end) = r.plan.truth.distractions[0]
         window_start, window_end = _instant(r, start), _instant(r, end) + TICK
         detection = next(
-            (e.ts for e in r.events if e.event_type == "distraction" and window_start <= e.ts <= window_end), None
+            (
+                e.ts
+                for e in r.events
+                if e.event_type == "distraction"
+                and e.content.get("signal") not in ("idle", "away")
+                and window_start <= e.ts <= window_end
+            ),
+            None,
         )
         if detection is not None:
             detected += 1
@@ -221,7 +244,7 @@ def distraction_rates(name: str, persons: Sequence[Person]) -> list[Row]:
     ]
 
 
-def _recoveries(run: SessionRun) -> list[tuple[float, str, object]]:
+def _recoveries(run: SessionRun) -> list[tuple[float, str, EventRecord]]:
     return [s for s in run.sent() if s[1] == "recovery_break"]
 
 
@@ -306,6 +329,7 @@ def friction_per_episode(name: str, persons: Sequence[Person]) -> Row:
     runs = _sessions(persons)
     ok = 0
     points = episodes = 0
+    excess: Counter[str] = Counter()
     for r in runs:
         totals = r.summary["friction_totals"]
         within = True
@@ -314,12 +338,14 @@ def friction_per_episode(name: str, persons: Sequence[Person]) -> Row:
             points += count
             episodes += truth(r)
             within = within and count <= truth(r)
+            excess[kind] += max(0, count - truth(r))
         ok += within
+    extra = ", ".join(f"{kind} {n}" for kind, n in excess.most_common() if n)
     return Row(
         name,
         "friction points <= 1 per real episode",
         "all sessions",
-        f"{_share(ok, len(runs))}; {points} points / {episodes} episodes",
+        f"{_share(ok, len(runs))}; {points} points / {episodes} episodes" + (f"; extra: {extra}" if extra else ""),
         ok == len(runs),
     )
 

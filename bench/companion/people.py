@@ -167,10 +167,10 @@ def coffee_break(rng: random.Random, seed: int) -> PersonPlan:
     end = start + 15
     session = _session(
         rng,
-        minutes=110,
-        estimate=110,
+        minutes=105,
+        estimate=105,
         mode="deep",
-        segments=[_work(0, start, pace), Segment(start * MINUTE, end * MINUTE, AWAY, 0.0), _work(end, 111, pace)],
+        segments=[_work(0, start, pace), Segment(start * MINUTE, end * MINUTE, AWAY, 0.0), _work(end, 106, pace)],
         truth=Truth(breaks=[(start, end, AWAY)], norm_per_5min=pace),
         levels=levels,
     )
@@ -241,7 +241,7 @@ def _stressed(name: str, *, new_user: bool, wearable: bool, rise: bool) -> Calla
 
 def exhausted_starter(rng: random.Random, seed: int) -> PersonPlan:
     pace = rng.uniform(3.0, 7.0)
-    energy, stress, fatigue = Levels(0.3), Levels(rng.uniform(0.45, 0.55)), Levels(rng.uniform(0.8, 0.9))
+    energy, stress, fatigue = Levels(0.3), Levels(rng.uniform(0.5, 0.6)), Levels(rng.uniform(0.8, 0.9))
     before = {"energy": round(rng.uniform(0.5, 0.7), 2), "stress": 0.35, "fatigue": round(rng.uniform(0.3, 0.4), 2)}
     session = _session(
         rng,
@@ -249,7 +249,8 @@ def exhausted_starter(rng: random.Random, seed: int) -> PersonPlan:
         estimate=60,
         mode="light",
         segments=[_work(0, 61, pace)],
-        truth=Truth(norm_per_5min=pace),
+        # Already up on yesterday when the session starts: one episode each, from minute 0.
+        truth=Truth(rises=[(0.0, ("stress", "fatigue"))], norm_per_5min=pace),
         levels=(energy, stress, fatigue),
     )
     return PersonPlan("exhausted_starter", seed, [session], before)
@@ -388,7 +389,7 @@ ARCHETYPES: dict[str, Archetype] = {
         Archetype(
             "coffee_break",
             "Coffee break / meeting",
-            "110 min in deep mode: ~45 min of work (2-5 switches / 5 min), 15 min away, then work again.",
+            "105 min in deep mode: ~45 min of work (2-5 switches / 5 min), 15 min away, then ~45 min of work.",
             coffee_break,
         ),
         Archetype(
@@ -415,8 +416,9 @@ ARCHETYPES: dict[str, Archetype] = {
         Archetype(
             "exhausted_starter",
             "Exhausted starter",
-            "60 min in light mode starting exhausted (fatigue 0.8-0.9, stress ~0.5) and staying so, "
-            "no rise during the session; yesterday's rhythm state was ordinary.",
+            "60 min in light mode starting exhausted (fatigue 0.8-0.9, stress 0.5-0.6) and staying so, "
+            "no rise during the session; yesterday's rhythm state was ordinary (fatigue 0.3-0.4, stress "
+            "0.35), so both are one episode from minute 0.",
             exhausted_starter,
         ),
         Archetype(
