@@ -23,7 +23,15 @@ ROOT = Path(__file__).resolve().parents[2]
 DOC = ROOT / "docs" / "companion.md"
 DEFAULT_SEEDS = 30
 # The engine cross-check's sample: a few seeds of a few archetypes (each a whole session on PostgreSQL).
-ENGINE_SAMPLE = ("calm_deep", "planted_distraction", "coffee_break", "new_user_rise", "browser_only", "multi_switcher")
+ENGINE_SAMPLE = (
+    "calm_deep",
+    "planted_distraction",
+    "coffee_break",
+    "new_user_rise",
+    "browser_only",
+    "takes_breaks",
+    "multi_switcher",
+)
 ENGINE_SEEDS = (0, 1, 2)
 
 

@@ -12,7 +12,7 @@ import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from bench.companion.signals import ACTIVE, AWAY, IDLE, Behaviour, Client, Levels, Segment, observe
+from bench.companion.signals import ACTIVE, AWAY, IDLE, Behaviour, Client, Levels, Observation, Segment, observe
 
 TICK_SECONDS = 300
 MINUTE = 60.0
@@ -36,6 +36,21 @@ class SessionPlan:
     pings: list[tuple[float, dict]]  # (seconds from start, ping content)
     truth: Truth
     gap_minutes: float = 0.0  # time since the previous session's end (or the day's start)
+    observation: Observation | None = None  # how the client would report the person stepping away
+    takes_breaks: bool = False  # steps away for every break the companion suggests
+
+    def take_break(
+        self, pings: list[tuple[float, dict]], *, sent_at: float, minutes: int, taken: list[tuple[float, float]]
+    ) -> list[tuple[float, dict]]:
+        """The person takes a break suggested at ``sent_at`` (seconds): they finish the thought (20-90 s,
+        the same for the same suggestion at the same second) and are away for its length. Appends the
+        break to ``taken`` (seconds) and returns the pings as the client now reports them."""
+        if not self.takes_breaks or self.observation is None:
+            return pings
+        rng = random.Random(f"break:{sent_at}:{minutes}:{len(self.pings)}")
+        start = sent_at + rng.uniform(20.0, 90.0)
+        taken.append((start, start + minutes * MINUTE))
+        return self.observation.stepped_away(pings, taken, sent_at)
 
 
 @dataclass
@@ -87,6 +102,7 @@ def _session(
     levels: tuple[Levels, Levels, Levels] | None = None,
     heart: tuple[Levels, Levels] | None = None,
     gap_minutes: float = 0.0,
+    takes_breaks: bool = False,
 ) -> SessionPlan:
     energy, stress, fatigue = levels or (None, None, None)
     behaviour = Behaviour(
@@ -98,8 +114,8 @@ def _session(
         hrv_ms=heart[1] if heart else None,
     )
     end = minutes * MINUTE + 30.0
-    pings = observe(rng, behaviour, client or Client(), end, TICK_SECONDS)
-    return SessionPlan(minutes, estimate, mode, pings, truth, gap_minutes)
+    observation = observe(rng, behaviour, client or Client(), end, TICK_SECONDS)
+    return SessionPlan(minutes, estimate, mode, observation.pings, truth, gap_minutes, observation, takes_breaks)
 
 
 def _rise(levels: Levels, minute: float, delta: float) -> Levels:
@@ -289,10 +305,32 @@ def ignores_breaks(rng: random.Random, seed: int) -> PersonPlan:
         estimate=180,
         mode="deep",
         segments=[_work(0, 181, pace)],  # works through every suggestion, never steps away
-        truth=Truth(rises=[(minute, ("stress",))], norm_per_5min=pace),
+        # Two real episodes: the stress rise, and tiring +0.15 by minute 75 (one fatigue episode).
+        truth=Truth(rises=[(minute, ("stress",)), (75.0, ("fatigue",))], norm_per_5min=pace),
         levels=(energy, stress, fatigue),
     )
     return PersonPlan("ignores_breaks", seed, [session], before)
+
+
+def takes_breaks(rng: random.Random, seed: int) -> PersonPlan:
+    pace = rng.uniform(3.0, 6.0)
+    energy, stress, fatigue = _person_levels(rng)
+    before = _yesterday(energy, stress, fatigue, rng)
+    minute = rng.uniform(70, 90)
+    stress = _rise(stress, minute, 0.2)
+    fatigue = Levels(fatigue.base, 0.12, (), fatigue.noise)
+    session = _session(
+        rng,
+        minutes=180,
+        estimate=180,
+        mode="deep",
+        segments=[_work(0, 181, pace)],
+        # Two real episodes: the stress rise, and tiring +0.15 by minute 75 (one fatigue episode).
+        truth=Truth(rises=[(minute, ("stress",)), (75.0, ("fatigue",))], norm_per_5min=pace),
+        levels=(energy, stress, fatigue),
+        takes_breaks=True,
+    )
+    return PersonPlan("takes_breaks", seed, [session], before)
 
 
 def long_day(rng: random.Random, seed: int) -> PersonPlan:
@@ -461,6 +499,13 @@ ARCHETYPES: dict[str, Archetype] = {
             "180 min in deep mode, fatigue drifting up +0.12/h and a real stress rise of +0.2 at minute "
             "70-90; works through every suggestion (never idle or away).",
             ignores_breaks,
+        ),
+        Archetype(
+            "takes_breaks",
+            "Takes every break",
+            "As ignores every break, but steps away for every break suggested (20-90 s after it, for "
+            "its length): activity away and no switches, as the client then reports it.",
+            takes_breaks,
         ),
         Archetype(
             "long_day",
