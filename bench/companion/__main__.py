@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import subprocess
 import sys
 import time
@@ -70,6 +71,30 @@ def commit() -> str:
     return f"{head} (focus/ and rhythm/ as of {policy}){dirty}"
 
 
+TOTALLED = ("guardrail violations", "policy exceptions", "friction points <= 1 per real episode")
+
+
+def glance(rows: list[Row]) -> list[str]:
+    """Issue 11's "Done when", one line per rate, and the totals over every archetype."""
+    lines = ["| Done when | Archetype | Target | Result | |", "|---|---|---|---|---|"]
+    for r in rows:
+        if r.source == "issue 11" and r.metric not in TOTALLED:
+            lines.append(f"| {r.metric} | {r.archetype} | {r.target} | {r.value} | {r.verdict} |")
+    violations = sum(int(r.value) for r in rows if r.metric == "guardrail violations")
+    exceptions = sum(int(r.value) for r in rows if r.metric == "policy exceptions")
+    within = total = 0
+    for r in rows:
+        if r.metric == TOTALLED[2] and (found := re.match(r"(\d+)/(\d+)", r.value)):
+            within, total = within + int(found[1]), total + int(found[2])
+    lines += [
+        f"| guardrail violations | every session | 0 | {violations} | {'PASS' if violations == 0 else 'FAIL'} |",
+        f"| policy exceptions | every session | 0 | {exceptions} | {'PASS' if exceptions == 0 else 'FAIL'} |",
+        f"| friction points <= 1 per real episode | every session | all sessions | {within}/{total} | "
+        f"{'PASS' if within == total else 'FAIL'} |",
+    ]
+    return lines
+
+
 def document(rows: list[Row], *, seeds: int, check: list[str], seconds: float, label: str) -> str:
     failing = sorted({r.archetype for r in rows if r.passed is False and r.source == "issue 11"})
     lines = [
@@ -87,6 +112,12 @@ def document(rows: list[Row], *, seeds: int, check: list[str], seconds: float, l
         f"Issue 11 rates failing on: {', '.join(failing) if failing else 'none'}.",
         "",
         *(BASELINE_NOTE if label.lower() == "baseline" else []),
+        "### At a glance",
+        "",
+        *glance(rows),
+        "",
+        "### Every rate, per archetype",
+        "",
         *table(rows),
         "",
         "## Engine cross-check",
@@ -145,6 +176,8 @@ HOW = """## How the streams are generated
 - A false refocus is any refocus in a session with no planted distraction. "Counted as a break":
   no micro_break from the break on (less than 50 minutes of work follow it), and no distraction
   friction point overlapping it.
+- A person who takes breaks reacts to what a tick sent: 20-90 s after a break suggestion they are
+  away for its length (activity away, no switches), in the simulator and the cross-check alike.
 - Friction points per real episode: per session, distraction / idle_gap / stress_spike /
   fatigue_spike points against the planted distractions / breaks / rises of the same kind.
 - Guardrails are checked by our own checker (allowed kind and its event type, micro tone, one
