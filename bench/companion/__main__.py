@@ -27,6 +27,7 @@ DEFAULT_SEEDS = 30
 ENGINE_SAMPLE = (
     "calm_deep",
     "planted_distraction",
+    "self_report",
     "coffee_break",
     "new_user_rise",
     "browser_only",

@@ -244,6 +244,17 @@ def distraction_rates(name: str, persons: Sequence[Person]) -> list[Row]:
     ]
 
 
+def self_report_counts(name: str, persons: Sequence[Person]) -> Row:
+    """A self-reported distraction gets its refocus at the first tick after it."""
+    runs = _sessions(persons)
+    hits = 0
+    for r in runs:
+        said = _instant(r, r.plan.truth.self_reports[0])
+        first = _first_tick_at_or_after(r, said)
+        hits += first is not None and any(kind == "refocus" and said <= e.ts <= first for _, kind, e in r.sent())
+    return _at_least(name, "refocus at the first tick after the self-report", hits, len(runs), 0.95, EXTRA)
+
+
 def _recoveries(run: SessionRun) -> list[tuple[float, str, EventRecord]]:
     return [s for s in run.sent() if s[1] == "recovery_break"]
 
@@ -386,6 +397,7 @@ PLAN: dict[str, list[Callable[[str, Sequence[Person]], Row | list[Row]]]] = {
     "coffee_break": [no_refocus, counted_as_break],
     "planted_distraction": [distraction_rates],
     "distraction_per_ping": [distraction_rates],
+    "self_report": [self_report_counts, distraction_rates],
     "stressed": [lambda n, p: rise_rates(n, p, EXTRA), lambda n, p: false_refocus(n, p, EXTRA)],
     "exhausted_starter": [exhausted_rates],
     "new_user": [no_recovery, lambda n, p: false_refocus(n, p, EXTRA)],

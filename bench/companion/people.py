@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from bench.companion.signals import ACTIVE, AWAY, IDLE, Behaviour, Client, Levels, Observation, Segment, observe
 
@@ -25,6 +25,7 @@ class Truth:
     distractions: list[tuple[float, float]] = field(default_factory=list)  # (start, end)
     breaks: list[tuple[float, float, str]] = field(default_factory=list)  # (start, end, "away" | "idle")
     rises: list[tuple[float, tuple[str, ...]]] = field(default_factory=list)  # (minute, readings that rose)
+    self_reports: list[float] = field(default_factory=list)  # minutes the person said "I got distracted"
     norm_per_5min: float = 0.0  # the person's own app-switch pace
 
 
@@ -101,6 +102,7 @@ def _session(
     client: Client | None = None,
     levels: tuple[Levels, Levels, Levels] | None = None,
     heart: tuple[Levels, Levels] | None = None,
+    focus: Levels | None = None,
     gap_minutes: float = 0.0,
     takes_breaks: bool = False,
 ) -> SessionPlan:
@@ -112,6 +114,7 @@ def _session(
         fatigue=fatigue,
         heart_rate=heart[0] if heart else None,
         hrv_ms=heart[1] if heart else None,
+        focus=focus,
     )
     end = minutes * MINUTE + 30.0
     observation = observe(rng, behaviour, client or Client(), end, TICK_SECONDS)
@@ -216,6 +219,40 @@ def _distraction(name: str, client: Client) -> Callable:
         return PersonPlan(name, seed, [session], _yesterday(*levels, rng))
 
     return build
+
+
+def self_report(rng: random.Random, seed: int) -> PersonPlan:
+    pace = rng.uniform(2.0, 5.0)
+    levels = _person_levels(rng)
+    start = rng.uniform(20, 32)
+    end = start + 10
+    # The client estimates focus on every ping; it sags during the distraction, not to "low".
+    focus = Levels(rng.uniform(0.75, 0.85), 0.0, ((start * MINUTE, -0.25), (end * MINUTE, 0.25)), noise=0.08)
+    session = _session(
+        rng,
+        minutes=60,
+        estimate=60,
+        mode="deep",
+        segments=[
+            _work(0, start, pace),
+            Segment(start * MINUTE, end * MINUTE, ACTIVE, 5 * pace),
+            _work(end, 61, pace),
+        ],
+        truth=Truth(distractions=[(start, end)], norm_per_5min=pace),
+        client=Client(readings=("energy", "stress", "fatigue", "focus")),
+        levels=levels,
+        focus=focus,
+    )
+    # 1.5-4 minutes in, the person notices and says so on the page ("I got distracted").
+    second = float(round(start * MINUTE + rng.uniform(90, 240)))
+    if second % TICK_SECONDS < 4:
+        second += 4.0
+    pings = sorted([*session.pings, (second, {"focus": 0.2, "source": "self_report"})], key=lambda p: p[0])
+    session.pings = pings
+    if session.observation is not None:
+        session.observation = replace(session.observation, pings=pings)
+    session.truth.self_reports.append(second / MINUTE)
+    return PersonPlan("self_report", seed, [session], _yesterday(*levels, rng))
 
 
 def _stressed(name: str, *, new_user: bool, wearable: bool, rise: bool) -> Callable:
@@ -443,6 +480,14 @@ ARCHETYPES: dict[str, Archetype] = {
             "As planted distraction, seen by a client that pings every 2-2.5 min and counts switches "
             "since its last ping.",
             _distraction("distraction_per_ping", Client(interval=(2.0, 2.5), counter="per_ping")),
+        ),
+        Archetype(
+            "self_report",
+            'Says "I got distracted"',
+            "As planted distraction, with a client that also estimates focus every ping (0.75-0.85, "
+            "down 0.25 during the distraction, noise SD 0.08); 1.5-4 min into the distraction the person "
+            "reports it on the page (focus 0.2, source 'self_report').",
+            self_report,
         ),
         Archetype(
             "stressed",

@@ -60,6 +60,7 @@ class Behaviour:
     fatigue: Levels | None = None
     heart_rate: Levels | None = None  # bpm
     hrv_ms: Levels | None = None  # RMSSD ms; noise is multiplicative (log scale)
+    focus: Levels | None = None  # a client's own focus estimate, 0..1
 
     def segment_at(self, t: float) -> Segment:
         for segment in self.segments:

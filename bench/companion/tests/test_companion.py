@@ -109,8 +109,9 @@ def test_the_adapter_mirrors_the_engines_constants():
 
 
 @pytest.mark.django_db
-def test_the_simulator_and_the_real_engine_give_the_same_events():
-    agreement = engine_check.compare(build_person("takes_breaks", 0))
+@pytest.mark.parametrize("archetype", ["takes_breaks", "multi_switcher"])
+def test_the_simulator_and_the_real_engine_give_the_same_events(archetype):
+    agreement = engine_check.compare(build_person(archetype, 0))
     assert agreement.differences == []
     assert agreement.events > 50
 
