@@ -1,16 +1,17 @@
 """Thin DRF views: validate, call one service or selector, serialize."""
 
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import generics, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from focus import selectors, services
+from focus import controls, selectors, services
 from focus.serializers import (
     EndInput,
     EventSerializer,
     EventsQuery,
     PingInput,
+    SessionControlInput,
     SessionListQuery,
     SessionSerializer,
     StartInput,
@@ -61,6 +62,45 @@ class SessionEndApi(PersonAccessAudit, APIView):
             session_quality=data.get("session_quality"),
             early_end=data.get("early_end"),
         )
+        return Response(SessionSerializer(session).data)
+
+
+_SESSION_ID_EXAMPLE = OpenApiExample(
+    "A session", value={"session_id": "0b6c5a52-3a4b-4f4e-9d61-2c7a9d1e8f10"}, request_only=True
+)
+
+
+class SessionPauseApi(PersonAccessAudit, APIView):
+    """Pause a running session: no tick runs and no time counts until it is resumed. 409 if paused or ended."""
+
+    error_statuses = (404, 409)
+
+    @extend_schema(
+        request=SessionControlInput,
+        responses={200: SessionSerializer},
+        operation_id="focus_pause",
+        examples=[_SESSION_ID_EXAMPLE],
+    )
+    def post(self, request):
+        data = validated(SessionControlInput, request.data)
+        session = controls.pause_session(session_id=data["session_id"], person_id=visible_person_id(request))
+        return Response(SessionSerializer(session).data)
+
+
+class SessionResumeApi(PersonAccessAudit, APIView):
+    """Resume a paused session; its next tick is one tick period from now. 409 if it is not paused."""
+
+    error_statuses = (404, 409)
+
+    @extend_schema(
+        request=SessionControlInput,
+        responses={200: SessionSerializer},
+        operation_id="focus_resume",
+        examples=[_SESSION_ID_EXAMPLE],
+    )
+    def post(self, request):
+        data = validated(SessionControlInput, request.data)
+        session = controls.resume_session(session_id=data["session_id"], person_id=visible_person_id(request))
         return Response(SessionSerializer(session).data)
 
 

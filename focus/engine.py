@@ -228,7 +228,13 @@ def _run_batch(claims: list[tuple[uuid.UUID | str, int | None]], now: datetime |
 
         due: dict[uuid.UUID, FocusSession] = {}
         for session in locked.values():
-            if session.ended_at is None and session.next_tick_at is not None and session.next_tick_at <= now:
+            # A paused session has no next_tick_at; the paused_at check also covers a hand-edited row.
+            if (
+                session.ended_at is None
+                and session.paused_at is None
+                and session.next_tick_at is not None
+                and session.next_tick_at <= now
+            ):
                 due[session.id] = session
         inputs = _Inputs.read(list(due.values())) if due else {}
 

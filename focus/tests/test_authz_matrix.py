@@ -55,6 +55,8 @@ class Case:
     no_active_session: bool = False
     # A list answers everyone signed in, but shows alice's records only to alice and service accounts.
     is_list: bool = False
+    # alice's session is paused (resume).
+    paused: bool = False
 
     @property
     def id(self) -> str:
@@ -86,6 +88,8 @@ CASES = [
         expect=(401, 404, 201, 201),
     ),
     Case("focus-end", "POST", "/focus/end", {"session_id": "{session}", "completion_score": 0.5}),
+    Case("focus-pause", "POST", "/focus/pause", {"session_id": "{session}"}),
+    Case("focus-resume", "POST", "/focus/resume", {"session_id": "{session}"}, paused=True),
     Case("session-list", "GET", "/focus/sessions/", expect=(401, 200, 200, 200), is_list=True),
     Case("session-list", "GET", "/focus/sessions/?person_id={person}", expect=(401, 403, 200, 200), is_list=True),
     Case("session-detail", "GET", "/focus/sessions/{session}/"),
@@ -160,6 +164,8 @@ def callers(alice_api, bob_api, staff_api, plain_staff_api) -> dict[str, APIClie
 @pytest.mark.parametrize("case", CASES, ids=lambda case: case.id)
 def test_the_authorization_matrix(case: Case, actor: str, callers, alice_api):
     world = _world(alice_api, active=not case.no_active_session)
+    if case.paused:
+        FocusSession.objects.filter(pk=world.session.pk).update(paused_at=world.session.started_at, next_tick_at=None)
     expected = case.expect[ACTORS.index(EXPECT_AS.get(actor, actor))]
     before = _fingerprint(world)
     body = _fill(case.body, world)
