@@ -24,9 +24,10 @@ from django.utils import timezone
 
 from focus import vocabulary
 from focus.events import event_write
-from focus.models import FocusSession
+from focus.models import USER_FACING_EVENTS, FocusEvent, FocusSession
 from focus.services import _session_lock
-from focusflow.errors import Conflict, InvalidInput
+from focusflow.errors import Conflict, InvalidInput, NotFound
+from rhythm.services import nudge_answers_add
 
 MAX_TITLE_LENGTH = 200
 
@@ -95,3 +96,51 @@ def resume_session(
     event_write(session=session, event_type=vocabulary.RESUME, ts=now, content={"paused_minutes": span_minutes})
     _save(session)
     return session
+
+
+@transaction.atomic
+def respond(
+    *,
+    event_id: int,
+    response: str,
+    snooze_minutes: int | None = None,
+    now: datetime | None = None,
+    person_id: uuid.UUID | None = None,
+) -> FocusEvent:
+    """Answer a nudge or break once: ``done`` (taken), ``snooze`` (back after ``snooze_minutes``:
+    5, 10 or 15) or ``dismiss`` (not now). Writes the ``nudge_response`` event and adds the answer
+    to the person's model (rhythm.PersonalModel.nudge_answers), which the policy learns from.
+
+    Another person's event (``person_id`` given) or none at all is a 404; an event that is not a
+    nudge or break, of a session that has ended, or that was answered already is a 409."""
+    if response not in vocabulary.RESPONSES:
+        raise InvalidInput("Invalid input.", errors={"response": [f"One of {', '.join(vocabulary.RESPONSES)}."]})
+    if response == vocabulary.SNOOZE and snooze_minutes not in vocabulary.SNOOZE_MINUTES:
+        raise InvalidInput("Invalid input.", errors={"snooze_minutes": ["Required for snooze: one of 5, 10, 15."]})
+    if response != vocabulary.SNOOZE:
+        snooze_minutes = None
+    events = FocusEvent.objects.filter(pk=event_id)
+    if person_id is not None:
+        events = events.filter(session__person_id=person_id)
+    found = events.values_list("session_id", flat=True).first()
+    if found is None:
+        raise NotFound("No such event.")
+    session = _session_lock(session_id=found, person_id=None)  # answers to one session queue on its row
+    now = now or timezone.now()
+    nudge = FocusEvent.objects.get(pk=event_id)
+    if nudge.event_type not in USER_FACING_EVENTS:
+        raise Conflict("Only a nudge or a break can be answered.", event_type=nudge.event_type)
+    if session.ended_at is not None:
+        raise Conflict("This session has ended; its nudges can no longer be answered.")
+    if FocusEvent.objects.filter(
+        session_id=session.id, event_type=vocabulary.NUDGE_RESPONSE, content__event_id=nudge.id
+    ).exists():
+        raise Conflict("This nudge was answered already.", event_id=nudge.id)
+    kind = (nudge.content or {}).get("kind")
+    content: dict = {"event_id": nudge.id, "kind": kind, "response": response, "snooze_minutes": snooze_minutes}
+    if isinstance((nudge.content or {}).get("break_minutes"), int):
+        content["break_minutes"] = nudge.content["break_minutes"]
+    event = event_write(session=session, event_type=vocabulary.NUDGE_RESPONSE, ts=now, content=content)
+    if kind in vocabulary.ALLOWED_KINDS:
+        nudge_answers_add(person_id=session.person_id, answers=[(kind, vocabulary.ANSWER_OF_RESPONSE[response])])
+    return event

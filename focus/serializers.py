@@ -7,7 +7,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from focus.models import MAX_ESTIMATE_MINUTES, MIN_ESTIMATE_MINUTES, FocusEvent, FocusSession, Mode
-from focus.vocabulary import RESPONSES, SNOOZE, SNOOZE_MINUTES
+from focus.vocabulary import ALLOWED_KINDS, RESPONSES, SNOOZE, SNOOZE_MINUTES
 from focusflow.fields import (
     MOMENT_RULES,
     InputSerializer,
@@ -166,3 +166,19 @@ class SessionSerializer(serializers.ModelSerializer):
     @extend_schema_field(OpenApiTypes.FLOAT)
     def get_paused_minutes(self, session: FocusSession) -> float:
         return session.paused_minutes()
+
+
+class LearnedQuery(serializers.Serializer):
+    person_id = serializers.UUIDField(required=False, help_text="Service accounts: whose; others: their own.")
+
+
+class LearnedKindSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=ALLOWED_KINDS)
+    counts = serializers.DictField(child=serializers.IntegerField(), help_text="taken, snoozed, dismissed, ignored")
+    factor = serializers.FloatField(help_text="How much this kind's spacing is stretched: 1 (as usual) to its limit.")
+    sentence = serializers.CharField()
+
+
+class LearnedSerializer(serializers.Serializer):
+    person_id = serializers.UUIDField()
+    kinds = LearnedKindSerializer(many=True)

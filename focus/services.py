@@ -16,6 +16,7 @@ from rest_framework import status
 from focus import scheduler, selectors
 from focus.events import event_write, events_written
 from focus.models import EventType, FocusEvent, FocusSession
+from focus.policy.answers import learned as answers_learned
 from focus.selectors import active_session_for
 from focus.summary import EventRecord, build_summary, summary_sentiment
 from focusflow.errors import Conflict, DomainError, InvalidInput, NotFound
@@ -27,6 +28,7 @@ from rhythm.services import (
     RHYTHM_FIELDS,
     habit_strengthen,
     memory_write,
+    nudge_answers_add,
     rhythm_ping_write_sql,
     rhythm_update,
 )
@@ -353,6 +355,13 @@ def session_end(
             **({"ended_after_pause_minutes": ended_after_pause_minutes} if ended_after_pause_minutes else {}),
         },
     )
+    learned: list[dict] = []
+    if ended_after_hours is None:
+        # The nudges nobody answered count as ignored in what the policy learns (a forgotten timer does not).
+        model = nudge_answers_add(
+            person_id=session.person_id, answers=selectors.unanswered_nudges(session_id=session.id)
+        )
+        learned = answers_learned(model.nudge_answers)
     session.summary = build_summary(
         started_at=session.started_at,
         ended_at=now,
@@ -366,6 +375,7 @@ def session_end(
         pauses=clock.pauses,
         ended_after_pause_minutes=ended_after_pause_minutes,
     )
+    session.summary["learned"] = learned  # what the policy learned from how nudges were answered
     session.save()
     if ended_after_hours is not None:
         memory_write(

@@ -114,16 +114,25 @@ class NudgeKind:
     title: str  # a feed item's and the summary timeline's title: "Short break"
     in_sentence: str  # how a tick's detail names it: "Held back a short break suggestion ..."
     is_break: bool = False  # written as event type "break" (with break_minutes), else "nudge"
+    plural: str = ""  # what was learned: "check-ins come less often"
 
 
 NUDGE_KINDS: Mapping[str, NudgeKind] = {
     k.name: k
     for k in (
-        NudgeKind("check_in", "Check-in", "check-in"),
-        NudgeKind("refocus", "Refocus", "refocus nudge"),
-        NudgeKind("micro_break", "Short break", "short break suggestion", is_break=True),
-        NudgeKind("recovery_break", "Recovery break", "recovery break suggestion", is_break=True),
-        NudgeKind("wrap_up", "Wrap up", "wrap-up nudge"),
+        NudgeKind("check_in", "Check-in", "check-in", plural="check-ins"),
+        NudgeKind("refocus", "Refocus", "refocus nudge", plural="refocus nudges"),
+        NudgeKind(
+            "micro_break", "Short break", "short break suggestion", is_break=True, plural="short break suggestions"
+        ),
+        NudgeKind(
+            "recovery_break",
+            "Recovery break",
+            "recovery break suggestion",
+            is_break=True,
+            plural="recovery break suggestions",
+        ),
+        NudgeKind("wrap_up", "Wrap up", "wrap-up nudge", plural="wrap-up nudges"),
     )
 }
 ALLOWED_KINDS: tuple[str, ...] = tuple(NUDGE_KINDS)
