@@ -3,7 +3,7 @@ so a tick killed mid-run is redelivered (and its row lock, held by the dead conn
 
 from celery import shared_task
 
-from focus import engine, overdue, scheduler
+from focus import engine, long_pauses, overdue, scheduler
 
 TASK_OPTIONS = {"acks_late": True, "reject_on_worker_lost": True, "ignore_result": True}
 
@@ -30,3 +30,9 @@ def dispatch_due_ticks() -> int:
 def end_overdue_sessions() -> int:
     """Its own beat entry: end sessions left running past FOCUS_MAX_SESSION_HOURS."""
     return overdue.end_overdue_sessions()
+
+
+@shared_task(name="focus.end_long_paused_sessions", **TASK_OPTIONS)
+def end_long_paused_sessions() -> int:
+    """Its own beat entry: end sessions paused past FOCUS_MAX_PAUSE_MINUTES."""
+    return long_pauses.end_long_paused_sessions()

@@ -51,6 +51,12 @@ try:
         "FOCUS_MAX_SESSION_HOURS", 12.0, validate=Range(min=0, max=24 * 365, min_inclusive=False)
     )
 
+    # A paused session ends by itself (early_end) once paused this long (focus/long_pauses.py).
+    # Session minutes, like the policy's lengths: at FOCUS_TICK_SECONDS=2 the default is 24 s.
+    FOCUS_MAX_PAUSE_MINUTES = env.float(
+        "FOCUS_MAX_PAUSE_MINUTES", 60.0, validate=Range(min=0, max=24 * 60 * 7, min_inclusive=False)
+    )
+
     # API throttles (per user; staff/service accounts act for many people), plus tighter per-person
     # rates on the two writes a client repeats (start and ping). "N/s|min|hour|day", checked here.
     _rate = Regexp(r"^\d+/(s|sec|m|min|h|hour|d|day)$", error="must look like 120/min")
@@ -365,6 +371,8 @@ CELERY_TASK_DEFAULT_QUEUE = "celery"
 CELERY_TASK_ROUTES = {"focus.*": {"queue": FOCUS_QUEUE}}
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 OVERDUE_SWEEP_SECONDS = max(1, min(60, round(FOCUS_MAX_SESSION_HOURS * 3600 / 20)))
+# The long-pause sweep: every minute, or a tenth of the longest pause when that is shorter (compressed runs).
+LONG_PAUSE_SWEEP_SECONDS = max(1, min(60, round(FOCUS_MAX_PAUSE_MINUTES / 5 * FOCUS_TICK_SECONDS / 10)))
 # The one beat entry. A migration installs it (so the admin shows it after `migrate`); beat aligns
 # its interval with FOCUS_DISPATCH_SECONDS when it starts. A sweep older than one period is dropped.
 CELERY_BEAT_SCHEDULE = {
@@ -379,6 +387,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "focus.end_overdue_sessions",
         "schedule": float(OVERDUE_SWEEP_SECONDS),
         "options": {"queue": FOCUS_QUEUE, "expire_seconds": OVERDUE_SWEEP_SECONDS},
+    },
+    # Its own entry (installed by migration session_pause): end sessions paused past FOCUS_MAX_PAUSE_MINUTES.
+    "focus.end_long_paused_sessions": {
+        "task": "focus.end_long_paused_sessions",
+        "schedule": float(LONG_PAUSE_SWEEP_SECONDS),
+        "options": {"queue": FOCUS_QUEUE, "expire_seconds": LONG_PAUSE_SWEEP_SECONDS},
     },
     "rhythm.backfill_emotion": {
         "task": "rhythm.backfill_emotion",

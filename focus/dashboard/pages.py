@@ -156,6 +156,7 @@ def summary_page(*, session: FocusSession) -> dict:
         ended_at=session.ended_at or session.started_at,
         session_minutes=actual,
         tick_seconds=settings.FOCUS_TICK_SECONDS,
+        pauses=session.pause_spans(),
     )
 
     curve = _mapping(summary.get("energy_curve"))

@@ -41,6 +41,7 @@ class World:
     person_id: uuid.UUID
     session: FocusSession
     task: Task
+    nudge: FocusEvent
 
 
 @dataclass(frozen=True)
@@ -55,6 +56,8 @@ class Case:
     no_active_session: bool = False
     # A list answers everyone signed in, but shows alice's records only to alice and service accounts.
     is_list: bool = False
+    # alice's session is paused (resume).
+    paused: bool = False
 
     @property
     def id(self) -> str:
@@ -63,7 +66,7 @@ class Case:
 
 def _fill(value, world: World):
     if isinstance(value, str):
-        return value.format(session=world.session.id, task=world.task.id, person=world.person_id)
+        return value.format(session=world.session.id, task=world.task.id, person=world.person_id, nudge=world.nudge.id)
     if isinstance(value, dict):
         return {k: _fill(v, world) for k, v in value.items()}
     return value
@@ -86,6 +89,17 @@ CASES = [
         expect=(401, 404, 201, 201),
     ),
     Case("focus-end", "POST", "/focus/end", {"session_id": "{session}", "completion_score": 0.5}),
+    Case("focus-pause", "POST", "/focus/pause", {"session_id": "{session}"}),
+    Case("focus-resume", "POST", "/focus/resume", {"session_id": "{session}"}, paused=True),
+    Case(
+        "focus-respond",
+        "POST",
+        "/focus/respond",
+        {"event_id": "{nudge}", "response": "snooze", "snooze_minutes": 5},
+        expect=(401, 404, 201, 201),
+    ),
+    Case("me-learned", "GET", "/api/me/learned?person_id={person}", expect=(401, 403, 200, 200)),
+    Case("me-learned", "DELETE", "/api/me/learned?person_id={person}", expect=(401, 403, 200, 200)),
     Case("session-list", "GET", "/focus/sessions/", expect=(401, 200, 200, 200), is_list=True),
     Case("session-list", "GET", "/focus/sessions/?person_id={person}", expect=(401, 403, 200, 200), is_list=True),
     Case("session-detail", "GET", "/focus/sessions/{session}/"),
@@ -123,11 +137,14 @@ def _world(alice_api, *, active: bool) -> World:
     task = TaskFactory(person_id=person)
     session = FocusSessionFactory(person_id=person, task=task)
     FocusEventFactory(session=session)
+    nudge = FocusEventFactory(
+        session=session, event_type="nudge", content={"kind": "check_in", "message": "How's it going?", "tone": "micro"}
+    )
     if not active:
         session.ended_at = session.started_at
         session.next_tick_at = None
         session.save()
-    return World(person_id=person, session=session, task=task)
+    return World(person_id=person, session=session, task=task, nudge=nudge)
 
 
 def _fingerprint(world: World) -> tuple:
@@ -160,6 +177,8 @@ def callers(alice_api, bob_api, staff_api, plain_staff_api) -> dict[str, APIClie
 @pytest.mark.parametrize("case", CASES, ids=lambda case: case.id)
 def test_the_authorization_matrix(case: Case, actor: str, callers, alice_api):
     world = _world(alice_api, active=not case.no_active_session)
+    if case.paused:
+        FocusSession.objects.filter(pk=world.session.pk).update(paused_at=world.session.started_at, next_tick_at=None)
     expected = case.expect[ACTORS.index(EXPECT_AS.get(actor, actor))]
     before = _fingerprint(world)
     body = _fill(case.body, world)
