@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
@@ -31,6 +32,7 @@ from rhythm.selectors import habit_strength, rhythm_snapshot
 
 HISTORY_DAYS = 30
 RECENT_SESSIONS = 5
+_ENERGY_PHRASE = re.compile(r"; energy [^.;]*(?=\.$)")  # "…; energy held steady." in an old stored summary
 SUMMARY_NUDGES = 50  # nudges shown on a summary page (FOCUS_MAX_NUDGES is 8 by default)
 
 
@@ -40,14 +42,11 @@ def time_scale() -> float:
 
 
 def session_minutes(session: FocusSession, now: datetime | None = None) -> float:
-    """How long a session ran, in session minutes: the summary's figure once ended, else so far."""
-    summary = _mapping(session.summary)
-    duration = summary.get("duration")
-    actual = duration.get("actual_minutes") if isinstance(duration, Mapping) else None
-    if isinstance(actual, (int, float)) and not isinstance(actual, bool):
-        return float(actual)
-    end = session.ended_at or now or timezone.now()
-    return session.clock().session_minutes(end)
+    """How long a session ran, in session minutes: once ended, the one figure every surface shows
+    (``FocusSession.actual_minutes``), else so far (unrounded, for the timer)."""
+    if session.ended_at is not None:
+        return session.actual_minutes()
+    return session.clock().session_minutes(now or timezone.now())
 
 
 @dataclass
@@ -159,8 +158,12 @@ def summary_page(*, session: FocusSession) -> dict:
     )
 
     curve = _mapping(summary.get("energy_curve"))
+    # Only readings of this session: summaries stored before focus/summary.py stopped drawing rhythm
+    # snapshots carry points with "source": "rhythm" (defaults, carried values), never shown.
     points: list[tuple[Any, Any]] = [
-        (p.get("minute"), p.get("energy")) for p in curve.get("points") or [] if isinstance(p, Mapping)
+        (p.get("minute"), p.get("energy"))
+        for p in curve.get("points") or []
+        if isinstance(p, Mapping) and p.get("source", "ping") == "ping"
     ]
     flow = _mapping(summary.get("flow_windows"))
     windows = [
@@ -210,14 +213,20 @@ def summary_page(*, session: FocusSession) -> dict:
     )
     quality = session.session_quality if isinstance(session.session_quality, Mapping) else {}
     nudge_counts = _mapping(summary.get("nudges"))
+    last_reading = max((m for m, _ in points if isinstance(m, (int, float))), default=None)
+    sentences = [str(t) for t in summary.get("sentences") or []]
+    if not points and sentences:  # a stored summary's trend drawn from rhythm snapshots is not said either
+        sentences[0] = _ENERGY_PHRASE.sub("", sentences[0])
     return {
         "has_summary": bool(summary),
-        "headline": summary.get("headline") or "",
-        "sentences": summary.get("sentences") or [],
+        "headline": " ".join(sentences),
+        "sentences": sentences,
         "energy_chart": chart,
         "energy_points": [{"minute": m, "energy": percent(v)} for m, v in points],
         "energy": curve,
-        "energy_trend": curve.get("trend") or "unknown",
+        "energy_trend": (curve.get("trend") or "unknown") if points else "unknown",
+        "energy_last_minute": last_reading,
+        "energy_stops_early": last_reading is not None and last_reading < actual - 1,
         "flow_windows": [{"start": s, "end": t, "minutes": round(t - s, 1)} for s, t in windows],
         "flow_total": flow.get("total_minutes") or 0,
         "flow_count": flow.get("count") if isinstance(flow.get("count"), int) else len(windows),
@@ -306,7 +315,7 @@ CSV_HEADER = (
     "task",
     "estimated_minutes",
     "actual_minutes",
-    "completion_score",
+    "completion_percent",
     "early_end",
     "nudges_sent",
     "flow_minutes",
@@ -328,8 +337,8 @@ def csv_rows(sessions: Sequence[FocusSession]) -> Iterable[list[str]]:
                 s.mode,
                 s.task.title if s.task_id and s.task else "",
                 s.estimated_duration,
-                round(row["minutes"], 1),
-                "" if s.completion_score is None else s.completion_score,
+                s.actual_minutes(),
+                "" if row["completion"] is None else row["completion"],
                 "yes" if s.early_end else "no",
                 s.nudges_sent,
                 row["flow_minutes"],
