@@ -444,7 +444,7 @@ def _spikes(events: Sequence[EventRecord], clock: _Clock, key: str) -> list[dict
     def add(end: float) -> None:
         assert up_at is not None  # called only while a spike is open
         spikes.append(
-            _friction(f"{key}_spike", up_at, max(0.0, end - up_at), f"{key} rose from {base:.2f} to {high:.2f}")
+            _friction(f"{key}_spike", up_at, max(0.0, end - up_at), f"{key} rose from {base:.0%} to {high:.0%}")
         )
 
     for minute, value in points:

@@ -527,7 +527,7 @@ def test_spike_detail_and_rhythm_fallback():
         "kind": "stress_spike",
         "at_minute": 10.0,
         "minutes": 35.0,
-        "detail": "stress rose from 0.20 to 0.60",
+        "detail": "stress rose from 20% to 60%",  # a person reads percents
     }
 
 

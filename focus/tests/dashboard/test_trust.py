@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from datetime import timezone as dt_timezone
 
 import pytest
@@ -15,6 +15,7 @@ from django.urls import reverse
 
 from focus import engine
 from focus.clock import duration_text
+from focus.dashboard.pages import day_labels
 from focus.services import session_end, session_ping, session_start
 from rhythm.services import rhythm_update
 
@@ -71,7 +72,7 @@ def test_a_summary_draws_only_this_sessions_readings(alice_web, settings):
     assert [p["energy"] for p in points] == [0.8, 0.4]
     html = alice_web.get(reverse("dashboard-summary", args=[session.id])).content.decode()
     assert 'class="energy-line"' in html and "<td>80%</td>" in html and "<td>40%</td>" in html
-    assert "the last reading was at minute" in html  # the line stops before the end, and says where
+    assert "the last reading was at " in html  # the line stops before the end, and says where
 
 
 def test_a_stored_summary_with_rhythm_points_is_not_drawn_as_a_curve(alice_web, settings):
@@ -112,3 +113,58 @@ def test_one_sessions_minutes_are_the_same_in_the_dashboard_the_api_the_csv_and_
     listing = operator.get("/admin/focus/focussession/").content.decode()
     assert f"{shown} of 45 min" in listing
     assert "alice" in listing  # the person by account name, not a bare UUID
+
+
+def test_the_live_sliders_start_unset_not_at_an_earlier_sessions_rhythm(alice_web, settings):
+    # Yesterday's stress of 70% is in the rhythm state; today's session has no reading yet.
+    rhythm_update(person_id=alice_web.person_id, energy=0.4, stress=0.7)
+    session = session_start(person_id=alice_web.person_id, task_id=None, estimated_duration=45, mode="deep")
+    html = alice_web.get(reverse("dashboard-live", args=[session.id])).content.decode()
+    for key in ("energy", "stress", "focus"):
+        assert (
+            f'id="id_{key}" min="0" max="100" step="5" value="50" aria-describedby="out-{key}" data-unset="true"'
+            in html
+        )
+        assert f'<output aria-live="off" id="out-{key}" for="id_{key}">not set</output>' in html
+    assert 'for="id_stress">70%' not in html
+    # Once the person says something in this session, that is where the slider starts.
+    session_ping(session_id=session.id, person_id=None, values={"stress": 0.25})
+    html = alice_web.get(reverse("dashboard-live", args=[session.id])).content.decode()
+    assert 'id="id_stress" min="0" max="100" step="5" value="25" aria-describedby="out-stress">' in html
+    assert (
+        'id="id_energy" min="0" max="100" step="5" value="50" aria-describedby="out-energy" data-unset="true"' in html
+    )
+
+
+def test_the_live_page_shows_own_check_ins_and_keeps_end_behind_one_button(alice_web):
+    session = session_start(person_id=alice_web.person_id, task_id=None, estimated_duration=45, mode="deep")
+    ping = session_ping(session_id=session.id, person_id=None, values={"energy": 0.55, "note": "warming up"})
+    page = alice_web.get(reverse("dashboard-live", args=[session.id]))
+    html = page.content.decode()
+    assert f'data-event-id="{ping.id}"' in html and "energy 55%" in html and "hide-pings" not in html
+    # End: one button by the timer, the form below it (shown by the script only when asked for);
+    # no "Ending early" warning until then; the ended banner at the top, before the grid.
+    assert html.index('id="timer-elapsed"') < html.index('id="end-open"') < html.index('id="end-form"')
+    assert html.index('id="end-form"') < html.index('id="feed"')
+    assert 'id="early-note" hidden' in html
+    assert html.index('id="ended-banner"') < html.index('class="live-grid"')
+    # The countdown to the next check starts from the session's due time.
+    config = page.context["config"]
+    assert config["nextCheckAt"] == session.next_tick_at.isoformat() and config["tickSeconds"] > 0
+    assert 'id="next-check"' in html
+
+
+def test_history_names_the_day_once_and_its_axis_has_the_month(alice_web):
+    days = [date(2031, 2, 20) + timedelta(days=i) for i in range(20)]  # 20 Feb .. 11 Mar
+    labels = day_labels(days)
+    assert [label for label in labels if label] == ["24 Feb", "1 Mar", "6", "11"]  # counted back from today
+    start = session_start(person_id=alice_web.person_id, task_id=None, estimated_duration=30, mode="deep")
+    session_end(session_id=start.id, person_id=None, now=MIDDAY + timedelta(minutes=20))
+    html = alice_web.get(reverse("dashboard-history")).content.decode()
+    day_card = html.split('class="card day"')[1]
+    assert "Wednesday 12 March" in day_card and "Wed 12 Mar" not in day_card
+
+
+def test_the_habit_strength_says_what_it_means(alice_web):
+    html = alice_web.get(reverse("dashboard")).content.decode()
+    assert 'data-testid="habit-note"' in html and "two months of daily sessions" in html
