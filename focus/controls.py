@@ -63,7 +63,7 @@ def pause_session(
         raise Conflict("This session has ended; it cannot be paused.", ended_at=session.ended_at.isoformat())
     if session.paused_at is not None:
         raise Conflict("This session is already paused.", paused_at=session.paused_at.isoformat())
-    session.actual_duration = round(session.clock().wall_minutes(now), 2)
+    session.actual_duration = round(session.clock().session_minutes(now), 2)
     session.paused_at = now
     session.next_tick_at = None  # the sweep claims only next_tick_at <= now: never a paused session
     session.lease_until = None
@@ -92,7 +92,7 @@ def resume_session(
     session.close_pause(now)
     session.next_tick_at = now + timedelta(seconds=settings.FOCUS_TICK_SECONDS)
     session.lease_until = None
-    session.actual_duration = round(session.clock().wall_minutes(now), 2)
+    session.actual_duration = round(session.clock().session_minutes(now), 2)
     event_write(session=session, event_type=vocabulary.RESUME, ts=now, content={"paused_minutes": span_minutes})
     _save(session)
     return session

@@ -210,7 +210,7 @@ def _tick_session(
     session.last_tick_at = now
     session.next_tick_at = _next_due(session, now)
     session.lease_until = None
-    session.actual_duration = round(session.clock().wall_minutes(now), 2)
+    session.actual_duration = round(session.clock().session_minutes(now), 2)  # session minutes (clock.py)
     return decision, events
 
 

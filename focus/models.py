@@ -143,6 +143,19 @@ class FocusSession(models.Model):
     def is_active(self) -> bool:
         return self.ended_at is None
 
+    def actual_minutes(self, now=None) -> float:
+        """How long the session ran, in session minutes to one decimal: the one figure the dashboard,
+        the API (`actual_minutes`), the CSV export and the admin show. Once ended, its summary's
+        `duration.actual_minutes`; before, the minutes so far (``now``, default the current time)."""
+        summary = self.summary if isinstance(self.summary, dict) else {}
+        duration = summary.get("duration")
+        stored = duration.get("actual_minutes") if isinstance(duration, dict) else None
+        if isinstance(stored, (int, float)) and not isinstance(stored, bool):
+            return round(float(stored), 1)
+        if self.ended_at is not None and self.actual_duration:
+            return round(float(self.actual_duration), 1)
+        return round(self.clock().session_minutes(self.ended_at or now or timezone.now()), 1)
+
 
 class FocusEvent(models.Model):
     session = models.ForeignKey(FocusSession, on_delete=models.CASCADE, related_name="events")

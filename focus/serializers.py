@@ -128,12 +128,48 @@ class EventSerializer(serializers.ModelSerializer):
         ]
 
 
+@extend_schema_field({"type": "object", "additionalProperties": True})
+class JsonObjectField(serializers.JSONField):
+    """A stored JSON object (typed as an object in the schema, not a string)."""
+
+
 class SessionSerializer(serializers.ModelSerializer):
     session_id = serializers.UUIDField(source="id", read_only=True)
     task_id = serializers.UUIDField(read_only=True, allow_null=True)
     task_title = serializers.CharField(source="task.title", read_only=True, allow_null=True, default=None)
     is_active = serializers.BooleanField(read_only=True)
     paused_minutes = serializers.SerializerMethodField(help_text="Minutes paused so far (left out of every duration).")
+    estimated_duration = serializers.IntegerField(read_only=True, help_text="Minutes planned (as estimated_minutes).")
+    estimated_minutes = serializers.IntegerField(
+        source="estimated_duration", read_only=True, help_text="Minutes planned."
+    )
+    actual_duration = serializers.FloatField(
+        read_only=True,
+        help_text="Session minutes so far (updated each tick and at the end), to two decimals. Kept for "
+        "compatibility; `actual_minutes` is the figure the dashboard, CSV and admin show.",
+    )
+    actual_minutes = serializers.SerializerMethodField(
+        help_text="How long the session ran, in session minutes to one decimal: the summary's "
+        "`duration.actual_minutes` once ended, the minutes so far while it runs. The same number the "
+        "dashboard, the CSV export and the admin show."
+    )
+    completion_score = serializers.FloatField(
+        read_only=True, allow_null=True, help_text="0-1, as sent to /focus/end (the dashboard shows it as %)."
+    )
+    start_state = JsonObjectField(
+        read_only=True, help_text="At the start: `rhythm` (energy, stress, fatigue 0-1), `task`, `emotion` baseline."
+    )
+    session_quality = serializers.JSONField(read_only=True, allow_null=True, help_text="Any JSON sent to /focus/end.")
+    summary = JsonObjectField(
+        read_only=True,
+        allow_null=True,
+        help_text="Once ended: `duration` (estimated_minutes, actual_minutes), `energy_curve` (points from "
+        "this session's pings only), `flow_windows`, `friction_points`, `nudges`, `sentences`, `headline`.",
+    )
+
+    @extend_schema_field(serializers.FloatField())
+    def get_actual_minutes(self, session: FocusSession) -> float:
+        return session.actual_minutes()
 
     class Meta:
         model = FocusSession
@@ -147,7 +183,9 @@ class SessionSerializer(serializers.ModelSerializer):
             "started_at",
             "ended_at",
             "estimated_duration",
+            "estimated_minutes",
             "actual_duration",
+            "actual_minutes",
             "completion_score",
             "session_quality",
             "start_state",

@@ -331,10 +331,9 @@ def session_end(
         raise Conflict("This session was resumed.")  # the pause sweep lost a race with resume
     session.close_pause(now)  # a paused session ends paused: its last pause counts in no duration
     clock = session.clock()
-    actual = round(clock.wall_minutes(now), 2)
-    session_minutes = round(clock.session_minutes(now), 2)
+    actual = round(clock.session_minutes(now), 2)  # session minutes, as the summary's actual_minutes
     if early_end is None:
-        early_end = session_minutes < session.estimated_duration
+        early_end = actual < session.estimated_duration
     session.ended_at = now
     session.actual_duration = actual
     session.completion_score = completion_score
@@ -400,7 +399,7 @@ def session_end(
     )
     habit_strengthen(
         person_id=session.person_id,
-        actual_minutes=session_minutes,
+        actual_minutes=actual,
         estimated_minutes=session.estimated_duration,
         early_end=early_end,
         completion_score=completion_score,

@@ -21,9 +21,8 @@ Naive datetimes are taken as UTC.
 
 What goes in
 ------------
-- energy curve: pinged ``energy`` when the person pinged it at least twice, otherwise the
-  ``energy`` of the rhythm snapshots (every event carries one), otherwise whatever single point
-  exists. More than ``MAX_CURVE_POINTS`` points are averaged into ``MAX_CURVE_POINTS`` equal
+- energy curve: the ``energy`` this session's pings reported, and only that (a rhythm snapshot
+  holds defaults or values carried from an earlier session: never drawn as a reading). More than ``MAX_CURVE_POINTS`` points are averaged into ``MAX_CURVE_POINTS`` equal
   buckets of session time: one point per non-empty bucket, at the mean minute and the mean energy
   of its readings (the mean, not min/max: the curve shows the level, and dips and spikes are
   friction points of their own). Trend, peak, low and dip are read from that bounded curve. Trend: mean
@@ -237,11 +236,26 @@ def _downsample(points: list[tuple[float, float]], total: float) -> list[tuple[f
     return [(sum(m for m, _ in b) / len(b), sum(v for _, v in b) / len(b)) for _, b in sorted(buckets.items())]
 
 
+def _pinged(events: Sequence[EventRecord], clock: _Clock, key: str) -> list[tuple[float, float]]:
+    """(minute, value) of ``key`` as the person (or their client) pinged it in this session."""
+    return [
+        (clock.minute(e.ts), v)
+        for e in events
+        if e.event_type == "ping" and (v := _unit(_content(e).get(key))) is not None
+    ]
+
+
 def energy_curve(events: Sequence[EventRecord], clock: _Clock) -> dict:
-    points, source = _series(events, clock, "energy")
+    """The energy this session's pings reported, and nothing else: no rhythm snapshot (a default,
+    or a value carried over from an earlier session) is drawn as if the person had said it. No
+    readings: no points, ``trend`` "unknown", ``readings`` 0 (the pages say how to give some)."""
+    points = _pinged(events, clock, "energy")
+    readings = len(points)
     points = _downsample(points, clock.total)
     curve: dict[str, Any] = {
-        "points": [{"minute": _r1(m), "energy": _r2(v), "source": source} for m, v in points],
+        "points": [{"minute": _r1(m), "energy": _r2(v), "source": "ping"} for m, v in points],
+        "readings": readings,
+        "last_reading_minute": _r1(max(m for m, _ in points)) if points else None,
         "start": None,
         "peak": None,
         "peak_minute": None,
@@ -441,7 +455,7 @@ def _spikes(events: Sequence[EventRecord], clock: _Clock, key: str) -> list[dict
     def add(end: float) -> None:
         assert up_at is not None  # called only while a spike is open
         spikes.append(
-            _friction(f"{key}_spike", up_at, max(0.0, end - up_at), f"{key} rose from {base:.2f} to {high:.2f}")
+            _friction(f"{key}_spike", up_at, max(0.0, end - up_at), f"{key} rose from {base:.0%} to {high:.0%}")
         )
 
     for minute, value in points:

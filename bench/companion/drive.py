@@ -267,7 +267,7 @@ def run_session(plan: SessionPlan, *, started_at: datetime, person: PersonState,
             "session_end",
             ended_at,
             {
-                "actual_duration": round(clock.wall_minutes(ended_at), 2),
+                "actual_duration": session_minutes,
                 "estimated_duration": plan.estimate,
                 "completion_score": None,
                 "early_end": early_end,
