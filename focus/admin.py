@@ -1,6 +1,6 @@
 from django.contrib import admin, messages
 
-from focus import services
+from focus import controls, services
 from focus.models import FocusEvent, FocusSession
 from focusflow.errors import DomainError
 
@@ -41,7 +41,7 @@ class FocusSessionAdmin(admin.ModelAdmin):
     date_hierarchy = "started_at"
     readonly_fields = [f.name for f in FocusSession._meta.fields]
     inlines = [FocusEventInline]
-    actions = ["end_sessions"]
+    actions = ["end_sessions", "pause_sessions", "resume_sessions"]
     list_select_related = ["task"]
 
     @admin.display(description="duration (min)", ordering="actual_duration")
@@ -50,7 +50,9 @@ class FocusSessionAdmin(admin.ModelAdmin):
 
     @admin.display(description="state", boolean=False, ordering="ended_at")
     def state(self, obj):
-        return "active" if obj.ended_at is None else "ended"
+        if obj.ended_at is not None:
+            return "ended"
+        return "paused" if obj.paused_at is not None else "active"
 
     def has_add_permission(self, request):
         return False  # sessions start through the API, which records their start state
@@ -65,6 +67,25 @@ class FocusSessionAdmin(admin.ModelAdmin):
             except DomainError:
                 continue  # ended meanwhile by its owner
         self.message_user(request, f"Ended {ended} session(s).", messages.SUCCESS)
+
+    @admin.action(description="Pause selected sessions", permissions=["change"])
+    def pause_sessions(self, request, queryset):
+        self._control(request, queryset.filter(ended_at__isnull=True, paused_at__isnull=True), controls.pause_session)
+
+    @admin.action(description="Resume selected sessions", permissions=["change"])
+    def resume_sessions(self, request, queryset):
+        self._control(request, queryset.filter(ended_at__isnull=True, paused_at__isnull=False), controls.resume_session)
+
+    def _control(self, request, queryset, control) -> None:
+        done = 0
+        for session_id in queryset.values_list("id", flat=True):
+            try:
+                control(session_id=session_id)
+                done += 1
+            except DomainError:
+                continue  # ended, paused or resumed meanwhile
+        verb = "Paused" if control is controls.pause_session else "Resumed"
+        self.message_user(request, f"{verb} {done} session(s).", messages.SUCCESS)
 
 
 @admin.register(FocusEvent)
