@@ -51,7 +51,7 @@ def feed_item(*, event_id: int, event_type: str, ts: datetime, content: Mapping[
         item.update(title=pause_label(content.get("reason")), message=str(title or ""), tone="system")
     elif event_type == EventType.RESUME:
         minutes = content.get("paused_minutes")
-        paused = f"after {duration_text(minutes)} paused" if isinstance(minutes, (int, float)) else ""
+        paused = f"after {duration_text(minutes)} paused" if isinstance(minutes, (int, float)) and minutes >= 1 else ""
         item.update(title="Resumed", message=paused, tone="system")
     elif event_type == EventType.NUDGE_RESPONSE:
         item.update(title=answer_text(content), message="", tone="you", answers=content.get("event_id"))
