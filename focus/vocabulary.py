@@ -157,6 +157,17 @@ TICK_REASONS: Mapping[str, TickReason] = {
             "waiting for a natural pause",
             held="Holding a {kind} until a natural pause in your work.",
         ),
+        # The person's preferences (focus/policy/preferences.py): a kind they hold, or outside their hours.
+        TickReason(
+            "held_by_you",
+            "you turned these off",
+            held="Held back a {kind} because you turned them off in your preferences.",
+        ),
+        TickReason(
+            "outside_working_hours",
+            "outside your working hours",
+            held="Held back a {kind} because it's outside your working hours.",
+        ),
         # No trigger fired.
         TickReason("nothing_to_say", "all calm", detail="Nothing needs saying right now."),
         # Guardrails (focus.guardrails.GUARDRAIL_REASONS): a proposal they block becomes a tick with their code.

@@ -324,6 +324,8 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    # A session's mode and a person's default mode are one choice set, one schema component.
+    "ENUM_NAME_OVERRIDES": {"ModeEnum": "focus.models.Mode"},
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "focusflow.schema.allow_empty_optional_query",

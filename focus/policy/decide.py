@@ -13,6 +13,7 @@ from focus.policy.candidates import _Proposal, _proposals, _spacing_blocks
 from focus.policy.config import PolicyConfig
 from focus.policy.detectors import _update_distraction, _update_flow, detect_breakpoint, switch_baseline
 from focus.policy.inputs import ACTIVE, AWAY, IDLE, Decision, Detection, TickContext, _latest, parse_ping
+from focus.policy.preferences import preference_block
 from focus.policy.state import _State
 from focus.vocabulary import BREAK_KINDS, event_type_for, kind_in_sentence
 from focusflow.numbers import finite_number
@@ -83,7 +84,10 @@ def decide(ctx: TickContext, config: PolicyConfig) -> Decision:
     chosen: _Proposal | None = None
     first_block: tuple[str, str] | None = None
     for proposal in _proposals(ctx, state, window, pings, now, config):
-        if state.in_flow and not proposal.allowed_in_flow:
+        held = preference_block(proposal.kind, now=now, held_kinds=ctx.held_kinds, working_hours=ctx.working_hours)
+        if held is not None:  # the person's preferences: a kind they hold, or outside their working hours
+            block = held
+        elif state.in_flow and not proposal.allowed_in_flow:
             block = "in_flow"
         elif _spacing_blocks(proposal.kind, ctx, state, now, config):
             block = "same_kind_spacing"

@@ -16,6 +16,7 @@ from datetime import datetime
 from typing import Any
 
 from focus.clock import as_utc
+from focus.policy.preferences import WorkingHours
 from focus.vocabulary import ACTIVE, ACTIVITIES, AWAY, IDLE
 from focusflow.numbers import finite_number
 
@@ -75,6 +76,9 @@ class TickContext:
     last_sent_by_kind: Mapping[str, datetime]
     state: Mapping[str, Any]  # the policy's state from the previous tick ({} at first)
     ended: bool = False
+    # The person's preferences (focus/policy/preferences.py): kinds they hold, their working hours.
+    held_kinds: frozenset[str] = frozenset()
+    working_hours: WorkingHours | None = None
 
 
 @dataclass(frozen=True)

@@ -115,6 +115,14 @@ CASES = [
     ),
     # Who am I: nothing of anyone else's to refuse; every signed-in caller gets their own.
     Case("me", "GET", "/api/me", expect=(401, 200, 200, 200)),
+    Case("me-preferences", "GET", "/api/me/preferences?person_id={person}", expect=(401, 403, 200, 200)),
+    Case(
+        "me-preferences",
+        "PATCH",
+        "/api/me/preferences",
+        {"person_id": "{person}", "sound": True},
+        expect=(401, 403, 200, 200),
+    ),
 ]
 
 
