@@ -6,26 +6,29 @@ names the person with `person_id` (query or body), and its access is recorded (P
 
 from __future__ import annotations
 
+from django.utils import timezone
 from drf_spectacular.utils import extend_schema
-from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from focus.me_serializers import (
+    DELETE_EXAMPLE,
+    EXPORT_EXAMPLE,
     PREFERENCES_EXAMPLE,
     PREFERENCES_PATCH_EXAMPLE,
+    DeletedSerializer,
+    DeleteInput,
+    ExportSerializer,
+    PersonQuery,
     PreferencesInput,
     PreferencesSerializer,
     preference_values,
 )
+from focus.personal_data import person_erase, person_export
 from focus.preferences import preferences_change
 from focusflow.fields import validated
-from focusflow.people import PersonAccessAudit, acting_person_id
+from focusflow.people import PersonAccessAudit, acting_person_id, record_erasure
 from rhythm.services import preferences_for
-
-
-class PersonQuery(serializers.Serializer):
-    person_id = serializers.UUIDField(required=False, help_text="Service accounts only: whose.")
 
 
 class PreferencesApi(PersonAccessAudit, APIView):
@@ -46,3 +49,31 @@ class PreferencesApi(PersonAccessAudit, APIView):
         person_id = acting_person_id(request, data.get("person_id"))
         preferences = preferences_change(person_id=person_id, values=preference_values(data))
         return Response(PreferencesSerializer(preferences).data)
+
+
+class ExportApi(PersonAccessAudit, APIView):
+    """Everything FocusFlow holds about you, as one JSON file to download (rate-limited: THROTTLE_EXPORT_RATE)."""
+
+    throttle_scope = "me_export"
+
+    @extend_schema(parameters=[PersonQuery], responses={200: ExportSerializer}, examples=[EXPORT_EXAMPLE])
+    def get(self, request):
+        person_id = acting_person_id(request, validated(PersonQuery, request.query_params).get("person_id"))
+        response = Response(person_export(person_id=person_id))
+        name = f"focusflow-data-{timezone.now():%Y-%m-%d}.json"
+        response["Content-Disposition"] = f'attachment; filename="{name}"'
+        return response
+
+
+class DeleteApi(PersonAccessAudit, APIView):
+    """Delete your account and everything held about you, at once and for good."""
+
+    error_statuses = (409,)
+
+    @extend_schema(request=DeleteInput, responses={200: DeletedSerializer}, examples=[DELETE_EXAMPLE])
+    def post(self, request):
+        data = validated(DeleteInput, request.data)
+        person_id = acting_person_id(request, data.get("person_id"))
+        deleted = person_erase(person_id=person_id)
+        record_erasure(request, person_id)
+        return Response({"deleted": deleted})

@@ -181,3 +181,58 @@ PREFERENCES_PATCH_EXAMPLE = OpenApiExample(
     },
     request_only=True,
 )
+
+
+# --------------------------------------------------------------------------- your data
+
+DELETE_PHRASE = "delete my account"
+
+
+class PersonQuery(serializers.Serializer):
+    person_id = serializers.UUIDField(required=False, help_text="Service accounts only: whose.")
+
+
+class ExportSerializer(serializers.Serializer):
+    """GET /api/me/export: one JSON file with every row held about the person."""
+
+    format = serializers.CharField(help_text='"focusflow-export/1".')
+    exported_at = serializers.DateTimeField()
+    person_id = serializers.UUIDField()
+    account = serializers.DictField(
+        allow_null=True, help_text="The login: username, email, names, dates, API tokens (created, expiry)."
+    )
+    tables = serializers.DictField(
+        child=serializers.ListField(child=serializers.DictField()),
+        help_text="Table name → its rows about the person, every column: focus_sessions, focus_events, "
+        "memory_short_term, personal_model, person_preferences, planner_tasks, rhythm_state, rhythm_samples, "
+        "person_access_log, axes login records, and any table added later that holds a person_id.",
+    )
+
+
+class DeleteInput(InputSerializer):
+    person_id = serializers.UUIDField(required=False, allow_null=True, help_text="Service accounts only: whose.")
+    confirm = serializers.ChoiceField(
+        choices=[DELETE_PHRASE], help_text=f'Must be "{DELETE_PHRASE}": the deletion cannot be undone.'
+    )
+
+
+class DeletedSerializer(serializers.Serializer):
+    deleted = serializers.DictField(child=serializers.IntegerField(), help_text="Rows deleted, by table.")
+
+
+EXPORT_EXAMPLE = OpenApiExample(
+    "Export",
+    value={
+        "format": "focusflow-export/1",
+        "exported_at": "2026-12-01T20:30:00Z",
+        "person_id": "6f1c2d4e-8a9b-4c3d-9e8f-7a6b5c4d3e2f",
+        "account": {"username": "alice", "email": "", "date_joined": "2026-11-02T08:00:00Z", "api_tokens": []},
+        "tables": {
+            "focus_sessions": [{"id": "0b7c…", "person_id": "6f1c…", "mode": "deep", "estimated_duration": 45}],
+            "focus_events": [{"id": 1, "session_id": "0b7c…", "event_type": "session_start", "content": {}}],
+            "person_preferences": [{"person_id": "6f1c…", "held_kinds": ["check_in"], "time_zone": "Europe/Berlin"}],
+        },
+    },
+    response_only=True,
+)
+DELETE_EXAMPLE = OpenApiExample("Delete", value={"confirm": DELETE_PHRASE}, request_only=True)

@@ -3,6 +3,7 @@ from django.contrib import admin
 from rhythm.models import (
     MemoryShortTerm,
     PersonalModel,
+    PersonPreferences,
     RhythmSample,
     RhythmState,
 )
@@ -38,3 +39,17 @@ class MemoryShortTermAdmin(admin.ModelAdmin):
     list_filter = ["kind", "created_at"]
     search_fields = ["user_id", "session_id"]
     readonly_fields = ["created_at"]
+
+
+@admin.register(PersonPreferences)
+class PersonPreferencesAdmin(admin.ModelAdmin):
+    list_display = [
+        "person_id",
+        "time_zone",
+        "default_estimate",
+        "default_mode",
+        "notifications",
+        "sound",
+        "updated_at",
+    ]
+    search_fields = ["person_id"]
