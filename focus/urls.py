@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from focus import views
+from focus import preferences_views, views
 
 urlpatterns = [
     path("", views.home, name="dashboard"),
@@ -18,4 +18,6 @@ urlpatterns = [
     path("sessions/<uuid:session_id>/summary/", views.session_summary, name="dashboard-summary"),
     path("history/", views.history, name="dashboard-history"),
     path("history.csv", views.history_csv, name="dashboard-history-csv"),
+    path("preferences/", preferences_views.preferences_page, name="dashboard-preferences"),
+    path("preferences/delete/", preferences_views.account_delete, name="dashboard-account-delete"),
 ]

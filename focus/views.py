@@ -35,6 +35,7 @@ from focus.clock import duration_text
 from focus.forms import ESTIMATE_PRESETS, EndForm, PingForm, StartForm
 from focus.models import FocusSession, Mode
 from focus.policy.answers import learned
+from focus.preferences import zone_of
 from focus.serializers import EventSerializer
 from focusflow.errors import Conflict, InvalidInput, NotFound
 from focusflow.people import own_person_id
@@ -42,19 +43,22 @@ from focusflow.throttles import throttle_wait
 from planner import services as planner_services
 from rhythm import selectors as rhythm_selectors
 from rhythm import services as rhythm_services
+from rhythm.selectors import preferences_or_defaults
 
 TZ_COOKIE = "ff_tz"  # set by static/js/focusflow.js from the browser's own time zone
 
 
 def person_view(view):
-    """Login required; the page renders in the browser's time zone (days, streaks, clock times)."""
+    """Login required; the page renders in the person's time zone (their preferences) or else the
+    browser's (days, streaks, clock times). The preferences are kept on the request for the page."""
 
     @login_required
     @functools.wraps(view)
     def wrapper(request, *args, **kwargs):
-        zone = None
+        request.focus_preferences = preferences_or_defaults(person_id=own_person_id(request))
+        zone = zone_of(request.focus_preferences)
         name = unquote(request.COOKIES.get(TZ_COOKIE, ""))
-        if 0 < len(name) <= 64:
+        if zone is None and 0 < len(name) <= 64:
             try:
                 zone = zoneinfo.ZoneInfo(name)
             except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError):
@@ -122,13 +126,19 @@ def _render_home(request, form: StartForm | None = None, status: int = 200):
         {
             "active": active,
             "active_minutes": duration_text(dashboard.session_minutes(active), "short") if active else "",
-            "form": form or StartForm(tasks=tasks),
+            "form": form or StartForm(tasks=tasks, initial=_start_defaults(request)),
             "presets": ESTIMATE_PRESETS,
             "stats": dashboard.home_stats(person_id=person_id),
             "learned": learned(rhythm_selectors.nudge_answers(person_id=person_id)),
         },
         status=status,
     )
+
+
+def _start_defaults(request) -> dict:
+    """The start form's estimate and mode: the person's defaults (preferences)."""
+    preferences = request.focus_preferences
+    return {"estimated_duration": preferences.default_estimate, "mode": preferences.default_mode}
 
 
 @require_GET
@@ -199,6 +209,7 @@ def session_live(request, session_id: uuid.UUID):
             "live": live,
             "config": config,
             "ping_form": PingForm(initial=live["sliders"]),
+            "preferences": request.focus_preferences,  # notifications and sound, for the page's script
             "end_form": EndForm(),
         },
     )
