@@ -4,12 +4,14 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from rest_framework.routers import SimpleRouter
 
 from focus import api as focus_api
+from focus.webhooks.api import WebhookEndpointViewSet
 from focusflow import views
 from planner.api import TaskViewSet
 from rhythm.api import RhythmStateApi
 
 router = SimpleRouter()
 router.register("planner/tasks", TaskViewSet, basename="task")
+router.register("api/webhooks", WebhookEndpointViewSet, basename="webhook")
 
 handler400 = "focusflow.error_views.bad_request"
 handler403 = "focusflow.error_views.permission_denied"

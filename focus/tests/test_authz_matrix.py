@@ -20,6 +20,8 @@ from rest_framework.views import APIView
 
 from focus.models import FocusEvent, FocusSession
 from focus.tests.factories import FocusEventFactory, FocusSessionFactory
+from focus.webhooks.models import WebhookEndpoint
+from focus.webhooks.services import endpoint_create
 from focusflow.models import PersonAccess
 from planner.models import Task
 from planner.tests.factories import TaskFactory
@@ -41,6 +43,7 @@ class World:
     person_id: uuid.UUID
     session: FocusSession
     task: Task
+    webhook: WebhookEndpoint
 
 
 @dataclass(frozen=True)
@@ -63,7 +66,9 @@ class Case:
 
 def _fill(value, world: World):
     if isinstance(value, str):
-        return value.format(session=world.session.id, task=world.task.id, person=world.person_id)
+        return value.format(
+            session=world.session.id, task=world.task.id, person=world.person_id, webhook=world.webhook.id
+        )
     if isinstance(value, dict):
         return {k: _fill(v, world) for k, v in value.items()}
     return value
@@ -113,6 +118,23 @@ CASES = [
         {"person_id": "{person}", "fatigue": 0.9},
         expect=(401, 403, 200, 200),
     ),
+    Case("webhook-list", "GET", "/api/webhooks/", expect=(401, 200, 200, 200), is_list=True),
+    Case(
+        "webhook-list",
+        "POST",
+        "/api/webhooks/",
+        {"person_id": "{person}", "url": "https://example.com/hooks", "event_types": ["session.started"]},
+        expect=(401, 403, 201, 201),
+    ),
+    Case("webhook-detail", "GET", "/api/webhooks/{webhook}/"),
+    Case(
+        "webhook-detail",
+        "PUT",
+        "/api/webhooks/{webhook}/",
+        {"url": "https://example.com/moved", "event_types": ["nudge.sent"], "active": False},
+    ),
+    Case("webhook-detail", "PATCH", "/api/webhooks/{webhook}/", {"active": False}),
+    Case("webhook-detail", "DELETE", "/api/webhooks/{webhook}/", expect=(401, 404, 204, 204)),
     # Who am I: nothing of anyone else's to refuse; every signed-in caller gets their own.
     Case("me", "GET", "/api/me", expect=(401, 200, 200, 200)),
 ]
@@ -127,7 +149,8 @@ def _world(alice_api, *, active: bool) -> World:
         session.ended_at = session.started_at
         session.next_tick_at = None
         session.save()
-    return World(person_id=person, session=session, task=task)
+    webhook = endpoint_create(person_id=person, url="https://example.com/alice", event_types=["session.ended"])
+    return World(person_id=person, session=session, task=task, webhook=webhook)
 
 
 def _fingerprint(world: World) -> tuple:
@@ -142,6 +165,7 @@ def _fingerprint(world: World) -> tuple:
         task,
         Task.objects.count(),
         RhythmSample.objects.count(),
+        list(WebhookEndpoint.objects.values_list("id", "url", "event_types", "active", "person_id")),
     )
 
 
@@ -180,7 +204,7 @@ def test_the_authorization_matrix(case: Case, actor: str, callers, alice_api):
         assert str(world.session.id) not in response.content.decode()
     if case.is_list and expected == 200:
         ids = {row["id"] for row in response.json()["results"]}
-        mine = {str(world.session.id), str(world.task.id)}
+        mine = {str(world.session.id), str(world.task.id), str(world.webhook.id)}
         assert bool(ids & mine) is (actor in ("owner", "service"))
     # Who read or wrote alice's data for her: the service account, on every call but "who am I".
     recorded = list(PersonAccess.objects.values_list("actor_username", "person_id", "method", "status"))
