@@ -63,6 +63,16 @@ try:
     # The outbox sweep (beat): sends deliveries that are due (retries, and any whose first send was lost).
     FOCUS_WEBHOOK_SWEEP_SECONDS = env.int("FOCUS_WEBHOOK_SWEEP_SECONDS", 10, validate=Range(min=1))
 
+    # Calendar feeds (planner/calendars/): busy times expanded for this many days ahead; each feed
+    # fetched every FOCUS_CALENDAR_REFRESH_SECONDS (conditional GET), each fetch bounded by a timeout
+    # and a size; a failing feed retried after FOCUS_CALENDAR_RETRY_SECONDS, doubling up to a day.
+    FOCUS_CALENDAR_DAYS = env.int("FOCUS_CALENDAR_DAYS", 7, validate=Range(min=1, max=60))
+    FOCUS_CALENDAR_REFRESH_SECONDS = env.int("FOCUS_CALENDAR_REFRESH_SECONDS", 900, validate=Range(min=1))
+    FOCUS_CALENDAR_RETRY_SECONDS = env.float("FOCUS_CALENDAR_RETRY_SECONDS", 60.0, validate=Range(min=0.1))
+    FOCUS_CALENDAR_TIMEOUT_SECONDS = env.float("FOCUS_CALENDAR_TIMEOUT_SECONDS", 10.0, validate=Range(min=0.1, max=60))
+    FOCUS_CALENDAR_MAX_BYTES = env.int("FOCUS_CALENDAR_MAX_BYTES", 5_000_000, validate=Range(min=1000))
+    FOCUS_CALENDAR_SWEEP_SECONDS = env.int("FOCUS_CALENDAR_SWEEP_SECONDS", 60, validate=Range(min=1))
+
     # API throttles (per user; staff/service accounts act for many people), plus tighter per-person
     # rates on the two writes a client repeats (start and ping). "N/s|min|hour|day", checked here.
     _rate = Regexp(r"^\d+/(s|sec|m|min|h|hour|d|day)$", error="must look like 120/min")
@@ -397,6 +407,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "focus.sweep_webhooks",
         "schedule": float(FOCUS_WEBHOOK_SWEEP_SECONDS),
         "options": {"queue": FOCUS_QUEUE, "expire_seconds": FOCUS_WEBHOOK_SWEEP_SECONDS},
+    },
+    # Installed by planner migration "calendar_feeds": fetches the calendar feeds that are due.
+    "planner.refresh_calendar_feeds": {
+        "task": "planner.refresh_calendar_feeds",
+        "schedule": float(FOCUS_CALENDAR_SWEEP_SECONDS),
+        "options": {"queue": "celery", "expire_seconds": FOCUS_CALENDAR_SWEEP_SECONDS},
     },
     "rhythm.backfill_emotion": {
         "task": "rhythm.backfill_emotion",

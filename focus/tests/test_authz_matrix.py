@@ -23,6 +23,8 @@ from focus.tests.factories import FocusEventFactory, FocusSessionFactory
 from focus.webhooks.models import WebhookEndpoint
 from focus.webhooks.services import endpoint_create
 from focusflow.models import PersonAccess
+from planner.calendars.models import CalendarFeed
+from planner.calendars.services import feed_add_url
 from planner.models import Task
 from planner.tests.factories import TaskFactory
 from rhythm.models import RhythmSample
@@ -44,6 +46,7 @@ class World:
     session: FocusSession
     task: Task
     webhook: WebhookEndpoint
+    calendar: CalendarFeed
 
 
 @dataclass(frozen=True)
@@ -58,6 +61,9 @@ class Case:
     no_active_session: bool = False
     # A list answers everyone signed in, but shows alice's records only to alice and service accounts.
     is_list: bool = False
+    # The person's own records only (calendars): a service account gets what another person gets,
+    # and acts for nobody (no access record).
+    own_only: bool = False
 
     @property
     def id(self) -> str:
@@ -67,7 +73,11 @@ class Case:
 def _fill(value, world: World):
     if isinstance(value, str):
         return value.format(
-            session=world.session.id, task=world.task.id, person=world.person_id, webhook=world.webhook.id
+            session=world.session.id,
+            task=world.task.id,
+            person=world.person_id,
+            webhook=world.webhook.id,
+            calendar=world.calendar.id,
         )
     if isinstance(value, dict):
         return {k: _fill(v, world) for k, v in value.items()}
@@ -135,6 +145,18 @@ CASES = [
     ),
     Case("webhook-detail", "PATCH", "/api/webhooks/{webhook}/", {"active": False}),
     Case("webhook-detail", "DELETE", "/api/webhooks/{webhook}/", expect=(401, 404, 204, 204)),
+    # Calendars: one's own only, service accounts included (busy times never leave the account).
+    Case("calendar-list", "GET", "/api/me/calendars/", expect=(401, 200, 200, 200), is_list=True, own_only=True),
+    Case(
+        "calendar-list",
+        "POST",
+        "/api/me/calendars/",
+        {"url": "https://calendar.example.com/feed.ics"},
+        expect=(401, 201, 201, 201),
+        own_only=True,
+    ),
+    Case("calendar-detail", "GET", "/api/me/calendars/{calendar}/", expect=(401, 404, 200, 404), own_only=True),
+    Case("calendar-detail", "DELETE", "/api/me/calendars/{calendar}/", expect=(401, 404, 204, 404), own_only=True),
     # Who am I: nothing of anyone else's to refuse; every signed-in caller gets their own.
     Case("me", "GET", "/api/me", expect=(401, 200, 200, 200)),
 ]
@@ -150,7 +172,8 @@ def _world(alice_api, *, active: bool) -> World:
         session.next_tick_at = None
         session.save()
     webhook = endpoint_create(person_id=person, url="https://example.com/alice", event_types=["session.ended"])
-    return World(person_id=person, session=session, task=task, webhook=webhook)
+    calendar = feed_add_url(person_id=person, url="https://calendar.example.com/alice.ics")
+    return World(person_id=person, session=session, task=task, webhook=webhook, calendar=calendar)
 
 
 def _fingerprint(world: World) -> tuple:
@@ -166,6 +189,7 @@ def _fingerprint(world: World) -> tuple:
         Task.objects.count(),
         RhythmSample.objects.count(),
         list(WebhookEndpoint.objects.values_list("id", "url", "event_types", "active", "person_id")),
+        list(CalendarFeed.objects.filter(person_id=world.person_id).values_list("id", "url")),
     )
 
 
@@ -204,11 +228,11 @@ def test_the_authorization_matrix(case: Case, actor: str, callers, alice_api):
         assert str(world.session.id) not in response.content.decode()
     if case.is_list and expected == 200:
         ids = {row["id"] for row in response.json()["results"]}
-        mine = {str(world.session.id), str(world.task.id), str(world.webhook.id)}
-        assert bool(ids & mine) is (actor in ("owner", "service"))
+        mine = {str(world.session.id), str(world.task.id), str(world.webhook.id), str(world.calendar.id)}
+        assert bool(ids & mine) is (actor in (("owner",) if case.own_only else ("owner", "service")))
     # Who read or wrote alice's data for her: the service account, on every call but "who am I".
     recorded = list(PersonAccess.objects.values_list("actor_username", "person_id", "method", "status"))
-    if actor == "service" and case.route != "me":
+    if actor == "service" and case.route != "me" and not case.own_only:
         assert recorded == [("charlie", world.person_id, case.method, expected)]
     else:
         assert recorded == []

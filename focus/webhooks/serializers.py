@@ -8,6 +8,21 @@ from focusflow import outbound
 from focusflow.fields import InputModelSerializer, StrictBooleanField
 
 
+class WebhookTypesField(serializers.ListField):
+    """A list of webhook event types whose errors are a flat list of messages (as every field's)."""
+
+    child = serializers.ChoiceField(choices=WEBHOOK_TYPES)
+
+    def run_child_validation(self, data):
+        try:
+            return super().run_child_validation(data)
+        except serializers.ValidationError as exc:
+            detail = exc.detail if isinstance(exc.detail, dict) else {}
+            raise serializers.ValidationError(
+                [f"Item {int(index) + 1}: {message}" for index, messages in detail.items() for message in messages]
+            ) from None
+
+
 class WebhookEndpointSerializer(InputModelSerializer):
     """An endpoint, in and out. The URL is checked here without any request (https, no literal
     private address); its host is resolved and checked again at every delivery."""
@@ -16,9 +31,7 @@ class WebhookEndpointSerializer(InputModelSerializer):
     url = serializers.CharField(
         max_length=outbound.MAX_URL_LENGTH, help_text="An https:// URL on a public address; POSTed each event."
     )
-    event_types = serializers.ListField(
-        child=serializers.ChoiceField(choices=WEBHOOK_TYPES), min_length=1, max_length=len(WEBHOOK_TYPES)
-    )
+    event_types = WebhookTypesField(min_length=1, max_length=len(WEBHOOK_TYPES))
     active = StrictBooleanField(required=False, default=True)
 
     class Meta:
