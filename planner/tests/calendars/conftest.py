@@ -9,3 +9,7 @@ def receiver():
     server = Receiver().start()
     yield server
     server.stop()
+
+
+# The integration fixtures (real worker and beat over a throwaway Redis) are focus's.
+from focus.tests.conftest import broker, stack  # noqa: E402, F401
