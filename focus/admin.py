@@ -272,3 +272,7 @@ class FocusEventAdmin(OperatorAdmin):
 
     def has_add_permission(self, request):
         return False
+
+
+# Webhook endpoints and deliveries (focus/webhooks/admin.py registers them).
+from focus.webhooks import admin as webhooks_admin  # noqa: E402, F401

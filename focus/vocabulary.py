@@ -276,3 +276,19 @@ ENDING_FRICTION: frozenset[str] = frozenset({"early_end", "overrun"})
 
 def friction_label(kind: object) -> str:
     return FRICTION_KINDS[kind].label if isinstance(kind, str) and kind in FRICTION_KINDS else "Friction"
+
+
+# --------------------------------------------------------------------------- webhook event types
+
+# What a webhook receiver is sent (DESIGN.md "Integrations"), by the event type that makes it. Pause
+# and resume are the session controls' events ("pause", "resume"); the other event types (ticks,
+# pings, detections) are never sent.
+WEBHOOK_EVENT_TYPES: Mapping[str, str] = {
+    SESSION_START: "session.started",
+    "pause": "session.paused",
+    "resume": "session.resumed",
+    NUDGE: "nudge.sent",
+    BREAK: "break.suggested",
+    SESSION_END: "session.ended",
+}
+WEBHOOK_TYPES: tuple[str, ...] = tuple(WEBHOOK_EVENT_TYPES.values())

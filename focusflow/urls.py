@@ -5,12 +5,16 @@ from rest_framework.routers import SimpleRouter
 
 from focus import api as focus_api
 from focus import me_api
+from focus.webhooks.api import WebhookEndpointViewSet
 from focusflow import views
 from planner.api import TaskViewSet
+from planner.calendars.api import CalendarFeedViewSet
 from rhythm.api import RhythmStateApi
 
 router = SimpleRouter()
 router.register("planner/tasks", TaskViewSet, basename="task")
+router.register("api/webhooks", WebhookEndpointViewSet, basename="webhook")
+router.register("api/me/calendars", CalendarFeedViewSet, basename="calendar")
 
 handler400 = "focusflow.error_views.bad_request"
 handler403 = "focusflow.error_views.permission_denied"

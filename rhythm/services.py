@@ -201,6 +201,8 @@ def nudge_answers_reset(*, person_id: uuid.UUID) -> PersonalModel:
     model.nudge_answers = {}
     model.save(update_fields=["nudge_answers", "updated_at"])
     return model
+
+
 # --------------------------------------------------------------------------- preferences
 
 PREFERENCE_FIELDS = (
