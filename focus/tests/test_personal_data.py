@@ -284,3 +284,14 @@ def test_the_page_links_the_download(erin):
     assert f'href="{reverse("me-export")}"' in page
     response = erin.browser.get(reverse("me-export"))  # the session cookie is enough for a download
     assert response.status_code == 200 and response.json()["person_id"] == str(erin.person_id)
+
+
+def test_a_service_account_is_not_deleted_from_the_page_and_stays_signed_in(charlie, client):
+    charlie.set_password("charlie-pass-123")
+    charlie.save()
+    client.force_login(charlie)
+    response = client.post(
+        reverse("dashboard-account-delete"), {"confirmation": "delete my account", "password": "charlie-pass-123"}
+    )
+    assert response.status_code == 409 and "administrator" in response.content.decode()
+    assert client.get(reverse("dashboard")).status_code == 200
