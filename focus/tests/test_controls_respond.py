@@ -119,6 +119,7 @@ def test_unanswered_nudges_count_as_ignored_and_the_summary_shows_what_was_learn
     session = start(alice_api.person_id)
     answered = nudge(session, minutes=10)
     nudge(session, minutes=20)  # never answered
+    FocusSession.objects.filter(pk=session.id).update(nudges_sent=2)  # as the ticks that sent them count
     respond(alice_api, answered.id, "dismiss")
     with time_machine.travel(at(30), tick=False):
         ended = session_end(session_id=session.id, person_id=None)
