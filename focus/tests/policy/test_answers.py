@@ -17,6 +17,7 @@ from focus.policy.inputs import NudgeAnswer
 from focus.tests.policy.test_decide import (
     CFG,
     NO_CHECK_IN,
+    QUIET,
     T0,
     TICK,
     WORK,
@@ -127,6 +128,16 @@ def test_a_pause_counts_as_a_break():
     session.run(1, WORK)
     # Without the pause the break would go at tick 4; after it, four more ticks of work are needed.
     assert session.sent() == [(8, "micro_break")]
+
+
+def test_a_pause_ends_a_flow_stretch():
+    session = AnsweringSession(replace(NO_CHECK_IN, breakpoint_defer_ticks=0))
+    session.run(4, QUIET)
+    assert session.detected("flow_start") == [3]
+    session.pauses.append((session.now(), session.now() + timedelta(seconds=30)))
+    decision = session.tick(QUIET)
+    (flow_end,) = [d for d in decision.detections if d.event_type == "flow_end"]
+    assert flow_end.content == {"reason": "You paused the session.", "flow_minutes": 20.0}  # ticks 1-4, as flow counts
 
 
 def test_without_answers_the_same_session_gets_its_break_at_tick_four():
