@@ -31,7 +31,7 @@ from django.utils import timezone
 
 from focus.events import events_new, events_write
 from focus.models import USER_FACING_EVENTS, EventType, FocusEvent, FocusSession
-from focus.policy import Decision, PingSample, PolicyConfig, RhythmValues, TickContext, decide
+from focus.policy import Decision, PersonNorms, PingSample, PolicyConfig, RhythmValues, TickContext, decide
 from rhythm.models import PersonalModel, RhythmState
 
 RECENT_PINGS = 50
@@ -82,6 +82,7 @@ class _Inputs:
     emotion: dict
     pings: tuple[PingSample, ...]
     last_sent_by_kind: dict[str, datetime]
+    norms: PersonNorms | None = None  # the person's own norms (personal_model.norms)
 
     @classmethod
     def read(cls, sessions: list[FocusSession]) -> dict[uuid.UUID, _Inputs]:
@@ -92,12 +93,14 @@ class _Inputs:
         ids = [s.id for s in sessions]
         people = {s.person_id for s in sessions}
         rhythms = {r.person_id: r for r in RhythmState.objects.filter(person_id__in=people)}
-        emotions = {
-            person: (emotion, source)
-            for person, emotion, source in PersonalModel.objects.filter(
-                person_id__in=people, emotion__isnull=False
-            ).values_list("person_id", "emotion", "emotion_source")
-        }
+        emotions: dict[uuid.UUID, tuple[str, str]] = {}
+        norms: dict[uuid.UUID, PersonNorms] = {}
+        for person, emotion, source, stored_norms in PersonalModel.objects.filter(person_id__in=people).values_list(
+            "person_id", "emotion", "emotion_source", "norms"
+        ):
+            if emotion is not None:
+                emotions[person] = (emotion, source)
+            norms[person] = PersonNorms.from_mapping(stored_norms)
         newest_pings = (
             FocusEvent.objects.filter(session_id__in=ids, event_type=EventType.PING)
             .annotate(
@@ -127,7 +130,11 @@ class _Inputs:
             else:
                 emotion = {"emotion": PersonalModel.Emotion.NEUTRAL, "source": "default"}
             inputs[session.id] = cls(
-                rhythm=rhythm, emotion=emotion, pings=tuple(pings[session.id]), last_sent_by_kind=last_sent[session.id]
+                rhythm=rhythm,
+                emotion=emotion,
+                pings=tuple(pings[session.id]),
+                last_sent_by_kind=last_sent[session.id],
+                norms=norms.get(person),
             )
         return inputs
 
@@ -150,6 +157,8 @@ def _tick_session(
             last_nudge_at=session.last_nudge_at,
             last_sent_by_kind=last_sent,
             state=session.policy_state or {},
+            mode=session.mode,
+            norms=inputs.norms,
         ),
         config,
     )

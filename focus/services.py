@@ -16,17 +16,19 @@ from rest_framework import status
 from focus import scheduler, selectors
 from focus.events import event_write, events_written
 from focus.models import EventType, FocusEvent, FocusSession
+from focus.policy import PersonNorms, PingSample
 from focus.selectors import active_session_for
 from focus.summary import EventRecord, build_summary, summary_sentiment
 from focusflow.errors import Conflict, DomainError, InvalidInput, NotFound
 from planner.models import Task
 from rhythm.habit import emotion_from_sentiment
-from rhythm.models import MemoryShortTerm, RhythmSample
+from rhythm.models import MemoryShortTerm, PersonalModel, RhythmSample
 from rhythm.selectors import emotion_baseline, rhythm_snapshot
 from rhythm.services import (
     RHYTHM_FIELDS,
     habit_strengthen,
     memory_write,
+    personal_norms_save,
     rhythm_ping_write_sql,
     rhythm_update,
 )
@@ -298,6 +300,17 @@ def _bucket_pings(bucket: dict[str, Any]) -> list[EventRecord]:
     return records
 
 
+def _norms_update(person_id: uuid.UUID, events: list[EventRecord]) -> None:
+    """Move the person's norms on by this session's pings (focus/policy/norms.py), in the end's
+    transaction; a session without readings leaves them as they are."""
+    pings = [PingSample.from_content(e.ts, e.content) for e in events if e.event_type == EventType.PING]
+    stored = PersonalModel.objects.filter(person_id=person_id).values_list("norms", flat=True).first()
+    before = PersonNorms.from_mapping(stored)
+    after = before.updated(pings)
+    if after is not before:
+        personal_norms_save(person_id=person_id, norms=after.to_dict())
+
+
 @transaction.atomic
 def session_end(
     *,
@@ -345,6 +358,7 @@ def session_end(
             **({"ended_automatically": True} if ended_after_hours is not None else {}),
         },
     )
+    events = _summary_event_rows(session, now=now)
     session.summary = build_summary(
         started_at=session.started_at,
         ended_at=now,
@@ -352,11 +366,12 @@ def session_end(
         completion_score=completion_score,
         session_quality=session_quality,
         early_end=early_end,
-        events=_summary_event_rows(session, now=now),
+        events=events,
         tick_seconds=settings.FOCUS_TICK_SECONDS,
         ended_after_hours=ended_after_hours,
     )
     session.save()
+    _norms_update(session.person_id, events)
     if ended_after_hours is not None:
         memory_write(
             person_id=session.person_id,

@@ -66,6 +66,12 @@ class PersonalModel(models.Model):
     emotion_source = models.CharField(max_length=32, default="default", help_text="memory, rhythm, backfill or default")
     focus_habit_strength = models.FloatField(default=0.0, validators=unit_interval)
     last_session_at = models.DateTimeField(null=True, blank=True)
+    norms = models.JSONField(
+        encoder=SanitizedJSONEncoder,
+        default=dict,
+        blank=True,
+        help_text="The person's own norms (median/MAD per signal), moved on at each session end (focus/policy/norms.py).",
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

@@ -53,11 +53,17 @@ from focus.policy.detectors import (
     flow_break_reason,
     hrv_corroborates,
     is_flow_tick,
+    mode_tolerance,
     recovery_break_minutes,
+    strain_baseline,
+    strain_level,
     stress_trigger,
     switch_baseline,
+    switch_pace,
+    typical_switches,
 )
 from focus.policy.inputs import Decision, Detection, PingSample, RhythmValues, TickContext, parse_ping
+from focus.policy.norms import Norm, PersonNorms
 from focus.vocabulary import ALLOWED_KINDS, BREAK_KINDS, DETECTION_TYPES
 
 __all__ = [
@@ -68,6 +74,8 @@ __all__ = [
     "DETECTION_TYPES",
     "DISTRACTION_SIGNALS",
     "PolicyConfig",
+    "PersonNorms",
+    "Norm",
     "PingSample",
     "RhythmValues",
     "TickContext",
@@ -84,6 +92,11 @@ __all__ = [
     "hrv_corroborates",
     "stress_trigger",
     "recovery_break_minutes",
+    "mode_tolerance",
+    "strain_baseline",
+    "strain_level",
+    "switch_pace",
+    "typical_switches",
 ]
 
 # Why a tick sent nothing (focus/vocabulary.py), the guardrail codes included: a proposal the

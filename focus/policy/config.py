@@ -22,6 +22,12 @@ class PolicyConfig:
     # "Flow": >= 15 min (3 ticks) of active pings with switches at or below the median
     # (Peopleware lore for the 15 minutes; Züger et al. CHI 2017 for relative activity).
     flow_ticks: int = 3
+    # "Flow": a tick counts toward flow when its median switches are at most the person's pace
+    # plus this many spreads (MAD as SD, at least switch_spread_floor); a tick between that and
+    # the distraction threshold neither builds nor breaks a streak (hysteresis). Design choice,
+    # tuned on the session simulator (docs/companion.md).
+    flow_enter_spreads: float = 1.0
+    switch_spread_floor: float = 1.0
     # "Flow": after ~90 min of unbroken flow, one micro_break at the next breakpoint.
     long_flow_ticks: int = 18
     # "Breaks": micro_break after 50-60 min of non-flow work (Albulescu et al. 2022).
@@ -37,6 +43,16 @@ class PolicyConfig:
     # "Distraction": switches per 5 min >= max(8, 2 x median) for 2 ticks (Mark et al. 2012/2016).
     distraction_switches_floor: int = 8
     distraction_switch_ticks: int = 2
+    # "Distraction": the threshold is max(floor, distraction_factor x the person's pace); it takes
+    # distraction_readings readings in a row at or above it (or two spanning a tick) to count, and
+    # a tick whose median is below leave_fraction x the threshold ends the episode (hysteresis).
+    distraction_factor: float = 2.0
+    distraction_readings: int = 3
+    distraction_leave_fraction: float = 0.75
+    # "Mode": light and admin work tolerate more switching: the distraction threshold and the
+    # flow ceiling are multiplied by these (deep and creative: 1).
+    light_switch_tolerance: float = 1.25
+    admin_switch_tolerance: float = 1.5
     # "Distraction": self-reported focus <= 0.3; flow also needs focus above it.
     low_focus: float = 0.3
     # "Flow": the switch baseline before the person has history ("a floor like 4"), and how
@@ -51,6 +67,12 @@ class PolicyConfig:
     no_signal_flow_end_ticks: int = 2
     # "Stress and fatigue": stress up >= 0.15 from the session start (a heuristic); the same
     # rise is used for fatigue; >= 0.8 on either is high.
+    # The level read is the median of the latest stress_smoothing_readings pinged values; the
+    # session's start is the median of its first stress_baseline_readings (the person's norm
+    # stands in until then; never the model's defaults). After a recovery break the same signal
+    # must rise another stress_rise, or first fall back under half the rise, to fire again.
+    stress_smoothing_readings: int = 3
+    stress_baseline_readings: int = 3
     stress_rise: float = 0.15
     fatigue_rise: float = 0.15
     high_stress: float = 0.8
@@ -61,6 +83,16 @@ class PolicyConfig:
     hrv_baseline_ticks: int = 2
     hrv_min_readings: int = 3
     hrv_flag_pings: int = 2
+    # "Budget": the last reserved_slots of max_nudges are kept for recovery_break and wrap_up
+    # (one each; the wrap-up's is freed once it is sent or when there is no estimate).
+    reserved_slots: int = 2
+    # "Budget": a break suggestion counts as taken if activity goes idle/away or pings pause
+    # before its break is over; after ignored_breaks_backoff_after ignored ones in a row, every
+    # break kind waits ignored_break_spacing_ticks after the last break suggestion (doubling
+    # with each further ignored one, at most max_ignored_break_spacing_ticks).
+    ignored_breaks_backoff_after: int = 2
+    ignored_break_spacing_ticks: int = 12
+    max_ignored_break_spacing_ticks: int = 24
     # "Breaks": micro_break 3-5 min (Henning et al. 1997: 3-min breaks preferred); the break
     # after long flow takes the longer end.
     micro_break_minutes: int = 3
@@ -82,6 +114,12 @@ class PolicyConfig:
             "hrv_flag_pings",
             "no_signal_flow_end_ticks",
             "quiet_run_pings",
+            "distraction_readings",
+            "stress_smoothing_readings",
+            "stress_baseline_readings",
+            "light_switch_tolerance",
+            "admin_switch_tolerance",
+            "distraction_factor",
         )
         for f in fields(self):
             value = getattr(self, f.name)

@@ -9,10 +9,20 @@ from focus import vocabulary
 from focus.clock import as_utc, duration_text, ticks_covering
 from focus.guardrails import guardrail_block
 from focus.messages import pick_message
-from focus.policy.candidates import _Proposal, _proposals, _spacing_blocks
+from focus.policy.candidates import _budget_blocks, _Proposal, _proposals, _spacing_blocks
 from focus.policy.config import PolicyConfig
-from focus.policy.detectors import _update_distraction, _update_flow, detect_breakpoint, switch_baseline
-from focus.policy.inputs import ACTIVE, AWAY, IDLE, Decision, Detection, TickContext, _latest, parse_ping
+from focus.policy.detectors import (
+    _update_distraction,
+    _update_flow,
+    detect_breakpoint,
+    distraction_threshold,
+    mode_tolerance,
+    strain_baseline,
+    strain_level,
+    switch_pace,
+)
+from focus.policy.inputs import ACTIVE, AWAY, IDLE, Decision, Detection, TickContext, parse_ping
+from focus.policy.norms import PersonNorms
 from focus.policy.state import _State
 from focus.vocabulary import BREAK_KINDS, event_type_for, kind_in_sentence
 from focusflow.numbers import finite_number
@@ -36,6 +46,33 @@ def _held_detail(code: str, kind: str, ctx: TickContext, config: PolicyConfig) -
     )
 
 
+def _watch_break(state: _State, tick_number: int, *, taken: bool) -> None:
+    """Follow a suggested break through its length: taken (idle, away or a pause in pings) resets
+    the count of ignored ones; worked through, it adds one."""
+    if not state.break_watch_until_tick:
+        return
+    if taken:
+        state.breaks_ignored = 0
+        state.break_watch_until_tick = 0
+    elif tick_number >= state.break_watch_until_tick:
+        state.breaks_ignored += 1
+        state.break_watch_until_tick = 0
+
+
+def _rearm_strain(
+    state: _State, ctx: TickContext, pings: list, norms: PersonNorms | None, config: PolicyConfig
+) -> None:
+    """A recovery break answers one level of strain; once that signal falls back to within half
+    a rise of the session's baseline, a new rise may ask for another."""
+    for attr, rise in (("stress", config.stress_rise), ("fatigue", config.fatigue_rise)):
+        if attr not in state.recovery_levels:
+            continue
+        level = strain_level(pings, ctx.rhythm_now, attr, config)
+        base = strain_baseline(pings, ctx.rhythm_at_start, attr, config, norms)
+        if level is not None and base is not None and level < base[0] + rise / 2:
+            del state.recovery_levels[attr]
+
+
 def decide(ctx: TickContext, config: PolicyConfig) -> Decision:
     """Decide this tick: one nudge, break, or a tick saying why nothing was sent."""
     state = _State.from_mapping(ctx.state)
@@ -55,22 +92,39 @@ def decide(ctx: TickContext, config: PolicyConfig) -> Decision:
         window_start = now - timedelta(seconds=config.tick_seconds)
     history = [p for p in pings if p.at <= window_start]  # earlier ticks
     window = [p for p in pings if p.at > window_start]  # this tick's pings
-    baseline = switch_baseline(history, config)
+    norms = ctx.norms if isinstance(ctx.norms, PersonNorms) else None
+    tolerance = mode_tolerance(ctx.mode, config)
+    pace = switch_pace(history, config, norms)
+    baseline = float(config.flow_switches_floor) if pace is None else pace.median
+    spread = config.switch_spread_floor if pace is None else pace.spread(config.switch_spread_floor)
+    threshold = None if pace is None else distraction_threshold(baseline, config, tolerance)
     on_break = ctx.tick_number <= state.break_until_tick
 
     detections: list[Detection] = []
-    flow_event = _update_flow(state, window, baseline, config)
+    distraction = _update_distraction(state, window, pings, window_start, threshold, config)
+    flow_event = _update_flow(
+        state,
+        window,
+        baseline,
+        config,
+        spread=spread,
+        tolerance=tolerance,
+        distraction_reason=distraction.content["reason"] if distraction else None,
+    )
     if flow_event:
         detections.append(flow_event)
-    distraction = _update_distraction(state, window, baseline, on_break, config)
     if distraction:
         detections.append(distraction)
 
-    latest_activity = _latest(window, "activity")
-    if latest_activity == AWAY and not on_break:
-        state.work_ticks = 0  # stepping away is a break taken on one's own
+    # Idle or away is a break taken on one's own: it resets the break clock, and it is how a
+    # suggested break shows it was taken (so do pings pausing during it).
+    stepped_away = any(p.activity in (IDLE, AWAY) for p in window)
+    if stepped_away and not on_break:
+        state.work_ticks = 0
     elif not state.in_flow and not on_break:
         state.work_ticks += 1
+    _watch_break(state, ctx.tick_number, taken=stepped_away or (not window and bool(history)))
+    _rearm_strain(state, ctx, pings, norms, config)
     state.last_tick_at = now
 
     if ctx.tick_number <= config.settle_ticks:
@@ -87,6 +141,8 @@ def decide(ctx: TickContext, config: PolicyConfig) -> Decision:
             block = "in_flow"
         elif _spacing_blocks(proposal.kind, ctx, state, now, config):
             block = "same_kind_spacing"
+        elif _budget_blocks(proposal.kind, ctx, state, config):
+            block = "budget_reserved"
         else:
             chosen = proposal
             break
@@ -148,4 +204,10 @@ def decide(ctx: TickContext, config: PolicyConfig) -> Decision:
         content["break_minutes"] = minutes
         state.work_ticks = 0
         state.break_until_tick = ctx.tick_number + ticks_covering(minutes)
+        state.break_watch_until_tick = state.break_until_tick
+    if chosen.strain is not None:
+        for attr in ("stress", "fatigue"):
+            level = strain_level(pings, ctx.rhythm_now, attr, config)
+            if level is not None:
+                state.recovery_levels[attr] = round(level, 4)
     return Decision(event_type_for(chosen.kind), content, tuple(detections), state.to_dict())

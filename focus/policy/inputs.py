@@ -16,6 +16,7 @@ from datetime import datetime
 from typing import Any
 
 from focus.clock import as_utc
+from focus.policy.norms import PersonNorms
 from focus.vocabulary import ACTIVE, ACTIVITIES, AWAY, IDLE
 from focusflow.numbers import finite_number
 
@@ -75,6 +76,8 @@ class TickContext:
     last_sent_by_kind: Mapping[str, datetime]
     state: Mapping[str, Any]  # the policy's state from the previous tick ({} at first)
     ended: bool = False
+    mode: str = "deep"  # the session's mode (focus.models.Mode); unknown modes read as deep
+    norms: PersonNorms | None = None  # the person's own norms from earlier sessions (personal_model)
 
 
 @dataclass(frozen=True)
