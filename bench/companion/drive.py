@@ -36,7 +36,7 @@ from typing import Any
 
 from bench.companion.people import TICK_SECONDS, PersonPlan, SessionPlan
 from focus.clock import SessionClock
-from focus.policy import Decision, PingSample, PolicyConfig, RhythmValues, TickContext, decide
+from focus.policy import Decision, PersonNorms, PingSample, PolicyConfig, RhythmValues, TickContext, decide
 from focus.summary import EventRecord, build_summary
 
 RECENT_PINGS = 50  # focus.engine.RECENT_PINGS (bench/companion/tests check they agree)
@@ -82,6 +82,7 @@ class SimSession:
     policy_state: dict = field(default_factory=dict)
     next_tick_at: datetime | None = None
     exceptions: list[str] = field(default_factory=list)
+    norms: PersonNorms | None = None  # the person's norms as personal_model.norms holds them at the start
 
     def pings(self) -> list[EventRecord]:
         return [e for e in self.events if e.event_type == "ping"]
@@ -127,6 +128,8 @@ def tick_context(session: SimSession, *, now: datetime, rhythm_now: Mapping[str,
     )
     if "mode" in _CONTEXT_FIELDS:  # once the policy reads the session's mode
         values["mode"] = session.mode
+    if "norms" in _CONTEXT_FIELDS:  # the person's norms (focus/engine.py reads personal_model.norms)
+        values["norms"] = session.norms
     return TickContext(**values)
 
 
@@ -196,9 +199,16 @@ def tick_times(started_at: datetime, ended_at: datetime) -> list[datetime]:
     return times
 
 
-def run_session(plan: SessionPlan, *, started_at: datetime, rhythm: Rhythm, config: PolicyConfig) -> SessionRun:
+def run_session(
+    plan: SessionPlan,
+    *,
+    started_at: datetime,
+    rhythm: Rhythm,
+    config: PolicyConfig,
+    norms: PersonNorms | None = None,
+) -> SessionRun:
     start_rhythm = rhythm.snapshot()
-    session = SimSession(started_at, plan.estimate, plan.mode, start_rhythm, next_tick_at=started_at)
+    session = SimSession(started_at, plan.estimate, plan.mode, start_rhythm, next_tick_at=started_at, norms=norms)
     session.events.append(
         EventRecord(
             "session_start",
@@ -261,7 +271,16 @@ def simulate(person: PersonPlan, config: PolicyConfig | None = None) -> list[Ses
     rhythm = Rhythm(dict(person.rhythm_before) if person.rhythm_before else None)
     if rhythm.values is not None:
         rhythm.values = {**RHYTHM_DEFAULTS, **rhythm.values}
-    return [
-        run_session(plan, started_at=start, rhythm=rhythm, config=config)
-        for plan, start in zip(person.sessions, session_starts(person), strict=True)
-    ]
+    runs: list[SessionRun] = []
+    norms: PersonNorms | None = None  # a new person has no personal_model row yet
+    for plan, start in zip(person.sessions, session_starts(person), strict=True):
+        run = run_session(plan, started_at=start, rhythm=rhythm, config=config, norms=norms)
+        runs.append(run)
+        norms = norms_after(norms, run)
+    return runs
+
+
+def norms_after(norms: PersonNorms | None, run: SessionRun) -> PersonNorms:
+    """The person's norms after a session's end (focus/services.py ``_norms_update``)."""
+    pings = [PingSample.from_content(e.ts, e.content) for e in run.events if e.event_type == "ping"]
+    return (norms or PersonNorms()).updated(pings)
