@@ -43,9 +43,13 @@ class PolicyConfig:
     # "Distraction": switches per 5 min >= max(8, 2 x median) for 2 ticks (Mark et al. 2012/2016).
     distraction_switches_floor: int = 8
     distraction_switch_ticks: int = 2
-    # "Distraction": the threshold is max(floor, distraction_factor x the person's pace); it takes
-    # distraction_readings readings in a row at or above it (or two spanning a tick) to count, and
-    # a tick whose median is below leave_fraction x the threshold ends the episode (hysteresis).
+    # "Distraction": the threshold is max(distraction_min_switches, distraction_factor x the
+    # person's pace, pace + distraction_spreads spreads / sqrt(n)) for the mean of n readings; the
+    # latest readings above the pace must average it over at least distraction_readings readings
+    # spanning a tick period to count, and a tick whose
+    # median is below leave_fraction x the threshold ends the episode (hysteresis).
+    distraction_min_switches: int = 4
+    distraction_spreads: float = 3.0
     distraction_factor: float = 2.0
     distraction_readings: int = 3
     distraction_leave_fraction: float = 0.75
@@ -58,7 +62,8 @@ class PolicyConfig:
     # "Flow": the switch baseline before the person has history ("a floor like 4"), and how
     # many earlier readings this session needs before their own median is used.
     flow_switches_floor: int = 4
-    min_switch_history: int = 3
+    min_switch_history: int = 6
+    switch_history_ticks: int = 2
     # "Interrupt at breakpoints": a burst of switches (>= max(4, 2 x median)) after a long
     # single-app run (the previous 3 readings at or below the median).
     burst_switches_floor: int = 4

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from datetime import timedelta
 from typing import Any
 
@@ -15,7 +16,6 @@ from focus.policy.detectors import (
     _update_distraction,
     _update_flow,
     detect_breakpoint,
-    distraction_threshold,
     mode_tolerance,
     strain_baseline,
     strain_level,
@@ -96,12 +96,26 @@ def decide(ctx: TickContext, config: PolicyConfig) -> Decision:
     tolerance = mode_tolerance(ctx.mode, config)
     pace = switch_pace(history, config, norms)
     baseline = float(config.flow_switches_floor) if pace is None else pace.median
-    spread = config.switch_spread_floor if pace is None else pace.spread(config.switch_spread_floor)
-    threshold = None if pace is None else distraction_threshold(baseline, config, tolerance)
+    # Switch counts are counts: their spread is at least the square root of their typical value
+    # (Poisson), however steady a few early readings happened to be.
+    spread = (
+        config.switch_spread_floor
+        if pace is None
+        else pace.spread(max(config.switch_spread_floor, math.sqrt(max(0.0, baseline))))
+    )
     on_break = ctx.tick_number <= state.break_until_tick
 
     detections: list[Detection] = []
-    distraction = _update_distraction(state, window, pings, window_start, threshold, config)
+    distraction = _update_distraction(
+        state,
+        window,
+        pings,
+        window_start,
+        config,
+        baseline=None if pace is None else baseline,
+        spread=spread,
+        tolerance=tolerance,
+    )
     flow_event = _update_flow(
         state,
         window,

@@ -49,12 +49,16 @@ def mode_tolerance(mode: str | None, config: PolicyConfig) -> float:
 def switch_pace(history: Sequence[PingSample], config: PolicyConfig, norms: PersonNorms | None = None) -> Norm | None:
     """The person's usual switches per reading: their norm from earlier sessions once it rests on
     enough readings, else this session's earlier readings once there are ``min_switch_history``
-    of them, else None (not known yet; never a model default)."""
+    of them spanning ``switch_history_ticks`` tick periods, else None (not known yet; never a
+    model default)."""
     if norms is not None and (norm := norms.known("app_switches")) is not None:
         return norm
-    readings = _active_switches(history)
+    working = [p for p in history if p.activity not in (IDLE, AWAY) and finite_number(p.app_switches) is not None]
+    readings = _active_switches(working)
     if len(readings) < config.min_switch_history:
         return None
+    if (working[-1].at - working[0].at).total_seconds() < config.switch_history_ticks * config.tick_seconds:
+        return None  # a rolling counter's readings overlap: a few minutes of them are one sample
     return norm_of(readings)
 
 
@@ -65,10 +69,19 @@ def switch_baseline(history: Sequence[PingSample], config: PolicyConfig, norms: 
     return float(config.flow_switches_floor) if pace is None else float(pace.median)
 
 
-def distraction_threshold(baseline: float, config: PolicyConfig, tolerance: float = 1.0) -> float:
-    """Switches per 5 min that count as distracted: max(floor, factor x the person's median),
-    times the mode's tolerance."""
-    return tolerance * max(float(config.distraction_switches_floor), config.distraction_factor * baseline)
+def distraction_threshold(
+    baseline: float, config: PolicyConfig, tolerance: float = 1.0, spread: float | None = None, readings: int = 1
+) -> float:
+    """Switches per reading that count as distracted, for the mean of ``readings`` readings:
+    max(minimum, factor x the person's pace, pace + ``distraction_spreads`` spreads / sqrt(readings)),
+    times the mode's tolerance. Relative to the person's own readings, so it holds for a per-ping
+    counter as for a rolling 5-minute one; the mean of more readings is less noisy."""
+    spread = config.switch_spread_floor if spread is None else spread
+    return tolerance * max(
+        float(config.distraction_min_switches),
+        config.distraction_factor * baseline,
+        baseline + config.distraction_spreads * spread / math.sqrt(max(1, readings)),
+    )
 
 
 def _active_switches(pings: Sequence[PingSample]) -> list[float]:
@@ -124,7 +137,11 @@ def is_flow_tick(
 
 
 def flow_break_reason(
-    window: Sequence[PingSample], baseline: float, config: PolicyConfig, tolerance: float = 1.0
+    window: Sequence[PingSample],
+    baseline: float,
+    config: PolicyConfig,
+    tolerance: float = 1.0,
+    spread: float | None = None,
 ) -> str | None:
     """Why an ongoing flow stretch (or a streak toward one) ends with this tick's pings, or None.
 
@@ -136,7 +153,7 @@ def flow_break_reason(
     if activity == AWAY:
         return "You stepped away."
     typical = typical_switches(window)
-    if typical is not None and typical >= distraction_threshold(baseline, config, tolerance):
+    if typical is not None and typical >= distraction_threshold(baseline, config, tolerance, spread):
         return f"A burst of about {int(typical)} app switches in 5 minutes."
     focus = _lowest_focus(window)
     if focus is not None and focus <= config.low_focus:
@@ -145,22 +162,43 @@ def flow_break_reason(
 
 
 def _switch_run(
-    pings: Sequence[PingSample], window_start: datetime, threshold: float, config: PolicyConfig
-) -> list[PingSample]:
-    """The trailing run of working readings at or above ``threshold``, if it is sustained (at
-    least ``distraction_readings`` readings, or two a tick period apart) and reaches into this
-    tick; else []."""
+    pings: Sequence[PingSample],
+    window_start: datetime,
+    config: PolicyConfig,
+    *,
+    baseline: float,
+    spread: float | None = None,
+    tolerance: float = 1.0,
+) -> tuple[list[PingSample], float]:
+    """Sustained switching: the longest run of the latest working readings, each above the
+    person's pace (``baseline``), whose mean is at or above :func:`distraction_threshold` for its
+    length and which is at least
+    ``distraction_readings`` readings long and spans a tick period (a burst lifts a rolling
+    5-minute count for less than that); it must reach into this tick. Returns the run and the
+    threshold it met, or ([], the one-reading threshold). The mean, not every reading, must reach the threshold, so small
+    per-ping counts (Poisson noise) are read as surely as a rolling 5-minute count."""
     readings = [p for p in pings if p.activity not in (IDLE, AWAY) and finite_number(p.app_switches) is not None]
     run: list[PingSample] = []
     for ping in reversed(readings):
-        if float(ping.app_switches) < threshold:  # type: ignore[arg-type]
+        if float(ping.app_switches) <= baseline:  # type: ignore[arg-type]
             break
         run.append(ping)
     run.reverse()
+    single = distraction_threshold(baseline, config, tolerance, spread)
     if not run or run[-1].at <= window_start:
-        return []
-    spans_tick = len(run) >= 2 and (run[-1].at - run[0].at).total_seconds() >= config.tick_seconds - _EPSILON
-    return run if len(run) >= config.distraction_readings or spans_tick else []
+        return [], single
+    values = [float(p.app_switches) for p in run]  # type: ignore[arg-type]
+    for start in range(len(run) - 1):
+        suffix = run[start:]
+        spans_tick = (suffix[-1].at - suffix[0].at).total_seconds() >= config.tick_seconds - _EPSILON
+        sustained = len(suffix) >= config.distraction_readings and spans_tick
+        # A rolling counter's readings overlap: count the independent 5-minute windows the run
+        # spans, not its readings (a per-ping counter's readings are that many windows or more).
+        windows = min(len(suffix), 1 + int((suffix[-1].at - suffix[0].at).total_seconds() // config.tick_seconds))
+        threshold = distraction_threshold(baseline, config, tolerance, spread, windows)
+        if sustained and statistics.fmean(values[start:]) >= threshold - _EPSILON:
+            return suffix, threshold
+    return [], single
 
 
 def distraction_signal(
@@ -397,16 +435,22 @@ def _update_distraction(
     window: Sequence[PingSample],
     pings: Sequence[PingSample],
     window_start: datetime,
-    threshold: float | None,
     config: PolicyConfig,
+    *,
+    baseline: float | None,
+    spread: float | None = None,
+    tolerance: float = 1.0,
 ) -> Detection | None:
     """One ``distraction`` detection per episode, carrying when the evidence began (``since``).
 
-    ``threshold`` is None while the person's pace is not known: no switch count is read as
+    ``baseline`` (the person's pace) is None while it is not known: no switch count is read as
     distraction before there is something to compare it with. An episode ends with a tick whose
-    median switches fall below ``distraction_leave_fraction`` of the threshold (hysteresis) and
-    no low focus."""
-    run = _switch_run(pings, window_start, threshold, config) if threshold is not None else []
+    median switches fall below ``distraction_leave_fraction`` of the one-reading threshold
+    (hysteresis) and no low focus."""
+    run: list[PingSample] = []
+    threshold: float | None = None
+    if baseline is not None:
+        run, threshold = _switch_run(pings, window_start, config, baseline=baseline, spread=spread, tolerance=tolerance)
     found = distraction_signal(window, config=config, run=run)
     if found is None:
         if _has_behaviour(window):  # a calm tick ends the episode
@@ -459,7 +503,7 @@ def _update_flow(
             state.flow_ticks += 1
         return None
     state.flow_quiet_ticks = 0
-    reason = distraction_reason or flow_break_reason(window, baseline, config, tolerance)
+    reason = distraction_reason or flow_break_reason(window, baseline, config, tolerance, spread)
     if state.in_flow:
         if reason is None:
             state.flow_ticks += 1

@@ -308,7 +308,7 @@ def test_what_a_flow_tick_looks_like_without_history(pings, qualifies):
     ],
 )
 def test_flow_needs_switches_within_a_spread_of_the_persons_pace(history_switches, switches, qualifies):
-    history = [ping(at(i), activity="active", app_switches=s) for i, s in enumerate(history_switches)]
+    history = [ping(at(2.5 * i), activity="active", app_switches=s) for i, s in enumerate(history_switches * 2)]
     baseline = switch_baseline(history, CFG)
     window = [ping(at(10), activity="active", app_switches=switches)]
     assert is_flow_tick(window, baseline, CFG) is qualifies
@@ -316,12 +316,25 @@ def test_flow_needs_switches_within_a_spread_of_the_persons_pace(history_switche
 
 @pytest.mark.parametrize(
     "switches, expected",
-    [([], 4.0), ([1], 4.0), ([1, 9], 4.0), ([1, 2, 9], 2.0), ([1, 2, 3, 10], 2.5), ([0, 0, 0], 0.0)],
+    [
+        ([], 4.0),
+        ([1] * 5, 4.0),  # five readings are too few
+        ([1, 2, 9, 1, 2, 9], 2.0),
+        ([1, 2, 3, 10, 1, 2, 3, 10], 2.5),
+        ([0] * 6, 0.0),
+    ],
 )
 def test_the_switch_baseline_is_the_median_once_there_is_history(switches, expected):
-    history = [ping(at(i), app_switches=s) for i, s in enumerate(switches)]
+    history = [ping(at(3 * i), app_switches=s) for i, s in enumerate(switches)]
     history.append(ping(at(50), activity="active"))  # pings without a switch count are ignored
     assert switch_baseline(history, CFG) == expected
+
+
+def test_the_switch_baseline_needs_readings_spanning_two_ticks():
+    """A rolling counter's readings a minute apart overlap: six of them in five minutes are one sample."""
+    history = [ping(at(i), app_switches=1) for i in range(6)]
+    assert switch_baseline(history, CFG) == 4.0
+    assert switch_baseline([*history, ping(at(10), app_switches=1)], CFG) == 1.0
 
 
 def test_in_flow_only_silence_until_long_flow():
@@ -391,8 +404,9 @@ def test_flow_minutes_count_nominal_ticks_in_a_compressed_session():
         ([{"activity": "idle"}], "idle"),
         ([{"activity": "away"}], "away"),
         ([{"activity": "idle"}, {"activity": "active"}], None),  # came back within the tick
-        ([{"activity": "active", "app_switches": 8}], "8 app switches"),
-        ([{"activity": "active", "app_switches": 7}], None),
+        ([{"activity": "active", "app_switches": 5}], "5 app switches"),  # max(4, 2 x 2, 2 + 3 spreads of 1)
+        ([{"activity": "active", "app_switches": 4}], None),
+        ([{"activity": "active", "app_switches": 9}, {"app_switches": 2}, {"app_switches": 3}], None),  # the median
         ([{"focus": 0.3}], "30%"),
         ([{"focus": 0.35}], None),
     ],
@@ -470,34 +484,36 @@ def test_in_flow_wrap_up_waits_until_the_estimate_is_reached():
 @pytest.mark.parametrize(
     "usual, high, distracted",
     [
-        (3, 7, False),
-        (3, 8, True),
+        (3, 6, False),
+        (3, 7, True),  # max(4, 2 x 3, 3 + 3 x sqrt(3) / sqrt(2)) = 6.67 for a run spanning two windows
         (3, 14, True),
-        (2, 8, True),
+        (2, 4, False),
+        (2, 5, True),
         (6, 11, False),
         (6, 12, True),
         (7, 13, False),
         (7, 14, True),
     ],
 )
-def test_distraction_needs_switches_at_max_of_8_and_twice_the_median_for_two_ticks(usual, high, distracted):
+def test_distraction_needs_a_sustained_run_well_above_the_persons_pace(usual, high, distracted):
     session = Session(NO_CHECK_IN)
-    session.run(3, {"app_switches": usual})
-    first = session.tick({"app_switches": high})
-    assert "distraction" not in detection_types(first)  # one tick is not enough
-    second = session.tick({"app_switches": high})
+    session.run(3, {"app_switches": usual}, {"app_switches": usual})  # six readings over ten minutes
+    first = session.tick({"app_switches": high}, {"app_switches": high})
+    assert "distraction" not in detection_types(first)  # under five minutes is not sustained
+    second = session.tick({"app_switches": high}, {"app_switches": high})
     assert ("distraction" in detection_types(second)) is distracted
     if distracted:
         (detection,) = [d for d in second.detections if d.event_type == "distraction"]
+        threshold = distraction_threshold(usual, CFG, spread=max(1.0, math.sqrt(usual)), readings=2)
         assert detection.content == {
             "signal": "app_switches",
             "reason": f"You've switched apps {high} times in 5 minutes.",
-            "since": session.pings[-2].at.isoformat(),  # when the run of high readings began
-            "threshold": float(max(8, 2 * usual)),
+            "since": session.pings[-4].at.isoformat(),  # when the run of high readings began
+            "threshold": round(threshold, 1),
         }
 
 
-@pytest.mark.parametrize("median, expected", [(0, 8), (3, 8), (4, 8), (4.5, 9), (7, 14)])
+@pytest.mark.parametrize("median, expected", [(0, 4), (3, 6), (4, 8), (4.5, 9), (7, 14)])
 def test_the_distraction_threshold(median, expected):
     assert distraction_threshold(median, CFG) == expected
 
@@ -506,22 +522,23 @@ def test_no_switch_count_is_a_distraction_before_the_persons_pace_is_known():
     """Issue 11: until a session had three readings the threshold was 8, an ordinary pace for
     people who switch a lot; now a first session waits for its own readings, and a person's
     norm from earlier sessions is known from the first tick."""
+    high = ({"app_switches": 9}, {"app_switches": 9})
     session = Session(NO_CHECK_IN)
-    session.tick({"app_switches": 9})
-    assert "distraction" not in detection_types(session.tick({"app_switches": 9}))
+    session.tick(*high)
+    assert "distraction" not in detection_types(session.tick(*high))
     norms = PersonNorms(app_switches=Norm(median=2.0, mad=1.0, count=40))
     known = Session(NO_CHECK_IN)
-    known.tick({"app_switches": 9}, norms=norms)
-    assert "distraction" in detection_types(known.tick({"app_switches": 9}, norms=norms))
+    known.tick(*high, norms=norms)
+    assert "distraction" in detection_types(known.tick(*high, norms=norms))
 
 
 def test_one_distraction_per_episode():
     session = Session(NO_CHECK_IN)
-    session.run(3, WORK)
-    session.run(4, {"app_switches": 14})
+    session.run(3, WORK, WORK)
+    session.run(4, {"app_switches": 14}, {"app_switches": 14})
     assert session.detected("distraction") == [5]
-    session.run(5, WORK)  # the episode ends; the median settles back at 3
-    session.run(2, {"app_switches": 14})
+    session.run(5, WORK, WORK)  # the episode ends; the median settles back at 3
+    session.run(2, {"app_switches": 14}, {"app_switches": 14})
     assert session.detected("distraction") == [5, 14]
 
 
@@ -719,9 +736,10 @@ def test_a_persistent_stress_rise_gets_one_recovery_break_until_it_falls_back_or
 @pytest.mark.parametrize("after", [4, 10])
 def test_micro_break_after_the_configured_stretch_of_non_flow_work(after):
     session = Session(replace(NO_CHECK_IN, micro_break_after_ticks=after))
+    burst = {"app_switches": 9}  # a burst whatever the pace is known to be
     session.run(after - 2, WORK)
-    assert session.tick(WORK, WORK_BURST).content["reason"] == "nothing_to_say"  # a breakpoint, but too early
-    decision = session.tick(WORK, WORK, WORK, WORK_BURST)  # a breakpoint again
+    assert session.tick(WORK, burst).content["reason"] == "nothing_to_say"  # a breakpoint, but too early
+    decision = session.tick(WORK, WORK, WORK, burst)  # a breakpoint again
     assert decision.event_type == "break"
     assert decision.content["kind"] == "micro_break"
     assert decision.content["break_minutes"] == 3
