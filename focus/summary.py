@@ -110,6 +110,8 @@ IDLE_GAP_MIN_MINUTES = 4.0  # shorter idle/away stretches are a moment of though
 IDLE_MERGE_MINUTES = 3.0  # idle/away stretches closer than this are one gap
 SPIKE_BASE_READINGS = 3  # a pinged series' baseline: the median of its first readings (never a default)
 SPIKE_SMOOTHING = 3  # a spike is read on the median of this many consecutive points
+SPIKE_WITHIN_MINUTES = 30.0  # a spike rose SPIKE_DELTA within this long: a slower climb is a drift
+IDLE_SINGLE_READING_MINUTES = 10.0  # a stretch of one idle reading must last this long (a page pings once per tick)
 NUDGE_FOLLOW_PERIODS = 2.0  # a distraction this soon after a nudge means the nudge did not stick
 LOW_FOCUS = 0.3  # self-reported focus at or below this is low (docs/policy.md)
 OVERRUN_MIN_MINUTES = 5.0
@@ -418,7 +420,8 @@ def _idle_gaps(events: Sequence[EventRecord], clock: _Clock) -> tuple[list[dict]
     A stretch runs from a ping reporting idle/away (or a distraction event with signal idle/away)
     to the next ping reporting ``active``, a ``flow_start`` or the session end. Stretches less than
     ``IDLE_MERGE_MINUTES`` apart are one gap (hysteresis: a single active ping in a break does not
-    split it), and a gap shorter than ``IDLE_GAP_MIN_MINUTES`` is a moment of thought, not listed."""
+    split it), and a gap shorter than ``IDLE_GAP_MIN_MINUTES`` (``IDLE_SINGLE_READING_MINUTES``
+    when it rests on one idle/away reading) is a moment of thought, not listed."""
     raw: list[tuple[float, float, list[str]]] = []
     seen: set[str] = set()
     start: float | None = None
@@ -457,7 +460,9 @@ def _idle_gaps(events: Sequence[EventRecord], clock: _Clock) -> tuple[list[dict]
     gaps: list[dict] = []
     for begin, end, gap_kinds in merged:
         minutes = end - begin
-        if minutes < IDLE_GAP_MIN_MINUTES - 1e-9:
+        if minutes < IDLE_GAP_MIN_MINUTES - 1e-9 or (
+            len(gap_kinds) < 2 and minutes < IDLE_SINGLE_READING_MINUTES - 1e-9
+        ):
             continue
         seen.update(gap_kinds)
         label = " or ".join(dict.fromkeys(k for k in ("idle", "away") if k in gap_kinds))
@@ -472,8 +477,9 @@ def _spikes(events: Sequence[EventRecord], clock: _Clock, key: str) -> list[dict
     (the person's own start, never the model's defaults a new person's rhythm snapshot holds);
     with fewer readings, or a rhythm-only series, the earliest value known from any source. Each point is read as the median of the last
     ``SPIKE_SMOOTHING`` (one noisy reading is not a spike); a spike starts when that reaches the
-    baseline + ``SPIKE_DELTA`` and ends only when it falls below the baseline + half of it, so a
-    value hovering at the threshold is one friction point, not many."""
+    baseline + ``SPIKE_DELTA`` having risen that much within ``SPIKE_WITHIN_MINUTES`` (a slow
+    drift over a long session is not a spike), and ends only when it falls below the baseline +
+    half of it, so a value hovering at the threshold is one friction point, not many."""
     points, source = _series(events, clock, key)
     if not points:
         return []
@@ -503,9 +509,13 @@ def _spikes(events: Sequence[EventRecord], clock: _Clock, key: str) -> list[dict
         )
 
     values = [v for _, v in points]
+    levels: list[tuple[float, float]] = []
     for i, (minute, _) in enumerate(points):
         level = statistics.median(values[max(0, i - SPIKE_SMOOTHING + 1) : i + 1])
-        if up_at is None and level >= enter:
+        recent = [lv for m, lv in levels if m >= minute - SPIKE_WITHIN_MINUTES]
+        levels.append((minute, level))
+        sudden = not recent or level - min(recent) >= SPIKE_DELTA - 1e-9 or i < SPIKE_SMOOTHING
+        if up_at is None and level >= enter and sudden:
             up_at, high = minute, level
         elif up_at is not None:
             if level >= leave:

@@ -151,9 +151,12 @@ def _same_kind_blocks(kind: str, ctx: TickContext, state: _State, now: datetime,
 def _ignored_breaks_block(kind: str, ctx: TickContext, state: _State, now: datetime, config: PolicyConfig) -> bool:
     """After ``ignored_breaks_backoff_after`` break suggestions ignored in a row, every break kind
     waits ``ignored_break_spacing_ticks`` after the last break suggestion of any kind, doubling
-    with each further ignored one (at most ``max_ignored_break_spacing_ticks``)."""
+    with each further ignored one (at most ``max_ignored_break_spacing_ticks``). The session's
+    first recovery_break is exempt: ignored micro breaks say nothing about a real rise in strain."""
     if kind not in BREAK_KINDS or state.breaks_ignored < config.ignored_breaks_backoff_after:
         return False
+    if kind == "recovery_break" and state.sent_counts.get("recovery_break", 0) == 0:
+        return False  # the session's first real strain gets through ignored micro breaks
     sent = [as_utc(t) for k, t in ctx.last_sent_by_kind.items() if k in BREAK_KINDS]
     if not sent:
         return False

@@ -62,14 +62,16 @@ def _watch_break(state: _State, tick_number: int, *, taken: bool) -> None:
 def _rearm_strain(
     state: _State, ctx: TickContext, pings: list, norms: PersonNorms | None, config: PolicyConfig
 ) -> None:
-    """A recovery break answers one level of strain; once that signal falls back to within half
-    a rise of the session's baseline, a new rise may ask for another."""
+    """A recovery break answers one level of strain; once that signal falls back a whole rise from
+    where the break went out, or to within half a rise of the session's baseline, a new rise may
+    ask for another (hysteresis)."""
     for attr, rise in (("stress", config.stress_rise), ("fatigue", config.fatigue_rise)):
         if attr not in state.recovery_levels:
             continue
         level = strain_level(pings, ctx.rhythm_now, attr, config)
         base = strain_baseline(pings, ctx.rhythm_at_start, attr, config, norms)
-        if level is not None and base is not None and level < base[0] + rise / 2:
+        sent_at = state.recovery_levels[attr]
+        if level is not None and (level < sent_at - rise or (base is not None and level < base[0] + rise / 2)):
             del state.recovery_levels[attr]
 
 
@@ -144,13 +146,21 @@ def decide(ctx: TickContext, config: PolicyConfig) -> Decision:
     if ctx.tick_number <= config.settle_ticks:
         state.deferred_ticks = 0
         return _tick("settling_in", detections, state)
+    proposals = _proposals(ctx, state, window, pings, now, config)
     if on_break:
-        state.deferred_ticks = 0
-        return _tick("on_break", detections, state)
+        # Silent during a suggested break, but for a new strain while the person is visibly not
+        # taking it (working on, nothing idle or away): a break they skip is no reason to hold
+        # back what a real rise asks for.
+        working_on = bool(window) and not stepped_away
+        urgent = [p for p in proposals if p.kind == "recovery_break" and "recovery_break" not in state.sent_counts]
+        if not (urgent and working_on):
+            state.deferred_ticks = 0
+            return _tick("on_break", detections, state)
+        proposals = urgent
 
     chosen: _Proposal | None = None
     first_block: tuple[str, str] | None = None
-    for proposal in _proposals(ctx, state, window, pings, now, config):
+    for proposal in proposals:
         if state.in_flow and not proposal.allowed_in_flow:
             block = "in_flow"
         elif _spacing_blocks(proposal.kind, ctx, state, now, config):

@@ -370,9 +370,9 @@ def strain_signal(
         if last is not None and level < last + rise - _EPSILON:
             continue  # a recovery break went out for this level already
         risen = base is not None and level - base[0] >= rise - _EPSILON
-        # High in absolute terms, unless it was already that high when the session started
-        # (the person knew; only a further rise says something new).
-        high_now = level >= high - _EPSILON and not (base is not None and base[0] >= high - _EPSILON)
+        # High in absolute terms, unless it was already (nearly: within a rise) that high when
+        # the session started (the person knew; only a further rise says something new).
+        high_now = level >= high - _EPSILON and not (base is not None and base[0] >= high - rise - _EPSILON)
         if high_now:
             found = Strain(attr, level, True, f"Your {word} is at {_pct(level)}.")
             break

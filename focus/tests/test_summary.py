@@ -461,20 +461,24 @@ def test_distraction_detail_names_the_signal_and_reason():
         (
             [
                 ev("ping", 10, {"activity": "idle"}),
-                ev("ping", 12, {"energy": 0.5}),
-                ev("ping", 15, {"activity": "active"}),
+                ev("ping", 15, {"energy": 0.5}),
+                ev("ping", 22, {"activity": "active"}),
             ],
-            [(10.0, 5.0, "idle")],
+            [(10.0, 12.0, "idle")],
         ),  # a ping without activity is no return
         (
             [
                 ev("ping", 10, {"activity": "idle"}),
-                ev("ping", 15, {"activity": "active"}),
-                ev("ping", 20, {"activity": "away"}),
                 ev("ping", 21, {"activity": "active"}),
+                ev("ping", 25, {"activity": "away"}),
+                ev("ping", 26, {"activity": "active"}),
             ],
-            [(10.0, 5.0, "idle")],
+            [(10.0, 11.0, "idle")],
         ),  # a minute away is a moment of thought, not a gap
+        (
+            [ev("ping", 10, {"activity": "idle"}), ev("ping", 15, {"activity": "active"})],
+            [],
+        ),  # one idle reading five minutes before an active one: a page pinging once per tick
         (
             [
                 ev("ping", 10, {"activity": "away"}),
@@ -724,10 +728,10 @@ def _good_session():
             [
                 ev("distraction", 10, {"signal": "app_switches"}),
                 ev("distraction", 30, {"signal": "app_switches"}),
-                ev("ping", 40, {"activity": "away"}),
+                ev("ping", 34, {"activity": "away"}),
             ],
             {},
-            ["45 of 45 minutes.", "2 distraction stretches (10 minutes) and away for 5 minutes."],
+            ["45 of 45 minutes.", "2 distraction stretches (10 minutes) and away for 11 minutes."],
         ),
         ([ev("ping", 44.8, {"activity": "idle"})], {}, ["45 of 45 minutes."]),  # a moment is not a gap
         (
@@ -972,6 +976,7 @@ def test_friction_is_listed_up_to_the_cap_and_counted_in_full():
         for i in range(60)
         for e in (
             ev("ping", i * 10, {"activity": "idle"}),
+            ev("ping", i * 10 + 1, {"activity": "idle"}),
             ev("ping", i * 10 + 4 + 0.05 * i, {"activity": "active"}),
         )
     ]
@@ -1072,3 +1077,14 @@ def test_a_distraction_without_a_usable_since_starts_at_its_event(since):
     events = [ev("distraction", 25, {"signal": "app_switches", "since": since})]
     (episode,) = of_kind(summarize(events), "distraction")
     assert (episode["at_minute"], episode["minutes"]) == (25.0, 5.0)
+
+
+def test_a_slow_drift_is_not_a_spike_but_a_step_is():
+    """Issue 11: tiredness creeping up over a long session is what work does, not a friction point."""
+    drift = [ev("session_start", 0, rhythm={"fatigue": 0.3})] + pings(
+        *(0.3 + 0.01 * i for i in range(18)), key="fatigue"
+    )
+    assert of_kind(summarize(drift, minutes=90, estimated=90), "fatigue_spike") == []
+    step = [ev("session_start", 0, rhythm={"fatigue": 0.3})] + pings(*([0.3] * 9 + [0.5] * 9), key="fatigue")
+    (spike,) = of_kind(summarize(step, minutes=90, estimated=90), "fatigue_spike")
+    assert spike["at_minute"] == 51.0  # the second risen reading: the median of three moved
