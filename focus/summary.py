@@ -106,7 +106,7 @@ DIP_DROP = 0.15  # energy drop below the running peak that counts as a dip
 SPIKE_DELTA = 0.15  # stress/fatigue rise above the session's first value (docs/policy.md: a heuristic)
 EPISODE_MERGE_PERIODS = 1.5  # distraction events closer than this (in tick periods) are one episode
 DISTRACTION_LEAVE_FRACTION = 0.75  # switches below this share of the threshold end it (the policy's)
-IDLE_GAP_MIN_MINUTES = 4.0  # shorter idle/away stretches are a moment of thought, not a gap
+IDLE_GAP_MIN_MINUTES = 7.0  # shorter idle/away stretches are a pause for thought, not a gap (a tick and a half)
 IDLE_MERGE_MINUTES = 3.0  # idle/away stretches closer than this are one gap
 SPIKE_BASE_READINGS = 3  # a pinged series' baseline: the median of its first readings (never a default)
 SPIKE_SMOOTHING = 3  # a spike is read on the median of this many consecutive points
@@ -512,9 +512,11 @@ def _spikes(events: Sequence[EventRecord], clock: _Clock, key: str) -> list[dict
     levels: list[tuple[float, float]] = []
     for i, (minute, _) in enumerate(points):
         level = statistics.median(values[max(0, i - SPIKE_SMOOTHING + 1) : i + 1])
-        recent = [lv for m, lv in levels if m >= minute - SPIKE_WITHIN_MINUTES]
+        # Where it was a while ago (the median of the points SPIKE_WITHIN_MINUTES to two thirds
+        # of that before): a step stands out against it, a drift does not.
+        before = [lv for m, lv in levels if minute - SPIKE_WITHIN_MINUTES <= m <= minute - SPIKE_WITHIN_MINUTES * 2 / 3]
         levels.append((minute, level))
-        sudden = not recent or level - min(recent) >= SPIKE_DELTA - 1e-9 or i < SPIKE_SMOOTHING
+        sudden = not before or level - statistics.median(before) >= SPIKE_DELTA - 1e-9
         if up_at is None and level >= enter and sudden:
             up_at, high = minute, level
         elif up_at is not None:

@@ -17,6 +17,7 @@ from focus.policy.detectors import (
     _update_flow,
     detect_breakpoint,
     mode_tolerance,
+    stepped_away,
     strain_baseline,
     strain_level,
     switch_pace,
@@ -134,12 +135,13 @@ def decide(ctx: TickContext, config: PolicyConfig) -> Decision:
 
     # Idle or away is a break taken on one's own: it resets the break clock, and it is how a
     # suggested break shows it was taken (so do pings pausing during it).
-    stepped_away = any(p.activity in (IDLE, AWAY) for p in window)
-    if stepped_away and not on_break:
+    away_now = stepped_away(window) is not None
+    if away_now and not on_break:
         state.work_ticks = 0
     elif not state.in_flow and not on_break:
         state.work_ticks += 1
-    _watch_break(state, ctx.tick_number, taken=stepped_away or (not window and bool(history)))
+    took = any(p.activity in (IDLE, AWAY) for p in window)
+    _watch_break(state, ctx.tick_number, taken=took or (not window and bool(history)))
     _rearm_strain(state, ctx, pings, norms, config)
     state.last_tick_at = now
 
@@ -151,7 +153,7 @@ def decide(ctx: TickContext, config: PolicyConfig) -> Decision:
         # Silent during a suggested break, but for a new strain while the person is visibly not
         # taking it (working on, nothing idle or away): a break they skip is no reason to hold
         # back what a real rise asks for.
-        working_on = bool(window) and not stepped_away
+        working_on = bool(window) and not took
         urgent = [p for p in proposals if p.kind == "recovery_break" and "recovery_break" not in state.sent_counts]
         if not (urgent and working_on):
             state.deferred_ticks = 0

@@ -100,6 +100,16 @@ def _lowest_focus(window: Sequence[PingSample]) -> float | None:
     return min(values) if values else None
 
 
+def stepped_away(window: Sequence[PingSample]) -> str | None:
+    """ "idle" or "away" if this tick shows the person really left the keyboard: its latest two
+    activity readings are idle or away (or its only one is), else None. One idle reading among
+    active ones is a moment of thought."""
+    acts = _activities(window)
+    if not acts or acts[-1] not in (IDLE, AWAY) or (len(acts) >= 2 and acts[-2] not in (IDLE, AWAY)):
+        return None
+    return acts[-1]
+
+
 def _mostly_active(window: Sequence[PingSample]) -> bool:
     activities = _activities(window)
     active = sum(1 for a in activities if a == ACTIVE)
@@ -145,9 +155,9 @@ def flow_break_reason(
 ) -> str | None:
     """Why an ongoing flow stretch (or a streak toward one) ends with this tick's pings, or None.
 
-    Going idle or away, a tick whose median switches reach the distraction threshold, or a
-    self-reported low focus end flow; a few noisy readings do not."""
-    activity = _latest(window, "activity")
+    Going idle or away (:func:`stepped_away`), a tick whose median switches reach the distraction
+    threshold, or a self-reported low focus end flow; a few noisy readings do not."""
+    activity = stepped_away(window)
     if activity == IDLE:
         return "You went idle."
     if activity == AWAY:

@@ -970,28 +970,28 @@ def test_sentiment_is_always_a_number_in_range(completion, quality, early_end):
 
 
 def test_friction_is_listed_up_to_the_cap_and_counted_in_full():
-    # 60 idle stretches of growing length (4 minutes and more, 10 minutes apart), then the session ends early.
+    # 60 idle stretches of growing length (7 minutes and more, 12 minutes apart), then the session ends early.
     events = [
         e
         for i in range(60)
         for e in (
-            ev("ping", i * 10, {"activity": "idle"}),
-            ev("ping", i * 10 + 1, {"activity": "idle"}),
-            ev("ping", i * 10 + 4 + 0.05 * i, {"activity": "active"}),
+            ev("ping", i * 12, {"activity": "idle"}),
+            ev("ping", i * 12 + 1, {"activity": "idle"}),
+            ev("ping", i * 12 + 7 + 0.05 * i, {"activity": "active"}),
         )
     ]
-    summary = summarize(events, minutes=600, estimated=602, early_end=True)
+    summary = summarize(events, minutes=730, estimated=732, early_end=True)
     listed = summary["friction_points"]
     assert len(listed) == MAX_FRICTION_POINTS
     assert "early_end" in kinds(summary)  # how the session ended is always listed
     gaps = [f for f in listed if f["kind"] == "idle_gap"]
-    assert min(f["minutes"] for f in gaps) >= 4 + 0.05 * 37 - 0.1  # the longest ones were kept
+    assert min(f["minutes"] for f in gaps) >= 7 + 0.05 * 37 - 0.1  # the longest ones were kept
     assert [f["at_minute"] for f in listed] == sorted(f["at_minute"] for f in listed)
     assert summary["friction_totals"]["idle_gap"]["count"] == 60
-    gap_minutes = sum(4 + 0.05 * i for i in range(60))
+    gap_minutes = sum(7 + 0.05 * i for i in range(60))
     assert summary["friction_totals"]["idle_gap"]["minutes"] == pytest.approx(gap_minutes, abs=0.2)
     assert summary["friction_totals"]["early_end"] == {"count": 1, "minutes": 2.0}
-    assert summary["sentences"][1] in {f"Idle for {duration_text(m)}." for m in (328, 329)}  # counts every one
+    assert summary["sentences"][1] in {f"Idle for {duration_text(m)}." for m in (508, 509)}  # counts every one
 
 
 def test_flow_windows_are_listed_up_to_the_cap_and_totalled_in_full():
