@@ -970,17 +970,17 @@ def test_sentiment_is_always_a_number_in_range(completion, quality, early_end):
 
 
 def test_friction_is_listed_up_to_the_cap_and_counted_in_full():
-    # 60 idle stretches of growing length (7 minutes and more, 12 minutes apart), then the session ends early.
+    # 60 idle stretches of growing length (7 minutes and more, 15 minutes apart), then the session ends early.
     events = [
         e
         for i in range(60)
         for e in (
-            ev("ping", i * 12, {"activity": "idle"}),
-            ev("ping", i * 12 + 1, {"activity": "idle"}),
-            ev("ping", i * 12 + 7 + 0.05 * i, {"activity": "active"}),
+            ev("ping", i * 15, {"activity": "idle"}),
+            ev("ping", i * 15 + 1, {"activity": "idle"}),
+            ev("ping", i * 15 + 7 + 0.05 * i, {"activity": "active"}),
         )
     ]
-    summary = summarize(events, minutes=730, estimated=732, early_end=True)
+    summary = summarize(events, minutes=910, estimated=912, early_end=True)
     listed = summary["friction_points"]
     assert len(listed) == MAX_FRICTION_POINTS
     assert "early_end" in kinds(summary)  # how the session ended is always listed
