@@ -180,8 +180,8 @@ def _switch_run(
     spread: float | None = None,
     tolerance: float = 1.0,
 ) -> tuple[list[PingSample], float]:
-    """Sustained switching: the longest run of the latest working readings, each above the
-    person's pace (``baseline``), whose mean is at or above :func:`distraction_threshold` for its
+    """Sustained switching: the longest stretch of the latest run of working readings above the
+    person's pace (``baseline``) that reaches into this tick (it may have calmed since), whose mean is at or above :func:`distraction_threshold` for its
     length and which is at least
     ``distraction_readings`` readings long and spans a tick period (a burst lifts a rolling
     5-minute count for less than that); it must reach into this tick. Returns the run and the
@@ -189,10 +189,11 @@ def _switch_run(
     per-ping counts (Poisson noise) are read as surely as a rolling 5-minute count."""
     readings = [p for p in pings if p.activity not in (IDLE, AWAY) and finite_number(p.app_switches) is not None]
     run: list[PingSample] = []
-    for ping in reversed(readings):
-        if float(ping.app_switches) <= baseline:  # type: ignore[arg-type]
+    for ping in reversed(readings):  # the latest run above the pace that reaches into this tick
+        if float(ping.app_switches) > baseline:  # type: ignore[arg-type]
+            run.append(ping)
+        elif run or ping.at <= window_start:
             break
-        run.append(ping)
     run.reverse()
     single = distraction_threshold(baseline, config, tolerance, spread)
     if not run or run[-1].at <= window_start:
