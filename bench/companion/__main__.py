@@ -9,7 +9,9 @@ PostgreSQL (bench/companion/engine_check.py) and rewrites docs/companion.md.
 from __future__ import annotations
 
 import argparse
+import json
 import os
+import re
 import subprocess
 import sys
 import time
@@ -21,9 +23,19 @@ from bench.companion.people import ARCHETYPES, build_person
 
 ROOT = Path(__file__).resolve().parents[2]
 DOC = ROOT / "docs" / "companion.md"
+BASELINE = ROOT / "bench" / "companion" / "baseline.json"
 DEFAULT_SEEDS = 30
 # The engine cross-check's sample: a few seeds of a few archetypes (each a whole session on PostgreSQL).
-ENGINE_SAMPLE = ("calm_deep", "planted_distraction", "coffee_break", "new_user_rise", "browser_only", "multi_switcher")
+ENGINE_SAMPLE = (
+    "calm_deep",
+    "planted_distraction",
+    "self_report",
+    "coffee_break",
+    "new_user_rise",
+    "browser_only",
+    "takes_breaks",
+    "multi_switcher",
+)
 ENGINE_SEEDS = (0, 1, 2)
 
 
@@ -38,10 +50,35 @@ def run(archetypes: list[str], seeds: int) -> tuple[list[Row], dict[str, float]]
     return rows, seconds
 
 
-def table(rows: list[Row]) -> list[str]:
-    lines = ["| Archetype | Rate | Target | Result | | Source |", "|---|---|---|---|---|---|"]
+def _key(row: Row) -> str:
+    return f"{row.archetype} / {row.metric}"
+
+
+def load_baseline() -> dict:
+    """The committed baseline run (--save-baseline), to show which rates moved; {} if none."""
+    try:
+        return json.loads(BASELINE.read_text())
+    except (OSError, ValueError):
+        return {}
+
+
+def save_baseline(rows: list[Row], *, seeds: int) -> None:
+    rates = {_key(r): f"{r.value} {r.verdict}" for r in rows}
+    BASELINE.write_text(json.dumps({"commit": commit(), "seeds": seeds, "rates": rates}, indent=1) + "\n")
+
+
+def _was(row: Row, baseline: dict) -> list[str]:
+    return [baseline.get("rates", {}).get(_key(row), "—")] if baseline else []
+
+
+def table(rows: list[Row], baseline: dict | None = None) -> list[str]:
+    baseline = baseline or {}
+    extra = ["Baseline"] if baseline else []
+    header = ["Archetype", "Rate", "Target", "Result", "", *extra, "Source"]
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     for r in rows:
-        lines.append(f"| {r.archetype} | {r.metric} | {r.target} | {r.value} | {r.verdict} | {r.source} |")
+        cells = [r.archetype, r.metric, r.target, r.value, r.verdict, *_was(r, baseline), r.source]
+        lines.append("| " + " | ".join(cells) + " |")
     return lines
 
 
@@ -62,7 +99,35 @@ def commit() -> str:
     return f"{head} (focus/ and rhythm/ as of {policy}){dirty}"
 
 
-def document(rows: list[Row], *, seeds: int, check: list[str], seconds: float, label: str) -> str:
+TOTALLED = ("guardrail violations", "policy exceptions", "friction points <= 1 per real episode")
+
+
+def glance(rows: list[Row], baseline: dict | None = None) -> list[str]:
+    """Issue 11's "Done when", one line per rate, and the totals over every archetype."""
+    baseline = baseline or {}
+    header = ["Done when", "Archetype", "Target", "Result", "", *(["Baseline"] if baseline else [])]
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    for r in rows:
+        if r.source == "issue 11" and r.metric not in TOTALLED:
+            cells = [r.metric, r.archetype, r.target, r.value, r.verdict, *_was(r, baseline)]
+            lines.append("| " + " | ".join(cells) + " |")
+    pad = " — |" if baseline else ""
+    violations = sum(int(r.value) for r in rows if r.metric == "guardrail violations")
+    exceptions = sum(int(r.value) for r in rows if r.metric == "policy exceptions")
+    within = total = 0
+    for r in rows:
+        if r.metric == TOTALLED[2] and (found := re.match(r"(\d+)/(\d+)", r.value)):
+            within, total = within + int(found[1]), total + int(found[2])
+    lines += [
+        f"| guardrail violations | every session | 0 | {violations} | {'PASS' if violations == 0 else 'FAIL'} |{pad}",
+        f"| policy exceptions | every session | 0 | {exceptions} | {'PASS' if exceptions == 0 else 'FAIL'} |{pad}",
+        f"| friction points <= 1 per real episode | every session | all sessions | {within}/{total} | "
+        f"{'PASS' if within == total else 'FAIL'} |{pad}",
+    ]
+    return lines
+
+
+def document(rows: list[Row], *, seeds: int, check: list[str], seconds: float, label: str, baseline: dict) -> str:
     failing = sorted({r.archetype for r in rows if r.passed is False and r.source == "issue 11"})
     lines = [
         "# The companion on realistic people: the session simulator",
@@ -79,7 +144,22 @@ def document(rows: list[Row], *, seeds: int, check: list[str], seconds: float, l
         f"Issue 11 rates failing on: {', '.join(failing) if failing else 'none'}.",
         "",
         *(BASELINE_NOTE if label.lower() == "baseline" else []),
-        *table(rows),
+        "### At a glance",
+        "",
+        *(
+            [
+                f"The Baseline column is the run saved in bench/companion/baseline.json ({baseline.get('commit')}, "
+                f"{baseline.get('seeds')} seeds), so a change shows which rates moved.",
+                "",
+            ]
+            if baseline
+            else []
+        ),
+        *glance(rows, baseline),
+        "",
+        "### Every rate, per archetype",
+        "",
+        *table(rows, baseline),
         "",
         "## Engine cross-check",
         "",
@@ -137,6 +217,8 @@ HOW = """## How the streams are generated
 - A false refocus is any refocus in a session with no planted distraction. "Counted as a break":
   no micro_break from the break on (less than 50 minutes of work follow it), and no distraction
   friction point overlapping it.
+- A person who takes breaks reacts to what a tick sent: 20-90 s after a break suggestion they are
+  away for its length (activity away, no switches), in the simulator and the cross-check alike.
 - Friction points per real episode: per session, distraction / idle_gap / stress_spike /
   fatigue_spike points against the planted distractions / breaks / rises of the same kind.
 - Guardrails are checked by our own checker (allowed kind and its event type, micro tone, one
@@ -148,6 +230,7 @@ HOW = """## How the streams are generated
     make bench-companion                 # 30 seeds, the engine cross-check, rewrites this page
     SEEDS=50 make bench-companion
     .venv/bin/python -m bench.companion --seeds 5 --archetypes calm_deep,reader --no-engine --no-doc
+    .venv/bin/python -m bench.companion --label Baseline --save-baseline   # a new Baseline column
 
 The engine cross-check needs PostgreSQL (BENCH_DATABASE_URL, default `focusflow_bench`, created and
 migrated); it runs in a transaction that is rolled back, so it leaves nothing behind. One seed of
@@ -162,6 +245,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-engine", action="store_true", help="skip the cross-check on PostgreSQL")
     parser.add_argument("--no-doc", action="store_true", help="print only; do not rewrite docs/companion.md")
     parser.add_argument("--label", default="Result", help='what this run is, in the heading (e.g. "Baseline")')
+    parser.add_argument(
+        "--save-baseline",
+        action="store_true",
+        help="save this run as bench/companion/baseline.json (the Baseline column)",
+    )
     args = parser.parse_args(argv)
     names = [n for n in args.archetypes.split(",") if n] or list(ARCHETYPES)
     unknown = [n for n in names if n not in ARCHETYPES]
@@ -170,7 +258,8 @@ def main(argv: list[str] | None = None) -> int:
     began = time.perf_counter()
     rows, _ = run(names, args.seeds)
     seconds = time.perf_counter() - began
-    print("\n".join(table(rows)))
+    baseline = {} if args.save_baseline else load_baseline()
+    print("\n".join(table(rows, baseline)))
     check = ["Not run (--no-engine)."]
     if not args.no_engine:
         from bench.companion import engine_check
@@ -179,8 +268,13 @@ def main(argv: list[str] | None = None) -> int:
         check = engine_check.report(sample)
         print("\n".join(check))
     if not args.no_doc:
-        DOC.write_text(document(rows, seeds=args.seeds, check=check, seconds=seconds, label=args.label))
+        DOC.write_text(
+            document(rows, seeds=args.seeds, check=check, seconds=seconds, label=args.label, baseline=baseline)
+        )
         print(f"wrote {DOC.relative_to(ROOT)}")
+    if args.save_baseline:
+        save_baseline(rows, seeds=args.seeds)
+        print(f"wrote {BASELINE.relative_to(ROOT)}")
     return 0
 
 

@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import json
 import traceback
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, fields
 from datetime import datetime, timedelta, timezone
 from typing import Any
@@ -68,6 +68,17 @@ class Rhythm:
 
 
 @dataclass
+class PersonState:
+    """What the database keeps about a person, across sessions, that a tick reads: the rhythm
+    state and the person's norms from personal_model (read in :func:`tick_context`, moved on in
+    :func:`session_ended`)."""
+
+    rhythm: Rhythm
+    model: dict[str, Any] = field(default_factory=dict)
+    norms: PersonNorms | None = None  # personal_model.norms (None: no row yet, a new person)
+
+
+@dataclass
 class SimSession:
     """The FocusSession columns a tick reads and writes, and the session's events (time order)."""
 
@@ -82,7 +93,6 @@ class SimSession:
     policy_state: dict = field(default_factory=dict)
     next_tick_at: datetime | None = None
     exceptions: list[str] = field(default_factory=list)
-    norms: PersonNorms | None = None  # the person's norms as personal_model.norms holds them at the start
 
     def pings(self) -> list[EventRecord]:
         return [e for e in self.events if e.event_type == "ping"]
@@ -111,7 +121,7 @@ def last_sent_by_kind(session: SimSession) -> dict[str, datetime]:
 _CONTEXT_FIELDS = {f.name for f in fields(TickContext)}
 
 
-def tick_context(session: SimSession, *, now: datetime, rhythm_now: Mapping[str, Any]) -> TickContext:
+def tick_context(session: SimSession, *, now: datetime, person: PersonState) -> TickContext:
     """The TickContext focus/engine.py ``_tick_session`` builds for this session at ``now``."""
     values: dict[str, Any] = dict(
         now=now,
@@ -119,7 +129,7 @@ def tick_context(session: SimSession, *, now: datetime, rhythm_now: Mapping[str,
         estimated_minutes=session.estimated_duration,
         tick_number=session.tick_count + 1,
         pings=recent_pings(session),
-        rhythm_now=_rhythm_values(rhythm_now),
+        rhythm_now=_rhythm_values(person.rhythm.snapshot()),
         rhythm_at_start=_rhythm_values(session.start_rhythm),
         nudges_sent=session.nudges_sent,
         last_nudge_at=session.last_nudge_at,
@@ -129,15 +139,15 @@ def tick_context(session: SimSession, *, now: datetime, rhythm_now: Mapping[str,
     if "mode" in _CONTEXT_FIELDS:  # once the policy reads the session's mode
         values["mode"] = session.mode
     if "norms" in _CONTEXT_FIELDS:  # the person's norms (focus/engine.py reads personal_model.norms)
-        values["norms"] = session.norms
+        values["norms"] = person.norms
     return TickContext(**values)
 
 
-def run_tick(session: SimSession, *, now: datetime, rhythm: Rhythm, config: PolicyConfig) -> Decision | None:
+def run_tick(session: SimSession, *, now: datetime, person: PersonState, config: PolicyConfig) -> Decision | None:
     """One tick of a due session; None (and the exception counted) if the policy raised."""
-    snapshot = rhythm.snapshot()
+    snapshot = person.rhythm.snapshot()
     try:
-        decision = decide(tick_context(session, now=now, rhythm_now=snapshot), config)
+        decision = decide(tick_context(session, now=now, person=person), config)
     except Exception:  # noqa: BLE001 - counted and reported, never allowed to stop the run
         session.exceptions.append(traceback.format_exc(limit=3))
         return None
@@ -173,6 +183,7 @@ class SessionRun:
     summary: dict
     exceptions: list[str]
     policy_state: dict
+    taken_breaks: list[tuple[float, float]] = field(default_factory=list)  # (start, end) minutes
 
     def minute(self, ts: datetime) -> float:
         return (ts - self.started_at).total_seconds() / 60.0
@@ -185,12 +196,6 @@ class SessionRun:
         return sorted({e.ts for e in self.events if e.event_type in ("tick", *USER_FACING)})
 
 
-def session_events(plan: SessionPlan, started_at: datetime) -> tuple[list[tuple[datetime, dict]], datetime]:
-    """The session's pings as (time, content), and when the person ends it."""
-    pings = [(started_at + timedelta(seconds=offset), content) for offset, content in plan.pings]
-    return pings, started_at + timedelta(seconds=plan.minutes * 60 + 30)
-
-
 def tick_times(started_at: datetime, ended_at: datetime) -> list[datetime]:
     times, k = [], 0
     while (at := started_at + timedelta(seconds=k * TICK_SECONDS + TICK_LAG_SECONDS)) < ended_at:
@@ -199,16 +204,46 @@ def tick_times(started_at: datetime, ended_at: datetime) -> list[datetime]:
     return times
 
 
-def run_session(
-    plan: SessionPlan,
-    *,
-    started_at: datetime,
-    rhythm: Rhythm,
-    config: PolicyConfig,
-    norms: PersonNorms | None = None,
-) -> SessionRun:
+class Script:
+    """The order of things in one session, for the simulator and the engine cross-check alike:
+    the person's pings and the ticks in time order (a ping first at the same instant), the
+    person reacting to what a tick sent (:meth:`sent`) before their next ping."""
+
+    def __init__(self, plan: SessionPlan, started_at: datetime) -> None:
+        self.plan = plan
+        self.started_at = started_at
+        self.ended_at = started_at + timedelta(seconds=plan.minutes * 60 + 30)
+        self.pings = list(plan.pings)
+        self.taken: list[tuple[float, float]] = []  # breaks the person took (seconds from the start)
+
+    def __iter__(self) -> Iterator[tuple[str, datetime, dict | None]]:
+        ticks = tick_times(self.started_at, self.ended_at)
+        p = t = 0
+        while p < len(self.pings) or t < len(ticks):
+            ping_at = self.started_at + timedelta(seconds=self.pings[p][0]) if p < len(self.pings) else None
+            if ping_at is not None and (t >= len(ticks) or ping_at <= ticks[t]):
+                yield "ping", ping_at, self.pings[p][1]  # read after any reaction to the last tick
+                p += 1
+            else:
+                yield "tick", ticks[t], None
+                t += 1
+
+    def sent(self, at: datetime, event_type: str, content: Mapping[str, Any]) -> None:
+        """What a tick sent; a person who takes breaks steps away for a suggested one."""
+        if event_type == "break" and isinstance(content.get("break_minutes"), int):
+            seconds = (at - self.started_at).total_seconds()
+            self.pings = self.plan.take_break(
+                self.pings, sent_at=seconds, minutes=content["break_minutes"], taken=self.taken
+            )
+
+    def taken_minutes(self) -> list[tuple[float, float]]:
+        return [(start / 60.0, end / 60.0) for start, end in self.taken]
+
+
+def run_session(plan: SessionPlan, *, started_at: datetime, person: PersonState, config: PolicyConfig) -> SessionRun:
+    rhythm = person.rhythm
     start_rhythm = rhythm.snapshot()
-    session = SimSession(started_at, plan.estimate, plan.mode, start_rhythm, next_tick_at=started_at, norms=norms)
+    session = SimSession(started_at, plan.estimate, plan.mode, start_rhythm, next_tick_at=started_at)
     session.events.append(
         EventRecord(
             "session_start",
@@ -217,15 +252,16 @@ def run_session(
             start_rhythm,
         )
     )
-    pings, ended_at = session_events(plan, started_at)
-    timeline: list[tuple[datetime, int, Any]] = [(at, 0, content) for at, content in pings]
-    timeline += [(at, 1, None) for at in tick_times(started_at, ended_at)]
-    for at, what, content in sorted(timeline, key=lambda item: (item[0], item[1])):
-        if what == 0:
+    script = Script(plan, started_at)
+    for what, at, content in script:
+        if what == "ping" and content is not None:
             rhythm.ping(content)
             session.events.append(EventRecord("ping", at, _json(content), rhythm.snapshot()))
         elif session.next_tick_at is not None and session.next_tick_at <= at:
-            run_tick(session, now=at, rhythm=rhythm, config=config)
+            decision = run_tick(session, now=at, person=person, config=config)
+            if decision is not None:
+                script.sent(at, decision.event_type, decision.content)
+    ended_at = script.ended_at
     clock = SessionClock(started_at, config.tick_seconds)
     session_minutes = round(clock.session_minutes(ended_at), 2)
     early_end = session_minutes < plan.estimate
@@ -252,7 +288,26 @@ def run_session(
         events=session.events,
         tick_seconds=config.tick_seconds,
     )
-    return SessionRun(plan, started_at, ended_at, session.events, summary, session.exceptions, session.policy_state)
+    run = SessionRun(
+        plan,
+        started_at,
+        ended_at,
+        session.events,
+        summary,
+        session.exceptions,
+        session.policy_state,
+        script.taken_minutes(),
+    )
+    session_ended(person, run)
+    return run
+
+
+def session_ended(person: PersonState, run: SessionRun) -> None:
+    """What focus.services.session_end writes about the person that a later tick reads: the
+    norms, moved on by the session's pings (``_norms_update``; the habit strength and the summary
+    memory are not policy inputs)."""
+    pings = [PingSample.from_content(e.ts, e.content) for e in run.events if e.event_type == "ping"]
+    person.norms = (person.norms or PersonNorms()).updated(pings)
 
 
 def session_starts(person: PersonPlan) -> list[datetime]:
@@ -268,19 +323,8 @@ def session_starts(person: PersonPlan) -> list[datetime]:
 def simulate(person: PersonPlan, config: PolicyConfig | None = None) -> list[SessionRun]:
     """Every session of one person, in a row, on the real policy."""
     config = config or policy_config()
-    rhythm = Rhythm(dict(person.rhythm_before) if person.rhythm_before else None)
-    if rhythm.values is not None:
-        rhythm.values = {**RHYTHM_DEFAULTS, **rhythm.values}
-    runs: list[SessionRun] = []
-    norms: PersonNorms | None = None  # a new person has no personal_model row yet
-    for plan, start in zip(person.sessions, session_starts(person), strict=True):
-        run = run_session(plan, started_at=start, rhythm=rhythm, config=config, norms=norms)
-        runs.append(run)
-        norms = norms_after(norms, run)
-    return runs
-
-
-def norms_after(norms: PersonNorms | None, run: SessionRun) -> PersonNorms:
-    """The person's norms after a session's end (focus/services.py ``_norms_update``)."""
-    pings = [PingSample.from_content(e.ts, e.content) for e in run.events if e.event_type == "ping"]
-    return (norms or PersonNorms()).updated(pings)
+    state = PersonState(Rhythm({**RHYTHM_DEFAULTS, **person.rhythm_before} if person.rhythm_before else None))
+    return [
+        run_session(plan, started_at=start, person=state, config=config)
+        for plan, start in zip(person.sessions, session_starts(person), strict=True)
+    ]

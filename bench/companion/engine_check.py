@@ -22,7 +22,7 @@ from typing import Any
 
 import time_machine
 
-from bench.companion.drive import DAY_START, SessionRun, session_events, session_starts, simulate, tick_times
+from bench.companion.drive import DAY_START, Script, SessionRun, session_starts, simulate
 from bench.companion.people import PersonPlan, build_person
 
 
@@ -61,16 +61,19 @@ def engine_sessions(person: PersonPlan) -> list[tuple[list[tuple[Any, ...]], dic
             session = session_start(
                 person_id=person_id, task_id=None, estimated_duration=plan.estimate, mode=plan.mode, now=started_at
             )
-        pings, ended_at = session_events(plan, started_at)
-        timeline = [(at, 0, content) for at, content in pings] + [
-            (at, 1, None) for at in tick_times(started_at, ended_at)
-        ]
-        for at, what, content in sorted(timeline, key=lambda item: (item[0], item[1])):
+        script = Script(plan, started_at)
+        for what, at, content in script:
             with time_machine.travel(at, tick=False):
-                if what == 0:
-                    session_ping(session_id=session.id, values=content, now=at)
-                else:
-                    engine.run_tick(session_id=session.id, now=at)
+                if what == "ping":
+                    session_ping(session_id=session.id, values=dict(content or {}), now=at)
+                elif engine.run_tick(session_id=session.id, now=at) in ("nudge", "break"):
+                    event_type, sent = (
+                        FocusEvent.objects.filter(session_id=session.id, ts=at, event_type__in=("nudge", "break"))
+                        .values_list("event_type", "content")
+                        .get()
+                    )
+                    script.sent(at, event_type, sent)
+        ended_at = script.ended_at
         with time_machine.travel(ended_at, tick=False):
             ended = session_end(session_id=session.id, person_id=None, now=ended_at)
         events = list(

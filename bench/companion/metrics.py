@@ -244,6 +244,17 @@ def distraction_rates(name: str, persons: Sequence[Person]) -> list[Row]:
     ]
 
 
+def self_report_counts(name: str, persons: Sequence[Person]) -> Row:
+    """A self-reported distraction gets its refocus at the first tick after it."""
+    runs = _sessions(persons)
+    hits = 0
+    for r in runs:
+        said = _instant(r, r.plan.truth.self_reports[0])
+        first = _first_tick_at_or_after(r, said)
+        hits += first is not None and any(kind == "refocus" and said <= e.ts <= first for _, kind, e in r.sent())
+    return _at_least(name, "refocus at the first tick after the self-report", hits, len(runs), 0.95, EXTRA)
+
+
 def _recoveries(run: SessionRun) -> list[tuple[float, str, EventRecord]]:
     return [s for s in run.sent() if s[1] == "recovery_break"]
 
@@ -254,20 +265,24 @@ def no_recovery(name: str, persons: Sequence[Person], source: str = DONE_WHEN) -
     return _at_most(name, "sessions with a recovery break, no real rise", hits, len(runs), 0.0, source)
 
 
-def rise_rates(name: str, persons: Sequence[Person], source: str = DONE_WHEN, label: str = "real rise") -> list[Row]:
+def rise_rates(
+    name: str, persons: Sequence[Person], source: str = DONE_WHEN, label: str = "real rise", before_too: bool = True
+) -> list[Row]:
+    """The planted stress rise gets a recovery break within one tick (and none came before it,
+    unless the person also tires on their own before it, ``before_too=False``)."""
     runs = _sessions(persons)
     hits = before = 0
     for r in runs:
-        minute, readings = r.plan.truth.rises[-1]
+        minute, readings = next(rise for rise in r.plan.truth.rises if "stress" in rise[1])
         evidence = _first_evidence(r, minute, readings[0])
         sent = [e.ts for e in r.events if e.content.get("kind") == "recovery_break" and e.event_type == "break"]
         if evidence is not None and any(within_one_tick(r, evidence, ts) for ts in sent):
             hits += 1
         before += any(m < minute for m, _, _ in _recoveries(r))
-    return [
-        _at_least(name, f"{label}: recovery break within one tick", hits, len(runs), 0.95, source),
-        _at_most(name, "sessions with a recovery break before the rise", before, len(runs), 0.05, EXTRA),
-    ]
+    rows = [_at_least(name, f"{label}: recovery break within one tick", hits, len(runs), 0.95, source)]
+    if before_too:
+        rows.append(_at_most(name, "sessions with a recovery break before the rise", before, len(runs), 0.05, EXTRA))
+    return rows
 
 
 def heart_in_reason(name: str, persons: Sequence[Person]) -> Row:
@@ -304,6 +319,21 @@ def max_breaks_per_hour(name: str, persons: Sequence[Person]) -> Row:
     )
 
 
+def silence_in_taken_breaks(name: str, persons: Sequence[Person]) -> Row:
+    """Nothing is sent while the person is away on a break the companion suggested."""
+    runs = _sessions(persons)
+    ok = sum(not any(start < minute <= end for minute, _, _ in r.sent() for start, end in r.taken_breaks) for r in runs)
+    taken = sum(len(r.taken_breaks) for r in runs)
+    return Row(
+        name,
+        "nothing sent during a break taken",
+        "all sessions",
+        f"{_share(ok, len(runs))}; {taken / max(len(runs), 1):.1f} breaks taken per session",
+        ok == len(runs),
+        EXTRA,
+    )
+
+
 def wrap_up_at_estimate(name: str, persons: Sequence[Person]) -> Row:
     runs = _sessions(persons)
     hits = 0
@@ -318,7 +348,7 @@ def wrap_up_at_estimate(name: str, persons: Sequence[Person]) -> Row:
 
 _EPISODE_KINDS: dict[str, Callable[[SessionRun], int]] = {
     "distraction": lambda r: len(r.plan.truth.distractions),
-    "idle_gap": lambda r: len(r.plan.truth.breaks),
+    "idle_gap": lambda r: len(r.plan.truth.breaks) + len(r.taken_breaks),
     "stress_spike": lambda r: sum("stress" in readings for _, readings in r.plan.truth.rises),
     "fatigue_spike": lambda r: sum("fatigue" in readings for _, readings in r.plan.truth.rises),
 }
@@ -367,6 +397,7 @@ PLAN: dict[str, list[Callable[[str, Sequence[Person]], Row | list[Row]]]] = {
     "coffee_break": [no_refocus, counted_as_break],
     "planted_distraction": [distraction_rates],
     "distraction_per_ping": [distraction_rates],
+    "self_report": [self_report_counts, distraction_rates],
     "stressed": [lambda n, p: rise_rates(n, p, EXTRA), lambda n, p: false_refocus(n, p, EXTRA)],
     "exhausted_starter": [exhausted_rates],
     "new_user": [no_recovery, lambda n, p: false_refocus(n, p, EXTRA)],
@@ -375,6 +406,11 @@ PLAN: dict[str, list[Callable[[str, Sequence[Person]], Row | list[Row]]]] = {
     "never_pings": [lambda n, p: no_refocus(n, p, EXTRA)],
     "browser_only": [lambda n, p: false_refocus(n, p, EXTRA)],
     "ignores_breaks": [max_breaks_per_hour],
+    "takes_breaks": [
+        silence_in_taken_breaks,
+        lambda n, p: rise_rates(n, p, EXTRA, before_too=False),
+        lambda n, p: false_refocus(n, p, EXTRA),
+    ],
     "long_day": [lambda n, p: rise_rates(n, p, DONE_WHEN, "late rise"), wrap_up_at_estimate],
     "multi_switcher": [lambda n, p: false_refocus(n, p, EXTRA)],
     "multi_deep": [flow_by_minute_20, non_urgent_in_flow, summary_flow_share],

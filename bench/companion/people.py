@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
-from bench.companion.signals import ACTIVE, AWAY, IDLE, Behaviour, Client, Levels, Segment, observe
+from bench.companion.signals import ACTIVE, AWAY, IDLE, Behaviour, Client, Levels, Observation, Segment, observe
 
 TICK_SECONDS = 300
 MINUTE = 60.0
@@ -25,6 +25,7 @@ class Truth:
     distractions: list[tuple[float, float]] = field(default_factory=list)  # (start, end)
     breaks: list[tuple[float, float, str]] = field(default_factory=list)  # (start, end, "away" | "idle")
     rises: list[tuple[float, tuple[str, ...]]] = field(default_factory=list)  # (minute, readings that rose)
+    self_reports: list[float] = field(default_factory=list)  # minutes the person said "I got distracted"
     norm_per_5min: float = 0.0  # the person's own app-switch pace
 
 
@@ -36,6 +37,21 @@ class SessionPlan:
     pings: list[tuple[float, dict]]  # (seconds from start, ping content)
     truth: Truth
     gap_minutes: float = 0.0  # time since the previous session's end (or the day's start)
+    observation: Observation | None = None  # how the client would report the person stepping away
+    takes_breaks: bool = False  # steps away for every break the companion suggests
+
+    def take_break(
+        self, pings: list[tuple[float, dict]], *, sent_at: float, minutes: int, taken: list[tuple[float, float]]
+    ) -> list[tuple[float, dict]]:
+        """The person takes a break suggested at ``sent_at`` (seconds): they finish the thought (20-90 s,
+        the same for the same suggestion at the same second) and are away for its length. Appends the
+        break to ``taken`` (seconds) and returns the pings as the client now reports them."""
+        if not self.takes_breaks or self.observation is None:
+            return pings
+        rng = random.Random(f"break:{sent_at}:{minutes}:{len(self.pings)}")
+        start = sent_at + rng.uniform(20.0, 90.0)
+        taken.append((start, start + minutes * MINUTE))
+        return self.observation.stepped_away(pings, taken, sent_at)
 
 
 @dataclass
@@ -86,7 +102,9 @@ def _session(
     client: Client | None = None,
     levels: tuple[Levels, Levels, Levels] | None = None,
     heart: tuple[Levels, Levels] | None = None,
+    focus: Levels | None = None,
     gap_minutes: float = 0.0,
+    takes_breaks: bool = False,
 ) -> SessionPlan:
     energy, stress, fatigue = levels or (None, None, None)
     behaviour = Behaviour(
@@ -96,10 +114,11 @@ def _session(
         fatigue=fatigue,
         heart_rate=heart[0] if heart else None,
         hrv_ms=heart[1] if heart else None,
+        focus=focus,
     )
     end = minutes * MINUTE + 30.0
-    pings = observe(rng, behaviour, client or Client(), end, TICK_SECONDS)
-    return SessionPlan(minutes, estimate, mode, pings, truth, gap_minutes)
+    observation = observe(rng, behaviour, client or Client(), end, TICK_SECONDS)
+    return SessionPlan(minutes, estimate, mode, observation.pings, truth, gap_minutes, observation, takes_breaks)
 
 
 def _rise(levels: Levels, minute: float, delta: float) -> Levels:
@@ -202,6 +221,40 @@ def _distraction(name: str, client: Client) -> Callable:
     return build
 
 
+def self_report(rng: random.Random, seed: int) -> PersonPlan:
+    pace = rng.uniform(2.0, 5.0)
+    levels = _person_levels(rng)
+    start = rng.uniform(20, 32)
+    end = start + 10
+    # The client estimates focus on every ping; it sags during the distraction, not to "low".
+    focus = Levels(rng.uniform(0.75, 0.85), 0.0, ((start * MINUTE, -0.25), (end * MINUTE, 0.25)), noise=0.08)
+    session = _session(
+        rng,
+        minutes=60,
+        estimate=60,
+        mode="deep",
+        segments=[
+            _work(0, start, pace),
+            Segment(start * MINUTE, end * MINUTE, ACTIVE, 5 * pace),
+            _work(end, 61, pace),
+        ],
+        truth=Truth(distractions=[(start, end)], norm_per_5min=pace),
+        client=Client(readings=("energy", "stress", "fatigue", "focus")),
+        levels=levels,
+        focus=focus,
+    )
+    # 1.5-4 minutes in, the person notices and says so on the page ("I got distracted").
+    second = float(round(start * MINUTE + rng.uniform(90, 240)))
+    if second % TICK_SECONDS < 4:
+        second += 4.0
+    pings = sorted([*session.pings, (second, {"focus": 0.2, "source": "self_report"})], key=lambda p: p[0])
+    session.pings = pings
+    if session.observation is not None:
+        session.observation = replace(session.observation, pings=pings)
+    session.truth.self_reports.append(second / MINUTE)
+    return PersonPlan("self_report", seed, [session], _yesterday(*levels, rng))
+
+
 def _stressed(name: str, *, new_user: bool, wearable: bool, rise: bool) -> Callable:
     def build(rng: random.Random, seed: int) -> PersonPlan:
         pace = rng.uniform(3.0, 7.0)
@@ -289,10 +342,32 @@ def ignores_breaks(rng: random.Random, seed: int) -> PersonPlan:
         estimate=180,
         mode="deep",
         segments=[_work(0, 181, pace)],  # works through every suggestion, never steps away
-        truth=Truth(rises=[(minute, ("stress",))], norm_per_5min=pace),
+        # Two real episodes: the stress rise, and tiring +0.15 by minute 75 (one fatigue episode).
+        truth=Truth(rises=[(minute, ("stress",)), (75.0, ("fatigue",))], norm_per_5min=pace),
         levels=(energy, stress, fatigue),
     )
     return PersonPlan("ignores_breaks", seed, [session], before)
+
+
+def takes_breaks(rng: random.Random, seed: int) -> PersonPlan:
+    pace = rng.uniform(3.0, 6.0)
+    energy, stress, fatigue = _person_levels(rng)
+    before = _yesterday(energy, stress, fatigue, rng)
+    minute = rng.uniform(70, 90)
+    stress = _rise(stress, minute, 0.2)
+    fatigue = Levels(fatigue.base, 0.12, (), fatigue.noise)
+    session = _session(
+        rng,
+        minutes=180,
+        estimate=180,
+        mode="deep",
+        segments=[_work(0, 181, pace)],
+        # Two real episodes: the stress rise, and tiring +0.15 by minute 75 (one fatigue episode).
+        truth=Truth(rises=[(minute, ("stress",)), (75.0, ("fatigue",))], norm_per_5min=pace),
+        levels=(energy, stress, fatigue),
+        takes_breaks=True,
+    )
+    return PersonPlan("takes_breaks", seed, [session], before)
 
 
 def long_day(rng: random.Random, seed: int) -> PersonPlan:
@@ -407,6 +482,14 @@ ARCHETYPES: dict[str, Archetype] = {
             _distraction("distraction_per_ping", Client(interval=(2.0, 2.5), counter="per_ping")),
         ),
         Archetype(
+            "self_report",
+            'Says "I got distracted"',
+            "As planted distraction, with a client that also estimates focus every ping (0.75-0.85, "
+            "down 0.25 during the distraction, noise SD 0.08); 1.5-4 min into the distraction the person "
+            "reports it on the page (focus 0.2, source 'self_report').",
+            self_report,
+        ),
+        Archetype(
             "stressed",
             "Stressed",
             "75 min in light mode, a returning person at their own levels; a real rise of +0.3 stress "
@@ -461,6 +544,13 @@ ARCHETYPES: dict[str, Archetype] = {
             "180 min in deep mode, fatigue drifting up +0.12/h and a real stress rise of +0.2 at minute "
             "70-90; works through every suggestion (never idle or away).",
             ignores_breaks,
+        ),
+        Archetype(
+            "takes_breaks",
+            "Takes every break",
+            "As ignores every break, but steps away for every break suggested (20-90 s after it, for "
+            "its length): activity away and no switches, as the client then reports it.",
+            takes_breaks,
         ),
         Archetype(
             "long_day",

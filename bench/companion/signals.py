@@ -60,6 +60,7 @@ class Behaviour:
     fatigue: Levels | None = None
     heart_rate: Levels | None = None  # bpm
     hrv_ms: Levels | None = None  # RMSSD ms; noise is multiplicative (log scale)
+    focus: Levels | None = None  # a client's own focus estimate, 0..1
 
     def segment_at(self, t: float) -> Segment:
         for segment in self.segments:
@@ -159,13 +160,51 @@ def ping_times(rng: random.Random, client: Client, end: float, tick_seconds: flo
     return sorted(set(rounded))
 
 
-def observe(
-    rng: random.Random, behaviour: Behaviour, client: Client, end: float, tick_seconds: float
-) -> list[tuple[float, dict]]:
-    """The pings (second, content) one client sends while the person behaves as planned."""
+@dataclass(frozen=True)
+class Observation:
+    """What one client sent during a session, and what it needs to report it again differently
+    (the person's switches and the client's counter), should the person step away."""
+
+    pings: list[tuple[float, dict]]  # (second, content), in time order
+    switch_times: tuple[float, ...]
+    counter: str
+    first_previous: float  # where a per-ping counter's first reading starts counting
+
+    def stepped_away(
+        self, pings: list[tuple[float, dict]], away: list[tuple[float, float]], since: float
+    ) -> list[tuple[float, dict]]:
+        """``pings`` with those after ``since`` reported as if the person were away during each of
+        the ``away`` windows: activity away, and no app switches while away."""
+        process = SwitchProcess(list(self.switch_times))
+
+        def count(after: float, until: float) -> int:
+            total = process.count(after, until)
+            for start, end in away:
+                low, high = max(after, start), min(until, end)
+                if low < high:
+                    total -= process.count(low, high)
+            return total
+
+        result: list[tuple[float, dict]] = []
+        previous = self.first_previous
+        for t, content in pings:
+            if t > since:
+                content = dict(content)
+                if "activity" in content and any(start <= t < end for start, end in away):
+                    content["activity"] = AWAY
+                if "app_switches" in content:
+                    after = t - FIVE_MINUTES if self.counter == "rolling" else previous
+                    content["app_switches"] = count(after, t)
+            result.append((t, content))
+            previous = t
+        return result
+
+
+def observe(rng: random.Random, behaviour: Behaviour, client: Client, end: float, tick_seconds: float) -> Observation:
+    """What one client sends while the person behaves as planned."""
     switches = SwitchProcess.generate(rng, behaviour, end)
     pings: list[tuple[float, dict]] = []
-    previous = -rng.uniform(60.0, FIVE_MINUTES)  # a per-ping counter counts from its last report
+    first_previous = previous = -rng.uniform(60.0, FIVE_MINUTES)  # a per-ping counter counts from its last report
     for t in ping_times(rng, client, end, tick_seconds):
         segment = behaviour.segment_at(t)
         content: dict = {}
@@ -185,4 +224,4 @@ def observe(
             content["source"] = client.source
         previous = t
         pings.append((t, content))
-    return pings
+    return Observation(pings, tuple(switches.times), client.counter, first_previous)

@@ -59,7 +59,7 @@ def test_the_simulator_is_deterministic_per_seed():
 def test_a_rolling_counter_reads_the_persons_pace_and_counts_switches_from_before_the_start():
     rng = random.Random("instrument")
     behaviour = Behaviour(segments=[Segment(0, 3 * 3600, "active", 8.0)], idle_blip=0.0)
-    pings = observe(rng, behaviour, Client(), 3 * 3600, 300)
+    pings = observe(rng, behaviour, Client(), 3 * 3600, 300).pings
     counts = [content["app_switches"] for _, content in pings]
     assert 7.0 <= statistics.mean(counts) <= 9.0
     early = [content["app_switches"] for t, content in pings if t < FIVE_MINUTES]
@@ -71,10 +71,23 @@ def test_a_rolling_counter_reads_the_persons_pace_and_counts_switches_from_befor
 def test_a_per_ping_counter_counts_every_switch_once():
     rng = random.Random(1)
     behaviour = Behaviour(segments=[Segment(0, 3600, "active", 6.0)], idle_blip=0.0)
-    pings = observe(rng, behaviour, Client(counter="per_ping", interval=(2.0, 2.5)), 3600, 300)
+    pings = observe(rng, behaviour, Client(counter="per_ping", interval=(2.0, 2.5)), 3600, 300).pings
     process = SwitchProcess.generate(random.Random(1), behaviour, 3600)
     assert sum(content["app_switches"] for _, content in pings) <= len(process.times)
     assert all(set(content) >= {"activity", "app_switches"} for _, content in pings)
+
+
+def test_a_person_who_takes_a_break_is_reported_away_without_switches(runs):
+    (run,) = runs["takes_breaks"]
+    assert run.taken_breaks, "the person stepped away for a suggested break"
+    pings = [e for e in run.events if e.event_type == "ping"]
+    for start, end in run.taken_breaks:
+        during = [p for p in pings if start <= run.minute(p.ts) < end]
+        assert during and all(p.content["activity"] == "away" for p in during)
+        settled = [p for p in during if run.minute(p.ts) >= start + 5]
+        assert all(p.content["app_switches"] == 0 for p in settled)
+    plan = build_person("takes_breaks", 0).sessions[0]
+    assert [content for _, content in plan.pings] != [p.content for p in pings], "the plan itself is untouched"
 
 
 def test_the_browser_page_pings_once_per_tick_with_its_source():
@@ -96,8 +109,9 @@ def test_the_adapter_mirrors_the_engines_constants():
 
 
 @pytest.mark.django_db
-def test_the_simulator_and_the_real_engine_give_the_same_events():
-    agreement = engine_check.compare(build_person("coffee_break", 0))
+@pytest.mark.parametrize("archetype", ["takes_breaks", "multi_switcher"])
+def test_the_simulator_and_the_real_engine_give_the_same_events(archetype):
+    agreement = engine_check.compare(build_person(archetype, 0))
     assert agreement.differences == []
     assert agreement.events > 50
 
