@@ -36,18 +36,24 @@ What goes in
   window is ignored.
 - friction points (sorted by minute):
   * ``distraction``: ``distraction`` events with signal ``app_switches``/``low_focus`` (or an
-    unknown signal) less than ``EPISODE_MERGE_PERIODS`` tick periods apart form one episode. The
-    detector looks once per tick, so an episode lasts until one tick period after its last
-    event, cut short by a ``flow_start``, a ping with focus above ``LOW_FOCUS`` (for low focus),
-    or the session end.
+    unknown signal) less than ``EPISODE_MERGE_PERIODS`` tick periods apart form one episode. It
+    starts at the first event's ``since`` (when the policy's evidence began) and lasts until a
+    ping's switches fall below ``DISTRACTION_LEAVE_FRACTION`` of the event's ``threshold`` (for
+    switching), a ping with focus above ``LOW_FOCUS`` (for low focus), else one tick period
+    after its last event; cut short by a ``flow_start`` or the session end.
   * ``idle_gap``: from a ping reporting ``activity`` idle/away (or a distraction event with signal
-    idle/away) until the next ping reporting ``active``, a ``flow_start``, or the session end.
+    idle/away) until the next ping reporting ``active``, a ``flow_start``, or the session end;
+    stretches less than ``IDLE_MERGE_MINUTES`` apart are one, and one shorter than
+    ``IDLE_GAP_MIN_MINUTES`` (or resting on one reading and shorter than
+    ``IDLE_SINGLE_READING_MINUTES``) is a pause, not listed.
   * ``early_end``: when the session was ended early; ``minutes`` is how far short of the estimate.
   * ``overrun``: when the session ran past its estimate by at least
     max(``OVERRUN_MIN_MINUTES``, ``OVERRUN_FRACTION`` × estimate); ``minutes`` is the overrun.
   * ``stress_spike`` / ``fatigue_spike``: the value (pinged if pinged at least twice, else the
-    rhythm snapshots) rose at least ``SPIKE_DELTA`` above its first value in the session (the
-    policy's 0.15 heuristic); ``minutes`` is how long it stayed up.
+    rhythm snapshots), read as a median of ``SPIKE_SMOOTHING`` points, rose at least
+    ``SPIKE_DELTA`` (the policy's 0.15 heuristic) above the session's own start (the median of
+    its first pinged readings) within ``SPIKE_WITHIN_MINUTES``; it lasts until it falls below
+    half that rise (hysteresis: one point per episode); ``minutes`` is how long it stayed up.
   * ``nudge_ignored``: a ``nudge``/``break`` that is not itself a break suggestion, followed within
     ``NUDGE_FOLLOW_PERIODS`` tick periods (and before the next nudge) by a ``distraction`` event.
 - nudges: ``nudge``/``break`` events counted by ``kind``; ``tick`` events (nothing sent) counted

@@ -19,8 +19,9 @@ class PolicyConfig:
     soft_max_nudges: int = 4
     # Design choice: the first tick only observes ("settling_in").
     settle_ticks: int = 1
-    # "Flow": >= 15 min (3 ticks) of active pings with switches at or below the median
-    # (Peopleware lore for the 15 minutes; Züger et al. CHI 2017 for relative activity).
+    # "Flow": >= 15 min (3 flow-looking ticks) of mostly active pings with a median switch count
+    # near the person's own pace (Peopleware lore for the 15 minutes; Züger et al. CHI 2017 for
+    # activity relative to the person).
     flow_ticks: int = 3
     # "Flow": a tick counts toward flow when its median switches are at most the person's pace
     # plus this many spreads (MAD as SD, at least switch_spread_floor); a tick between that and
@@ -40,14 +41,17 @@ class PolicyConfig:
     check_in_after_ticks: int = 6
     # "Interrupt at breakpoints": defer a non-urgent nudge at most ~2 ticks (Iqbal & Bailey 2008).
     breakpoint_defer_ticks: int = 2
-    # "Distraction": switches per 5 min >= max(8, 2 x median) for 2 ticks (Mark et al. 2012/2016).
+    # "Flow": never flow at 8+ switches per 5 min (under 40 s per screen, Mark et al. 2012/2016),
+    # times the mode's tolerance. distraction_switch_ticks: for a caller of distraction_signal
+    # that counts high ticks itself (decide reads sustained runs instead).
     distraction_switches_floor: int = 8
     distraction_switch_ticks: int = 2
     # "Distraction": the threshold is max(distraction_min_switches, distraction_factor x the
     # person's pace, pace + distraction_spreads spreads / sqrt(n)) for the mean of n readings; the
     # latest readings above the pace must average it over at least distraction_readings readings
-    # spanning a tick period to count, and a tick whose
-    # median is below leave_fraction x the threshold ends the episode (hysteresis).
+    # spanning a tick period to count (n counts the 5-minute windows the run spans), and a tick
+    # whose median is below leave_fraction x the threshold ends the episode (hysteresis). Design
+    # choices against the person's own readings, tuned on the simulator (docs/companion.md).
     distraction_min_switches: int = 4
     distraction_spreads: float = 3.0
     distraction_factor: float = 2.0
@@ -59,8 +63,9 @@ class PolicyConfig:
     admin_switch_tolerance: float = 1.5
     # "Distraction": self-reported focus <= 0.3; flow also needs focus above it.
     low_focus: float = 0.3
-    # "Flow": the switch baseline before the person has history ("a floor like 4"), and how
-    # many earlier readings this session needs before their own median is used.
+    # "Flow": the switch baseline before the person's pace is known ("a floor like 4"); without
+    # a norm from earlier sessions, this session's own pace needs min_switch_history readings
+    # spanning switch_history_ticks ticks (a rolling counter's readings overlap).
     flow_switches_floor: int = 4
     min_switch_history: int = 6
     switch_history_ticks: int = 2
@@ -74,8 +79,9 @@ class PolicyConfig:
     # rise is used for fatigue; >= 0.8 on either is high.
     # The level read is the median of the latest stress_smoothing_readings pinged values; the
     # session's start is the median of its first stress_baseline_readings (the person's norm
-    # stands in until then; never the model's defaults). After a recovery break the same signal
-    # must rise another stress_rise, or first fall back under half the rise, to fire again.
+    # stands in until then; never the model's defaults); a level within a rise of high at the
+    # start needs a further rise. After a recovery break the same signal must rise another
+    # stress_rise, or first fall back a whole rise (or to within half a rise of the start).
     stress_smoothing_readings: int = 3
     stress_baseline_readings: int = 3
     stress_rise: float = 0.15
