@@ -23,7 +23,7 @@ from focus.policy.detectors import (
     switch_pace,
 )
 from focus.policy.inputs import ACTIVE, AWAY, IDLE, Decision, Detection, TickContext, parse_ping
-from focus.policy.norms import PersonNorms
+from focus.policy.norms import Norm, PersonNorms
 from focus.policy.state import _State
 from focus.vocabulary import BREAK_KINDS, event_type_for, kind_in_sentence
 from focusflow.numbers import finite_number
@@ -76,6 +76,12 @@ def _rearm_strain(
             del state.recovery_levels[attr]
 
 
+def _spread(pace: Norm, config: PolicyConfig) -> float:
+    """Switch counts are counts: their spread is at least the square root of their typical
+    value (Poisson), however steady a few early readings happened to be."""
+    return pace.spread(max(config.switch_spread_floor, math.sqrt(max(0.0, pace.median))))
+
+
 def decide(ctx: TickContext, config: PolicyConfig) -> Decision:
     """Decide this tick: one nudge, break, or a tick saying why nothing was sent."""
     state = _State.from_mapping(ctx.state)
@@ -99,13 +105,7 @@ def decide(ctx: TickContext, config: PolicyConfig) -> Decision:
     tolerance = mode_tolerance(ctx.mode, config)
     pace = switch_pace(history, config, norms)
     baseline = float(config.flow_switches_floor) if pace is None else pace.median
-    # Switch counts are counts: their spread is at least the square root of their typical value
-    # (Poisson), however steady a few early readings happened to be.
-    spread = (
-        config.switch_spread_floor
-        if pace is None
-        else pace.spread(max(config.switch_spread_floor, math.sqrt(max(0.0, baseline))))
-    )
+    spread = config.switch_spread_floor if pace is None else _spread(pace, config)
     on_break = ctx.tick_number <= state.break_until_tick
 
     detections: list[Detection] = []

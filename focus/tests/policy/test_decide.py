@@ -226,7 +226,7 @@ def test_flow_start_says_since_when_and_why():
     [
         {"activity": "idle"},
         {"activity": "away"},
-        {"activity": "active", "app_switches": 9},  # a burst at the distraction threshold
+        {"activity": "active", "app_switches": 10},  # a burst at the distraction threshold
         {"activity": "active", "app_switches": 2, "focus": 0.3},  # low focus
     ],
 )
@@ -350,7 +350,7 @@ def test_in_flow_only_silence_until_long_flow():
     [
         ({"activity": "idle"}, "idle"),
         ({"activity": "away"}, "away"),
-        ({"activity": "active", "app_switches": 9}, "9 app switches"),
+        ({"activity": "active", "app_switches": 10}, "10 app switches"),
         ({"activity": "active", "app_switches": 2, "focus": 0.2}, "20%"),
     ],
 )
@@ -484,15 +484,15 @@ def test_in_flow_wrap_up_waits_until_the_estimate_is_reached():
 @pytest.mark.parametrize(
     "usual, high, distracted",
     [
-        (3, 6, False),
-        (3, 7, True),  # max(4, 2 x 3, 3 + 3 x sqrt(3) / sqrt(2)) = 6.67 for a run spanning two windows
+        (3, 7, False),
+        (3, 8, True),  # max(4, 2.5 x 3, 3 + 3 x sqrt(3) / sqrt(2)) = 7.5 for a run spanning two windows
         (3, 14, True),
         (2, 4, False),
-        (2, 5, True),
-        (6, 11, False),
-        (6, 12, True),
-        (7, 13, False),
-        (7, 14, True),
+        (2, 5, True),  # max(4, 2.5 x 2, 2 + 3 x sqrt(2) / sqrt(2)) = 5
+        (6, 14, False),
+        (6, 15, True),
+        (7, 17, False),
+        (7, 18, True),
     ],
 )
 def test_distraction_needs_a_sustained_run_well_above_the_persons_pace(usual, high, distracted):
@@ -513,7 +513,7 @@ def test_distraction_needs_a_sustained_run_well_above_the_persons_pace(usual, hi
         }
 
 
-@pytest.mark.parametrize("median, expected", [(0, 4), (3, 6), (4, 8), (4.5, 9), (7, 14)])
+@pytest.mark.parametrize("median, expected", [(0, 4), (3, 7.5), (4, 10), (4.5, 11.25), (7, 17.5)])
 def test_the_distraction_threshold(median, expected):
     assert distraction_threshold(median, CFG) == expected
 
