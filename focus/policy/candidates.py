@@ -171,11 +171,12 @@ RESERVED_KINDS = ("recovery_break", "wrap_up")
 def _budget_blocks(kind: str, ctx: TickContext, state: _State, config: PolicyConfig) -> bool:
     """True if sending ``kind`` now would spend a slot of the cap kept for what matters late in a
     session: the last ``reserved_slots`` go only to a recovery_break or the wrap_up (one fewer
-    once the wrap-up is sent or when there is no estimate). The hard cap itself is the
+    once the wrap-up is sent or when there is no estimate; never more than a quarter of the cap). The hard cap itself is the
     guardrails' (focus/guardrails.py): at the cap, the cap speaks."""
     if kind in RESERVED_KINDS or ctx.nudges_sent >= config.max_nudges:
         return False
     estimate = finite_number(ctx.estimated_minutes)
     wrap_up_due = bool(estimate and estimate > 0) and not (state.wrap_up_sent or "wrap_up" in ctx.last_sent_by_kind)
-    reserved = min(config.reserved_slots, 1 + (1 if wrap_up_due else 0))
+    # At most a quarter of the cap is kept: a cap of 2 or 3 leaves every slot to whatever comes.
+    reserved = min(config.reserved_slots, 1 + (1 if wrap_up_due else 0), config.max_nudges // 4)
     return ctx.nudges_sent >= config.max_nudges - reserved

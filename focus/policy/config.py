@@ -95,7 +95,8 @@ class PolicyConfig:
     hrv_min_readings: int = 3
     hrv_flag_pings: int = 2
     # "Budget": the last reserved_slots of max_nudges are kept for recovery_break and wrap_up
-    # (one each; the wrap-up's is freed once it is sent or when there is no estimate).
+    # (one each; the wrap-up's is freed once it is sent or when there is no estimate; at most a
+    # quarter of max_nudges, so a tiny cap keeps nothing back).
     reserved_slots: int = 2
     # "Budget": a break suggestion counts as taken if activity goes idle/away or pings pause
     # before its break is over; after ignored_breaks_backoff_after ignored ones in a row, every

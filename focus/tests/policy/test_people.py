@@ -219,3 +219,31 @@ def test_admin_work_at_a_heavy_switchers_own_pace_is_not_a_distraction():
 
     for seed in range(10):
         assert drive(90, heavy, seed=seed, mode="admin").sent("refocus") == [], seed
+
+
+def test_the_last_slots_of_the_cap_wait_for_a_recovery_break_or_the_wrap_up():
+    from focus.policy.candidates import _budget_blocks
+    from focus.policy.state import _State
+
+    def blocks(kind: str, sent: int, *, cap: int = 8, estimated: int = 90, wrapped: bool = False) -> bool:
+        ctx = TickContext(
+            now=T0,
+            started_at=T0,
+            estimated_minutes=estimated,
+            tick_number=2,
+            pings=(),
+            rhythm_now=RhythmValues(),
+            rhythm_at_start=RhythmValues(),
+            nudges_sent=sent,
+            last_nudge_at=None,
+            last_sent_by_kind={"wrap_up": T0} if wrapped else {},
+            state={},
+        )
+        return _budget_blocks(kind, ctx, _State(), PolicyConfig(max_nudges=cap))
+
+    assert not blocks("check_in", 5) and blocks("check_in", 6) and blocks("refocus", 6)
+    assert not blocks("recovery_break", 7) and not blocks("wrap_up", 7)
+    assert not blocks("micro_break", 6, wrapped=True) and blocks("micro_break", 7, wrapped=True)
+    assert not blocks("micro_break", 6, estimated=0) and blocks("micro_break", 7, estimated=0)
+    assert not blocks("check_in", 1, cap=2)  # a tiny cap keeps nothing back
+    assert not blocks("check_in", 8)  # at the cap, the guardrail's "cap" speaks
