@@ -47,10 +47,11 @@ class PolicyConfig:
     distraction_switches_floor: int = 8
     distraction_switch_ticks: int = 2
     # "Distraction": the threshold is max(distraction_min_switches, distraction_factor x the
-    # person's pace, pace + distraction_spreads spreads / sqrt(n)) for the mean of n readings; the
-    # latest readings above the pace must average it over at least distraction_readings readings
-    # spanning a tick period to count (n counts the 5-minute windows the run spans), and a tick
-    # whose median is below leave_fraction x the threshold ends the episode (hysteresis). Design
+    # person's pace, pace + distraction_spreads spreads / sqrt(n)) for the mean of a run (n: the
+    # mean of the 5-minute windows the run spans and its readings); the latest readings above the
+    # pace must average it over at least distraction_readings readings spanning a tick period to
+    # count, and a tick whose median is below leave_fraction x the threshold ends the episode
+    # (hysteresis). Design
     # choices against the person's own readings, tuned on the simulator (docs/companion.md).
     distraction_min_switches: int = 4
     distraction_spreads: float = 3.0

@@ -70,7 +70,7 @@ def switch_baseline(history: Sequence[PingSample], config: PolicyConfig, norms: 
 
 
 def distraction_threshold(
-    baseline: float, config: PolicyConfig, tolerance: float = 1.0, spread: float | None = None, readings: int = 1
+    baseline: float, config: PolicyConfig, tolerance: float = 1.0, spread: float | None = None, readings: float = 1
 ) -> float:
     """Switches per reading that count as distracted, for the mean of ``readings`` readings:
     max(minimum, factor x the person's pace, pace + ``distraction_spreads`` spreads / sqrt(readings)),
@@ -80,7 +80,7 @@ def distraction_threshold(
     return tolerance * max(
         float(config.distraction_min_switches),
         config.distraction_factor * baseline,
-        baseline + config.distraction_spreads * spread / math.sqrt(max(1, readings)),
+        baseline + config.distraction_spreads * spread / math.sqrt(max(1.0, readings)),
     )
 
 
@@ -203,10 +203,11 @@ def _switch_run(
         suffix = run[start:]
         spans_tick = (suffix[-1].at - suffix[0].at).total_seconds() >= config.tick_seconds - _EPSILON
         sustained = len(suffix) >= config.distraction_readings and spans_tick
-        # A rolling counter's readings overlap: count the independent 5-minute windows the run
-        # spans, not its readings (a per-ping counter's readings are that many windows or more).
+        # How many independent samples the run is: a rolling counter's readings overlap (about
+        # one per 5-minute window it spans), a per-ping counter's do not (one per reading); the
+        # policy cannot tell which client it has, so it takes the middle of the two.
         windows = min(len(suffix), 1 + int((suffix[-1].at - suffix[0].at).total_seconds() // config.tick_seconds))
-        threshold = distraction_threshold(baseline, config, tolerance, spread, windows)
+        threshold = distraction_threshold(baseline, config, tolerance, spread, (windows + len(suffix)) / 2)
         if sustained and statistics.fmean(values[start:]) >= threshold - _EPSILON:
             return suffix, threshold
     return [], single

@@ -485,10 +485,10 @@ def test_in_flow_wrap_up_waits_until_the_estimate_is_reached():
     "usual, high, distracted",
     [
         (3, 7, False),
-        (3, 8, True),  # max(4, 2.5 x 3, 3 + 3 x sqrt(3) / sqrt(2)) = 7.5 for a run spanning two windows
+        (3, 8, True),  # max(4, 2.5 x 3, 3 + 3 x sqrt(3) / sqrt(3)) = 7.5 for four readings over two windows
         (3, 14, True),
         (2, 4, False),
-        (2, 5, True),  # max(4, 2.5 x 2, 2 + 3 x sqrt(2) / sqrt(2)) = 5
+        (2, 5, True),  # max(4, 2.5 x 2, 2 + 3 x sqrt(2) / sqrt(3)) = 5
         (6, 14, False),
         (6, 15, True),
         (7, 17, False),
@@ -504,7 +504,8 @@ def test_distraction_needs_a_sustained_run_well_above_the_persons_pace(usual, hi
     assert ("distraction" in detection_types(second)) is distracted
     if distracted:
         (detection,) = [d for d in second.detections if d.event_type == "distraction"]
-        threshold = distraction_threshold(usual, CFG, spread=max(1.0, math.sqrt(usual)), readings=2)
+        # four readings over two 5-minute windows: (2 + 4) / 2 samples
+        threshold = distraction_threshold(usual, CFG, spread=max(1.0, math.sqrt(usual)), readings=3)
         assert detection.content == {
             "signal": "app_switches",
             "reason": f"You've switched apps {high} times in 5 minutes.",
