@@ -16,13 +16,14 @@ from rest_framework import status
 from focus import scheduler, selectors
 from focus.events import event_write, events_written
 from focus.models import EventType, FocusEvent, FocusSession
+from focus.policy import PersonNorms, PingSample
 from focus.policy.answers import learned as answers_learned
 from focus.selectors import active_session_for
 from focus.summary import EventRecord, build_summary, summary_sentiment
 from focusflow.errors import Conflict, DomainError, InvalidInput, NotFound
 from planner.models import Task
 from rhythm.habit import emotion_from_sentiment
-from rhythm.models import MemoryShortTerm, RhythmSample
+from rhythm.models import MemoryShortTerm, PersonalModel, RhythmSample
 from rhythm.selectors import emotion_baseline, preferences_or_defaults, rhythm_snapshot
 from rhythm.selectors import nudge_answers as rhythm_nudge_answers
 from rhythm.services import (
@@ -30,6 +31,7 @@ from rhythm.services import (
     habit_strengthen,
     memory_write,
     nudge_answers_add,
+    personal_norms_save,
     rhythm_ping_write_sql,
     rhythm_update,
 )
@@ -306,6 +308,17 @@ def _bucket_pings(bucket: dict[str, Any]) -> list[EventRecord]:
     return records
 
 
+def _norms_update(person_id: uuid.UUID, events: list[EventRecord]) -> None:
+    """Move the person's norms on by this session's pings (focus/policy/norms.py), in the end's
+    transaction; a session without readings leaves them as they are."""
+    pings = [PingSample.from_content(e.ts, e.content) for e in events if e.event_type == EventType.PING]
+    stored = PersonalModel.objects.filter(person_id=person_id).values_list("norms", flat=True).first()
+    before = PersonNorms.from_mapping(stored)
+    after = before.updated(pings)
+    if after is not before:
+        personal_norms_save(person_id=person_id, norms=after.to_dict())
+
+
 @transaction.atomic
 def session_end(
     *,
@@ -372,6 +385,7 @@ def session_end(
         else:
             history = rhythm_nudge_answers(person_id=session.person_id)
         learned = answers_learned(history)
+    events = _summary_event_rows(session, now=now)
     session.summary = build_summary(
         started_at=session.started_at,
         ended_at=now,
@@ -379,7 +393,7 @@ def session_end(
         completion_score=completion_score,
         session_quality=session_quality,
         early_end=early_end,
-        events=_summary_event_rows(session, now=now),
+        events=events,
         tick_seconds=settings.FOCUS_TICK_SECONDS,
         ended_after_hours=ended_after_hours,
         pauses=clock.pauses,
@@ -387,6 +401,7 @@ def session_end(
     )
     session.summary["learned"] = learned  # what the policy learned from how nudges were answered
     session.save()
+    _norms_update(session.person_id, events)
     if ended_after_hours is not None:
         memory_write(
             person_id=session.person_id,

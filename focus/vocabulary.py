@@ -215,6 +215,12 @@ TICK_REASONS: Mapping[str, TickReason] = {
             "outside your working hours",
             held="Held back a {kind} because it's outside your working hours.",
         ),
+        # The last slots of FOCUS_MAX_NUDGES are kept for a recovery break and the wrap-up.
+        TickReason(
+            "budget_reserved",
+            "saving the last nudges",
+            held="Held back a {kind} to keep the last nudges of this session for a needed break or the wrap-up.",
+        ),
         # No trigger fired.
         TickReason("nothing_to_say", "all calm", detail="Nothing needs saying right now."),
         # Guardrails (focus.guardrails.GUARDRAIL_REASONS): a proposal they block becomes a tick with their code.

@@ -71,6 +71,12 @@ class PersonalModel(models.Model):
     nudge_answers = models.JSONField(
         encoder=SanitizedJSONEncoder, default=dict, blank=True, db_default=models.Value({}, models.JSONField())
     )
+    norms = models.JSONField(
+        encoder=SanitizedJSONEncoder,
+        default=dict,
+        blank=True,
+        help_text="The person's own norms (median/MAD per signal), moved on at each session end (focus/policy/norms.py).",
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     NUDGE_ANSWERS_KEPT = 20

@@ -152,6 +152,14 @@ def habit_strengthen(
     return model
 
 
+def personal_norms_save(*, person_id: uuid.UUID, norms: dict) -> PersonalModel:
+    """Store the person's norms (focus/policy/norms.py computes them; this only writes them)."""
+    model = personal_model_get_or_create(person_id=person_id, lock=True)
+    model.norms = norms
+    model.save(update_fields=["norms", "updated_at"])
+    return model
+
+
 def emotion_backfill() -> int:
     """Set every person's emotion from their latest memory with a sentiment, in one UPDATE.
 

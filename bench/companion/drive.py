@@ -36,7 +36,7 @@ from typing import Any
 
 from bench.companion.people import TICK_SECONDS, PersonPlan, SessionPlan
 from focus.clock import SessionClock
-from focus.policy import Decision, PingSample, PolicyConfig, RhythmValues, TickContext, decide
+from focus.policy import Decision, PersonNorms, PingSample, PolicyConfig, RhythmValues, TickContext, decide
 from focus.summary import EventRecord, build_summary
 
 RECENT_PINGS = 50  # focus.engine.RECENT_PINGS (bench/companion/tests check they agree)
@@ -70,11 +70,12 @@ class Rhythm:
 @dataclass
 class PersonState:
     """What the database keeps about a person, across sessions, that a tick reads: the rhythm
-    state (and, once the engine reads them, the person's norms from personal_model: add them
-    here, read them in :func:`tick_context`, update them in :func:`session_ended`)."""
+    state and the person's norms from personal_model (read in :func:`tick_context`, moved on in
+    :func:`session_ended`)."""
 
     rhythm: Rhythm
     model: dict[str, Any] = field(default_factory=dict)
+    norms: PersonNorms | None = None  # personal_model.norms (None: no row yet, a new person)
 
 
 @dataclass
@@ -137,6 +138,8 @@ def tick_context(session: SimSession, *, now: datetime, person: PersonState) -> 
     )
     if "mode" in _CONTEXT_FIELDS:  # once the policy reads the session's mode
         values["mode"] = session.mode
+    if "norms" in _CONTEXT_FIELDS:  # the person's norms (focus/engine.py reads personal_model.norms)
+        values["norms"] = person.norms
     return TickContext(**values)
 
 
@@ -300,9 +303,11 @@ def run_session(plan: SessionPlan, *, started_at: datetime, person: PersonState,
 
 
 def session_ended(person: PersonState, run: SessionRun) -> None:
-    """What focus.services.session_end writes about the person that a later tick reads: nothing
-    yet (the habit strength and the summary memory are not policy inputs). Norms carried across
-    sessions are updated here once the engine reads them."""
+    """What focus.services.session_end writes about the person that a later tick reads: the
+    norms, moved on by the session's pings (``_norms_update``; the habit strength and the summary
+    memory are not policy inputs)."""
+    pings = [PingSample.from_content(e.ts, e.content) for e in run.events if e.event_type == "ping"]
+    person.norms = (person.norms or PersonNorms()).updated(pings)
 
 
 def session_starts(person: PersonPlan) -> list[datetime]:
