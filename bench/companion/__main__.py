@@ -35,6 +35,10 @@ ENGINE_SAMPLE = (
     "browser_only",
     "takes_breaks",
     "multi_switcher",
+    "dismisses_check_ins",
+    "done_on_breaks",
+    "snoozes_micro_breaks",
+    "pauses_midway",
 )
 ENGINE_SEEDS = (0, 1, 2)
 
