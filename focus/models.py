@@ -173,3 +173,7 @@ class FocusEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.event_type} @ {self.ts:%H:%M:%S}"
+
+
+# Signed webhooks' models, loaded with the focus app's (focus/webhooks/).
+from focus.webhooks.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint  # noqa: E402, F401
