@@ -20,6 +20,7 @@ from pathlib import Path
 from bench.companion.drive import simulate
 from bench.companion.metrics import Row, archetype_rows
 from bench.companion.people import ARCHETYPES, build_person
+from focus.policy.answers import DISMISS_HOLD_TICKS, MIN_ANSWERS
 
 ROOT = Path(__file__).resolve().parents[2]
 DOC = ROOT / "docs" / "companion.md"
@@ -203,7 +204,13 @@ the simulator mirrors them, and what it learns is folded with `rhythm.answers.an
 - **pauses_midway**, "no ticks during the pause, the summary leaves it out, the pause counts as a
   break": no tick while paused, the first tick one period after the resume, the summary's
   minutes without the pause (and `paused_minutes` 20), no micro break after the resume (25-35
-  minutes of work are left), no idle gap or distraction in the summary at the pause's minute."""
+  minutes of work are left), no idle gap or distraction in the summary at the pause's minute.
+
+Reading them: what was learned moves a kind's spacing only from {min_answers} answers of that kind
+on (`focus.policy.answers.MIN_ANSWERS`), and a dismissal holds that kind for {hold} tick periods of
+the session; check-ins come after 30 quiet minutes, so the rows "check-ins per hour, session n"
+show how many answers a person gives per session. The pauser's client keeps pinging while paused;
+the summary places those pings at the pause's minute, which is where an idle gap would show."""
 
 
 def answers_section(rows: list[Row], baseline: dict) -> list[str]:
@@ -212,7 +219,8 @@ def answers_section(rows: list[Row], baseline: dict) -> list[str]:
     if not mine:
         return []
     header = ["Archetype", "Rate", "Target", "Result", "", *(["Baseline"] if baseline else [])]
-    lines = ["## Answers and pauses (issue 13)", "", ANSWERS_NOTE, ""]
+    note = ANSWERS_NOTE.format(min_answers=MIN_ANSWERS, hold=DISMISS_HOLD_TICKS)
+    lines = ["## Answers and pauses (issue 13)", "", note, ""]
     lines += ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     for r in mine:
         lines.append(

@@ -28,6 +28,9 @@ What the engine does, and what this module mirrors (focus/engine.py ``_Inputs.re
   paused span and schedules the next tick one period later; the session clock, a tick's
   ``pauses`` and the summary leave the paused spans out.
 
+Simulated people have no preferences row: the tick gets no held kinds and no working hours, as
+the engine gives such a person (focus/preferences.py).
+
 When the tick's inputs grow (mode, the person's norms, ...), :func:`tick_context` is the one
 place to add them. A policy that raises is caught and counted, as a failed tick would be retried:
 the session's counters and state stay as they were.

@@ -408,7 +408,12 @@ def _rate(sent: int, hours: float) -> float:
 def _rates_by_session(name: str, persons: Sequence[Person], kinds: tuple[str, ...], label: str) -> list[Row]:
     return [
         Row(
-            name, f"{label} per hour, session {n + 1}", "—", f"{_rate(sent, hours):.2f} ({sent} in {hours:.1f} h)", None
+            name,
+            f"{label} per hour, session {n + 1}",
+            "—",
+            f"{_rate(sent, hours):.2f} ({sent} in {hours:.1f} h)",
+            None,
+            ISSUE_13,
         )
         for n, (sent, hours) in enumerate(_by_session_number(persons, kinds))
     ]
