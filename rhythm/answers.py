@@ -14,6 +14,7 @@ def answers_added(kept: Mapping | None, answers: Iterable[tuple[str, str]], *, k
     """``kept`` with the (kind, answer) pairs appended in order, each kind cut to its last ``keep``."""
     folded = dict(kept) if isinstance(kept, Mapping) else {}
     for kind, answer in answers:
-        history = folded.get(kind) if isinstance(folded.get(kind), list) else []
+        previous = folded.get(kind)
+        history: list[str] = previous if isinstance(previous, list) else []
         folded[kind] = [*history, answer][-keep:]
     return folded
