@@ -24,6 +24,7 @@ from planner.models import Task
 from rhythm.habit import emotion_from_sentiment
 from rhythm.models import MemoryShortTerm, RhythmSample
 from rhythm.selectors import emotion_baseline, preferences_or_defaults, rhythm_snapshot
+from rhythm.selectors import nudge_answers as rhythm_nudge_answers
 from rhythm.services import (
     RHYTHM_FIELDS,
     habit_strengthen,
@@ -361,11 +362,16 @@ def session_end(
     )
     learned: list[dict] = []
     if ended_after_hours is None:
-        # The nudges nobody answered count as ignored in what the policy learns (a forgotten timer does not).
-        model = nudge_answers_add(
-            person_id=session.person_id, answers=selectors.unanswered_nudges(session_id=session.id)
-        )
-        learned = answers_learned(model.nudge_answers)
+        # The nudges nobody answered count as ignored in what the policy learns (a forgotten timer
+        # does not). A session that sent none (its counter says so) costs one read, not three.
+        if session.nudges_sent:
+            model = nudge_answers_add(
+                person_id=session.person_id, answers=selectors.unanswered_nudges(session_id=session.id)
+            )
+            history = model.nudge_answers
+        else:
+            history = rhythm_nudge_answers(person_id=session.person_id)
+        learned = answers_learned(history)
     session.summary = build_summary(
         started_at=session.started_at,
         ended_at=now,

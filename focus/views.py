@@ -196,6 +196,9 @@ def session_live(request, session_id: uuid.UUID):
         "estimate": session.estimated_duration,
         "lastEventId": live["last_event_id"],
         "inFlow": live["in_flow"],
+        # The timer leaves paused time out (static/js/controls.js announces pause and resume).
+        "pausedMs": round(session.clock().paused_seconds(session.paused_at or timezone.now()) * 1000),  # closed
+        "pausedAt": session.paused_at.isoformat() if session.paused_at else None,
         "pollMs": 3000,
         # The countdown to the next check (live.js): when it is due, and the cadence after a check.
         "nextCheckAt": live["next_check_at"].isoformat() if live["next_check_at"] else None,

@@ -6,7 +6,7 @@ from datetime import timedelta
 from typing import Any
 
 from focus import vocabulary
-from focus.clock import as_utc, duration_text, ticks_covering
+from focus.clock import as_utc, duration_text, minutes_in_ticks, ticks_covering
 from focus.guardrails import guardrail_block
 from focus.messages import pick_message
 from focus.policy import answers
@@ -62,6 +62,10 @@ def decide(ctx: TickContext, config: PolicyConfig) -> Decision:
     on_break = ctx.tick_number <= state.break_until_tick and not answers.break_declined(ctx)
 
     detections: list[Detection] = []
+    if state.in_flow and answers.resumed_since(ctx, previous_tick_at):  # a pause ends a flow stretch
+        minutes = minutes_in_ticks(state.flow_ticks)
+        state.end_flow()
+        detections.append(Detection("flow_end", {"reason": "You paused the session.", "flow_minutes": minutes}))
     flow_event = _update_flow(state, window, baseline, config)
     if flow_event:
         detections.append(flow_event)

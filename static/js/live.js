@@ -40,7 +40,18 @@
     var h = Math.floor(min / 60), r = min % 60;
     return r ? h + " h " + r + " min" : h + " h";
   }
-  function sessionElapsed() { return (Date.now() + skew - startedAt) * scale; }
+  // Paused time counts in no duration: the timer stands still while paused and leaves closed pauses
+  // out (pausedMs); static/js/controls.js announces a pause or resume with "focusflow:paused".
+  var pausedMs = Number(config.pausedMs) || 0;
+  var pauseStart = config.pausedAt ? Date.parse(config.pausedAt) : null;
+  document.addEventListener("focusflow:paused", function (e) {
+    var now = Date.now() + skew;
+    if (e.detail.paused && pauseStart === null) pauseStart = now;
+    if (!e.detail.paused && pauseStart !== null) { pausedMs += now - pauseStart; pauseStart = null; }
+  });
+  function sessionElapsed() {
+    return ((pauseStart !== null ? pauseStart : Date.now() + skew) - pausedMs - startedAt) * scale;
+  }
 
   function tickTimer() {
     var elapsed = sessionElapsed();
