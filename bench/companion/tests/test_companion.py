@@ -149,5 +149,5 @@ def test_the_cross_check_sees_a_simulator_that_drifts_from_the_engine(monkeypatc
 @pytest.mark.django_db
 def test_the_cross_check_sees_answers_kept_differently_from_the_product(monkeypatch):
     monkeypatch.setattr(drive, "NUDGE_ANSWERS_KEPT", 1)
-    agreement = engine_check.compare(build_person("takes_breaks", 0))  # three recovery breaks, all ignored
+    agreement = engine_check.compare(build_person("long_day", 0))  # three check-ins, all ignored
     assert any("learned" in d for d in agreement.differences)
