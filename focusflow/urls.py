@@ -4,6 +4,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from rest_framework.routers import SimpleRouter
 
 from focus import api as focus_api
+from focus.stream.api import SessionStreamApi
 from focusflow import views
 from planner.api import TaskViewSet
 from rhythm.api import RhythmStateApi
@@ -24,6 +25,8 @@ urlpatterns = [
     path("focus/sessions/", focus_api.SessionListApi.as_view(), name="session-list"),
     path("focus/sessions/<uuid:session_id>/", focus_api.SessionDetailApi.as_view(), name="session-detail"),
     path("focus/sessions/<uuid:session_id>/events/", focus_api.SessionEventsApi.as_view(), name="session-events"),
+    # Live delivery (Server-Sent Events); focusflow/asgi.py serves it without a thread per stream.
+    path("focus/sessions/<uuid:session_id>/stream", SessionStreamApi.as_view(), name="session-stream"),
     re_path(r"^rhythm/state/?$", RhythmStateApi.as_view(), name="rhythm-state"),
     re_path(r"^api/me/?$", views.MeApi.as_view(), name="me"),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
