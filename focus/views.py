@@ -34,6 +34,7 @@ from focus.clock import duration_text
 from focus.forms import ESTIMATE_PRESETS, EndForm, PingForm, StartForm
 from focus.models import FocusSession, Mode
 from focus.serializers import EventSerializer
+from focus.vocabulary import PING_SOURCE_SELF_REPORT
 from focusflow.errors import Conflict, InvalidInput, NotFound
 from focusflow.people import own_person_id
 from focusflow.throttles import throttle_wait
@@ -228,7 +229,9 @@ def session_ping(request, session_id: uuid.UUID):
         return redirect("dashboard-live", session_id=session.id)
     try:
         event = services.session_ping(
-            session_id=session.id, person_id=session.person_id, values=form.cleaned_data["values"]
+            session_id=session.id,
+            person_id=session.person_id,
+            values={**form.cleaned_data["values"], "source": PING_SOURCE_SELF_REPORT},  # by hand on the page
         )
     except Conflict as conflict:
         if _wants_json(request):

@@ -15,7 +15,7 @@ from django.utils import timezone
 from focus.clock import duration_text
 from focus.dashboard.format import percent
 from focus.models import EventType, FocusEvent
-from focus.vocabulary import kind_title, reason_label
+from focus.vocabulary import PING_SOURCE_PAGE, PING_SOURCE_SELF_REPORT, kind_title, reason_label
 
 FEED_LIMIT = 60  # events rendered with the live page; newer ones arrive by polling
 PING_FIELDS = (("energy", "energy"), ("stress", "stress"), ("fatigue", "fatigue"), ("focus", "focus"))
@@ -43,12 +43,20 @@ def feed_item(*, event_id: int, event_type: str, ts: datetime, content: Mapping[
     elif event_type == EventType.DISTRACTION:
         item.update(title="Distraction noticed", message=str(content.get("reason") or ""), tone="friction")
     elif event_type == EventType.PING:
-        item.update(title="You logged", message=ping_text(content), tone="you")
+        item.update(
+            title=PING_TITLES.get(str(content.get("source")), "Logged by a client"),
+            message=ping_text(content),
+            tone="you",
+        )
     elif event_type == EventType.SESSION_END:
         item.update(title="Session ended", message="", tone="system")
     else:
         return None
     return item
+
+
+# Where a ping's reading came from (focus.vocabulary.PING_SOURCES; no source: an API client's).
+PING_TITLES = {PING_SOURCE_SELF_REPORT: "You logged", PING_SOURCE_PAGE: "Sensed by this page"}
 
 
 def ping_text(content: Mapping[str, Any]) -> str:

@@ -186,7 +186,7 @@ def test_a_whole_session_in_the_browser(stack, browser, django_user_model):
     page.get_by_role("button", name="Log it").click()
     expect(page.locator("#ping-status")).to_contain_text("Logged at")
     ping = FocusEvent.objects.filter(session=session, event_type="ping").get()
-    assert ping.content == {"energy": 0.35, "stress": 0.8, "note": "tests are flaky"}
+    assert ping.content == {"energy": 0.35, "stress": 0.8, "note": "tests are flaky", "source": "self_report"}
     # The feed is for nudges; one's own pings show on request.
     mine = page.locator(f'#feed [data-event-id="{ping.id}"]')
     expect(mine).to_be_hidden()
