@@ -19,6 +19,7 @@ import uuid
 import zoneinfo
 from urllib.parse import unquote
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
@@ -34,7 +35,7 @@ from focus.clock import duration_text
 from focus.forms import ESTIMATE_PRESETS, EndForm, PingForm, StartForm
 from focus.models import FocusSession, Mode
 from focus.serializers import EventSerializer
-from focus.vocabulary import PING_SOURCE_SELF_REPORT
+from focus.vocabulary import EVENT_TYPES, PING_SOURCE_SELF_REPORT
 from focusflow.errors import Conflict, InvalidInput, NotFound
 from focusflow.people import own_person_id
 from focusflow.throttles import throttle_wait
@@ -183,6 +184,11 @@ def session_live(request, session_id: uuid.UUID):
         "lastEventId": live["last_event_id"],
         "inFlow": live["in_flow"],
         "pollMs": 3000,
+        # Live delivery (static/js/stream.js, sensing.js): the event stream, the API's ping, the tick period.
+        "streamUrl": reverse("session-stream", kwargs={"session_id": session.id}),
+        "pingApiUrl": reverse("focus-ping"),
+        "tickSeconds": settings.FOCUS_TICK_SECONDS,
+        "eventTypes": list(EVENT_TYPES),
     }
     return render(
         request,

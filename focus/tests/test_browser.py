@@ -89,6 +89,8 @@ def new_page(browser, base: str, viewport=DESKTOP, storage_state=None):
     context = browser.new_context(
         base_url=base, viewport=viewport, storage_state=storage_state, timezone_id="Europe/Berlin", locale="en-GB"
     )
+    # Page sensing (automatic pings) off: these tests script every ping; test_browser_live.py tests it.
+    context.add_init_script("try { localStorage.setItem('ff-sensing', 'off'); } catch (e) {}")
     page = context.new_page()
     page.set_default_timeout(30_000)
     page.set_default_navigation_timeout(60_000)
