@@ -21,6 +21,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "focusflow.settings")
 os.environ.setdefault("DATABASE_POOL_MAX", "16")
 
 from asgiref.sync import ThreadSensitiveContext, sync_to_async  # noqa: E402
+from django.conf import settings  # noqa: E402
 from django.core import signals  # noqa: E402
 from django.core.asgi import get_asgi_application  # noqa: E402
 from django.core.exceptions import RequestAborted  # noqa: E402
@@ -32,6 +33,15 @@ STREAM_PATH = re.compile(r"^/focus/sessions/[^/]+/stream/?$")
 
 
 class FocusASGIHandler(ASGIHandler):
+    def __init__(self):
+        super().__init__()
+        # At most this many requests run their sync code at once (each on a thread of its own, holding
+        # a database connection): the rest wait here, on the event loop, as they waited in a sync
+        # worker's backlog, instead of starting threads that time out waiting for the pool (a 500).
+        # Open streams do not count: their thread and connection are given back before the body runs.
+        pool = settings.DATABASES["default"].get("OPTIONS", {}).get("pool")
+        self.slots = asyncio.Semaphore(max(1, pool["max_size"] - 2) if pool else 32)
+
     async def __call__(self, scope, receive, send):
         if scope["type"] == "lifespan":
             await self._lifespan(receive, send)
@@ -39,7 +49,8 @@ class FocusASGIHandler(ASGIHandler):
         if scope["type"] == "http" and STREAM_PATH.match(scope.get("path", "")):
             await self._stream(scope, receive, send)
             return
-        await super().__call__(scope, receive, send)
+        async with self.slots:
+            await super().__call__(scope, receive, send)
 
     async def _lifespan(self, receive, send):
         while True:
@@ -52,7 +63,7 @@ class FocusASGIHandler(ASGIHandler):
 
     async def _stream(self, scope, receive, send):
         """As ASGIHandler.handle, but the request's thread ends before the body is sent."""
-        async with ThreadSensitiveContext():
+        async with self.slots, ThreadSensitiveContext():
             try:
                 body_file = await self.read_body(receive)
             except RequestAborted:
