@@ -7,7 +7,7 @@ from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema_fiel
 from rest_framework import serializers
 
 from focus.models import MAX_ESTIMATE_MINUTES, MIN_ESTIMATE_MINUTES, FocusEvent, FocusSession, Mode
-from focus.vocabulary import ALLOWED_KINDS, RESPONSES, SNOOZE, SNOOZE_MINUTES
+from focus.vocabulary import ALLOWED_KINDS, PING_SOURCE_CLIENT, PING_SOURCES, RESPONSES, SNOOZE, SNOOZE_MINUTES
 from focusflow.fields import (
     MOMENT_RULES,
     InputSerializer,
@@ -56,6 +56,14 @@ class PingInput(InputSerializer):
     activity = serializers.ChoiceField(choices=ACTIVITIES, required=False, allow_null=True)
     app_switches = StrictIntegerField(required=False, allow_null=True, min_value=0, max_value=MAX_APP_SWITCHES)
     note = serializers.CharField(required=False, allow_null=True, allow_blank=True, max_length=MAX_NOTE_LENGTH)
+    source = serializers.ChoiceField(
+        choices=PING_SOURCES,
+        required=False,
+        default=PING_SOURCE_CLIENT,
+        help_text="Where the reading came from: `page` (the live page's automatic ping), `client` (an API "
+        "client; the default), `self_report` (the person's own, by hand). Kept in the ping's content "
+        "unless it is `client`.",
+    )
 
 
 class EndInput(InputSerializer):

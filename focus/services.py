@@ -20,6 +20,7 @@ from focus.policy import PersonNorms, PingSample
 from focus.policy.answers import learned as answers_learned
 from focus.selectors import active_session_for
 from focus.summary import EventRecord, build_summary, summary_sentiment
+from focus.vocabulary import PING_SOURCE_CLIENT
 from focusflow.errors import Conflict, DomainError, InvalidInput, NotFound
 from planner.models import Task
 from rhythm.habit import emotion_from_sentiment
@@ -147,6 +148,8 @@ def session_ping(
             max_pings=ceiling,
         )
     content = {name: value for name, value in values.items() if value is not None}
+    if content.get("source") == PING_SOURCE_CLIENT:
+        del content["source"]  # the default: a ping without a source is a client's
     pinged = {name: content[name] for name in RHYTHM_FIELDS if name in content}
     event = FocusEvent(
         session_id=target.session_id,

@@ -88,6 +88,19 @@ ACTIVE, IDLE, AWAY = "active", "idle", "away"
 ACTIVITIES: tuple[str, ...] = (ACTIVE, IDLE, AWAY)
 IDLE_ACTIVITIES: frozenset[str] = frozenset({IDLE, AWAY})
 
+# Where a ping's reading came from (DESIGN.md "Live delivery"): the live page's own automatic ping,
+# an API client (the default, so a ping without ``source`` in its content is a client's), or the
+# person's hand-made ping on the page. Kept in the ping's content only when not the default.
+PING_SOURCE_PAGE = "page"
+PING_SOURCE_CLIENT = "client"
+PING_SOURCE_SELF_REPORT = "self_report"
+PING_SOURCES: tuple[str, ...] = (PING_SOURCE_PAGE, PING_SOURCE_CLIENT, PING_SOURCE_SELF_REPORT)
+PING_SOURCE_LABELS: dict[str, str] = {
+    PING_SOURCE_PAGE: "sensed by the page",
+    PING_SOURCE_CLIENT: "from a client",
+    PING_SOURCE_SELF_REPORT: "self-report",
+}
+
 
 @dataclass(frozen=True)
 class DistractionSignal:

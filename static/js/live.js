@@ -132,6 +132,7 @@
     holder.innerHTML = event.html.trim(); // server-rendered and escaped by the template
     var li = holder.content.firstElementChild;
     if (!li) return null;
+    li.setAttribute("data-arrived-at", String(Date.now())); // when it reached the page (live delivery's test)
     feed.insertBefore(li, feed.firstChild);
     refreshEmpty();
     return { title: event.title, message: event.message };
@@ -262,9 +263,9 @@
       if (type === "session_end") sessionEnded();
     });
   }
-  function poll() {
+  function fetchFeed() {
     var url = config.feedUrl + "?after=" + encodeURIComponent(lastEventId);
-    fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
+    return fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
       .then(function (response) {
         if (response.status === 401 || response.status === 403) {
           throw new Error("signed-out");
@@ -282,14 +283,27 @@
         feedStatus.textContent = error.message === "signed-out"
           ? "You've been signed out. Reload the page to sign in again."
           : "Reconnecting… (new nudges will show up once the server answers)";
-      })
-      .then(function () {
-        if (ended) return;
-        // Back off gently while the server does not answer (3 s, 6 s, … at most 30 s).
-        setTimeout(poll, Math.min(30000, config.pollMs * Math.pow(2, Math.min(failures, 4))));
+        throw error;
       });
   }
-  setTimeout(poll, config.pollMs);
+  function poll() {
+    fetchFeed().catch(function () { /* shown in feed-status */ }).then(function () {
+      if (ended) return;
+      // Back off gently while the server does not answer (3 s, 6 s, … at most 30 s).
+      setTimeout(poll, Math.min(30000, config.pollMs * Math.pow(2, Math.min(failures, 4))));
+    });
+  }
+  // Live delivery (stream.js): the event stream says when something commits and the feed is fetched
+  // then; without it the page polls as before.
+  if (window.FocusFlowStream) {
+    window.FocusFlowStream.start(config, {
+      catchUp: fetchFeed,
+      lastEventId: function () { return lastEventId; },
+      isEnded: function () { return ended; },
+    });
+  } else {
+    setTimeout(poll, config.pollMs);
+  }
 
   // ------------------------------------------------------------------ pings without a reload
   function bindSlider(input) {
