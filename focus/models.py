@@ -1,14 +1,16 @@
 """Focus sessions and their events (the seed's `focus_sessions` and `focus_events`)."""
 
 import uuid
+from datetime import datetime
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import JSONField, Q, Value
+from django.utils import timezone
 
 from focus import vocabulary
-from focus.clock import SessionClock
+from focus.clock import Pause, SessionClock, as_utc
 from focusflow.json import SanitizedJSONEncoder
 
 MIN_ESTIMATE_MINUTES = 1
@@ -72,6 +74,12 @@ class FocusSession(models.Model):
     # so SQL that inserts sessions without naming it (bench/scheduler/seed.py) still works.
     ping_count = models.PositiveIntegerField(default=0, db_default=0)
 
+    # Pause and resume (focus/controls.py). While paused, next_tick_at is NULL, so the sweep never
+    # claims the session; ``pauses`` holds the closed spans as [paused at, resumed at] ISO pairs, and
+    # the session clock leaves them (and the open one since ``paused_at``) out of every duration.
+    paused_at = models.DateTimeField(null=True, blank=True)
+    pauses = models.JSONField(encoder=SanitizedJSONEncoder, default=list, blank=True, db_default=Value([], JSONField()))
+
     class Meta:
         db_table = "focus_sessions"
         ordering = ["-started_at"]
@@ -98,12 +106,55 @@ class FocusSession(models.Model):
         return f"{self.get_mode_display()} session {self.id}"
 
     def clock(self) -> SessionClock:
-        """This session's clock at the configured tick (focus/clock.py: session minutes, elapsed time)."""
-        return SessionClock(self.started_at, settings.FOCUS_TICK_SECONDS)
+        """This session's clock at the configured tick (focus/clock.py: session minutes, elapsed time),
+        its paused spans left out."""
+        return SessionClock(self.started_at, settings.FOCUS_TICK_SECONDS, self.pause_spans())
+
+    def pause_spans(self) -> tuple[Pause, ...]:
+        """The paused spans, oldest first: the stored closed ones, then the open one if paused now."""
+        spans: list[Pause] = []
+        for pair in self.pauses or ():
+            try:
+                paused_at, resumed_at = (as_utc(datetime.fromisoformat(str(v))) for v in pair)
+            except (TypeError, ValueError):  # a malformed entry (hand-edited) counts as no pause
+                continue
+            spans.append((paused_at, resumed_at))
+        if self.paused_at is not None:
+            spans.append((self.paused_at, None))
+        return tuple(spans)
+
+    def close_pause(self, now: datetime) -> None:
+        """Close the open paused span at ``now`` (resume, or ending a paused session); unsaved."""
+        if self.paused_at is not None:
+            start = min(self.paused_at, now)
+            self.pauses = [*(self.pauses or []), [start.isoformat(), now.isoformat()]]
+            self.paused_at = None
+
+    @property
+    def is_paused(self) -> bool:
+        return self.ended_at is None and self.paused_at is not None
+
+    def paused_minutes(self, until: datetime | None = None) -> float:
+        """Wall-clock minutes this session has been paused (to ``until``, its end, or now), like actual_duration."""
+        end = until or self.ended_at or timezone.now()
+        return round(self.clock().paused_seconds(end) / 60, 2)
 
     @property
     def is_active(self) -> bool:
         return self.ended_at is None
+
+    def actual_minutes(self, now=None) -> float:
+        """How long the session ran, in session minutes to one decimal: the one figure the dashboard,
+        the API (`actual_minutes`), the CSV export and the admin show. Once ended, its summary's
+        `duration.actual_minutes`; before, the minutes so far (``now``, default the current time)."""
+        summary = self.summary if isinstance(self.summary, dict) else {}
+        duration = summary.get("duration")
+        stored = duration.get("actual_minutes") if isinstance(duration, dict) else None
+        if isinstance(stored, (int, float)) and not isinstance(stored, bool):
+            return round(float(stored), 1)
+        if self.ended_at is not None and self.actual_duration:
+            return round(float(self.actual_duration), 1)
+        return round(self.clock().session_minutes(self.ended_at or now or timezone.now()), 1)
 
 
 class FocusEvent(models.Model):

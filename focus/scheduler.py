@@ -27,6 +27,30 @@ from focusflow.broker import acquire_request_connection
 
 logger = logging.getLogger(__name__)
 
+SWEEP_TASK = "focus.dispatch_due_ticks"
+
+
+class QuietSweeps(logging.Filter):
+    """Celery's own INFO lines about the sweep ("Sending due task", "received", "succeeded"), one of
+    each per FOCUS_DISPATCH_SECONDS, would drown the access log (about 180 a minute in a compressed
+    demo). They are dropped unless this module logs at DEBUG; :func:`dispatch_due_ticks` logs a sweep
+    at INFO itself when it sent something. Warnings and errors always pass."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.levelno >= logging.WARNING or logger.isEnabledFor(logging.DEBUG):
+            return True
+        try:
+            return SWEEP_TASK not in record.getMessage()
+        except Exception:  # a record whose arguments do not format: keep it
+            return True
+
+
+# The loggers Celery writes those lines with (beat, the worker's "received", the task's "succeeded").
+# Imported by focus.tasks, so by every worker and beat (each finalizes the app, importing the tasks).
+for _name in ("celery.beat", "celery.worker.strategy", "celery.app.trace"):
+    if not any(isinstance(f, QuietSweeps) for f in logging.getLogger(_name).filters):
+        logging.getLogger(_name).addFilter(QuietSweeps())
+
 CLAIM_BATCH = 500  # rows locked per claim transaction
 PUBLISH_CHUNK = 100  # sessions per published message
 MAX_BATCHES_PER_SWEEP = 40  # bounds one sweep; the next sweep carries on
@@ -91,8 +115,13 @@ def dispatch_due_ticks(*, now: datetime | None = None) -> int:
         for start in range(0, len(claims), PUBLISH_CHUNK):
             chunk = [list(claim) for claim in claims[start : start + PUBLISH_CHUNK]]
             if not _publish("focus.run_focus_ticks", [chunk]):
+                logger.info("sweep: sent %d due tick(s), then the broker refused", sent)
                 return sent  # leases expire and the sessions are claimed again later
             sent += len(chunk)
         if len(claims) < CLAIM_BATCH:
             break
+    if sent:
+        logger.info("sweep: sent %d due tick(s)", sent)
+    else:
+        logger.debug("sweep: nothing due")
     return sent

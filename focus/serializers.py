@@ -2,10 +2,12 @@
 
 import re
 
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from focus.models import MAX_ESTIMATE_MINUTES, MIN_ESTIMATE_MINUTES, FocusEvent, FocusSession, Mode
+from focus.vocabulary import ALLOWED_KINDS, RESPONSES, SNOOZE, SNOOZE_MINUTES
 from focusflow.fields import (
     MOMENT_RULES,
     InputSerializer,
@@ -58,6 +60,25 @@ class EndInput(InputSerializer):
     early_end = StrictBooleanField(required=False, allow_null=True)
 
 
+class SessionControlInput(InputSerializer):
+    session_id = serializers.UUIDField()
+
+
+class RespondInput(InputSerializer):
+    event_id = StrictIntegerField(min_value=1, max_value=2**63 - 1, help_text="A nudge or break event's id.")
+    response = serializers.ChoiceField(choices=RESPONSES, help_text="done: taken; snooze: later; dismiss: not now.")
+    snooze_minutes = serializers.ChoiceField(
+        choices=SNOOZE_MINUTES, required=False, allow_null=True, help_text="Required for snooze: 5, 10 or 15."
+    )
+
+    def validate(self, attrs):
+        if attrs["response"] == SNOOZE and attrs.get("snooze_minutes") is None:
+            raise serializers.ValidationError({"snooze_minutes": ["Required for snooze: one of 5, 10, 15."]})
+        if attrs["response"] != SNOOZE and attrs.get("snooze_minutes") is not None:
+            raise serializers.ValidationError({"snooze_minutes": ["Only a snooze has minutes."]})
+        return attrs
+
+
 class SessionListQuery(serializers.Serializer):
     state = serializers.ChoiceField(choices=("active", "ended"), required=False)
     person_id = serializers.UUIDField(required=False)
@@ -107,11 +128,48 @@ class EventSerializer(serializers.ModelSerializer):
         ]
 
 
+@extend_schema_field({"type": "object", "additionalProperties": True})
+class JsonObjectField(serializers.JSONField):
+    """A stored JSON object (typed as an object in the schema, not a string)."""
+
+
 class SessionSerializer(serializers.ModelSerializer):
     session_id = serializers.UUIDField(source="id", read_only=True)
     task_id = serializers.UUIDField(read_only=True, allow_null=True)
     task_title = serializers.CharField(source="task.title", read_only=True, allow_null=True, default=None)
     is_active = serializers.BooleanField(read_only=True)
+    paused_minutes = serializers.SerializerMethodField(help_text="Minutes paused so far (left out of every duration).")
+    estimated_duration = serializers.IntegerField(read_only=True, help_text="Minutes planned (as estimated_minutes).")
+    estimated_minutes = serializers.IntegerField(
+        source="estimated_duration", read_only=True, help_text="Minutes planned."
+    )
+    actual_duration = serializers.FloatField(
+        read_only=True,
+        help_text="Session minutes so far (updated each tick and at the end), to two decimals. Kept for "
+        "compatibility; `actual_minutes` is the figure the dashboard, CSV and admin show.",
+    )
+    actual_minutes = serializers.SerializerMethodField(
+        help_text="How long the session ran, in session minutes to one decimal: the summary's "
+        "`duration.actual_minutes` once ended, the minutes so far while it runs. The same number the "
+        "dashboard, the CSV export and the admin show."
+    )
+    completion_score = serializers.FloatField(
+        read_only=True, allow_null=True, help_text="0-1, as sent to /focus/end (the dashboard shows it as %)."
+    )
+    start_state = JsonObjectField(
+        read_only=True, help_text="At the start: `rhythm` (energy, stress, fatigue 0-1), `task`, `emotion` baseline."
+    )
+    session_quality = serializers.JSONField(read_only=True, allow_null=True, help_text="Any JSON sent to /focus/end.")
+    summary = JsonObjectField(
+        read_only=True,
+        allow_null=True,
+        help_text="Once ended: `duration` (estimated_minutes, actual_minutes), `energy_curve` (points from "
+        "this session's pings only), `flow_windows`, `friction_points`, `nudges`, `sentences`, `headline`.",
+    )
+
+    @extend_schema_field(serializers.FloatField())
+    def get_actual_minutes(self, session: FocusSession) -> float:
+        return session.actual_minutes()
 
     class Meta:
         model = FocusSession
@@ -125,7 +183,9 @@ class SessionSerializer(serializers.ModelSerializer):
             "started_at",
             "ended_at",
             "estimated_duration",
+            "estimated_minutes",
             "actual_duration",
+            "actual_minutes",
             "completion_score",
             "session_quality",
             "start_state",
@@ -135,6 +195,28 @@ class SessionSerializer(serializers.ModelSerializer):
             "tick_count",
             "last_tick_at",
             "next_tick_at",
+            "paused_at",
+            "paused_minutes",
             "summary",
         ]
         read_only_fields = fields
+
+    @extend_schema_field(OpenApiTypes.FLOAT)
+    def get_paused_minutes(self, session: FocusSession) -> float:
+        return session.paused_minutes()
+
+
+class LearnedQuery(serializers.Serializer):
+    person_id = serializers.UUIDField(required=False, help_text="Service accounts: whose; others: their own.")
+
+
+class LearnedKindSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=ALLOWED_KINDS)
+    counts = serializers.DictField(child=serializers.IntegerField(), help_text="taken, snoozed, dismissed, ignored")
+    factor = serializers.FloatField(help_text="How much this kind's spacing is stretched: 1 (as usual) to its limit.")
+    sentence = serializers.CharField()
+
+
+class LearnedSerializer(serializers.Serializer):
+    person_id = serializers.UUIDField()
+    kinds = LearnedKindSerializer(many=True)

@@ -19,6 +19,7 @@ import uuid
 import zoneinfo
 from urllib.parse import unquote
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
@@ -182,6 +183,9 @@ def session_live(request, session_id: uuid.UUID):
         "lastEventId": live["last_event_id"],
         "inFlow": live["in_flow"],
         "pollMs": 3000,
+        # The countdown to the next check (live.js): when it is due, and the cadence after a check.
+        "nextCheckAt": live["next_check_at"].isoformat() if live["next_check_at"] else None,
+        "tickSeconds": settings.FOCUS_TICK_SECONDS,
     }
     return render(
         request,

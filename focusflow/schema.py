@@ -3,7 +3,7 @@ hooks): drf-spectacular's, plus every error answer an operation can give."""
 
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.plumbing import force_instance
-from drf_spectacular.utils import OpenApiResponse
+from drf_spectacular.utils import OpenApiExample, OpenApiResponse
 from rest_framework import serializers
 from rest_framework.permissions import AllowAny
 
@@ -28,6 +28,28 @@ ERROR_DESCRIPTIONS = {
     413: "Body over 64 KB.",
     415: "Body is not JSON.",
     429: "Throttled (see the Retry-After header); for a ping also the session's ceiling on pings (`ping_ceiling`).",
+}
+
+
+# What each error answer really looks like (focusflow/api_errors.py), shown in the docs instead of
+# a generated placeholder ("additionalProp1").
+ERROR_EXAMPLES = {
+    400: {
+        "detail": "Invalid input.",
+        "code": "invalid",
+        "errors": {"estimated_duration": ["Ensure this value is less than or equal to 600."]},
+    },
+    401: {"detail": "Authentication credentials were not provided.", "code": "not_authenticated"},
+    403: {"detail": "You can only act for your own person_id.", "code": "permission_denied"},
+    404: {"detail": "Not found.", "code": "not_found"},
+    409: {
+        "detail": "A focus session is already active; end it before starting another.",
+        "code": "conflict",
+        "active_session_id": "3f0c8d52-6a4e-4c1b-9a5e-2d7b1f0e8c11",
+    },
+    413: {"detail": "Request body is too large.", "code": "too_large"},
+    415: {"detail": 'Unsupported media type "text/plain" in request.', "code": "unsupported_media_type"},
+    429: {"detail": "Request was throttled. Expected available in 12 seconds.", "code": "throttled"},
 }
 
 
@@ -59,7 +81,18 @@ class ApiAutoSchema(AutoSchema):
         for status_code in sorted(self._error_statuses()):
             if str(status_code) not in responses:
                 response = self._get_response_for_code(
-                    OpenApiResponse(ApiErrorSerializer, description=ERROR_DESCRIPTIONS[status_code]),
+                    OpenApiResponse(
+                        ApiErrorSerializer,
+                        description=ERROR_DESCRIPTIONS[status_code],
+                        examples=[
+                            OpenApiExample(
+                                f"{status_code}",
+                                value=ERROR_EXAMPLES[status_code],
+                                status_codes=[str(status_code)],
+                                response_only=True,
+                            )
+                        ],
+                    ),
                     str(status_code),
                     direction=direction,
                 )

@@ -73,6 +73,12 @@ try:
     FOCUS_CALENDAR_MAX_BYTES = env.int("FOCUS_CALENDAR_MAX_BYTES", 5_000_000, validate=Range(min=1000))
     FOCUS_CALENDAR_SWEEP_SECONDS = env.int("FOCUS_CALENDAR_SWEEP_SECONDS", 60, validate=Range(min=1))
 
+    # A paused session ends by itself (early_end) once paused this long (focus/long_pauses.py).
+    # Session minutes, like the policy's lengths: at FOCUS_TICK_SECONDS=2 the default is 24 s.
+    FOCUS_MAX_PAUSE_MINUTES = env.float(
+        "FOCUS_MAX_PAUSE_MINUTES", 60.0, validate=Range(min=0, max=24 * 60 * 7, min_inclusive=False)
+    )
+
     # API throttles (per user; staff/service accounts act for many people), plus tighter per-person
     # rates on the two writes a client repeats (start and ping). "N/s|min|hour|day", checked here.
     _rate = Regexp(r"^\d+/(s|sec|m|min|h|hour|d|day)$", error="must look like 120/min")
@@ -387,6 +393,8 @@ CELERY_TASK_DEFAULT_QUEUE = "celery"
 CELERY_TASK_ROUTES = {"focus.*": {"queue": FOCUS_QUEUE}}
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 OVERDUE_SWEEP_SECONDS = max(1, min(60, round(FOCUS_MAX_SESSION_HOURS * 3600 / 20)))
+# The long-pause sweep: every minute, or a tenth of the longest pause when that is shorter (compressed runs).
+LONG_PAUSE_SWEEP_SECONDS = max(1, min(60, round(FOCUS_MAX_PAUSE_MINUTES / 5 * FOCUS_TICK_SECONDS / 10)))
 # The one beat entry. A migration installs it (so the admin shows it after `migrate`); beat aligns
 # its interval with FOCUS_DISPATCH_SECONDS when it starts. A sweep older than one period is dropped.
 CELERY_BEAT_SCHEDULE = {
@@ -413,6 +421,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "planner.refresh_calendar_feeds",
         "schedule": float(FOCUS_CALENDAR_SWEEP_SECONDS),
         "options": {"queue": "celery", "expire_seconds": FOCUS_CALENDAR_SWEEP_SECONDS},
+    },
+    # Its own entry (installed by migration session_pause): end sessions paused past FOCUS_MAX_PAUSE_MINUTES.
+    "focus.end_long_paused_sessions": {
+        "task": "focus.end_long_paused_sessions",
+        "schedule": float(LONG_PAUSE_SWEEP_SECONDS),
+        "options": {"queue": FOCUS_QUEUE, "expire_seconds": LONG_PAUSE_SWEEP_SECONDS},
     },
     "rhythm.backfill_emotion": {
         "task": "rhythm.backfill_emotion",

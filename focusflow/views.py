@@ -13,6 +13,8 @@ from focusflow.people import own_person_id
 
 class MeApi(APIView):
     @extend_schema(
+        summary="Who you are signed in as",
+        description="Your username and the `person_id` your sessions, tasks and rhythm belong to.",
         responses=inline_serializer(
             "Me",
             {
@@ -20,7 +22,7 @@ class MeApi(APIView):
                 "person_id": serializers.UUIDField(),
                 "is_staff": serializers.BooleanField(),
             },
-        )
+        ),
     )
     def get(self, request):
         return Response(

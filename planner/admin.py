@@ -1,13 +1,21 @@
 from django.contrib import admin
 
+from focusflow.admin import OperatorAdmin, person_cell, with_person_username
 from planner.models import Task
 
 
 @admin.register(Task)
-class TaskAdmin(admin.ModelAdmin):
-    list_display = ["title", "person_id", "status", "priority", "estimate", "due"]
+class TaskAdmin(OperatorAdmin):
+    list_display = ["title", "person", "status", "priority", "estimate", "due"]
     list_filter = ["status", "priority"]
     search_fields = ["title", "person_id"]
+
+    def get_queryset(self, request):
+        return with_person_username(super().get_queryset(request))
+
+    @admin.display(description="person")
+    def person(self, obj):
+        return person_cell(getattr(obj, "person_username", None), obj.person_id)
 
 
 # Calendar feeds' state (planner/calendars/admin.py registers it).

@@ -1,6 +1,6 @@
 """Planner tasks CRUD at /planner/tasks/; a person sees only their own tasks."""
 
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import viewsets
 
 from focusflow.fields import validated
@@ -10,6 +10,14 @@ from planner.models import Task
 from planner.serializers import TaskQuery, TaskSerializer
 
 
+@extend_schema_view(
+    list=extend_schema(summary="List your tasks", description="`?status=todo|in_progress|done`."),
+    create=extend_schema(summary="Add a task", description="A task a focus session can work on."),
+    retrieve=extend_schema(summary="One task"),
+    update=extend_schema(summary="Replace a task"),
+    partial_update=extend_schema(summary="Change a task"),
+    destroy=extend_schema(summary="Delete a task", description="Its sessions keep their record, without the task."),
+)
 @extend_schema(tags=["planner"])
 class TaskViewSet(PersonAccessAudit, viewsets.ModelViewSet):
     serializer_class = TaskSerializer

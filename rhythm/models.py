@@ -66,7 +66,14 @@ class PersonalModel(models.Model):
     emotion_source = models.CharField(max_length=32, default="default", help_text="memory, rhythm, backfill or default")
     focus_habit_strength = models.FloatField(default=0.0, validators=unit_interval)
     last_session_at = models.DateTimeField(null=True, blank=True)
+    # How the person answered nudges, per kind: their last answers, oldest first ("taken", "snoozed",
+    # "dismissed", "ignored"), at most NUDGE_ANSWERS_KEPT each. The policy reads it (focus/policy/answers.py).
+    nudge_answers = models.JSONField(
+        encoder=SanitizedJSONEncoder, default=dict, blank=True, db_default=models.Value({}, models.JSONField())
+    )
     updated_at = models.DateTimeField(auto_now=True)
+
+    NUDGE_ANSWERS_KEPT = 20
 
     class Meta:
         db_table = "personal_model"

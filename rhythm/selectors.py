@@ -51,3 +51,9 @@ def person_state(*, person_id: uuid.UUID, history: int = 20) -> dict:
         "focus_habit_strength": habit_strength(person_id=person_id),
         "history": rhythm_history(person_id=person_id, limit=history),
     }
+
+
+def nudge_answers(*, person_id: uuid.UUID) -> dict:
+    """How the person answered nudges, per kind (their last answers, oldest first); {} if none yet."""
+    answers = PersonalModel.objects.filter(person_id=person_id).values_list("nudge_answers", flat=True).first()
+    return answers if isinstance(answers, dict) else {}

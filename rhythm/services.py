@@ -176,3 +176,28 @@ def emotion_backfill() -> int:
         .filter(Q(emotion__isnull=True) | ~Q(emotion=F("latest_emotion")))
         .update(emotion=emotion, emotion_source="backfill")
     )
+
+
+@transaction.atomic
+def nudge_answers_add(*, person_id: uuid.UUID, answers: list[tuple[str, str]]) -> PersonalModel:
+    """Add (kind, answer) pairs, oldest first, to the person's nudge answers; each kind keeps its last
+    PersonalModel.NUDGE_ANSWERS_KEPT."""
+    model = personal_model_get_or_create(person_id=person_id, lock=True)
+    if not answers:
+        return model
+    kept = dict(model.nudge_answers) if isinstance(model.nudge_answers, dict) else {}
+    for kind, answer in answers:
+        history = kept.get(kind) if isinstance(kept.get(kind), list) else []
+        kept[kind] = [*history, answer][-PersonalModel.NUDGE_ANSWERS_KEPT :]
+    model.nudge_answers = kept
+    model.save(update_fields=["nudge_answers", "updated_at"])
+    return model
+
+
+@transaction.atomic
+def nudge_answers_reset(*, person_id: uuid.UUID) -> PersonalModel:
+    """Forget how the person answered nudges: the policy goes back to its defaults for them."""
+    model = personal_model_get_or_create(person_id=person_id, lock=True)
+    model.nudge_answers = {}
+    model.save(update_fields=["nudge_answers", "updated_at"])
+    return model

@@ -91,7 +91,7 @@ def minute_ticks(total: float, max_ticks: int = 8) -> list[float]:
     total = max(0.0, _finite(total))
     if total <= 0:
         return [0.0]
-    step = nice_step(total, max_ticks)
+    step = max(1.0, nice_step(total, max_ticks))  # whole minutes: the axis words them as "5 min"
     if total > 10:  # minutes read best in fives and fifteens
         for candidate in (5, 10, 15, 30, 60, 120, 240):
             if total / candidate <= max_ticks:
@@ -144,6 +144,8 @@ def energy_chart(
     width: int = 720,
     height: int = 340,
     id_prefix: str = "energy",
+    css_class: str = "chart energy-chart",
+    max_ticks: int = 8,
 ) -> str:
     """The energy curve (0..1) over session minutes, flow windows shaded, nudges marked above the
     plot and friction points (numbered in list order) below it, and the estimate as a dashed line."""
@@ -174,7 +176,7 @@ def energy_chart(
     out = _open_svg(
         width=width,
         height=height,
-        css_class="chart energy-chart",
+        css_class=css_class,
         id_prefix=id_prefix,
         title="Energy over the session",
         desc=desc,
@@ -185,8 +187,8 @@ def energy_chart(
         x0, x1 = x(start), x(end)
         out.append(
             f'<rect class="flow-window" x="{_n(x0)}" y="{top}" width="{_n(max(1.0, x1 - x0))}" '
-            f'height="{plot_h}" fill="{FLOW_FILL}"><title>In flow from minute {duration_text(round(_finite(start), 1), "axis")} '
-            f"to {duration_text(round(_finite(end), 1), 'axis')}</title></rect>"
+            f'height="{plot_h}" fill="{FLOW_FILL}"><title>In flow from {duration_text(_finite(start), "short")} '
+            f"to {duration_text(_finite(end), 'short')}</title></rect>"
         )
         if x1 - x0 >= 28:
             out.append(f'<text x="{_n(x0 + 4)}" y="{top + 14}" fill="{FLOW_INK}" font-weight="600">flow</text>')
@@ -199,17 +201,19 @@ def energy_chart(
         out.append(
             f'<text x="{left - 6}" y="{_n(y(value) + 4)}" text-anchor="end" fill="{MUTED}">{round(value * 100)}%</text>'
         )
-    for tick in minute_ticks(domain):
+    for tick in minute_ticks(domain, max_ticks):
+        # The last label ends at the axis's end rather than running off the chart ("1 h 10 min").
+        anchor = "end" if x(tick) > left + plot_w - 30 else "middle"
         out.append(
-            f'<text x="{_n(x(tick))}" y="{top + plot_h + 16}" text-anchor="middle" fill="{MUTED}">'
-            f"{duration_text(tick, 'axis')}</text>"
+            f'<text x="{_n(x(tick))}" y="{top + plot_h + 16}" text-anchor="{anchor}" fill="{MUTED}">'
+            f"{duration_text(tick, 'short')}</text>"
         )
 
     if estimate > 0 and not estimate_on_axis:
         out.append(
             f'<text class="estimate-off" x="{left + plot_w - 4}" y="{top + plot_h - 6}" text-anchor="end" '
             f'fill="{MUTED}" stroke="#ffffff" stroke-width="3" paint-order="stroke">'
-            f"estimate {duration_text(estimate, 'chart')}, off the chart →</text>"
+            f"estimate {duration_text(estimate, 'short')}, off the chart →</text>"
         )
     elif estimate > 0:
         ex = x(estimate)
@@ -217,11 +221,11 @@ def energy_chart(
             f'<line class="estimate" x1="{_n(ex)}" x2="{_n(ex)}" y1="{top}" y2="{top + plot_h}" '
             f'stroke="{ESTIMATE}" stroke-width="1.5" stroke-dasharray="5 4"/>'
         )
-        anchor = "end" if ex > left + plot_w - 60 else "start"
+        anchor = "end" if ex > left + plot_w * 0.6 else "start"  # the label stays inside the plot
         dx = -4 if anchor == "end" else 4
         out.append(
             f'<text x="{_n(ex + dx)}" y="{top + plot_h - 6}" text-anchor="{anchor}" fill="{MUTED}" '
-            f'stroke="#ffffff" stroke-width="3" paint-order="stroke">estimate {duration_text(estimate, "chart")}</text>'
+            f'stroke="#ffffff" stroke-width="3" paint-order="stroke">estimate {duration_text(estimate, "short")}</text>'
         )
 
     if clean:
@@ -241,7 +245,7 @@ def energy_chart(
                 for (cx, cy), (m, v) in zip(coords, clean):
                     out.append(
                         f'<circle class="energy-point" cx="{_n(cx)}" cy="{_n(cy)}" r="3" fill="{ENERGY}">'
-                        f"<title>Minute {duration_text(round(m, 1), 'axis')}: energy {round(v * 100)}%</title></circle>"
+                        f"<title>At {duration_text(m, 'short')}: energy {round(v * 100)}%</title></circle>"
                     )
     else:
         out.append(
@@ -254,7 +258,7 @@ def energy_chart(
     for marker, row in zip(nudges, nudge_rows):
         mx = x(marker.minute)
         my = top - 14 - row * 13
-        tip = escape(f"Minute {duration_text(round(_finite(marker.minute), 1), 'axis')}: {marker.label}")
+        tip = escape(f"At {duration_text(_finite(marker.minute), 'short')}: {marker.label}")
         out.append(
             f'<g class="nudge-marker" data-kind="{_attr(marker.kind)}"><title>{tip}</title>'
             f'<line x1="{_n(mx)}" x2="{_n(mx)}" y1="{my + 12}" y2="{top + plot_h}" stroke="{NUDGE}" '
@@ -266,7 +270,7 @@ def energy_chart(
     for number, (marker, row) in enumerate(zip(friction, friction_rows), start=1):
         fx = x(marker.minute)
         fy = top + plot_h + 40 + row * 18
-        tip = escape(f"{number}. Minute {duration_text(round(_finite(marker.minute), 1), 'axis')}: {marker.label}")
+        tip = escape(f"{number}. At {duration_text(_finite(marker.minute), 'short')}: {marker.label}")
         out.append(
             f'<g class="friction-marker"><title>{tip}</title>'
             f'<circle cx="{_n(fx)}" cy="{fy}" r="8" fill="{FRICTION}"/>'
@@ -292,6 +296,7 @@ def bar_chart(
     width: int = 720,
     height: int = 220,
     id_prefix: str = "bars",
+    css_class: str = "chart bar-chart",
 ) -> str:
     """Vertical bars with a rounded y-axis; highlighted bars (today) are darker."""
     left, right, top, bottom = 44, 8, 14, 34
@@ -307,9 +312,7 @@ def bar_chart(
         if bars
         else "No data"
     )
-    out = _open_svg(
-        width=width, height=height, css_class="chart bar-chart", id_prefix=id_prefix, title=title, desc=desc + "."
-    )
+    out = _open_svg(width=width, height=height, css_class=css_class, id_prefix=id_prefix, title=title, desc=desc + ".")
 
     def y(value: float) -> float:
         return top + plot_h * (1.0 - value / axis_max)
@@ -368,7 +371,7 @@ def estimate_chart(
 ) -> str:
     """Two horizontal bars on one scale: the planned minutes and the minutes it took."""
     estimated, actual = max(0.0, _finite(estimated)), max(0.0, _finite(actual))
-    left, right = 72, 64
+    left, right = 72, 88  # room for "10 h 30 min" after a bar
     scale = max(estimated, actual, 1.0)
     plot_w = width - left - right
     if estimated > 0 and actual < estimated:

@@ -96,6 +96,7 @@ def feed_update(event: FocusEvent) -> dict[str, Any]:
     return {
         "id": event.id,
         "event_type": event.event_type,
+        "ts": event.ts.isoformat(),
         "html": feed_html(item, new=True) if item else None,
         "title": item["title"] if item else "",
         "message": item["message"] if item else "",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
@@ -20,6 +21,7 @@ from focus.dashboard.reads import (
     ended_sessions_since,
     history_sessions,
     recent_events,
+    recent_session_pings,
     tasks_with_sessions,
     user_facing_events,
 )
@@ -27,10 +29,11 @@ from focus.models import EventType, FocusSession, Mode
 from focus.summary import MAX_CURVE_POINTS, MAX_FLOW_WINDOWS, MAX_FRICTION_POINTS
 from focus.vocabulary import friction_label
 from planner.models import Task
-from rhythm.selectors import habit_strength, rhythm_snapshot
+from rhythm.selectors import habit_strength
 
 HISTORY_DAYS = 30
 RECENT_SESSIONS = 5
+_ENERGY_PHRASE = re.compile(r"; energy [^.;]*(?=\.$)")  # "…; energy held steady." in an old stored summary
 SUMMARY_NUDGES = 50  # nudges shown on a summary page (FOCUS_MAX_NUDGES is 8 by default)
 
 
@@ -40,14 +43,11 @@ def time_scale() -> float:
 
 
 def session_minutes(session: FocusSession, now: datetime | None = None) -> float:
-    """How long a session ran, in session minutes: the summary's figure once ended, else so far."""
-    summary = _mapping(session.summary)
-    duration = summary.get("duration")
-    actual = duration.get("actual_minutes") if isinstance(duration, Mapping) else None
-    if isinstance(actual, (int, float)) and not isinstance(actual, bool):
-        return float(actual)
-    end = session.ended_at or now or timezone.now()
-    return session.clock().session_minutes(end)
+    """How long a session ran, in session minutes: once ended, the one figure every surface shows
+    (``FocusSession.actual_minutes``), else so far (unrounded, for the timer)."""
+    if session.ended_at is not None:
+        return session.actual_minutes()
+    return session.clock().session_minutes(now or timezone.now())
 
 
 @dataclass
@@ -57,6 +57,11 @@ class HomeStats:
     streak: int
     habit_strength: int  # percent
     recent: list[dict] = field(default_factory=list)
+
+    @property
+    def today_text(self) -> str:
+        """Today's minutes as every duration reads ("4 h 23 min"), the sessions' own figures summed."""
+        return duration_text(self.today_minutes, "short")
 
 
 def session_row(session: FocusSession) -> dict:
@@ -102,7 +107,6 @@ def live_page(*, session: FocusSession, now: datetime | None = None) -> dict:
     in_flow = bool(flow_events) and flow_events[0].event_type == EventType.FLOW_START
     last_tick = next((e for e in events if e.event_type in (EventType.TICK, EventType.NUDGE, EventType.BREAK)), None)
     elapsed = session_minutes(session, now)
-    rhythm = rhythm_snapshot(person_id=session.person_id)
     return {
         "feed": feed,
         "in_flow": in_flow,
@@ -115,12 +119,28 @@ def live_page(*, session: FocusSession, now: datetime | None = None) -> dict:
         "progress": min(100, round(100 * elapsed / session.estimated_duration)),
         "ending_early": elapsed < session.estimated_duration,
         "scale": time_scale(),
-        "sliders": {
-            "energy": _or(percent(rhythm.get("energy")), 60),
-            "stress": _or(percent(rhythm.get("stress")), 30),
-            "focus": 60,
-        },
+        "next_check_at": session.next_tick_at,
+        # Where each slider starts: this session's last reading, or unset (None). Never the rhythm
+        # state, which holds defaults or an earlier session's values the person did not say today.
+        "sliders": last_readings(recent_session_pings(session=session, limit=LAST_READING_PINGS)),
     }
+
+
+LAST_READING_PINGS = 50  # a slider left unset after 50 pings without it starts unset
+SLIDERS = ("energy", "stress", "focus")
+
+
+def last_readings(pings: Iterable[Any]) -> dict[str, int | None]:
+    """Each slider's newest reading in ``pings`` (newest first), as a percent, or None."""
+    found: dict[str, int | None] = dict.fromkeys(SLIDERS)
+    for ping in pings:
+        content = ping.content if isinstance(ping.content, Mapping) else {}
+        for key in SLIDERS:
+            if found[key] is None:
+                found[key] = percent(content.get(key))
+        if all(v is not None for v in found.values()):
+            break
+    return found
 
 
 def _mapping(value: Any) -> Mapping[str, Any]:
@@ -128,8 +148,8 @@ def _mapping(value: Any) -> Mapping[str, Any]:
     return value if isinstance(value, Mapping) else {}
 
 
-def _or(value: int | None, default: int) -> int:
-    return default if value is None else value
+def _number(value: Any) -> float:
+    return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else 0.0
 
 
 def _friction_count(summary: Mapping) -> int:
@@ -156,11 +176,16 @@ def summary_page(*, session: FocusSession) -> dict:
         ended_at=session.ended_at or session.started_at,
         session_minutes=actual,
         tick_seconds=settings.FOCUS_TICK_SECONDS,
+        pauses=session.pause_spans(),
     )
 
     curve = _mapping(summary.get("energy_curve"))
+    # Only readings of this session: summaries stored before focus/summary.py stopped drawing rhythm
+    # snapshots carry points with "source": "rhythm" (defaults, carried values), never shown.
     points: list[tuple[Any, Any]] = [
-        (p.get("minute"), p.get("energy")) for p in curve.get("points") or [] if isinstance(p, Mapping)
+        (p.get("minute"), p.get("energy"))
+        for p in curve.get("points") or []
+        if isinstance(p, Mapping) and p.get("source", "ping") == "ping"
     ]
     flow = _mapping(summary.get("flow_windows"))
     windows = [
@@ -180,6 +205,7 @@ def summary_page(*, session: FocusSession) -> dict:
         nudges.append(
             {
                 "minute": round(clock.session_minutes(e.ts), 1),
+                "at_text": duration_text(clock.session_minutes(e.ts), "short"),
                 "title": item.get("title", ""),
                 "message": item.get("message", ""),
                 "tone": item.get("tone", "nudge"),
@@ -196,30 +222,61 @@ def summary_page(*, session: FocusSession) -> dict:
                     "kind": f.get("kind"),
                     "label": friction_label(f.get("kind")),
                     "at_minute": f.get("at_minute") or 0,
+                    "at_text": duration_text(_number(f.get("at_minute")), "short"),
                     "minutes": f.get("minutes"),
                     "detail": f.get("detail") or "",
                 }
             )
-    chart = charts.energy_chart(
-        points=points,
-        total_minutes=actual,
-        estimate_minutes=estimated,
-        flow_windows=windows,
-        nudges=[charts.Marker(n["minute"], f"{n['title']}: {n['message']}", n["tone"]) for n in nudges],
-        friction=[charts.Marker(f["at_minute"], f"{f['label']}: {f['detail']}", f["kind"] or "") for f in friction],
+    chart_values: dict[str, Any] = {
+        "points": points,
+        "total_minutes": actual,
+        "estimate_minutes": estimated,
+        "flow_windows": windows,
+        "nudges": [charts.Marker(n["minute"], f"{n['title']}: {n['message']}", n["tone"]) for n in nudges],
+        "friction": [charts.Marker(f["at_minute"], f"{f['label']}: {f['detail']}", f["kind"] or "") for f in friction],
+    }
+    chart = charts.energy_chart(**chart_values)
+    # A phone gets the whole session at a readable size, not a wide chart to scroll (CSS picks one).
+    phone_chart = charts.energy_chart(
+        **chart_values,
+        width=380,
+        height=320,
+        id_prefix="energy-phone",
+        css_class="chart energy-chart-phone",
+        max_ticks=4,
     )
     quality = session.session_quality if isinstance(session.session_quality, Mapping) else {}
     nudge_counts = _mapping(summary.get("nudges"))
+    last_reading = max((m for m, _ in points if isinstance(m, (int, float))), default=None)
+    sentences = [str(t) for t in summary.get("sentences") or []]
+    if not points and sentences:  # a stored summary's trend drawn from rhythm snapshots is not said either
+        sentences[0] = _ENERGY_PHRASE.sub("", sentences[0])
     return {
         "has_summary": bool(summary),
-        "headline": summary.get("headline") or "",
-        "sentences": summary.get("sentences") or [],
+        "headline": " ".join(sentences),
+        "sentences": sentences,
         "energy_chart": chart,
-        "energy_points": [{"minute": m, "energy": percent(v)} for m, v in points],
+        "energy_chart_phone": phone_chart,
+        "energy_points": [
+            {"minute": m, "at_text": duration_text(_number(m), "short"), "energy": percent(v)} for m, v in points
+        ],
         "energy": curve,
-        "energy_trend": curve.get("trend") or "unknown",
-        "flow_windows": [{"start": s, "end": t, "minutes": round(t - s, 1)} for s, t in windows],
+        "energy_trend": (curve.get("trend") or "unknown") if points else "unknown",
+        "energy_last_minute": last_reading,
+        "energy_last_text": duration_text(last_reading or 0.0, "short"),
+        "energy_stops_early": last_reading is not None and last_reading < actual - 1,
+        "flow_windows": [
+            {
+                "start": s,
+                "end": t,
+                "minutes": round(t - s, 1),
+                "text": f"{duration_text(_number(s), 'short')} to {duration_text(_number(t), 'short')} "
+                f"({duration_text(_number(t) - _number(s), 'short')})",
+            }
+            for s, t in windows
+        ],
         "flow_total": flow.get("total_minutes") or 0,
+        "flow_text": duration_text(_number(flow.get("total_minutes")), "short"),
         "flow_count": flow.get("count") if isinstance(flow.get("count"), int) else len(windows),
         "nudges": nudges,
         "held_back": sum(v for v in (nudge_counts.get("suppressed") or {}).values() if isinstance(v, int)),
@@ -235,15 +292,33 @@ def summary_page(*, session: FocusSession) -> dict:
     }
 
 
+def day_labels(calendar: Sequence[date], every: int = 5) -> list[str]:
+    """Every ``every``-th day labelled counting back from today ("16"); the first label and the
+    first of each new month name the month ("6 Nov", "1 Dec")."""
+    labels, month = [], None
+    for i, day in enumerate(calendar):
+        if (len(calendar) - 1 - i) % every:
+            labels.append("")
+            continue
+        labels.append(f"{day.day} {day:%b}" if day.month != month else str(day.day))
+        month = day.month
+    return labels
+
+
 @dataclass
 class History:
     days: list[dict]  # newest first, only days with sessions
     chart: str
+    phone_chart: str
     total_minutes: float
     session_count: int
     active_days: int
     sessions: list[FocusSession]
     tasks: list[Task]
+
+    @property
+    def total_text(self) -> str:
+        return duration_text(self.total_minutes, "short")
 
 
 def history_start(now: datetime | None = None, days: int = HISTORY_DAYS) -> datetime:
@@ -270,12 +345,12 @@ def history(
     minutes = {day: sum(session_minutes(s) for s in by_day.get(day, [])) for day in calendar}
     bars = [
         charts.Bar(
-            label=day.strftime("%-d") if (len(calendar) - 1 - i) % 5 == 0 else "",
+            label=label,
             value=minutes[day],
-            title=f"{day:%a %b} {day.day}: {duration_text(minutes[day], 'short')}",
+            title=f"{day:%a} {day.day} {day:%b}: {duration_text(minutes[day], 'short')}",
             highlight=day == today,
         )
-        for i, day in enumerate(calendar)
+        for day, label in zip(calendar, day_labels(calendar))
     ]
     tasks = tasks_with_sessions(person_id=person_id)
     return History(
@@ -290,6 +365,15 @@ def history(
             if by_day.get(day)
         ],
         chart=charts.bar_chart(bars=bars, title=f"Focus minutes per day, last {days} days", id_prefix="history"),
+        # A phone gets the 30 days at its own width, y-axis included, rather than a chart to scroll.
+        phone_chart=charts.bar_chart(
+            bars=bars,
+            title=f"Focus minutes per day, last {days} days",
+            id_prefix="history-phone",
+            width=380,
+            height=230,
+            css_class="chart bar-chart-phone",
+        ),
         total_minutes=sum(minutes.values()),
         session_count=len(sessions),
         active_days=len(by_day),
@@ -306,7 +390,7 @@ CSV_HEADER = (
     "task",
     "estimated_minutes",
     "actual_minutes",
-    "completion_score",
+    "completion_percent",
     "early_end",
     "nudges_sent",
     "flow_minutes",
@@ -328,8 +412,8 @@ def csv_rows(sessions: Sequence[FocusSession]) -> Iterable[list[str]]:
                 s.mode,
                 s.task.title if s.task_id and s.task else "",
                 s.estimated_duration,
-                round(row["minutes"], 1),
-                "" if s.completion_score is None else s.completion_score,
+                s.actual_minutes(),
+                "" if row["completion"] is None else row["completion"],
                 "yes" if s.early_end else "no",
                 s.nudges_sent,
                 row["flow_minutes"],

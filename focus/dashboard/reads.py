@@ -50,3 +50,8 @@ def user_facing_events(*, session: FocusSession, limit: int) -> list[FocusEvent]
         .filter(event_type__in=USER_FACING_EVENT_TYPES)
         .order_by("ts", "id")[:limit]
     )
+
+
+def recent_session_pings(*, session: FocusSession, limit: int) -> list[FocusEvent]:
+    """The session's newest pings, newest first (where the live page's sliders start)."""
+    return list(selectors.session_events(session=session).filter(event_type="ping")[:limit])

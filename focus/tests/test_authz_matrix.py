@@ -47,6 +47,7 @@ class World:
     task: Task
     webhook: WebhookEndpoint
     calendar: CalendarFeed
+    nudge: FocusEvent
 
 
 @dataclass(frozen=True)
@@ -64,6 +65,8 @@ class Case:
     # The person's own records only (calendars): a service account gets what another person gets,
     # and acts for nobody (no access record).
     own_only: bool = False
+    # alice's session is paused (resume).
+    paused: bool = False
 
     @property
     def id(self) -> str:
@@ -76,6 +79,7 @@ def _fill(value, world: World):
             session=world.session.id,
             task=world.task.id,
             person=world.person_id,
+            nudge=world.nudge.id,
             webhook=world.webhook.id,
             calendar=world.calendar.id,
         )
@@ -101,6 +105,17 @@ CASES = [
         expect=(401, 404, 201, 201),
     ),
     Case("focus-end", "POST", "/focus/end", {"session_id": "{session}", "completion_score": 0.5}),
+    Case("focus-pause", "POST", "/focus/pause", {"session_id": "{session}"}),
+    Case("focus-resume", "POST", "/focus/resume", {"session_id": "{session}"}, paused=True),
+    Case(
+        "focus-respond",
+        "POST",
+        "/focus/respond",
+        {"event_id": "{nudge}", "response": "snooze", "snooze_minutes": 5},
+        expect=(401, 404, 201, 201),
+    ),
+    Case("me-learned", "GET", "/api/me/learned?person_id={person}", expect=(401, 403, 200, 200)),
+    Case("me-learned", "DELETE", "/api/me/learned?person_id={person}", expect=(401, 403, 200, 200)),
     Case("session-list", "GET", "/focus/sessions/", expect=(401, 200, 200, 200), is_list=True),
     Case("session-list", "GET", "/focus/sessions/?person_id={person}", expect=(401, 403, 200, 200), is_list=True),
     Case("session-detail", "GET", "/focus/sessions/{session}/"),
@@ -167,13 +182,16 @@ def _world(alice_api, *, active: bool) -> World:
     task = TaskFactory(person_id=person)
     session = FocusSessionFactory(person_id=person, task=task)
     FocusEventFactory(session=session)
+    nudge = FocusEventFactory(
+        session=session, event_type="nudge", content={"kind": "check_in", "message": "How's it going?", "tone": "micro"}
+    )
     if not active:
         session.ended_at = session.started_at
         session.next_tick_at = None
         session.save()
     webhook = endpoint_create(person_id=person, url="https://example.com/alice", event_types=["session.ended"])
     calendar = feed_add_url(person_id=person, url="https://calendar.example.com/alice.ics")
-    return World(person_id=person, session=session, task=task, webhook=webhook, calendar=calendar)
+    return World(person_id=person, session=session, task=task, nudge=nudge, webhook=webhook, calendar=calendar)
 
 
 def _fingerprint(world: World) -> tuple:
@@ -208,6 +226,8 @@ def callers(alice_api, bob_api, staff_api, plain_staff_api) -> dict[str, APIClie
 @pytest.mark.parametrize("case", CASES, ids=lambda case: case.id)
 def test_the_authorization_matrix(case: Case, actor: str, callers, alice_api):
     world = _world(alice_api, active=not case.no_active_session)
+    if case.paused:
+        FocusSession.objects.filter(pk=world.session.pk).update(paused_at=world.session.started_at, next_tick_at=None)
     expected = case.expect[ACTORS.index(EXPECT_AS.get(actor, actor))]
     before = _fingerprint(world)
     body = _fill(case.body, world)

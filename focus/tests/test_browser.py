@@ -167,7 +167,9 @@ def test_a_whole_session_in_the_browser(stack, browser, django_user_model):
     local_start = session.started_at.astimezone(ZoneInfo("Europe/Berlin")).strftime("%H:%M")
     expect(page.locator(".eyebrow")).to_contain_text(f"started {local_start}")
     expect(page.locator("#timer-elapsed")).to_have_text(re.compile(r"^\d+:\d\d(:\d\d)?$"))
-    expect(page.locator("#early-note")).to_be_visible()
+    # No "Ending early" before the person asks to end: the End form opens on demand.
+    expect(page.locator("#early-note")).to_be_hidden()
+    expect(page.locator("#end-form")).to_be_hidden()
 
     # A nudge written by the worker shows up in the feed without a reload (the page polls).
     page.evaluate("window.__sameDocument = 'yes'")
@@ -182,19 +184,19 @@ def test_a_whole_session_in_the_browser(stack, browser, django_user_model):
     # A quick ping from the sliders: only the sliders that were moved are sent.
     page.get_by_label("Energy").fill("35")
     page.get_by_label("Stress").fill("80")
-    page.get_by_label("Note").first.fill("tests are flaky")
+    page.locator("#id_ping_note").fill("tests are flaky")
     page.get_by_role("button", name="Log it").click()
     expect(page.locator("#ping-status")).to_contain_text("Logged at")
     ping = FocusEvent.objects.filter(session=session, event_type="ping").get()
     assert ping.content == {"energy": 0.35, "stress": 0.8, "note": "tests are flaky"}
-    # The feed is for nudges; one's own pings show on request.
+    # What the person just said shows in the feed; they can hide their check-ins.
     mine = page.locator(f'#feed [data-event-id="{ping.id}"]')
-    expect(mine).to_be_hidden()
-    page.get_by_role("button", name="Show pings").click()
     expect(mine).to_be_visible()
     expect(mine).to_contain_text("energy 35%, stress 80% · “tests are flaky”")
-    page.get_by_role("button", name="Hide pings").click()
+    page.get_by_role("button", name="Hide your check-ins").click()
     expect(mine).to_be_hidden()
+    page.get_by_role("button", name="Show your check-ins").click()
+    expect(mine).to_be_visible()
 
     # Flow: a desktop agent pings calm activity through the API; the page's flow indicator lights up.
     flow_started = FocusEvent.objects.filter(session=session, event_type="flow_start")
@@ -221,12 +223,13 @@ def test_a_whole_session_in_the_browser(stack, browser, django_user_model):
     expect(page.locator("#flow-indicator")).to_be_hidden(timeout=30_000)
 
     # End early with a score and a note; the summary page opens.
+    page.get_by_role("button", name="End session…").click()
     page.get_by_label("Done of what you planned").fill("60")
     page.get_by_label("How did it feel?").select_option("4")
     page.locator("#id_end_note").fill("Outline done, tests next")
     expect(page.locator("#early-note")).to_contain_text("Ending early")
     shot(page, "04-live-before-end")
-    page.get_by_role("button", name="End session").click()
+    page.get_by_role("button", name="End session", exact=True).click()
     expect(page).to_have_url(re.compile(rf"/sessions/{session.id}/summary/$"))
     session.refresh_from_db()
     assert session.ended_at is not None and session.completion_score == 0.6 and session.early_end is True
@@ -268,9 +271,11 @@ def test_a_whole_session_in_the_browser(stack, browser, django_user_model):
         expect(mobile.locator("main h1")).to_be_visible()
         # Usable at phone width: nothing scrolls sideways.
         assert mobile.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1"), path
-        if path == "/history/":  # the bars scroll inside their card and open on today
-            today = mobile.locator("svg.bar-chart .bar.today").bounding_box()
+        if path == "/history/":  # the phone's bar chart fits: today and the y-axis both on screen
+            today = mobile.locator("svg.bar-chart-phone .bar.today").bounding_box()
             assert today["x"] >= 0 and today["x"] + today["width"] <= PHONE["width"], today
+            axis = mobile.locator("svg.bar-chart-phone text").first.bounding_box()
+            assert axis["x"] >= 0, axis
         shot(mobile, name)
     assert page.errors == [] and mobile.errors == [], page.errors + mobile.errors
 
@@ -324,7 +329,10 @@ def test_another_person_cannot_open_someone_elses_session_pages(stack, browser, 
     expect(page).to_have_url(re.compile(r"/sessions/[0-9a-f-]{36}/$"))
     mine = FocusSession.objects.get(person_id=account_person_id(user=bob), ended_at__isnull=True)
     assert (mine.estimated_duration, mine.mode) == (90, "light")
-    page.get_by_role("button", name="End session").focus()
+    page.get_by_role("button", name="End session…").focus()
+    page.keyboard.press("Enter")
+    expect(page.get_by_label("Done of what you planned")).to_be_focused()
+    page.get_by_role("button", name="End session", exact=True).focus()
     page.keyboard.press("Enter")
     expect(page).to_have_url(re.compile(rf"/sessions/{mine.id}/summary/$"))
     expect(page.locator("svg.energy-chart")).to_be_visible()

@@ -34,7 +34,6 @@ SVG = "{http://www.w3.org/2000/svg}"
 def test_session_minutes_are_tick_periods_times_five(tick_seconds, elapsed_seconds, expected):
     clock = SessionClock(T0, tick_seconds)
     assert clock.session_minutes(T0 + timedelta(seconds=elapsed_seconds)) == pytest.approx(expected)
-    assert clock.wall_minutes(T0 + timedelta(seconds=elapsed_seconds)) == pytest.approx(elapsed_seconds / 60)
 
 
 def test_before_the_start_is_negative_as_a_minute_and_zero_as_elapsed():

@@ -252,27 +252,27 @@ def test_energy_curve_peak_and_low_minutes():
 @pytest.mark.parametrize(
     "events, source, values",
     [
-        # no pinged energy: the rhythm snapshots of every event make the curve
+        # no pinged energy: no curve, whatever the rhythm snapshots hold (defaults, an earlier
+        # session's values): nothing is drawn that the person did not say in this session
         (
             [
                 ev("session_start", 0, rhythm={"energy": 0.7}),
                 ev("tick", 5, rhythm={"energy": 0.6}),
                 ev("nudge", 10, {"kind": "check_in"}, rhythm={"energy": 0.5}),
             ],
-            "rhythm",
-            [0.7, 0.6, 0.5],
+            None,
+            [],
         ),
-        # one pinged energy is not a curve; rhythm snapshots are
+        # one pinged energy is one point; the snapshots around it are not readings
         (
             [
                 ev("session_start", 0, rhythm={"energy": 0.7}),
                 ev("ping", 3, {"energy": 0.2}, rhythm={"energy": 0.6}),
                 ev("tick", 5, rhythm={"energy": 0.6}),
             ],
-            "rhythm",
-            [0.7, 0.6, 0.6],
+            "ping",
+            [0.2],
         ),
-        # one pinged energy and at most one snapshot: the ping
         ([ev("session_start", 0, rhythm={"energy": 0.7}), ev("ping", 3, {"energy": 0.2})], "ping", [0.2]),
         ([ev("session_start", 0, rhythm={"energy": None}), ev("ping", 3, {"energy": 0.2})], "ping", [0.2]),
         # two pinged energies win over any number of snapshots
@@ -311,6 +311,18 @@ def test_energy_curve_sources(events, source, values):
     points = summarize(events)["energy_curve"]["points"]
     assert [p["energy"] for p in points] == values
     assert {p["source"] for p in points} == ({source} if values else set())
+
+
+def test_a_session_with_no_energy_readings_has_no_curve_and_no_energy_sentence():
+    # Four hours with a carried-over rhythm of 60% and no reading: the summary invents nothing.
+    events = [ev("session_start", 0, rhythm={"energy": 0.6, "stress": 0.7})]
+    events += [ev("tick", 5 * i, {"reason": "no_signal"}, rhythm={"energy": 0.6}) for i in range(1, 48)]
+    events += [ev("ping", 30, {"focus": 0.8}, rhythm={"energy": 0.6})]
+    summary = summarize(events, minutes=233, estimated=240)
+    curve = summary["energy_curve"]
+    assert curve["points"] == [] and curve["readings"] == 0 and curve["trend"] == "unknown"
+    assert curve["start"] is None and curve["last_reading_minute"] is None
+    assert "energy" not in summary["headline"]
 
 
 def test_energy_points_are_downsampled():
@@ -515,7 +527,7 @@ def test_spike_detail_and_rhythm_fallback():
         "kind": "stress_spike",
         "at_minute": 10.0,
         "minutes": 35.0,
-        "detail": "stress rose from 0.20 to 0.60",
+        "detail": "stress rose from 20% to 60%",  # a person reads percents
     }
 
 

@@ -54,12 +54,55 @@
     var bar = $("timer-bar");
     bar.value = Math.min(100, 100 * elapsed / estimateMs);
     bar.parentNode.classList.toggle("over", over);
+    // "Ending early" only once the person has asked to end (the End panel is open).
     var early = elapsed < estimateMs;
-    $("early-note").hidden = !early || ended;
+    $("early-note").hidden = !early || ended || endPanel.hidden;
     $("early-detail").textContent = "You're at " + Math.floor(elapsed / 60000) + " of " + config.estimate +
       " minutes; the summary will note it.";
     if (!ended) document.title = clock(elapsed) + " · " + baseTitle;
+    tickNextCheck();
   }
+
+  // ------------------------------------------------------------------ countdown to the next check
+  // Ticks are due on the server's cadence (next_tick_at); the countdown shows session time, as
+  // the timer does, and waits for the sweep once the due time has passed.
+  var nextCheck = $("next-check");
+  var nextCheckAt = config.nextCheckAt ? Date.parse(config.nextCheckAt) : null;
+  var tickMs = (Number(config.tickSeconds) || 300) * 1000;
+  function tickNextCheck() {
+    if (!nextCheck) return;
+    if (nextCheckAt === null || ended) { nextCheck.hidden = true; return; }
+    nextCheck.hidden = false;
+    var left = (nextCheckAt - (Date.now() + skew)) * scale;
+    nextCheck.textContent = left > 1000 ? "Next check in " + clock(left) : "Next check any moment";
+  }
+  function checked(event) { // a tick, nudge or break just ran: the next one is a period later
+    var at = event.ts ? Date.parse(event.ts) : Date.now() + skew;
+    if (!isNaN(at)) nextCheckAt = at + tickMs;
+  }
+
+  // ------------------------------------------------------------------ End, on demand
+  // The End form opens from one button near the timer; without JavaScript it is simply shown.
+  var endPanel = $("end-panel");
+  var endOpen = $("end-open");
+  var endCancel = $("end-cancel");
+  function setEndOpen(open) {
+    endPanel.hidden = !open;
+    endOpen.hidden = open;
+    endOpen.setAttribute("aria-expanded", String(open));
+    endCancel.hidden = !open;
+  }
+  setEndOpen(false);
+  endOpen.addEventListener("click", function () {
+    setEndOpen(true);
+    tickTimer();
+    $("id_completion").focus();
+  });
+  endCancel.addEventListener("click", function () {
+    setEndOpen(false);
+    tickTimer();
+    endOpen.focus();
+  });
   tickTimer();
   var timerHandle = setInterval(tickTimer, 1000);
 
@@ -83,9 +126,9 @@
     return { title: event.title, message: event.message };
   }
 
-  // The feed is for nudges: the person's own pings (and a desktop agent's) are there on request.
+  // The feed shows what the person said too (their check-ins, and a desktop agent's); they can hide them.
   var pingsToggle = $("pings-toggle");
-  var showPings = false;
+  var showPings = true;
   function refreshEmpty() {
     var selector = showPings ? ".feed-item" : ".feed-item:not(.type-ping)";
     feedEmpty.hidden = feed.querySelector(selector) !== null;
@@ -95,7 +138,7 @@
     feed.classList.toggle("hide-pings", !on);
     pingsToggle.hidden = false;
     pingsToggle.setAttribute("aria-pressed", String(on));
-    pingsToggle.textContent = on ? "Hide pings" : "Show pings";
+    pingsToggle.textContent = on ? "Hide your check-ins" : "Show your check-ins";
     refreshEmpty();
   }
 
@@ -112,7 +155,9 @@
     $("ended-banner").hidden = false;
     Array.prototype.forEach.call(document.querySelectorAll("#ping-form button, #distracted-form button, #end-form button"),
       function (b) { b.disabled = true; });
+    endOpen.disabled = true;
     $("early-note").hidden = true;
+    tickNextCheck();
   }
 
   // ------------------------------------------------------------------ notifications and sound
@@ -120,7 +165,7 @@
   var soundToggle = $("sound-toggle");
   var store = { get: function (k) { try { return localStorage.getItem(k); } catch (e) { return null; } },
                 set: function (k, v) { try { localStorage.setItem(k, v); } catch (e) { /* private mode */ } } };
-  setShowPings(store.get("ff-pings") === "on");
+  setShowPings(store.get("ff-pings") !== "off");
   pingsToggle.addEventListener("click", function () {
     setShowPings(!showPings);
     store.set("ff-pings", showPings ? "on" : "off");
@@ -197,6 +242,7 @@
       if (event.id > lastEventId) lastEventId = event.id;
       var type = event.event_type;
       if (event.last_check) lastCheck.textContent = event.last_check;
+      if (type === "tick" || type === "nudge" || type === "break") checked(event);
       if (type === "tick") return;
       var item = addToFeed(event);
       if ((type === "nudge" || type === "break") && item) announce(item, event);
@@ -238,8 +284,10 @@
   function bindSlider(input) {
     var out = document.querySelector('output[for="' + input.id + '"]');
     input.setAttribute("aria-valuetext", input.value + "%");
+    if (input.getAttribute("data-unset") === "true") input.setAttribute("aria-valuetext", "not set");
     input.addEventListener("input", function () {
       input.setAttribute("data-touched", "true");
+      input.removeAttribute("data-unset");
       input.setAttribute("aria-valuetext", input.value + "%");
       if (out) out.textContent = input.value + "%";
     });

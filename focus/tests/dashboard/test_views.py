@@ -327,6 +327,8 @@ def test_the_summary_page_shows_the_chart_flow_nudges_friction_and_the_words(ali
     page = alice_web.get(reverse("dashboard-summary", args=[ended_session.id]))
     html = page.content.decode()
     assert page.status_code == 200
+    assert 'class="chart energy-chart-phone"' in html  # the same chart drawn for a phone's width
+    html = html.split('class="chart-phone"')[0]  # count the markers of the wide one
     assert 'class="chart energy-chart"' in html and 'class="energy-line"' in html
     assert 'class="flow-window"' in html
     nudges = ended_session.events.filter(event_type__in=("nudge", "break")).count()
@@ -386,7 +388,7 @@ def test_history_groups_sessions_by_day_draws_the_bars_and_filters(alice_web, bo
     assert data.session_count == 3 and data.total_minutes == pytest.approx(95) and data.active_days == 2
     assert [len(day["rows"]) for day in data.days] == [1, 2]
     html = page.content.decode()
-    assert 'class="chart bar-chart"' in html and html.count('class="bar') == 30
+    assert 'class="chart bar-chart"' in html and html.split('class="chart-phone"')[0].count('class="bar') == 30
     assert "Thesis" in html
     by_task = alice_web.get(reverse("dashboard-history"), {"task": str(task.id)}).context["history"]
     assert by_task.session_count == 1

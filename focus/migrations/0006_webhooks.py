@@ -35,7 +35,7 @@ def uninstall_sweep(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("focus", "0004_install_overdue_sweep"),
+        ("focus", "0005_session_pause"),
         ("django_celery_beat", "0019_alter_periodictasks_options"),
     ]
 
