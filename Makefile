@@ -20,28 +20,34 @@ PRODUCTION_ENV = DEBUG=false SECRET_KEY=$$(head -c 48 /dev/urandom | base64) ALL
 	EMAIL_URL=submission://focusflow:secret@smtp.example.com SECURE_SSL_REDIRECT=true SECURE_HSTS_SECONDS=31536000 \
 	SECURE_HSTS_PRELOAD=true
 
-.PHONY: install requirements run demo-fast test check lint lint-code format-check services browser clean bench-scheduler bench-api bench-companion mutate
+.PHONY: runtime install requirements run demo-fast test check lint lint-code format-check services browser clean bench-scheduler bench-api bench-companion mutate
 
-# Production installs requirements.txt alone; a developer's and CI's venv adds requirements-dev.txt (tests,
-# lint, benchmarks, the browser driver). Both are compiled from their .in files by `make requirements`.
-$(BIN)/.installed: requirements.txt requirements-dev.txt
-	$(PYTHON) -m venv $(VENV)
+# Production installs requirements.txt alone, and so does the quick start (`make run`: what runs, nothing
+# more); a developer's and CI's venv adds requirements-dev.txt (tests, lint, benchmarks, the browser
+# driver). Both are compiled from their .in files by `make requirements`.
+$(BIN)/.runtime: requirements.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -r requirements.txt
+	touch $@
+
+$(BIN)/.installed: $(BIN)/.runtime requirements-dev.txt
 	$(BIN)/pip install --quiet -r requirements.txt -r requirements-dev.txt
 	touch $@
 
+runtime: $(BIN)/.runtime
 install: $(BIN)/.installed
 
 requirements: install  ## recompile requirements*.txt from requirements*.in (existing pins kept; options in pyproject.toml)
 	$(BIN)/pip-compile --quiet --output-file=requirements.txt requirements.in
 	$(BIN)/pip-compile --quiet --output-file=requirements-dev.txt requirements-dev.in
 
-run: install  ## release, demo accounts, then web + worker + beat on PORT (default 8000), DEBUG on (SQLite and a file-system broker unless DATABASE_URL/CELERY_BROKER_URL are set)
+run: runtime  ## release, demo accounts, then web + worker + beat on PORT (default 8000), DEBUG on (SQLite and a file-system broker unless DATABASE_URL/CELERY_BROKER_URL are set)
 	$(BIN)/honcho start -f Procfile release
 	$(BIN)/python manage.py demo_account
 	$(BIN)/honcho start -f Procfile web worker beat
 
-demo-fast: install  ## the same, time-compressed: a tick every 2 s, sweeps every second
+demo-fast: runtime  ## the same, time-compressed: a tick every 2 s, sweeps every second
 	FOCUS_TICK_SECONDS=2 FOCUS_NUDGE_MIN_GAP_SECONDS=2 FOCUS_DISPATCH_SECONDS=1 $(MAKE) --no-print-directory run
 
 services:  ## make sure PostgreSQL and Redis answer (starts local ones that are installed but stopped)

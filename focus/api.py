@@ -51,8 +51,8 @@ class SessionStartApi(PersonAccessAudit, APIView):
         session = services.session_start(
             person_id=acting_person_id(request, data.get("person_id")),
             task_id=data.get("task_id"),
-            estimated_duration=data["estimated_duration"],
-            mode=data["mode"],
+            estimated_duration=data.get("estimated_duration"),  # None: the person's default
+            mode=data.get("mode"),
         )
         return Response(SessionSerializer(session).data, status=status.HTTP_201_CREATED)
 

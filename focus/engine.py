@@ -7,10 +7,10 @@ the other; the second finds the session no longer due and writes nothing. The gu
 
 The dispatcher hands out ticks in chunks, so a chunk runs as one batch: one transaction that locks
 all of its sessions (in primary-key order, so two overlapping batches cannot deadlock), reads what
-the policy needs for all of them with four set-based queries (rhythm, emotion and answer history,
-recent pings, last nudge of each kind with the answers to them), decides each session with the pure policy (whose decide() applies the
+the policy needs for all of them with five set-based queries (rhythm, emotion and answer history,
+preferences, recent pings, last nudge of each kind with the answers to them), decides each session with the pure policy (whose decide() applies the
 guardrails to the counters read under the lock: the check and the write share the transaction),
-and writes every event with one INSERT (focus/events.py) and every session with one UPDATE: nine round trips for a chunk of a hundred sessions. A
+and writes every event with one INSERT (focus/events.py) and every session with one UPDATE: ten round trips for a chunk of a hundred sessions. A
 single tick is a batch of one. Per session the result
 is exactly what ticking the sessions one by one would give: the same inputs, the same decision,
 the same single event.
@@ -31,10 +31,11 @@ from django.utils import timezone
 
 from focus.events import events_new, events_write
 from focus.models import USER_FACING_EVENTS, EventType, FocusEvent, FocusSession
-from focus.policy import Decision, PingSample, PolicyConfig, RhythmValues, TickContext, decide
+from focus.policy import Decision, PingSample, PolicyConfig, RhythmValues, TickContext, WorkingHours, decide
 from focus.policy.inputs import NudgeAnswer
+from focus.preferences import held_kinds_of, working_hours_of
 from focus.vocabulary import NUDGE_RESPONSE
-from rhythm.models import PersonalModel, RhythmState
+from rhythm.models import PersonalModel, PersonPreferences, RhythmState
 
 RECENT_PINGS = 50
 
@@ -86,10 +87,12 @@ class _Inputs:
     last_sent_by_kind: dict[str, datetime]
     answers: tuple[NudgeAnswer, ...] = ()  # this session's answers to its nudges (focus/controls.py)
     answer_history: dict | None = None  # the person's recent answers per kind (rhythm.PersonalModel)
+    held_kinds: frozenset[str] = frozenset()  # the person's preferences (focus/preferences.py)
+    working_hours: WorkingHours | None = None
 
     @classmethod
     def read(cls, sessions: list[FocusSession]) -> dict[uuid.UUID, _Inputs]:
-        """Everything the policy reads about a batch, in four set-based queries whatever its size.
+        """Everything the policy reads about a batch, in five set-based queries whatever its size.
 
         It runs after the batch's rows are locked, so it sees everything committed before the tick
         began (a ping that held the lock included)."""
@@ -103,6 +106,7 @@ class _Inputs:
             if emotion is not None:
                 emotions[person] = (emotion, source)
             histories[person] = history if isinstance(history, dict) else {}
+        preferences = {p.person_id: p for p in PersonPreferences.objects.filter(person_id__in=people)}
         newest_pings = (
             FocusEvent.objects.filter(session_id__in=ids, event_type=EventType.PING)
             .annotate(
@@ -166,6 +170,8 @@ class _Inputs:
                 last_sent_by_kind=last_sent[session.id],
                 answers=tuple(answers[session.id]),
                 answer_history=histories.get(person, {}),
+                held_kinds=held_kinds_of(preferences.get(person)),
+                working_hours=working_hours_of(preferences.get(person)),
             )
         return inputs
 
@@ -191,6 +197,8 @@ def _tick_session(
             pauses=session.pause_spans(),
             answers=inputs.answers,
             answer_history=inputs.answer_history or {},
+            held_kinds=inputs.held_kinds,
+            working_hours=inputs.working_hours,
         ),
         config,
     )

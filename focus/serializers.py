@@ -33,9 +33,14 @@ class StartInput(InputSerializer):
     person_id = serializers.UUIDField(required=False, allow_null=True)
     task_id = serializers.UUIDField(required=False, allow_null=True)
     estimated_duration = StrictIntegerField(
-        min_value=MIN_ESTIMATE_MINUTES, max_value=MAX_ESTIMATE_MINUTES, help_text="Minutes, 1-600."
+        required=False,
+        min_value=MIN_ESTIMATE_MINUTES,
+        max_value=MAX_ESTIMATE_MINUTES,
+        help_text="Minutes, 1-600; left out: the person's default estimate (GET /api/me/preferences).",
     )
-    mode = serializers.ChoiceField(choices=Mode.choices, required=False, default=Mode.DEEP)
+    mode = serializers.ChoiceField(
+        choices=Mode.choices, required=False, help_text="Left out: the person's default mode (deep unless changed)."
+    )
 
 
 class PingInput(InputSerializer):

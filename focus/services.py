@@ -23,7 +23,7 @@ from focusflow.errors import Conflict, DomainError, InvalidInput, NotFound
 from planner.models import Task
 from rhythm.habit import emotion_from_sentiment
 from rhythm.models import MemoryShortTerm, RhythmSample
-from rhythm.selectors import emotion_baseline, rhythm_snapshot
+from rhythm.selectors import emotion_baseline, preferences_or_defaults, rhythm_snapshot
 from rhythm.services import (
     RHYTHM_FIELDS,
     habit_strengthen,
@@ -57,12 +57,17 @@ def session_start(
     *,
     person_id: uuid.UUID,
     task_id: uuid.UUID | None,
-    estimated_duration: int,
-    mode: str,
+    estimated_duration: int | None,
+    mode: str | None,
     now: datetime | None = None,
 ) -> FocusSession:
-    """Start a session, record its start state, and queue its first tick once committed."""
+    """Start a session, record its start state, and queue its first tick once committed. Without an
+    estimate or a mode, the person's defaults (their preferences) are used."""
     now = now or timezone.now()
+    if estimated_duration is None or mode is None:
+        defaults = preferences_or_defaults(person_id=person_id)
+        estimated_duration = estimated_duration or defaults.default_estimate
+        mode = mode or defaults.default_mode
     task = None
     if task_id is not None:
         task = Task.objects.filter(pk=task_id, person_id=person_id).first()

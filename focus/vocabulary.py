@@ -204,6 +204,17 @@ TICK_REASONS: Mapping[str, TickReason] = {
         TickReason("snoozed", "snoozed", held="Holding a {kind} you snoozed until the snooze is over."),
         TickReason("dismissed", "you dismissed it", held="Holding back a {kind} because you dismissed one earlier."),
         TickReason("learned_spacing", "spaced out for you", held="Holding back a {kind}: you usually dismiss them."),
+        # The person's preferences (focus/policy/preferences.py): a kind they hold, or outside their hours.
+        TickReason(
+            "held_by_you",
+            "you turned these off",
+            held="Held back a {kind} because you turned them off in your preferences.",
+        ),
+        TickReason(
+            "outside_working_hours",
+            "outside your working hours",
+            held="Held back a {kind} because it's outside your working hours.",
+        ),
         # No trigger fired.
         TickReason("nothing_to_say", "all calm", detail="Nothing needs saying right now."),
         # Guardrails (focus.guardrails.GUARDRAIL_REASONS): a proposal they block becomes a tick with their code.

@@ -4,8 +4,10 @@ site's pages otherwise."""
 
 import logging
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, JsonResponse
+from django.shortcuts import render
 
 logger = logging.getLogger(__name__)
 
@@ -48,3 +50,19 @@ def server_error(request):
     from django.views.defaults import server_error as default
 
     return default(request)
+
+
+class FriendlyNotFoundMiddleware:
+    """With DEBUG on (`make run`, `make demo-fast`) Django answers a missing page with its technical
+    404 (the URL patterns, "You're seeing this error because you have DEBUG = True"): not what a demo
+    user should see. Pages get the site's own 404 instead, as in production; API paths and JSON
+    clients keep their JSON. Off DEBUG, handler404 (`not_found`) already does this."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if settings.DEBUG and response.status_code == 404 and response.get("Content-Type", "").startswith("text/html"):
+            return not_found(request) if _wants_json(request) else render(request, "404.html", status=404)
+        return response

@@ -86,6 +86,7 @@ try:
     THROTTLE_STAFF_RATE = env.str("THROTTLE_STAFF_RATE", "6000/min", validate=_rate)
     THROTTLE_START_RATE = env.str("THROTTLE_START_RATE", "20/min", validate=_rate)
     THROTTLE_PING_RATE = env.str("THROTTLE_PING_RATE", "60/min", validate=_rate)
+    THROTTLE_EXPORT_RATE = env.str("THROTTLE_EXPORT_RATE", "10/hour", validate=_rate)  # GET /api/me/export
     # The cache holds the throttle counters: redis://… in production so every web worker shares them;
     # unset, each process counts on its own (fine for the quick start).
     CACHE_URL = env.str("CACHE_URL", "")
@@ -185,6 +186,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # With DEBUG on, a missing page is the site's 404, never Django's technical one (demo users see it).
+    "focusflow.error_views.FriendlyNotFoundMiddleware",
     # Last, as django-axes asks: it turns a locked-out login into the lockout page (429).
     "axes.middleware.AxesMiddleware",
 ]
@@ -336,6 +339,7 @@ REST_FRAMEWORK = {
         "staff": THROTTLE_STAFF_RATE,
         "focus_start": THROTTLE_START_RATE,
         "focus_ping": THROTTLE_PING_RATE,
+        "me_export": THROTTLE_EXPORT_RATE,
     },
 }
 
@@ -352,6 +356,8 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    # A session's mode and a person's default mode are one choice set, one schema component.
+    "ENUM_NAME_OVERRIDES": {"ModeEnum": "focus.models.Mode"},
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "focusflow.schema.allow_empty_optional_query",

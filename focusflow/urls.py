@@ -4,6 +4,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from rest_framework.routers import SimpleRouter
 
 from focus import api as focus_api
+from focus import me_api
 from focus.webhooks.api import WebhookEndpointViewSet
 from focusflow import views
 from planner.api import TaskViewSet
@@ -34,6 +35,9 @@ urlpatterns = [
     path("focus/sessions/<uuid:session_id>/events/", focus_api.SessionEventsApi.as_view(), name="session-events"),
     re_path(r"^rhythm/state/?$", RhythmStateApi.as_view(), name="rhythm-state"),
     re_path(r"^api/me/?$", views.MeApi.as_view(), name="me"),
+    re_path(r"^api/me/preferences/?$", me_api.PreferencesApi.as_view(), name="me-preferences"),
+    re_path(r"^api/me/export/?$", me_api.ExportApi.as_view(), name="me-export"),
+    re_path(r"^api/me/delete/?$", me_api.DeleteApi.as_view(), name="me-delete"),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     # The split view serves Swagger UI's init script from its own URL: no inline script (CSP).
     path(

@@ -17,7 +17,7 @@ from rhythm.habit import (
     habit_strength_after_session,
     habit_strength_decayed,
 )
-from rhythm.models import MemoryShortTerm, PersonalModel, RhythmSample, RhythmState
+from rhythm.models import MemoryShortTerm, PersonalModel, PersonPreferences, RhythmSample, RhythmState
 
 RHYTHM_FIELDS = ("energy", "stress", "fatigue")
 
@@ -201,3 +201,34 @@ def nudge_answers_reset(*, person_id: uuid.UUID) -> PersonalModel:
     model.nudge_answers = {}
     model.save(update_fields=["nudge_answers", "updated_at"])
     return model
+# --------------------------------------------------------------------------- preferences
+
+PREFERENCE_FIELDS = (
+    "held_kinds",
+    "notifications",
+    "sound",
+    "default_estimate",
+    "default_mode",
+    "time_zone",
+    "work_start",
+    "work_end",
+    "work_days",
+)
+
+
+def preferences_for(*, person_id: uuid.UUID) -> PersonPreferences:
+    """The person's preferences, made with the defaults on first read."""
+    return PersonPreferences.objects.get_or_create(person_id=person_id)[0]
+
+
+@transaction.atomic
+def preferences_update(*, person_id: uuid.UUID, **values) -> PersonPreferences:
+    """Save the given preference fields (already validated at the edge: focus/me_serializers.py)."""
+    unknown = set(values) - set(PREFERENCE_FIELDS)
+    if unknown:
+        raise TypeError(f"not preference fields: {sorted(unknown)}")
+    preferences = PersonPreferences.objects.select_for_update().get_or_create(person_id=person_id)[0]
+    for name, value in values.items():
+        setattr(preferences, name, value)
+    preferences.save()
+    return preferences

@@ -16,6 +16,7 @@ from datetime import datetime
 from typing import Any
 
 from focus.clock import as_utc
+from focus.policy.preferences import WorkingHours
 from focus.vocabulary import ACTIVE, ACTIVITIES, AWAY, IDLE
 from focusflow.numbers import finite_number
 
@@ -96,6 +97,9 @@ class TickContext:
     # The person's recent answers per kind across sessions, oldest first ("taken", "snoozed",
     # "dismissed", "ignored"): what the personal model learned (rhythm.PersonalModel.nudge_answers).
     answer_history: Mapping[str, Sequence[str]] = field(default_factory=dict)
+    # The person's preferences (focus/policy/preferences.py): kinds they hold, their working hours.
+    held_kinds: frozenset[str] = frozenset()
+    working_hours: WorkingHours | None = None
 
 
 @dataclass(frozen=True)

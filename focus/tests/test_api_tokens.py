@@ -98,7 +98,7 @@ def test_the_quick_start_prints_working_tokens(settings):
     settings.DEBUG = True
     out = io.StringIO()
     call_command("demo_account", stdout=out)
-    tokens = re.findall(r"API token (\S+)", out.getvalue())
+    tokens = re.findall(r"export (?:ADMIN_)?TOKEN=(\S+)", out.getvalue())  # pasted as the README's curl uses it
     assert len(tokens) == 2
     assert [_client(key).get("/api/me").json()["username"] for key in tokens] == ["demo", "admin"]
     call_command("demo_account", stdout=io.StringIO())  # a second run still works (new tokens)

@@ -43,9 +43,9 @@ class Command(BaseCommand):
                     "",
                     f"FocusFlow quick start — {base}/",
                     f"  person:  username {DEMO_USER}  password {DEMO_PASSWORD}  person_id {person_id}",
-                    f"           API token {token}",
+                    f"           API token (paste into a shell, as the README's curl examples use it):  export TOKEN={token}",
                     f"  admin:   username {ADMIN_USER}  password {ADMIN_PASSWORD}  ({base}/admin/)",
-                    f"           API token {admin_token}",
+                    f"           API token:  export ADMIN_TOKEN={admin_token}",
                     "",
                 ]
             )

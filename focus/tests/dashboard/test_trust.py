@@ -168,3 +168,16 @@ def test_history_names_the_day_once_and_its_axis_has_the_month(alice_web):
 def test_the_habit_strength_says_what_it_means(alice_web):
     html = alice_web.get(reverse("dashboard")).content.decode()
     assert 'data-testid="habit-note"' in html and "two months of daily sessions" in html
+
+
+@pytest.mark.parametrize("path", ["/no-such-page/", "/sessions/00000000-0000-0000-0000-000000000000/summary/"])
+def test_a_demo_user_never_sees_djangos_debug_404_page(alice_web, settings, path):
+    settings.DEBUG = True  # as `make run` and `make demo-fast` run
+    response = alice_web.get(path)
+    html = response.content.decode()
+    assert response.status_code == 404
+    assert "Nothing here" in html and "Back to your focus" in html
+    assert "DEBUG = True" not in html and "URLconf" not in html
+    api = alice_web.get("/focus/sessions/00000000-0000-0000-0000-000000000000/")
+    assert api.status_code == 404 and api.json()["code"] == "not_found"
+    assert alice_web.get("/focus/no-such-endpoint/").json()["code"] == "not_found"
