@@ -35,6 +35,7 @@ from focus.policy import Decision, PingSample, PolicyConfig, RhythmValues, TickC
 from focus.policy.inputs import NudgeAnswer
 from focus.preferences import held_kinds_of, working_hours_of
 from focus.vocabulary import NUDGE_RESPONSE
+from planner.calendars.models import BusyTime
 from rhythm.models import PersonalModel, PersonPreferences, RhythmState
 
 RECENT_PINGS = 50
@@ -89,10 +90,11 @@ class _Inputs:
     answer_history: dict | None = None  # the person's recent answers per kind (rhythm.PersonalModel)
     held_kinds: frozenset[str] = frozenset()  # the person's preferences (focus/preferences.py)
     working_hours: WorkingHours | None = None
+    busy: tuple[tuple[datetime, datetime], ...] = ()  # the person's meetings (planner/calendars/), by start
 
     @classmethod
     def read(cls, sessions: list[FocusSession]) -> dict[uuid.UUID, _Inputs]:
-        """Everything the policy reads about a batch, in five set-based queries whatever its size.
+        """Everything the policy reads about a batch, in six set-based queries whatever its size.
 
         It runs after the batch's rows are locked, so it sees everything committed before the tick
         began (a ping that held the lock included)."""
@@ -107,6 +109,17 @@ class _Inputs:
                 emotions[person] = (emotion, source)
             histories[person] = history if isinstance(history, dict) else {}
         preferences = {p.person_id: p for p in PersonPreferences.objects.filter(person_id__in=people)}
+        # Meetings from the people's calendars, from an hour ago to a day ahead (focus/meetings.py).
+        moment = timezone.now()
+        busy: dict[uuid.UUID, list[tuple[datetime, datetime]]] = {}
+        for person, starts, ends in (
+            BusyTime.objects.filter(
+                person_id__in=people, ends_at__gt=moment - timedelta(hours=1), starts_at__lt=moment + timedelta(days=1)
+            )
+            .order_by("starts_at")
+            .values_list("person_id", "starts_at", "ends_at")
+        ):
+            busy.setdefault(person, []).append((starts, ends))
         newest_pings = (
             FocusEvent.objects.filter(session_id__in=ids, event_type=EventType.PING)
             .annotate(
@@ -172,6 +185,7 @@ class _Inputs:
                 answer_history=histories.get(person, {}),
                 held_kinds=held_kinds_of(preferences.get(person)),
                 working_hours=working_hours_of(preferences.get(person)),
+                busy=tuple(busy.get(person, ())),
             )
         return inputs
 
@@ -199,6 +213,8 @@ def _tick_session(
             answer_history=inputs.answer_history or {},
             held_kinds=inputs.held_kinds,
             working_hours=inputs.working_hours,
+            in_meeting=any(starts <= now < ends for starts, ends in inputs.busy),
+            next_meeting_at=next((starts for starts, _ in inputs.busy if starts > now), None),
         ),
         config,
     )

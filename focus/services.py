@@ -13,7 +13,7 @@ from django.db.models import F
 from django.utils import timezone
 from rest_framework import status
 
-from focus import scheduler, selectors
+from focus import meetings, scheduler, selectors
 from focus.events import event_write, events_written
 from focus.models import EventType, FocusEvent, FocusSession
 from focus.policy.answers import learned as answers_learned
@@ -102,6 +102,7 @@ def session_start(
                     "mode": mode,
                     "estimated_duration": estimated_duration,
                     "task_id": str(task.id) if task else None,
+                    **meetings.meeting_at_start(person_id=person_id, now=now),  # started in a meeting
                 },
             )
             transaction.on_commit(lambda: scheduler.enqueue_tick(session_id=session.id))
@@ -366,6 +367,7 @@ def session_end(
             person_id=session.person_id, answers=selectors.unanswered_nudges(session_id=session.id)
         )
         learned = answers_learned(model.nudge_answers)
+    events = _summary_event_rows(session, now=now)
     session.summary = build_summary(
         started_at=session.started_at,
         ended_at=now,
@@ -373,13 +375,17 @@ def session_end(
         completion_score=completion_score,
         session_quality=session_quality,
         early_end=early_end,
-        events=_summary_event_rows(session, now=now),
+        events=events,
         tick_seconds=settings.FOCUS_TICK_SECONDS,
         ended_after_hours=ended_after_hours,
         pauses=clock.pauses,
         ended_after_pause_minutes=ended_after_pause_minutes,
     )
     session.summary["learned"] = learned  # what the policy learned from how nudges were answered
+    # Time paused for meetings, counted apart (focus/meetings.py): already left out of every duration.
+    session.summary["meeting_minutes"] = meetings.meeting_minutes(
+        events, ended_at=now, tick_seconds=settings.FOCUS_TICK_SECONDS
+    )
     session.save()
     if ended_after_hours is not None:
         memory_write(

@@ -215,6 +215,8 @@ TICK_REASONS: Mapping[str, TickReason] = {
             "outside your working hours",
             held="Held back a {kind} because it's outside your working hours.",
         ),
+        # A meeting from the person's calendars is under way (focus/meetings.py).
+        TickReason("in_meeting", "you're in a meeting", held="Held back a {kind} because you're in a meeting."),
         # No trigger fired.
         TickReason("nothing_to_say", "all calm", detail="Nothing needs saying right now."),
         # Guardrails (focus.guardrails.GUARDRAIL_REASONS): a proposal they block becomes a tick with their code.

@@ -72,6 +72,8 @@ try:
     FOCUS_CALENDAR_TIMEOUT_SECONDS = env.float("FOCUS_CALENDAR_TIMEOUT_SECONDS", 10.0, validate=Range(min=0.1, max=60))
     FOCUS_CALENDAR_MAX_BYTES = env.int("FOCUS_CALENDAR_MAX_BYTES", 5_000_000, validate=Range(min=1000))
     FOCUS_CALENDAR_SWEEP_SECONDS = env.int("FOCUS_CALENDAR_SWEEP_SECONDS", 60, validate=Range(min=1))
+    # How often running sessions are paused for a meeting that started, and resumed after (focus/meetings.py).
+    FOCUS_MEETING_SWEEP_SECONDS = env.int("FOCUS_MEETING_SWEEP_SECONDS", 30, validate=Range(min=1))
 
     # A paused session ends by itself (early_end) once paused this long (focus/long_pauses.py).
     # Session minutes, like the policy's lengths: at FOCUS_TICK_SECONDS=2 the default is 24 s.
@@ -427,6 +429,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "planner.refresh_calendar_feeds",
         "schedule": float(FOCUS_CALENDAR_SWEEP_SECONDS),
         "options": {"queue": "celery", "expire_seconds": FOCUS_CALENDAR_SWEEP_SECONDS},
+    },
+    # Installed by planner migration "calendar_feeds" too: pauses sessions for meetings, resumes them after.
+    "focus.sweep_meetings": {
+        "task": "focus.sweep_meetings",
+        "schedule": float(FOCUS_MEETING_SWEEP_SECONDS),
+        "options": {"queue": FOCUS_QUEUE, "expire_seconds": FOCUS_MEETING_SWEEP_SECONDS},
     },
     # Its own entry (installed by migration session_pause): end sessions paused past FOCUS_MAX_PAUSE_MINUTES.
     "focus.end_long_paused_sessions": {

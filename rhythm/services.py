@@ -201,6 +201,8 @@ def nudge_answers_reset(*, person_id: uuid.UUID) -> PersonalModel:
     model.nudge_answers = {}
     model.save(update_fields=["nudge_answers", "updated_at"])
     return model
+
+
 # --------------------------------------------------------------------------- preferences
 
 PREFERENCE_FIELDS = (
@@ -213,6 +215,8 @@ PREFERENCE_FIELDS = (
     "work_start",
     "work_end",
     "work_days",
+    "meetings",
+    "meeting_titles",
 )
 
 

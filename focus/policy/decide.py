@@ -14,7 +14,7 @@ from focus.policy.candidates import _Proposal, _proposals, _spacing_blocks
 from focus.policy.config import PolicyConfig
 from focus.policy.detectors import _update_distraction, _update_flow, detect_breakpoint, switch_baseline
 from focus.policy.inputs import ACTIVE, AWAY, IDLE, Decision, Detection, TickContext, _latest, parse_ping
-from focus.policy.preferences import preference_block
+from focus.policy.preferences import IN_MEETING, NEVER_HELD, preference_block
 from focus.policy.state import _State
 from focus.vocabulary import BREAK_KINDS, event_type_for, kind_in_sentence
 from focusflow.numbers import finite_number
@@ -95,6 +95,8 @@ def decide(ctx: TickContext, config: PolicyConfig) -> Decision:
         )
         if preference is not None:  # the person's preferences: a kind they hold, or outside their working hours
             block = preference
+        elif ctx.in_meeting and proposal.kind not in NEVER_HELD:  # a meeting from their calendar
+            block = IN_MEETING
         elif state.in_flow and not proposal.allowed_in_flow:
             block = "in_flow"
         elif held := answers.hold(proposal, ctx, state, now, config):
