@@ -49,7 +49,7 @@ def _preferences(person_ids: Iterable) -> dict:
     return {p.person_id: p for p in PersonPreferences.objects.filter(person_id__in=set(person_ids))}
 
 
-def _pause_for_meetings(now: datetime) -> int:
+def _pause_for_meetings(now: datetime, given: datetime | None) -> int:
     from focus import controls  # noqa: PLC0415 (controls uses the services, which use this module)
 
     paused = 0
@@ -75,14 +75,14 @@ def _pause_for_meetings(now: datetime) -> int:
             continue  # paused for this meeting once already (and resumed by hand since)
         title = meeting.title if choice is not None and choice.meeting_titles else None
         try:
-            controls.pause_session(session_id=session.id, reason=vocabulary.PAUSE_MEETING, title=title, now=now)
+            controls.pause_session(session_id=session.id, reason=vocabulary.PAUSE_MEETING, title=title, now=given)
             paused += 1
         except DomainError:
             continue  # ended or paused meanwhile
     return paused
 
 
-def _resume_after_meetings(now: datetime) -> int:
+def _resume_after_meetings(now: datetime, given: datetime | None) -> int:
     from focus import controls  # noqa: PLC0415 (controls uses the services, which use this module)
 
     resumed = 0
@@ -100,7 +100,7 @@ def _resume_after_meetings(now: datetime) -> int:
     )
     for session_id in list(waiting):
         try:
-            controls.resume_session(session_id=session_id, now=now)
+            controls.resume_session(session_id=session_id, now=given)
             resumed += 1
         except DomainError:
             continue  # ended or resumed meanwhile
@@ -108,9 +108,12 @@ def _resume_after_meetings(now: datetime) -> int:
 
 
 def meetings_sweep(*, now: datetime | None = None) -> dict[str, int]:
-    """Pause the running sessions a meeting has just interrupted; resume those whose meetings are over."""
-    now = now or timezone.now()
-    return {"paused": _pause_for_meetings(now), "resumed": _resume_after_meetings(now)}
+    """Pause the running sessions a meeting has just interrupted; resume those whose meetings are over.
+
+    Unless `now` is given (tests), each pause and resume takes its time after the session's lock, as
+    every session write does: a tick that held the lock then lands before the pause, never inside it."""
+    at = now or timezone.now()
+    return {"paused": _pause_for_meetings(at, now), "resumed": _resume_after_meetings(at, now)}
 
 
 def meeting_at_start(*, person_id, now: datetime) -> dict:
