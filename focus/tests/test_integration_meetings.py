@@ -58,7 +58,8 @@ def test_a_meeting_two_ticks_into_a_session_pauses_it_then_and_resumes_it_after(
     assert status == 201, started
     session_id = started["session_id"]
     begin = FocusSession.objects.get(pk=session_id).started_at
-    meeting_start = begin + timedelta(seconds=2 * TICK + 2)  # two ticks in (and the second's processing)
+    # Two ticks in (and the second's processing), to the second: an iCalendar time has no fraction.
+    meeting_start = (begin + timedelta(seconds=2 * TICK + 2)).replace(microsecond=0)
     meeting_end = meeting_start + timedelta(seconds=4 * TICK)
     receiver.answers["/work.ics"] = [Reply(200, calendar((meeting_start, meeting_end, "Quarterly planning")))]
 
