@@ -170,6 +170,17 @@ def _browser_sessions_of(user) -> list[str]:
     return keys
 
 
+SERVICE_ACCOUNT_STAYS = (
+    "A service account's record of what it did for other people must outlive it: "
+    "an administrator removes the account in the admin."
+)
+
+
+def erasable(user) -> bool:
+    """Whether this login may be erased here: not a service account (nor a superuser)."""
+    return not (user.is_superuser or user.has_perm(ACT_FOR_ANY_PERSON))
+
+
 @transaction.atomic
 def person_erase(*, person_id: uuid.UUID | None = None, user=None) -> dict[str, int]:
     """Delete the person's login and everything held about them, in one transaction; returns how
@@ -180,11 +191,8 @@ def person_erase(*, person_id: uuid.UUID | None = None, user=None) -> dict[str, 
     if person_id is None:
         person_id = PersonAccount.objects.get_or_create(user=user)[0].person_id
     user = user if user is not None else _user_of(person_id)
-    if user is not None and (user.is_superuser or user.has_perm(ACT_FOR_ANY_PERSON)):
-        raise Conflict(
-            "A service account's record of what it did for other people must outlive it: "
-            "an administrator removes the account in the admin."
-        )
+    if user is not None and not erasable(user):
+        raise Conflict(SERVICE_ACCOUNT_STAYS)
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("SELECT set_config(%s, %s, true)", [ERASING_SETTING, str(person_id)])

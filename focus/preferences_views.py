@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth import logout
+from django.db import transaction
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -22,6 +23,7 @@ from focus.me_serializers import (
     preference_values,
 )
 from focus.models import Mode
+from focus.personal_data import SERVICE_ACCOUNT_STAYS, erasable, person_erase
 from focus.policy import NEVER_HELD, WEEKDAYS
 from focus.preferences import preferences_change
 from focus.views import TZ_COOKIE, person_view, throttled_write
@@ -104,16 +106,19 @@ def _save(request, person_id):
 @throttled_write()
 def account_delete(request):
     """Delete the signed-in person's account and everything held about them (focus/personal_data.py)."""
-    from focus.personal_data import person_erase  # noqa: PLC0415 (the page works before that module grows)
-
     password = request.POST.get("password", "")
     confirmation = request.POST.get("confirmation", "").strip().lower()
+    refusal, status = None, 400
     if not request.user.check_password(password) or confirmation != DELETE_CONFIRMATION:
+        refusal = 'Type "delete my account" and your password to delete your account.'
+    elif not erasable(request.user):
+        refusal, status = SERVICE_ACCOUNT_STAYS, 409
+    if refusal:
         values = PreferencesSerializer(preferences_for(person_id=own_person_id(request))).data
-        errors = {"delete": ['Type "delete my account" and your password to delete your account.']}
-        return _page(request, values=values, errors=errors, status=400)
+        return _page(request, values=values, errors={"delete": [refusal]}, status=status)
     user = request.user
-    logout(request)  # ends this login's session row first
-    person_erase(user=user)
+    with transaction.atomic():  # the login's session goes with everything else, or nothing goes
+        logout(request)
+        person_erase(user=user)
     messages.success(request, "Your account and everything FocusFlow held about you are deleted.")
     return redirect("login")

@@ -33,6 +33,12 @@ def end_overdue_sessions() -> int:
     return overdue.end_overdue_sessions()
 
 
+@shared_task(name="focus.end_long_paused_sessions", **TASK_OPTIONS)
+def end_long_paused_sessions() -> int:
+    """Its own beat entry: end sessions paused past FOCUS_MAX_PAUSE_MINUTES."""
+    return long_pauses.end_long_paused_sessions()
+
+
 @shared_task(name="focus.deliver_webhook", **TASK_OPTIONS)
 def deliver_webhook(delivery_id: int, seq: int) -> str:
     """Send one claimed webhook delivery (queued after its event commits, or by the sweep)."""
@@ -49,9 +55,3 @@ def sweep_webhooks() -> int:
 def sweep_meetings() -> dict[str, int]:
     """Its own beat entry: pause sessions a meeting interrupts, resume them once it is over."""
     return meetings.meetings_sweep()
-
-
-@shared_task(name="focus.end_long_paused_sessions", **TASK_OPTIONS)
-def end_long_paused_sessions() -> int:
-    """Its own beat entry: end sessions paused past FOCUS_MAX_PAUSE_MINUTES."""
-    return long_pauses.end_long_paused_sessions()

@@ -51,6 +51,11 @@ try:
         "FOCUS_MAX_SESSION_HOURS", 12.0, validate=Range(min=0, max=24 * 365, min_inclusive=False)
     )
 
+    # A paused session ends by itself (early_end) once paused this long (focus/long_pauses.py).
+    # Session minutes, like the policy's lengths: at FOCUS_TICK_SECONDS=2 the default is 24 s.
+    FOCUS_MAX_PAUSE_MINUTES = env.float(
+        "FOCUS_MAX_PAUSE_MINUTES", 60.0, validate=Range(min=0, max=24 * 60 * 7, min_inclusive=False)
+    )
     # Integrations (DESIGN.md "Integrations"; focusflow/outbound.py). Private, loopback and link-local
     # addresses, and plain http, only when this is true: for tests and their local servers, never production.
     FOCUS_ALLOW_PRIVATE_URLS = env.bool("FOCUS_ALLOW_PRIVATE_URLS", False)
@@ -74,12 +79,6 @@ try:
     FOCUS_CALENDAR_SWEEP_SECONDS = env.int("FOCUS_CALENDAR_SWEEP_SECONDS", 60, validate=Range(min=1))
     # How often running sessions are paused for a meeting that started, and resumed after (focus/meetings.py).
     FOCUS_MEETING_SWEEP_SECONDS = env.int("FOCUS_MEETING_SWEEP_SECONDS", 30, validate=Range(min=1))
-
-    # A paused session ends by itself (early_end) once paused this long (focus/long_pauses.py).
-    # Session minutes, like the policy's lengths: at FOCUS_TICK_SECONDS=2 the default is 24 s.
-    FOCUS_MAX_PAUSE_MINUTES = env.float(
-        "FOCUS_MAX_PAUSE_MINUTES", 60.0, validate=Range(min=0, max=24 * 60 * 7, min_inclusive=False)
-    )
 
     # API throttles (per user; staff/service accounts act for many people), plus tighter per-person
     # rates on the two writes a client repeats (start and ping). "N/s|min|hour|day", checked here.
@@ -418,6 +417,12 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": float(OVERDUE_SWEEP_SECONDS),
         "options": {"queue": FOCUS_QUEUE, "expire_seconds": OVERDUE_SWEEP_SECONDS},
     },
+    # Its own entry (installed by migration session_pause): end sessions paused past FOCUS_MAX_PAUSE_MINUTES.
+    "focus.end_long_paused_sessions": {
+        "task": "focus.end_long_paused_sessions",
+        "schedule": float(LONG_PAUSE_SWEEP_SECONDS),
+        "options": {"queue": FOCUS_QUEUE, "expire_seconds": LONG_PAUSE_SWEEP_SECONDS},
+    },
     # Installed by focus migration "webhooks": sends the webhook deliveries that are due.
     "focus.sweep_webhooks": {
         "task": "focus.sweep_webhooks",
@@ -435,12 +440,6 @@ CELERY_BEAT_SCHEDULE = {
         "task": "focus.sweep_meetings",
         "schedule": float(FOCUS_MEETING_SWEEP_SECONDS),
         "options": {"queue": FOCUS_QUEUE, "expire_seconds": FOCUS_MEETING_SWEEP_SECONDS},
-    },
-    # Its own entry (installed by migration session_pause): end sessions paused past FOCUS_MAX_PAUSE_MINUTES.
-    "focus.end_long_paused_sessions": {
-        "task": "focus.end_long_paused_sessions",
-        "schedule": float(LONG_PAUSE_SWEEP_SECONDS),
-        "options": {"queue": FOCUS_QUEUE, "expire_seconds": LONG_PAUSE_SWEEP_SECONDS},
     },
     "rhythm.backfill_emotion": {
         "task": "rhythm.backfill_emotion",

@@ -57,6 +57,8 @@ def nudge_answers(*, person_id: uuid.UUID) -> dict:
     """How the person answered nudges, per kind (their last answers, oldest first); {} if none yet."""
     answers = PersonalModel.objects.filter(person_id=person_id).values_list("nudge_answers", flat=True).first()
     return answers if isinstance(answers, dict) else {}
+
+
 def preferences_or_defaults(*, person_id: uuid.UUID) -> PersonPreferences:
     """The person's saved preferences, or (unsaved) the defaults: a read that writes nothing."""
     return PersonPreferences.objects.filter(person_id=person_id).first() or PersonPreferences(person_id=person_id)

@@ -45,9 +45,9 @@ class World:
     person_id: uuid.UUID
     session: FocusSession
     task: Task
+    nudge: FocusEvent
     webhook: WebhookEndpoint
     calendar: CalendarFeed
-    nudge: FocusEvent
 
 
 @dataclass(frozen=True)
@@ -62,13 +62,13 @@ class Case:
     no_active_session: bool = False
     # A list answers everyone signed in, but shows alice's records only to alice and service accounts.
     is_list: bool = False
-    # The person's own records only (calendars): a service account gets what another person gets,
-    # and acts for nobody (no access record).
-    own_only: bool = False
     # alice's session is paused (resume).
     paused: bool = False
     # An erasure's access record says that it happened, not whom (focusflow.people.record_erasure).
     names_person_in_record: bool = True
+    # The person's own records only (calendars): a service account gets what another person gets,
+    # and acts for nobody (no access record).
+    own_only: bool = False
 
     @property
     def id(self) -> str:
