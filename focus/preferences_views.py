@@ -29,6 +29,7 @@ from focus.preferences import preferences_change
 from focus.views import TZ_COOKIE, person_view, throttled_write
 from focus.vocabulary import kind_title
 from focusflow.people import own_person_id
+from planner.calendars.models import CalendarFeed
 from rhythm.services import preferences_for
 
 DAY_NAMES = dict(zip(WEEKDAYS, ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"), strict=True))
@@ -43,6 +44,8 @@ def _from_post(post) -> dict:
         "sound": post.get("sound") == "on",
         "default_mode": post.get("default_mode", ""),
         "time_zone": post.get("time_zone", ""),
+        "meetings": post.get("meetings", "pause"),
+        "meeting_titles": post.get("meeting_titles") == "on",
     }
     estimate = post.get("default_estimate", "").strip()
     body["default_estimate"] = int(estimate) if estimate.isascii() and estimate.isdigit() else estimate
@@ -75,6 +78,8 @@ def _page(request, *, values: dict, errors: dict | None = None, status: int = 20
             "hours": hours,
             "days": [(day, DAY_NAMES[day], day in hours.get("days", WEEKDAYS[:5])) for day in WEEKDAYS],
             "delete_confirmation": DELETE_CONFIRMATION,
+            # The person's own calendar feeds (/api/me/calendars/ adds and removes them).
+            "calendars": CalendarFeed.objects.filter(person_id=own_person_id(request)).order_by("created_at"),
         },
         status=status,
     )
