@@ -44,6 +44,7 @@ from focus.policy import (
 from focus.policy.inputs import NudgeAnswer
 from focus.preferences import held_kinds_of, working_hours_of
 from focus.vocabulary import NUDGE_RESPONSE
+from planner.calendars.models import BusyTime
 from rhythm.models import PersonalModel, PersonPreferences, RhythmState
 
 RECENT_PINGS = 50
@@ -99,10 +100,11 @@ class _Inputs:
     held_kinds: frozenset[str] = frozenset()  # the person's preferences (focus/preferences.py)
     working_hours: WorkingHours | None = None
     norms: PersonNorms | None = None  # the person's own norms (personal_model.norms)
+    busy: tuple[tuple[datetime, datetime], ...] = ()  # the person's meetings (planner/calendars/), by start
 
     @classmethod
     def read(cls, sessions: list[FocusSession]) -> dict[uuid.UUID, _Inputs]:
-        """Everything the policy reads about a batch, in five set-based queries whatever its size.
+        """Everything the policy reads about a batch, in six set-based queries whatever its size.
 
         It runs after the batch's rows are locked, so it sees everything committed before the tick
         began (a ping that held the lock included)."""
@@ -120,6 +122,17 @@ class _Inputs:
             histories[person] = history if isinstance(history, dict) else {}
             norms[person] = PersonNorms.from_mapping(stored_norms)
         preferences = {p.person_id: p for p in PersonPreferences.objects.filter(person_id__in=people)}
+        # Meetings from the people's calendars, from an hour ago to a day ahead (focus/meetings.py).
+        moment = timezone.now()
+        busy: dict[uuid.UUID, list[tuple[datetime, datetime]]] = {}
+        for person, starts, ends in (
+            BusyTime.objects.filter(
+                person_id__in=people, ends_at__gt=moment - timedelta(hours=1), starts_at__lt=moment + timedelta(days=1)
+            )
+            .order_by("starts_at")
+            .values_list("person_id", "starts_at", "ends_at")
+        ):
+            busy.setdefault(person, []).append((starts, ends))
         newest_pings = (
             FocusEvent.objects.filter(session_id__in=ids, event_type=EventType.PING)
             .annotate(
@@ -186,6 +199,7 @@ class _Inputs:
                 held_kinds=held_kinds_of(preferences.get(person)),
                 working_hours=working_hours_of(preferences.get(person)),
                 norms=norms.get(person),
+                busy=tuple(busy.get(person, ())),
             )
         return inputs
 
@@ -215,6 +229,8 @@ def _tick_session(
             working_hours=inputs.working_hours,
             mode=session.mode,
             norms=inputs.norms,
+            in_meeting=any(starts <= now < ends for starts, ends in inputs.busy),
+            next_meeting_at=next((starts for starts, _ in inputs.busy if starts > now), None),
         ),
         config,
     )

@@ -13,7 +13,7 @@ from django.db.models import F
 from django.utils import timezone
 from rest_framework import status
 
-from focus import scheduler, selectors
+from focus import meetings, scheduler, selectors
 from focus.events import event_write, events_written
 from focus.models import EventType, FocusEvent, FocusSession
 from focus.policy import PersonNorms, PingSample
@@ -106,6 +106,7 @@ def session_start(
                     "mode": mode,
                     "estimated_duration": estimated_duration,
                     "task_id": str(task.id) if task else None,
+                    **meetings.meeting_at_start(person_id=person_id, now=now),  # started in a meeting
                 },
             )
             transaction.on_commit(lambda: scheduler.enqueue_tick(session_id=session.id))
@@ -403,6 +404,10 @@ def session_end(
         ended_after_pause_minutes=ended_after_pause_minutes,
     )
     session.summary["learned"] = learned  # what the policy learned from how nudges were answered
+    # Time paused for meetings, counted apart (focus/meetings.py): already left out of every duration.
+    session.summary["meeting_minutes"] = meetings.meeting_minutes(
+        events, ended_at=now, tick_seconds=settings.FOCUS_TICK_SECONDS
+    )
     session.save()
     _norms_update(session.person_id, events)
     if ended_after_hours is not None:

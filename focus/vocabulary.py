@@ -234,6 +234,8 @@ TICK_REASONS: Mapping[str, TickReason] = {
             "saving the last nudges",
             held="Held back a {kind} to keep the last nudges of this session for a needed break or the wrap-up.",
         ),
+        # A meeting from the person's calendars is under way (focus/meetings.py).
+        TickReason("in_meeting", "you're in a meeting", held="Held back a {kind} because you're in a meeting."),
         # No trigger fired.
         TickReason("nothing_to_say", "all calm", detail="Nothing needs saying right now."),
         # Guardrails (focus.guardrails.GUARDRAIL_REASONS): a proposal they block becomes a tick with their code.
@@ -299,13 +301,12 @@ def friction_label(kind: object) -> str:
 
 # --------------------------------------------------------------------------- webhook event types
 
-# What a webhook receiver is sent (DESIGN.md "Integrations"), by the event type that makes it. Pause
-# and resume are the session controls' events ("pause", "resume"); the other event types (ticks,
-# pings, detections) are never sent.
+# What a webhook receiver is sent (DESIGN.md "Integrations"), by the event type that makes it; the
+# other event types (ticks, pings, detections, answers to nudges) are never sent.
 WEBHOOK_EVENT_TYPES: Mapping[str, str] = {
     SESSION_START: "session.started",
-    "pause": "session.paused",
-    "resume": "session.resumed",
+    PAUSE: "session.paused",
+    RESUME: "session.resumed",
     NUDGE: "nudge.sent",
     BREAK: "break.suggested",
     SESSION_END: "session.ended",

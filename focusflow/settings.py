@@ -87,6 +87,8 @@ try:
     # sync view runs in a thread that ends with its request (a persistent connection there would leak).
     # 0: persistent connections as before (WSGI, worker, beat). focusflow/asgi.py turns it on.
     DATABASE_POOL_MAX = env.int("DATABASE_POOL_MAX", 0, validate=Range(min=0, max=200))
+    # How often running sessions are paused for a meeting that started, and resumed after (focus/meetings.py).
+    FOCUS_MEETING_SWEEP_SECONDS = env.int("FOCUS_MEETING_SWEEP_SECONDS", 30, validate=Range(min=1))
 
     # API throttles (per user; staff/service accounts act for many people), plus tighter per-person
     # rates on the two writes a client repeats (start and ping). "N/s|min|hour|day", checked here.
@@ -453,6 +455,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "planner.refresh_calendar_feeds",
         "schedule": float(FOCUS_CALENDAR_SWEEP_SECONDS),
         "options": {"queue": "celery", "expire_seconds": FOCUS_CALENDAR_SWEEP_SECONDS},
+    },
+    # Installed by planner migration "calendar_feeds" too: pauses sessions for meetings, resumes them after.
+    "focus.sweep_meetings": {
+        "task": "focus.sweep_meetings",
+        "schedule": float(FOCUS_MEETING_SWEEP_SECONDS),
+        "options": {"queue": FOCUS_QUEUE, "expire_seconds": FOCUS_MEETING_SWEEP_SECONDS},
     },
     "rhythm.backfill_emotion": {
         "task": "rhythm.backfill_emotion",

@@ -137,6 +137,11 @@ class PersonPreferences(models.Model):
     work_start = models.TimeField(null=True, blank=True)
     work_end = models.TimeField(null=True, blank=True)
     work_days = models.JSONField(default=_weekdays, blank=True)
+    # Meetings from the person's calendars (planner/calendars/, focus/meetings.py): "pause" pauses a
+    # running session for a meeting and resumes it after; "hold" keeps it running with every
+    # non-urgent nudge held. `meeting_titles`: a meeting's title may be written on its pause event.
+    meetings = models.CharField(max_length=8, default="pause", db_default="pause")
+    meeting_titles = models.BooleanField(default=False, db_default=False)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

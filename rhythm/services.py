@@ -220,6 +220,8 @@ PREFERENCE_FIELDS = (
     "work_start",
     "work_end",
     "work_days",
+    "meetings",
+    "meeting_titles",
 )
 
 

@@ -96,6 +96,13 @@ def _proposals(
         proposals.append(
             _Proposal("wrap_up", text, allowed_in_flow=reached or not state.in_flow, waits_for_breakpoint=not reached)
         )
+    elif not wrap_up_done and ctx.next_meeting_at is not None:
+        # A meeting (the person's calendars) will cut the session short: wrap up in the tick before it.
+        to_meeting = clock.session_minutes(ctx.next_meeting_at) - elapsed_minutes
+        cuts_short = not (estimate and estimate > 0) or elapsed_minutes + to_meeting < estimate - _EPSILON
+        if cuts_short and 0 < to_meeting <= minutes_in_ticks(1) + _EPSILON:
+            text = f"Your meeting starts in about {duration_text(math.ceil(to_meeting))}."
+            proposals.append(_Proposal("wrap_up", text, allowed_in_flow=True, waits_for_breakpoint=False))
 
     if state.refocus_pending and state.refocus_reason:
         # Sent at the next allowed slot: a distraction is itself a break in the task, so there

@@ -25,7 +25,7 @@ from focus.policy.detectors import (
 )
 from focus.policy.inputs import ACTIVE, AWAY, IDLE, Decision, Detection, TickContext, parse_ping
 from focus.policy.norms import Norm, PersonNorms
-from focus.policy.preferences import preference_block
+from focus.policy.preferences import IN_MEETING, NEVER_HELD, preference_block
 from focus.policy.state import _State
 from focus.vocabulary import BREAK_KINDS, event_type_for, kind_in_sentence
 from focusflow.numbers import finite_number
@@ -180,6 +180,8 @@ def decide(ctx: TickContext, config: PolicyConfig) -> Decision:
         )
         if preference is not None:  # the person's preferences: a kind they hold, or outside their working hours
             block = preference
+        elif ctx.in_meeting and proposal.kind not in NEVER_HELD:  # a meeting from their calendar
+            block = IN_MEETING
         elif state.in_flow and not proposal.allowed_in_flow:
             block = "in_flow"
         elif held := answers.hold(proposal, ctx, state, now, config):

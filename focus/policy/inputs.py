@@ -103,6 +103,10 @@ class TickContext:
     # The person's preferences (focus/policy/preferences.py): kinds they hold, their working hours.
     held_kinds: frozenset[str] = frozenset()
     working_hours: WorkingHours | None = None
+    # The person's calendars (focus/meetings.py): in a meeting now (every non-urgent nudge is held),
+    # and when the next meeting starts (wrap-up comes before a meeting that cuts the session short).
+    in_meeting: bool = False
+    next_meeting_at: datetime | None = None
 
 
 @dataclass(frozen=True)
