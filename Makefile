@@ -20,7 +20,7 @@ PRODUCTION_ENV = DEBUG=false SECRET_KEY=$$(head -c 48 /dev/urandom | base64) ALL
 	EMAIL_URL=submission://focusflow:secret@smtp.example.com SECURE_SSL_REDIRECT=true SECURE_HSTS_SECONDS=31536000 \
 	SECURE_HSTS_PRELOAD=true
 
-.PHONY: runtime install requirements run demo-fast test check lint lint-code format-check services browser clean bench-scheduler bench-api mutate
+.PHONY: runtime install requirements run demo-fast test check lint lint-code format-check services browser clean bench-scheduler bench-api bench-companion mutate
 
 # Production installs requirements.txt alone, and so does the quick start (`make run`: what runs, nothing
 # more); a developer's and CI's venv adds requirements-dev.txt (tests, lint, benchmarks, the browser
@@ -93,6 +93,12 @@ bench-scheduler: install services  ## sweep vs one PeriodicTask per session at N
 
 bench-api: install services  ## gunicorn + PostgreSQL + Redis under 8/32/64 clients vs a bare DRF endpoint (~3 min)
 	$(BIN)/python -m bench.api $(BENCH_ARGS)
+
+# The session simulator (docs/companion.md): every person archetype over SEEDS seeds through the real
+# policy tick by tick, a sample cross-checked on the real engine (BENCH_DATABASE_URL, rolled back).
+SEEDS ?= 30
+bench-companion: install services  ## the companion on simulated noisy people: issue 11's rates at SEEDS seeds (default 30), rewrites docs/companion.md
+	$(BIN)/python -m bench.companion --seeds $(SEEDS) $(BENCH_ARGS)
 
 # Mutation testing (docs/testing.md): cosmic-ray mutates a copy of the tree in build/mutate/src (never
 # this checkout), one module at a time, and runs that module's fast tests (no integration tests) per

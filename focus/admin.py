@@ -5,7 +5,7 @@ events read as the feed words them, with their stored JSON behind a disclosure."
 from django.contrib import admin, messages
 from django.utils.html import format_html, format_html_join
 
-from focus import services
+from focus import controls, services
 from focus.clock import duration_text
 from focus.dashboard.feed import feed_item, tick_text
 from focus.models import EventType, FocusEvent, FocusSession
@@ -103,7 +103,7 @@ class FocusSessionAdmin(OperatorAdmin):
     search_fields = ["id", "person_id", "task__title"]
     date_hierarchy = "started_at"
     inlines = [FocusEventInline]
-    actions = ["end_sessions"]
+    actions = ["end_sessions", "pause_sessions", "resume_sessions"]
     list_select_related = ["task"]
     list_per_page = 50
     fieldsets = [
@@ -168,7 +168,9 @@ class FocusSessionAdmin(OperatorAdmin):
 
     @admin.display(description="state", ordering="ended_at")
     def state(self, obj):
-        return "active" if obj.ended_at is None else "ended"
+        if obj.ended_at is not None:
+            return "ended"
+        return "paused" if obj.paused_at is not None else "active"
 
     @admin.display(description="done")
     def completion(self, obj):
@@ -233,6 +235,25 @@ class FocusSessionAdmin(OperatorAdmin):
                 continue  # ended meanwhile by its owner
         self.message_user(request, f"Ended {ended} session(s).", messages.SUCCESS)
 
+    @admin.action(description="Pause selected sessions", permissions=["change"])
+    def pause_sessions(self, request, queryset):
+        self._control(request, queryset.filter(ended_at__isnull=True, paused_at__isnull=True), controls.pause_session)
+
+    @admin.action(description="Resume selected sessions", permissions=["change"])
+    def resume_sessions(self, request, queryset):
+        self._control(request, queryset.filter(ended_at__isnull=True, paused_at__isnull=False), controls.resume_session)
+
+    def _control(self, request, queryset, control) -> None:
+        done = 0
+        for session_id in queryset.values_list("id", flat=True):
+            try:
+                control(session_id=session_id)
+                done += 1
+            except DomainError:
+                continue  # ended, paused or resumed meanwhile
+        verb = "Paused" if control is controls.pause_session else "Resumed"
+        self.message_user(request, f"{verb} {done} session(s).", messages.SUCCESS)
+
 
 @admin.register(FocusEvent)
 class FocusEventAdmin(OperatorAdmin):
@@ -261,3 +282,7 @@ class FocusEventAdmin(OperatorAdmin):
 
     def has_add_permission(self, request):
         return False
+
+
+# Webhook endpoints and deliveries (focus/webhooks/admin.py registers them).
+from focus.webhooks import admin as webhooks_admin  # noqa: E402, F401

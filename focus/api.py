@@ -5,18 +5,25 @@ from rest_framework import generics, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from focus import selectors, services
+from focus import controls, selectors, services
+from focus.policy.answers import learned
 from focus.serializers import (
     EndInput,
     EventSerializer,
     EventsQuery,
+    LearnedQuery,
+    LearnedSerializer,
     PingInput,
+    RespondInput,
+    SessionControlInput,
     SessionListQuery,
     SessionSerializer,
     StartInput,
 )
 from focusflow.fields import validated
 from focusflow.people import PersonAccessAudit, acting_person_id, readable_person_id, visible_person_id
+from rhythm import selectors as rhythm_selectors
+from rhythm import services as rhythm_services
 
 
 class SessionStartApi(PersonAccessAudit, APIView):
@@ -44,8 +51,8 @@ class SessionStartApi(PersonAccessAudit, APIView):
         session = services.session_start(
             person_id=acting_person_id(request, data.get("person_id")),
             task_id=data.get("task_id"),
-            estimated_duration=data["estimated_duration"],
-            mode=data["mode"],
+            estimated_duration=data.get("estimated_duration"),  # None: the person's default
+            mode=data.get("mode"),
         )
         return Response(SessionSerializer(session).data, status=status.HTTP_201_CREATED)
 
@@ -118,6 +125,134 @@ class SessionEndApi(PersonAccessAudit, APIView):
             early_end=data.get("early_end"),
         )
         return Response(SessionSerializer(session).data)
+
+
+_SESSION_ID_EXAMPLE = OpenApiExample(
+    "A session", value={"session_id": "0b6c5a52-3a4b-4f4e-9d61-2c7a9d1e8f10"}, request_only=True
+)
+
+
+class SessionPauseApi(PersonAccessAudit, APIView):
+    """Pause a running session: no tick runs and no time counts until it is resumed. 409 if paused or ended."""
+
+    error_statuses = (404, 409)
+
+    @extend_schema(
+        request=SessionControlInput,
+        responses={200: SessionSerializer},
+        operation_id="focus_pause",
+        summary="Pause a session",
+        examples=[_SESSION_ID_EXAMPLE],
+    )
+    def post(self, request):
+        data = validated(SessionControlInput, request.data)
+        session = controls.pause_session(session_id=data["session_id"], person_id=visible_person_id(request))
+        return Response(SessionSerializer(session).data)
+
+
+class SessionResumeApi(PersonAccessAudit, APIView):
+    """Resume a paused session; its next tick is one tick period from now. 409 if it is not paused."""
+
+    error_statuses = (404, 409)
+
+    @extend_schema(
+        request=SessionControlInput,
+        responses={200: SessionSerializer},
+        operation_id="focus_resume",
+        summary="Resume a paused session",
+        examples=[_SESSION_ID_EXAMPLE],
+    )
+    def post(self, request):
+        data = validated(SessionControlInput, request.data)
+        session = controls.resume_session(session_id=data["session_id"], person_id=visible_person_id(request))
+        return Response(SessionSerializer(session).data)
+
+
+class NudgeRespondApi(PersonAccessAudit, APIView):
+    """Answer a nudge or break once: done (taken), snooze (5, 10 or 15 minutes) or dismiss.
+
+    Only a `nudge` or `break` event of an active session, answered at most once (409 otherwise);
+    another person's event is a 404."""
+
+    error_statuses = (404, 409)
+
+    @extend_schema(
+        request=RespondInput,
+        responses={201: EventSerializer},
+        operation_id="focus_respond",
+        summary="Answer a nudge or break",
+        examples=[
+            OpenApiExample("Taken", value={"event_id": 1234, "response": "done"}, request_only=True),
+            OpenApiExample(
+                "Snoozed", value={"event_id": 1234, "response": "snooze", "snooze_minutes": 10}, request_only=True
+            ),
+            OpenApiExample("Dismissed", value={"event_id": 1234, "response": "dismiss"}, request_only=True),
+            OpenApiExample(
+                "The nudge_response event",
+                value={
+                    "id": 1240,
+                    "session_id": "0b6c5a52-3a4b-4f4e-9d61-2c7a9d1e8f10",
+                    "event_type": "nudge_response",
+                    "ts": "2026-03-02T09:41:00Z",
+                    "content": {"event_id": 1234, "kind": "micro_break", "response": "snooze", "snooze_minutes": 10},
+                },
+                response_only=True,
+                status_codes=["201"],
+            ),
+        ],
+    )
+    def post(self, request):
+        data = validated(RespondInput, request.data)
+        event = controls.respond(
+            event_id=data["event_id"],
+            response=data["response"],
+            snooze_minutes=data.get("snooze_minutes"),
+            person_id=visible_person_id(request),
+        )
+        return Response(EventSerializer(event).data, status=status.HTTP_201_CREATED)
+
+
+class LearnedApi(PersonAccessAudit, APIView):
+    """What the policy learned from how a person answered nudges, per kind; DELETE forgets it."""
+
+    _example = OpenApiExample(
+        "Mostly dismissed check-ins",
+        value={
+            "person_id": "5f0e7c1a-9c1d-4a57-8a8e-3b0c9f3e2d11",
+            "kinds": [
+                {
+                    "kind": "check_in",
+                    "counts": {"taken": 1, "snoozed": 1, "dismissed": 7, "ignored": 0},
+                    "factor": 2.56,
+                    "sentence": "Check-ins come less often: you dismissed 7 of the last 9.",
+                }
+            ],
+        },
+        response_only=True,
+    )
+
+    @extend_schema(
+        parameters=[LearnedQuery],
+        responses={200: LearnedSerializer},
+        examples=[_example],
+        summary="What the policy learned from your answers",
+    )
+    def get(self, request):
+        query = validated(LearnedQuery, request.query_params)
+        person_id = acting_person_id(request, query.get("person_id"))
+        return Response({"person_id": person_id, "kinds": learned(rhythm_selectors.nudge_answers(person_id=person_id))})
+
+    @extend_schema(
+        parameters=[LearnedQuery],
+        responses={200: LearnedSerializer},
+        operation_id="me_learned_reset",
+        summary="Forget what the policy learned from your answers",
+    )
+    def delete(self, request):
+        query = validated(LearnedQuery, request.query_params)
+        person_id = acting_person_id(request, query.get("person_id"))
+        rhythm_services.nudge_answers_reset(person_id=person_id)
+        return Response({"person_id": person_id, "kinds": []})
 
 
 @extend_schema(

@@ -12,8 +12,9 @@ a duration always compare.
 
 Every elapsed time in the focus app is measured here, by :meth:`SessionClock.offset_seconds`
 (or :func:`seconds_between` for two instants that are not about a session's running time, such
-as the gap since the last nudge). Pausing a session changes that one method: subtract the
-paused spans before ``ts``.
+as the gap since the last nudge). A paused session's clock stops: :meth:`SessionClock.offset_seconds`
+leaves out the paused spans (:attr:`SessionClock.pauses`) before ``ts``, so actual duration, session
+minutes, the energy curve, flow windows and the summary all leave paused time out.
 
 :func:`duration_text` is the one place a length is worded, in the styles the product uses.
 
@@ -71,29 +72,61 @@ def session_minutes_per_wall_minute(tick_seconds: float) -> float:
     return TICK_MINUTES * 60 / tick_seconds
 
 
+# A paused span: (paused at, resumed at); resumed at is None while the session is still paused.
+Pause = tuple[datetime, datetime | None]
+
+
+def paused_seconds_before(pauses: tuple[Pause, ...], since: datetime, until: datetime) -> float:
+    """Wall-clock seconds of ``pauses`` that fall between ``since`` and ``until`` (an open pause runs on)."""
+    start, end = as_utc(since), as_utc(until)
+    total = 0.0
+    for paused_at, resumed_at in pauses:
+        lo = max(start, as_utc(paused_at))
+        hi = min(end, as_utc(resumed_at) if resumed_at is not None else end)
+        if hi > lo:
+            total += (hi - lo).total_seconds()
+    return total
+
+
 @dataclass(frozen=True)
 class SessionClock:
-    """One session's clock: where an instant falls in the session, in seconds or session minutes."""
+    """One session's clock: where an instant falls in the session, in seconds or session minutes.
+
+    ``pauses`` are the session's paused spans, oldest first; the clock stands still during each."""
 
     started_at: datetime
     tick_seconds: float = DEFAULT_TICK_SECONDS
+    pauses: tuple[Pause, ...] = ()
 
     @classmethod
     def fitted(
-        cls, *, started_at: datetime, ended_at: datetime, session_minutes: float, tick_seconds: float
+        cls,
+        *,
+        started_at: datetime,
+        ended_at: datetime,
+        session_minutes: float,
+        tick_seconds: float,
+        pauses: tuple[Pause, ...] = (),
     ) -> SessionClock:
         """A clock on which the session from ``started_at`` to ``ended_at`` lasts
         ``session_minutes`` (an ended session's recorded figure), so later reads stay true to it
         even if FOCUS_TICK_SECONDS changed since; the given tick when that cannot be told."""
-        clock = cls(started_at, tick_seconds)
+        clock = cls(started_at, tick_seconds, pauses)
         wall = clock.offset_seconds(ended_at)
         if wall > 0 and session_minutes > 0:
-            return cls(started_at, wall / session_minutes * TICK_MINUTES)
+            return cls(started_at, wall / session_minutes * TICK_MINUTES, pauses)
         return clock
 
     def offset_seconds(self, ts: datetime) -> float:
-        """Signed seconds of running time from the start to ``ts`` (pauses will be left out here)."""
-        return seconds_between(self.started_at, ts)
+        """Signed seconds of running time from the start to ``ts``, paused spans left out."""
+        offset = seconds_between(self.started_at, ts)
+        if not self.pauses or offset <= 0:
+            return offset
+        return offset - paused_seconds_before(self.pauses, self.started_at, ts)
+
+    def paused_seconds(self, until: datetime) -> float:
+        """Wall-clock seconds the session was paused between its start and ``until``."""
+        return paused_seconds_before(self.pauses, self.started_at, until)
 
     def elapsed_seconds(self, until: datetime) -> float:
         """Running time from the start to ``until``, never negative."""

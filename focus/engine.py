@@ -7,10 +7,10 @@ the other; the second finds the session no longer due and writes nothing. The gu
 
 The dispatcher hands out ticks in chunks, so a chunk runs as one batch: one transaction that locks
 all of its sessions (in primary-key order, so two overlapping batches cannot deadlock), reads what
-the policy needs for all of them with four set-based queries (rhythm, emotion, recent pings, last
-nudge of each kind), decides each session with the pure policy (whose decide() applies the
+the policy needs for all of them with five set-based queries (rhythm, emotion and answer history,
+preferences, recent pings, last nudge of each kind with the answers to them), decides each session with the pure policy (whose decide() applies the
 guardrails to the counters read under the lock: the check and the write share the transaction),
-and writes every event with one INSERT (focus/events.py) and every session with one UPDATE: nine round trips for a chunk of a hundred sessions. A
+and writes every event with one INSERT (focus/events.py) and every session with one UPDATE: ten round trips for a chunk of a hundred sessions. A
 single tick is a batch of one. Per session the result
 is exactly what ticking the sessions one by one would give: the same inputs, the same decision,
 the same single event.
@@ -31,8 +31,11 @@ from django.utils import timezone
 
 from focus.events import events_new, events_write
 from focus.models import USER_FACING_EVENTS, EventType, FocusEvent, FocusSession
-from focus.policy import Decision, PingSample, PolicyConfig, RhythmValues, TickContext, decide
-from rhythm.models import PersonalModel, RhythmState
+from focus.policy import Decision, PingSample, PolicyConfig, RhythmValues, TickContext, WorkingHours, decide
+from focus.policy.inputs import NudgeAnswer
+from focus.preferences import held_kinds_of, working_hours_of
+from focus.vocabulary import NUDGE_RESPONSE
+from rhythm.models import PersonalModel, PersonPreferences, RhythmState
 
 RECENT_PINGS = 50
 
@@ -82,22 +85,28 @@ class _Inputs:
     emotion: dict
     pings: tuple[PingSample, ...]
     last_sent_by_kind: dict[str, datetime]
+    answers: tuple[NudgeAnswer, ...] = ()  # this session's answers to its nudges (focus/controls.py)
+    answer_history: dict | None = None  # the person's recent answers per kind (rhythm.PersonalModel)
+    held_kinds: frozenset[str] = frozenset()  # the person's preferences (focus/preferences.py)
+    working_hours: WorkingHours | None = None
 
     @classmethod
     def read(cls, sessions: list[FocusSession]) -> dict[uuid.UUID, _Inputs]:
-        """Everything the policy reads about a batch, in four set-based queries whatever its size.
+        """Everything the policy reads about a batch, in five set-based queries whatever its size.
 
         It runs after the batch's rows are locked, so it sees everything committed before the tick
         began (a ping that held the lock included)."""
         ids = [s.id for s in sessions]
         people = {s.person_id for s in sessions}
         rhythms = {r.person_id: r for r in RhythmState.objects.filter(person_id__in=people)}
-        emotions = {
-            person: (emotion, source)
-            for person, emotion, source in PersonalModel.objects.filter(
-                person_id__in=people, emotion__isnull=False
-            ).values_list("person_id", "emotion", "emotion_source")
-        }
+        emotions, histories = {}, {}
+        for person, emotion, source, history in PersonalModel.objects.filter(person_id__in=people).values_list(
+            "person_id", "emotion", "emotion_source", "nudge_answers"
+        ):
+            if emotion is not None:
+                emotions[person] = (emotion, source)
+            histories[person] = history if isinstance(history, dict) else {}
+        preferences = {p.person_id: p for p in PersonPreferences.objects.filter(person_id__in=people)}
         newest_pings = (
             FocusEvent.objects.filter(session_id__in=ids, event_type=EventType.PING)
             .annotate(
@@ -111,11 +120,39 @@ class _Inputs:
         for session_id, ts, content in newest_pings:
             pings[session_id].append(PingSample.from_content(ts, content))
         last_sent: dict[uuid.UUID, dict[str, datetime]] = {session_id: {} for session_id in ids}
-        facing = FocusEvent.objects.filter(session_id__in=ids, event_type__in=USER_FACING_EVENTS)
-        for session_id, ts, content in facing.values_list("session_id", "ts", "content"):
+        # The same query reads the answers to them (nudge_response events): no query of its own.
+        facing = FocusEvent.objects.filter(session_id__in=ids, event_type__in=[*USER_FACING_EVENTS, NUDGE_RESPONSE])
+        sent_at: dict[int, datetime] = {}
+        responses: list[tuple[uuid.UUID, datetime, dict]] = []
+        for pk, session_id, event_type, ts, content in facing.order_by("ts", "id").values_list(
+            "id", "session_id", "event_type", "ts", "content"
+        ):
+            if not isinstance(content, dict):
+                continue
+            if event_type == NUDGE_RESPONSE:
+                responses.append((session_id, ts, content))
+                continue
+            sent_at[pk] = ts
             kind = content.get("kind")
             if kind and (kind not in last_sent[session_id] or ts > last_sent[session_id][kind]):
                 last_sent[session_id][kind] = ts
+        answers: dict[uuid.UUID, list[NudgeAnswer]] = {session_id: [] for session_id in ids}
+        for session_id, ts, content in responses:
+            nudge_at = sent_at.get(content.get("event_id"))
+            if nudge_at is None or not isinstance(content.get("kind"), str):
+                continue
+            minutes = content.get("snooze_minutes")
+            break_minutes = content.get("break_minutes")
+            answers[session_id].append(
+                NudgeAnswer(
+                    at=ts,
+                    kind=content["kind"],
+                    response=str(content.get("response")),
+                    nudge_at=nudge_at,
+                    snooze_minutes=minutes if isinstance(minutes, int) else None,
+                    break_minutes=break_minutes if isinstance(break_minutes, int) else None,
+                )
+            )
 
         inputs = {}
         for session in sessions:
@@ -127,7 +164,14 @@ class _Inputs:
             else:
                 emotion = {"emotion": PersonalModel.Emotion.NEUTRAL, "source": "default"}
             inputs[session.id] = cls(
-                rhythm=rhythm, emotion=emotion, pings=tuple(pings[session.id]), last_sent_by_kind=last_sent[session.id]
+                rhythm=rhythm,
+                emotion=emotion,
+                pings=tuple(pings[session.id]),
+                last_sent_by_kind=last_sent[session.id],
+                answers=tuple(answers[session.id]),
+                answer_history=histories.get(person, {}),
+                held_kinds=held_kinds_of(preferences.get(person)),
+                working_hours=working_hours_of(preferences.get(person)),
             )
         return inputs
 
@@ -150,6 +194,11 @@ def _tick_session(
             last_nudge_at=session.last_nudge_at,
             last_sent_by_kind=last_sent,
             state=session.policy_state or {},
+            pauses=session.pause_spans(),
+            answers=inputs.answers,
+            answer_history=inputs.answer_history or {},
+            held_kinds=inputs.held_kinds,
+            working_hours=inputs.working_hours,
         ),
         config,
     )
@@ -228,7 +277,13 @@ def _run_batch(claims: list[tuple[uuid.UUID | str, int | None]], now: datetime |
 
         due: dict[uuid.UUID, FocusSession] = {}
         for session in locked.values():
-            if session.ended_at is None and session.next_tick_at is not None and session.next_tick_at <= now:
+            # A paused session has no next_tick_at; the paused_at check also covers a hand-edited row.
+            if (
+                session.ended_at is None
+                and session.paused_at is None
+                and session.next_tick_at is not None
+                and session.next_tick_at <= now
+            ):
                 due[session.id] = session
         inputs = _Inputs.read(list(due.values())) if due else {}
 

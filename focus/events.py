@@ -22,6 +22,10 @@ write see the same state, and no other writer can slip a nudge in between.
 
 Writes cost one statement each (an INSERT ... RETURNING), whatever their size, and handing on adds
 none: the ping endpoint's statement count (focus/tests/test_query_counts.py) is unchanged.
+
+Webhooks (focus/webhooks/): a write that holds webhook events (start, pause, resume, nudge, break,
+end) also writes their outbox rows here, in the same transaction, and queues their sending after
+commit; that costs a read of the person's endpoints, and an insert when one subscribes.
 """
 
 from __future__ import annotations
@@ -33,6 +37,8 @@ from typing import Any
 from django.db import transaction
 
 from focus.models import FocusEvent, FocusSession
+from focus.webhooks.delivery import deliveries_publish
+from focus.webhooks.outbox import outbox_write
 from rhythm.selectors import emotion_baseline, rhythm_snapshot
 
 Listener = Callable[[Sequence[FocusEvent]], None]
@@ -74,6 +80,11 @@ def events_written(events: Sequence[FocusEvent]) -> list[FocusEvent]:
     """Hand on, once the transaction commits, events already inserted (ids set): by events_write,
     or by the ping's own one-statement write (focus.services._ping_write)."""
     written = list(events)
+    # Webhook deliveries owed, written in this same transaction (nothing is lost if the broker is
+    # down); queued once it commits. Pings are never webhook events: the ping costs nothing here.
+    deliveries = outbox_write(written)
+    if deliveries:
+        transaction.on_commit(lambda: deliveries_publish(deliveries), robust=True)
     if written and LISTENERS:
         # robust: the request or tick has already committed; a failing listener must not undo its answer.
         transaction.on_commit(lambda: events_committed(written), robust=True)

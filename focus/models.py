@@ -1,15 +1,16 @@
 """Focus sessions and their events (the seed's `focus_sessions` and `focus_events`)."""
 
 import uuid
+from datetime import datetime
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import JSONField, Q, Value
 from django.utils import timezone
 
 from focus import vocabulary
-from focus.clock import SessionClock
+from focus.clock import Pause, SessionClock, as_utc
 from focusflow.json import SanitizedJSONEncoder
 
 MIN_ESTIMATE_MINUTES = 1
@@ -73,6 +74,12 @@ class FocusSession(models.Model):
     # so SQL that inserts sessions without naming it (bench/scheduler/seed.py) still works.
     ping_count = models.PositiveIntegerField(default=0, db_default=0)
 
+    # Pause and resume (focus/controls.py). While paused, next_tick_at is NULL, so the sweep never
+    # claims the session; ``pauses`` holds the closed spans as [paused at, resumed at] ISO pairs, and
+    # the session clock leaves them (and the open one since ``paused_at``) out of every duration.
+    paused_at = models.DateTimeField(null=True, blank=True)
+    pauses = models.JSONField(encoder=SanitizedJSONEncoder, default=list, blank=True, db_default=Value([], JSONField()))
+
     class Meta:
         db_table = "focus_sessions"
         ordering = ["-started_at"]
@@ -99,8 +106,38 @@ class FocusSession(models.Model):
         return f"{self.get_mode_display()} session {self.id}"
 
     def clock(self) -> SessionClock:
-        """This session's clock at the configured tick (focus/clock.py: session minutes, elapsed time)."""
-        return SessionClock(self.started_at, settings.FOCUS_TICK_SECONDS)
+        """This session's clock at the configured tick (focus/clock.py: session minutes, elapsed time),
+        its paused spans left out."""
+        return SessionClock(self.started_at, settings.FOCUS_TICK_SECONDS, self.pause_spans())
+
+    def pause_spans(self) -> tuple[Pause, ...]:
+        """The paused spans, oldest first: the stored closed ones, then the open one if paused now."""
+        spans: list[Pause] = []
+        for pair in self.pauses or ():
+            try:
+                paused_at, resumed_at = (as_utc(datetime.fromisoformat(str(v))) for v in pair)
+            except (TypeError, ValueError):  # a malformed entry (hand-edited) counts as no pause
+                continue
+            spans.append((paused_at, resumed_at))
+        if self.paused_at is not None:
+            spans.append((self.paused_at, None))
+        return tuple(spans)
+
+    def close_pause(self, now: datetime) -> None:
+        """Close the open paused span at ``now`` (resume, or ending a paused session); unsaved."""
+        if self.paused_at is not None:
+            start = min(self.paused_at, now)
+            self.pauses = [*(self.pauses or []), [start.isoformat(), now.isoformat()]]
+            self.paused_at = None
+
+    @property
+    def is_paused(self) -> bool:
+        return self.ended_at is None and self.paused_at is not None
+
+    def paused_minutes(self, until: datetime | None = None) -> float:
+        """Wall-clock minutes this session has been paused (to ``until``, its end, or now), like actual_duration."""
+        end = until or self.ended_at or timezone.now()
+        return round(self.clock().paused_seconds(end) / 60, 2)
 
     @property
     def is_active(self) -> bool:
@@ -136,3 +173,7 @@ class FocusEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.event_type} @ {timezone.localtime(self.ts):%H:%M:%S %Z}"  # the active zone, named
+
+
+# Signed webhooks' models, loaded with the focus app's (focus/webhooks/).
+from focus.webhooks.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint  # noqa: E402, F401

@@ -9,7 +9,8 @@ from datetime import datetime
 from django.db import connection
 from django.db.models import QuerySet
 
-from focus.models import FocusEvent, FocusSession
+from focus import vocabulary
+from focus.models import USER_FACING_EVENTS, FocusEvent, FocusSession
 from focusflow.errors import NotFound
 from planner.models import Task
 from rhythm.models import PersonalModel, RhythmState
@@ -166,3 +167,24 @@ def session_events(
     if after_ts is not None:
         events = events.filter(ts__gt=after_ts)
     return events
+
+
+def unanswered_nudges(*, session_id) -> list[tuple[str, str]]:
+    """(kind, "ignored") for each nudge or break of the session nobody answered, oldest first: what
+    the personal model records for them when the session ends (focus/controls.py answers the rest)."""
+    rows = list(
+        FocusEvent.objects.filter(
+            session_id=session_id, event_type__in=[*USER_FACING_EVENTS, vocabulary.NUDGE_RESPONSE]
+        )
+        .order_by("ts", "id")
+        .values_list("id", "event_type", "content")
+    )
+    answered = {c.get("event_id") for _, t, c in rows if t == vocabulary.NUDGE_RESPONSE and isinstance(c, dict)}
+    return [
+        (c["kind"], vocabulary.IGNORED)
+        for pk, t, c in rows
+        if t != vocabulary.NUDGE_RESPONSE
+        and pk not in answered
+        and isinstance(c, dict)
+        and c.get("kind") in vocabulary.ALLOWED_KINDS
+    ]

@@ -2,10 +2,12 @@
 
 import re
 
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from focus.models import MAX_ESTIMATE_MINUTES, MIN_ESTIMATE_MINUTES, FocusEvent, FocusSession, Mode
+from focus.vocabulary import ALLOWED_KINDS, RESPONSES, SNOOZE, SNOOZE_MINUTES
 from focusflow.fields import (
     MOMENT_RULES,
     InputSerializer,
@@ -31,9 +33,14 @@ class StartInput(InputSerializer):
     person_id = serializers.UUIDField(required=False, allow_null=True)
     task_id = serializers.UUIDField(required=False, allow_null=True)
     estimated_duration = StrictIntegerField(
-        min_value=MIN_ESTIMATE_MINUTES, max_value=MAX_ESTIMATE_MINUTES, help_text="Minutes, 1-600."
+        required=False,
+        min_value=MIN_ESTIMATE_MINUTES,
+        max_value=MAX_ESTIMATE_MINUTES,
+        help_text="Minutes, 1-600; left out: the person's default estimate (GET /api/me/preferences).",
     )
-    mode = serializers.ChoiceField(choices=Mode.choices, required=False, default=Mode.DEEP)
+    mode = serializers.ChoiceField(
+        choices=Mode.choices, required=False, help_text="Left out: the person's default mode (deep unless changed)."
+    )
 
 
 class PingInput(InputSerializer):
@@ -56,6 +63,25 @@ class EndInput(InputSerializer):
     completion_score = unit_field(required=False, allow_null=True)
     session_quality = serializers.JSONField(required=False, allow_null=True)
     early_end = StrictBooleanField(required=False, allow_null=True)
+
+
+class SessionControlInput(InputSerializer):
+    session_id = serializers.UUIDField()
+
+
+class RespondInput(InputSerializer):
+    event_id = StrictIntegerField(min_value=1, max_value=2**63 - 1, help_text="A nudge or break event's id.")
+    response = serializers.ChoiceField(choices=RESPONSES, help_text="done: taken; snooze: later; dismiss: not now.")
+    snooze_minutes = serializers.ChoiceField(
+        choices=SNOOZE_MINUTES, required=False, allow_null=True, help_text="Required for snooze: 5, 10 or 15."
+    )
+
+    def validate(self, attrs):
+        if attrs["response"] == SNOOZE and attrs.get("snooze_minutes") is None:
+            raise serializers.ValidationError({"snooze_minutes": ["Required for snooze: one of 5, 10, 15."]})
+        if attrs["response"] != SNOOZE and attrs.get("snooze_minutes") is not None:
+            raise serializers.ValidationError({"snooze_minutes": ["Only a snooze has minutes."]})
+        return attrs
 
 
 class SessionListQuery(serializers.Serializer):
@@ -127,6 +153,7 @@ class SessionSerializer(serializers.ModelSerializer):
     task_id = serializers.UUIDField(read_only=True, allow_null=True)
     task_title = serializers.CharField(source="task.title", read_only=True, allow_null=True, default=None)
     is_active = serializers.BooleanField(read_only=True)
+    paused_minutes = serializers.SerializerMethodField(help_text="Minutes paused so far (left out of every duration).")
     estimated_duration = serializers.IntegerField(read_only=True, help_text="Minutes planned (as estimated_minutes).")
     estimated_minutes = serializers.IntegerField(
         source="estimated_duration", read_only=True, help_text="Minutes planned."
@@ -183,6 +210,28 @@ class SessionSerializer(serializers.ModelSerializer):
             "tick_count",
             "last_tick_at",
             "next_tick_at",
+            "paused_at",
+            "paused_minutes",
             "summary",
         ]
         read_only_fields = fields
+
+    @extend_schema_field(OpenApiTypes.FLOAT)
+    def get_paused_minutes(self, session: FocusSession) -> float:
+        return session.paused_minutes()
+
+
+class LearnedQuery(serializers.Serializer):
+    person_id = serializers.UUIDField(required=False, help_text="Service accounts: whose; others: their own.")
+
+
+class LearnedKindSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=ALLOWED_KINDS)
+    counts = serializers.DictField(child=serializers.IntegerField(), help_text="taken, snoozed, dismissed, ignored")
+    factor = serializers.FloatField(help_text="How much this kind's spacing is stretched: 1 (as usual) to its limit.")
+    sentence = serializers.CharField()
+
+
+class LearnedSerializer(serializers.Serializer):
+    person_id = serializers.UUIDField()
+    kinds = LearnedKindSerializer(many=True)

@@ -16,17 +16,19 @@ from rest_framework import status
 from focus import scheduler, selectors
 from focus.events import event_write, events_written
 from focus.models import EventType, FocusEvent, FocusSession
+from focus.policy.answers import learned as answers_learned
 from focus.selectors import active_session_for
 from focus.summary import EventRecord, build_summary, summary_sentiment
 from focusflow.errors import Conflict, DomainError, InvalidInput, NotFound
 from planner.models import Task
 from rhythm.habit import emotion_from_sentiment
 from rhythm.models import MemoryShortTerm, RhythmSample
-from rhythm.selectors import emotion_baseline, rhythm_snapshot
+from rhythm.selectors import emotion_baseline, preferences_or_defaults, rhythm_snapshot
 from rhythm.services import (
     RHYTHM_FIELDS,
     habit_strengthen,
     memory_write,
+    nudge_answers_add,
     rhythm_ping_write_sql,
     rhythm_update,
 )
@@ -55,12 +57,17 @@ def session_start(
     *,
     person_id: uuid.UUID,
     task_id: uuid.UUID | None,
-    estimated_duration: int,
-    mode: str,
+    estimated_duration: int | None,
+    mode: str | None,
     now: datetime | None = None,
 ) -> FocusSession:
-    """Start a session, record its start state, and queue its first tick once committed."""
+    """Start a session, record its start state, and queue its first tick once committed. Without an
+    estimate or a mode, the person's defaults (their preferences) are used."""
     now = now or timezone.now()
+    if estimated_duration is None or mode is None:
+        defaults = preferences_or_defaults(person_id=person_id)
+        estimated_duration = estimated_duration or defaults.default_estimate
+        mode = mode or defaults.default_mode
     task = None
     if task_id is not None:
         task = Task.objects.filter(pk=task_id, person_id=person_id).first()
@@ -308,6 +315,8 @@ def session_end(
     early_end: bool | None = None,
     now: datetime | None = None,
     ended_after_hours: float | None = None,
+    ended_after_pause_minutes: float | None = None,
+    require_paused_before: datetime | None = None,
 ) -> FocusSession:
     """End a session once: summary, one short-term memory, habit strength. A second end is a 409.
 
@@ -315,12 +324,17 @@ def session_end(
     for it (``_summary_event_rows``). ``ended_after_hours`` is the max-age sweep ending a session
     nobody ended (focus/overdue.py): the summary says so, and since nobody said how it went the
     memory carries no sentiment (the emotion baseline does not move) and the habit is not
-    strengthened: a forgotten timer is not practice.
+    strengthened: a forgotten timer is not practice. ``ended_after_pause_minutes`` is the pause
+    sweep ending a session paused past FOCUS_MAX_PAUSE_MINUTES (focus/long_pauses.py): the summary
+    says so; the person did work, so the memory and the habit are written as for any early end.
     """
     session = _session_lock(session_id=session_id, person_id=person_id)
     now = now or timezone.now()  # read after the lock: a tick that held it must not land after the end
     if session.ended_at is not None:
         raise Conflict("This session has already ended.", ended_at=session.ended_at.isoformat())
+    if require_paused_before is not None and (session.paused_at is None or session.paused_at > require_paused_before):
+        raise Conflict("This session was resumed.")  # the pause sweep lost a race with resume
+    session.close_pause(now)  # a paused session ends paused: its last pause counts in no duration
     clock = session.clock()
     actual = round(clock.session_minutes(now), 2)  # session minutes, as the summary's actual_minutes
     if early_end is None:
@@ -342,8 +356,16 @@ def session_end(
             "completion_score": completion_score,
             "early_end": early_end,
             **({"ended_automatically": True} if ended_after_hours is not None else {}),
+            **({"ended_after_pause_minutes": ended_after_pause_minutes} if ended_after_pause_minutes else {}),
         },
     )
+    learned: list[dict] = []
+    if ended_after_hours is None:
+        # The nudges nobody answered count as ignored in what the policy learns (a forgotten timer does not).
+        model = nudge_answers_add(
+            person_id=session.person_id, answers=selectors.unanswered_nudges(session_id=session.id)
+        )
+        learned = answers_learned(model.nudge_answers)
     session.summary = build_summary(
         started_at=session.started_at,
         ended_at=now,
@@ -354,7 +376,10 @@ def session_end(
         events=_summary_event_rows(session, now=now),
         tick_seconds=settings.FOCUS_TICK_SECONDS,
         ended_after_hours=ended_after_hours,
+        pauses=clock.pauses,
+        ended_after_pause_minutes=ended_after_pause_minutes,
     )
+    session.summary["learned"] = learned  # what the policy learned from how nudges were answered
     session.save()
     if ended_after_hours is not None:
         memory_write(

@@ -77,6 +77,16 @@ Ended automatically
 sentence says "Ended automatically after N hours", the ``early_end`` friction point says the
 session was left running, and ``ended_automatically`` is true.
 
+Pauses
+------
+``pauses`` are the session's paused spans (focus/clock.py): the session clock stands still during
+each, so ``actual_minutes``, the energy curve and flow windows leave paused time out, and an event
+written while paused sits at the minute the pause began. ``duration.paused_minutes`` (session
+minutes) says how long it was paused, and a sentence says so. ``ended_after_pause_minutes`` marks a
+session the pause sweep ended (focus/long_pauses.py): the first sentence says it ended itself
+after a pause longer than that, the ``early_end`` friction point says the same, and
+``ended_after_pause`` is true.
+
 ``summary_sentiment`` turns completion and the person's own quality rating into a number in
 [-1, 1] (rounded to 3 places, as ``memory_short_term.sentiment`` stores it), so the emotion
 baseline can learn from every ended session.
@@ -91,7 +101,7 @@ from datetime import datetime, timezone
 from decimal import Decimal
 from typing import Any
 
-from focus.clock import SessionClock, duration_text, minutes_in_ticks
+from focus.clock import SessionClock, duration_text, minutes_in_ticks, session_minutes_of
 from focus.vocabulary import BREAK_KINDS, DISTRACTION_SIGNALS, ENDING_FRICTION, IDLE_ACTIVITIES
 from focusflow.numbers import finite_number as _number
 
@@ -186,9 +196,10 @@ def _json_safe(value: Any, depth: int = 0) -> Any:
 class _Clock:
     """Timestamps as session minutes (focus/clock.py), clamped to the session's edges."""
 
-    def __init__(self, started_at: datetime, ended_at: datetime, tick_seconds: int):
-        self.session = SessionClock(_aware(started_at), tick_seconds)
+    def __init__(self, started_at: datetime, ended_at: datetime, tick_seconds: int, pauses: tuple = ()):
+        self.session = SessionClock(_aware(started_at), tick_seconds, tuple(pauses))
         self.total = self.session.session_minutes(_aware(ended_at))
+        self.paused = session_minutes_of(self.session.paused_seconds(_aware(ended_at)), tick_seconds)
 
     def raw(self, ts: datetime) -> float:
         return self.session.minute(_aware(ts))
@@ -611,6 +622,8 @@ def build_summary(
     events: Sequence[EventRecord],
     tick_seconds: int = 300,
     ended_after_hours: float | None = None,
+    pauses: Sequence[tuple[datetime, datetime | None]] = (),
+    ended_after_pause_minutes: float | None = None,
 ) -> dict:
     """Summarize an ended session; all session-relative times are session minutes (see module doc).
 
@@ -621,7 +634,7 @@ def build_summary(
     """
     if isinstance(tick_seconds, bool) or not isinstance(tick_seconds, (int, float)) or not tick_seconds > 0:
         raise ValueError("tick_seconds must be a positive number")
-    clock = _Clock(started_at, ended_at, tick_seconds)
+    clock = _Clock(started_at, ended_at, tick_seconds, tuple(pauses))
     ordered = sorted((e for e in events if isinstance(getattr(e, "ts", None), datetime)), key=lambda e: _aware(e.ts))
     est = _number(estimated_minutes)
     est = max(0, round(est)) if est is not None else 0
@@ -638,6 +651,7 @@ def build_summary(
     idle, idle_kinds = _idle_gaps(ordered, clock)
     friction = _distraction_episodes(ordered, clock) + idle
     auto_hours = _number(ended_after_hours, 0.0)
+    pause_limit = _number(ended_after_pause_minutes, 0.0)
     if early_end:
         short = max(0.0, est - actual)
         detail = (
@@ -647,6 +661,8 @@ def build_summary(
         )
         if auto_hours is not None:
             detail = f"left running, ended automatically after {_hours(auto_hours)}"
+        elif pause_limit is not None:
+            detail = f"paused longer than {duration_text(pause_limit)}, ended automatically"
         friction.append(_friction("early_end", actual, short, detail))
     if overrun:
         friction.append(
@@ -664,6 +680,11 @@ def build_summary(
     if auto_hours is not None:
         first = f"Ended automatically after {_hours(auto_hours)}"
         first += f" against a {duration_text(est, 'adjective')} estimate" if est > 0 else ""
+    elif pause_limit is not None:
+        phrase = _duration_phrase(actual, est, early_end, round(actual) > est)
+        first = (
+            f"Ended by itself after a pause longer than {duration_text(pause_limit)}: {phrase[0].lower()}{phrase[1:]}"
+        )
     else:
         first = _duration_phrase(actual, est, early_end, round(actual) > est)
     if flow_phrase := _flow_phrase(flow["total_minutes"], actual):
@@ -673,6 +694,8 @@ def build_summary(
     sentences = [first + "."]
     if second := _friction_sentence(friction, idle_kinds):
         sentences.append(second)
+    if clock.paused >= 0.5:
+        sentences.append(f"Paused for {duration_text(clock.paused)}, left out of the times above.")
 
     return {
         "duration": {
@@ -680,6 +703,7 @@ def build_summary(
             "actual_minutes": _r1(actual),
             "ratio": _r2(actual / est) if est > 0 else None,
             "overrun_minutes": _r1(over),
+            "paused_minutes": _r1(clock.paused),
         },
         "completion_score": completion,
         "session_quality": _json_safe(session_quality),
@@ -696,6 +720,7 @@ def build_summary(
         "sentences": sentences,
         "headline": " ".join(sentences),
         "ended_automatically": auto_hours is not None,
+        "ended_after_pause": pause_limit is not None,
     }
 
 

@@ -3,7 +3,8 @@ so a tick killed mid-run is redelivered (and its row lock, held by the dead conn
 
 from celery import shared_task
 
-from focus import engine, overdue, scheduler
+from focus import engine, long_pauses, overdue, scheduler
+from focus.webhooks import delivery
 
 TASK_OPTIONS = {"acks_late": True, "reject_on_worker_lost": True, "ignore_result": True}
 
@@ -30,3 +31,21 @@ def dispatch_due_ticks() -> int:
 def end_overdue_sessions() -> int:
     """Its own beat entry: end sessions left running past FOCUS_MAX_SESSION_HOURS."""
     return overdue.end_overdue_sessions()
+
+
+@shared_task(name="focus.end_long_paused_sessions", **TASK_OPTIONS)
+def end_long_paused_sessions() -> int:
+    """Its own beat entry: end sessions paused past FOCUS_MAX_PAUSE_MINUTES."""
+    return long_pauses.end_long_paused_sessions()
+
+
+@shared_task(name="focus.deliver_webhook", **TASK_OPTIONS)
+def deliver_webhook(delivery_id: int, seq: int) -> str:
+    """Send one claimed webhook delivery (queued after its event commits, or by the sweep)."""
+    return delivery.delivery_attempt(delivery_id=delivery_id, seq=seq)
+
+
+@shared_task(name="focus.sweep_webhooks", **TASK_OPTIONS)
+def sweep_webhooks() -> int:
+    """Its own beat entry: queue the webhook deliveries that are due (retries, lost first sends)."""
+    return delivery.webhooks_sweep()

@@ -29,29 +29,36 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
-from focus import dashboard, selectors, services
+from focus import controls, dashboard, selectors, services, vocabulary
 from focus.api import SessionPingApi, SessionStartApi
 from focus.clock import duration_text
 from focus.forms import ESTIMATE_PRESETS, EndForm, PingForm, StartForm
 from focus.models import FocusSession, Mode
+from focus.policy.answers import learned
+from focus.preferences import zone_of
 from focus.serializers import EventSerializer
 from focusflow.errors import Conflict, InvalidInput, NotFound
 from focusflow.people import own_person_id
 from focusflow.throttles import throttle_wait
 from planner import services as planner_services
+from rhythm import selectors as rhythm_selectors
+from rhythm import services as rhythm_services
+from rhythm.selectors import preferences_or_defaults
 
 TZ_COOKIE = "ff_tz"  # set by static/js/focusflow.js from the browser's own time zone
 
 
 def person_view(view):
-    """Login required; the page renders in the browser's time zone (days, streaks, clock times)."""
+    """Login required; the page renders in the person's time zone (their preferences) or else the
+    browser's (days, streaks, clock times). The preferences are kept on the request for the page."""
 
     @login_required
     @functools.wraps(view)
     def wrapper(request, *args, **kwargs):
-        zone = None
+        request.focus_preferences = preferences_or_defaults(person_id=own_person_id(request))
+        zone = zone_of(request.focus_preferences)
         name = unquote(request.COOKIES.get(TZ_COOKIE, ""))
-        if 0 < len(name) <= 64:
+        if zone is None and 0 < len(name) <= 64:
             try:
                 zone = zoneinfo.ZoneInfo(name)
             except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError):
@@ -119,12 +126,19 @@ def _render_home(request, form: StartForm | None = None, status: int = 200):
         {
             "active": active,
             "active_minutes": duration_text(dashboard.session_minutes(active), "short") if active else "",
-            "form": form or StartForm(tasks=tasks),
+            "form": form or StartForm(tasks=tasks, initial=_start_defaults(request)),
             "presets": ESTIMATE_PRESETS,
             "stats": dashboard.home_stats(person_id=person_id),
+            "learned": learned(rhythm_selectors.nudge_answers(person_id=person_id)),
         },
         status=status,
     )
+
+
+def _start_defaults(request) -> dict:
+    """The start form's estimate and mode: the person's defaults (preferences)."""
+    preferences = request.focus_preferences
+    return {"estimated_duration": preferences.default_estimate, "mode": preferences.default_mode}
 
 
 @require_GET
@@ -195,6 +209,7 @@ def session_live(request, session_id: uuid.UUID):
             "live": live,
             "config": config,
             "ping_form": PingForm(initial=live["sliders"]),
+            "preferences": request.focus_preferences,  # notifications and sound, for the page's script
             "end_form": EndForm(),
         },
     )
@@ -271,6 +286,102 @@ def session_end(request, session_id: uuid.UUID):
     except Conflict:
         messages.info(request, "This session had already ended.")
     return redirect("dashboard-summary", session_id=session.id)
+
+
+# --------------------------------------------------------------------------- session controls
+
+
+def _control_answer(request, session: FocusSession, *, done: str) -> HttpResponse:
+    if _wants_json(request):
+        return JsonResponse(
+            {
+                "session_id": str(session.id),
+                "paused_at": session.paused_at.isoformat() if session.paused_at else None,
+                "paused_minutes": session.paused_minutes(),
+            }
+        )
+    messages.success(request, done)
+    return redirect("dashboard-live", session_id=session.id)
+
+
+def _control_conflict(request, session_id, conflict: Conflict) -> HttpResponse:
+    if _wants_json(request):
+        return JsonResponse(conflict.as_payload(), status=409)
+    messages.info(request, conflict.detail)
+    return redirect("dashboard-live", session_id=session_id)
+
+
+@require_POST
+@person_view
+@throttled_write()
+def session_pause(request, session_id: uuid.UUID):
+    session = _own_session(request, session_id)
+    try:
+        session = controls.pause_session(session_id=session.id, person_id=session.person_id)
+    except Conflict as conflict:
+        return _control_conflict(request, session.id, conflict)
+    return _control_answer(request, session, done="Paused. Nothing is sent and no time counts until you resume.")
+
+
+@require_POST
+@person_view
+@throttled_write()
+def session_resume(request, session_id: uuid.UUID):
+    session = _own_session(request, session_id)
+    try:
+        session = controls.resume_session(session_id=session.id, person_id=session.person_id)
+    except Conflict as conflict:
+        return _control_conflict(request, session.id, conflict)
+    return _control_answer(request, session, done="Resumed.")
+
+
+# The answer buttons send "done", "dismiss" or "snooze-<minutes>" (templates/focus/_feed_answer.html).
+RESPONSE_CHOICES = {
+    "done": ("done", None),
+    "dismiss": ("dismiss", None),
+    **{f"snooze-{m}": ("snooze", m) for m in vocabulary.SNOOZE_MINUTES},
+}
+
+
+@require_POST
+@person_view
+@throttled_write()
+def nudge_respond(request):
+    """Answer a nudge from its feed item; the event must be one of the person's own (else 404)."""
+    choice = RESPONSE_CHOICES.get(request.POST.get("response", ""))
+    event_id = request.POST.get("event_id", "")
+    if choice is None or not event_id.isascii() or not event_id.isdigit() or len(event_id) > 18:
+        errors = {"response": ["Done, dismiss or snooze-5/10/15."]} if choice is None else {"event_id": ["A number."]}
+        if _wants_json(request):
+            return JsonResponse({"detail": "Invalid input.", "errors": errors}, status=400)
+        messages.error(request, "That answer could not be read.")
+        return redirect("dashboard")
+    response, minutes = choice
+    try:
+        event = controls.respond(
+            event_id=int(event_id), response=response, snooze_minutes=minutes, person_id=own_person_id(request)
+        )
+    except NotFound:
+        raise Http404("No such nudge.") from None
+    except Conflict as conflict:
+        if _wants_json(request):
+            return JsonResponse(conflict.as_payload(), status=409)
+        messages.info(request, conflict.detail)
+        return redirect("dashboard")
+    if _wants_json(request):
+        return JsonResponse({**EventSerializer(event).data, **dashboard.feed_update(event)}, status=201)
+    messages.success(request, dashboard.answer_text(event.content) + ".")
+    return redirect("dashboard-live", session_id=event.session_id)
+
+
+@require_POST
+@person_view
+@throttled_write()
+def learned_reset(request):
+    """Forget how the person answered nudges: the policy goes back to its defaults for them."""
+    rhythm_services.nudge_answers_reset(person_id=own_person_id(request))
+    messages.success(request, "Forgotten. Nudges come as they did at first.")
+    return redirect("dashboard")
 
 
 # --------------------------------------------------------------------------- summary and history

@@ -32,6 +32,10 @@ FLOW_START = "flow_start"
 FLOW_END = "flow_end"
 DISTRACTION = "distraction"
 SESSION_END = "session_end"
+# Session controls (DESIGN.md "Session controls"; focus/controls.py).
+PAUSE = "pause"  # content: reason (PAUSE_REASONS), optional title (a meeting's)
+RESUME = "resume"  # content: paused_minutes
+NUDGE_RESPONSE = "nudge_response"  # content: event_id, kind, response (RESPONSES), snooze_minutes
 
 EVENT_TYPES: tuple[str, ...] = (
     SESSION_START,
@@ -43,11 +47,40 @@ EVENT_TYPES: tuple[str, ...] = (
     FLOW_END,
     DISTRACTION,
     SESSION_END,
+    PAUSE,
+    RESUME,
+    NUDGE_RESPONSE,
 )
 # The events a person is sent (counted by the guardrails: FOCUS_MAX_NUDGES, the minimum gap).
 USER_FACING_EVENT_TYPES: tuple[str, ...] = (NUDGE, BREAK)
 # What the policy's detectors write besides the tick's own event.
 DETECTION_TYPES: tuple[str, ...] = (FLOW_START, FLOW_END, DISTRACTION)
+
+# --------------------------------------------------------------------------- session controls
+
+# Why a session was paused: by the person, for a meeting on their calendar, or because they went idle.
+PAUSE_PERSON, PAUSE_MEETING, PAUSE_IDLE = "person", "meeting", "idle"
+PAUSE_REASONS: tuple[str, ...] = (PAUSE_PERSON, PAUSE_MEETING, PAUSE_IDLE)
+PAUSE_REASON_LABELS: Mapping[str, str] = {
+    PAUSE_PERSON: "Paused",
+    PAUSE_MEETING: "Paused for a meeting",
+    PAUSE_IDLE: "Paused while idle",
+}
+
+# How a person answers a nudge or break (POST /focus/respond), and how the personal model counts it.
+DONE, SNOOZE, DISMISS = "done", "snooze", "dismiss"
+RESPONSES: tuple[str, ...] = (DONE, SNOOZE, DISMISS)
+SNOOZE_MINUTES: tuple[int, ...] = (5, 10, 15)
+RESPONSE_LABELS: Mapping[str, str] = {DONE: "Done", SNOOZE: "Snoozed", DISMISS: "Dismissed"}
+# The personal model's words (rhythm.PersonalModel.nudge_answers): an unanswered nudge is "ignored".
+TAKEN, SNOOZED, DISMISSED, IGNORED = "taken", "snoozed", "dismissed", "ignored"
+ANSWERS: tuple[str, ...] = (TAKEN, SNOOZED, DISMISSED, IGNORED)
+ANSWER_OF_RESPONSE: Mapping[str, str] = {DONE: TAKEN, SNOOZE: SNOOZED, DISMISS: DISMISSED}
+
+
+def pause_label(reason: object) -> str:
+    return PAUSE_REASON_LABELS.get(reason, "Paused") if isinstance(reason, str) else "Paused"
+
 
 # --------------------------------------------------------------------------- activity and signals
 
@@ -81,16 +114,25 @@ class NudgeKind:
     title: str  # a feed item's and the summary timeline's title: "Short break"
     in_sentence: str  # how a tick's detail names it: "Held back a short break suggestion ..."
     is_break: bool = False  # written as event type "break" (with break_minutes), else "nudge"
+    plural: str = ""  # what was learned: "check-ins come less often"
 
 
 NUDGE_KINDS: Mapping[str, NudgeKind] = {
     k.name: k
     for k in (
-        NudgeKind("check_in", "Check-in", "check-in"),
-        NudgeKind("refocus", "Refocus", "refocus nudge"),
-        NudgeKind("micro_break", "Short break", "short break suggestion", is_break=True),
-        NudgeKind("recovery_break", "Recovery break", "recovery break suggestion", is_break=True),
-        NudgeKind("wrap_up", "Wrap up", "wrap-up nudge"),
+        NudgeKind("check_in", "Check-in", "check-in", plural="check-ins"),
+        NudgeKind("refocus", "Refocus", "refocus nudge", plural="refocus nudges"),
+        NudgeKind(
+            "micro_break", "Short break", "short break suggestion", is_break=True, plural="short break suggestions"
+        ),
+        NudgeKind(
+            "recovery_break",
+            "Recovery break",
+            "recovery break suggestion",
+            is_break=True,
+            plural="recovery break suggestions",
+        ),
+        NudgeKind("wrap_up", "Wrap up", "wrap-up nudge", plural="wrap-up nudges"),
     )
 }
 ALLOWED_KINDS: tuple[str, ...] = tuple(NUDGE_KINDS)
@@ -157,6 +199,22 @@ TICK_REASONS: Mapping[str, TickReason] = {
             "waiting for a natural pause",
             held="Holding a {kind} until a natural pause in your work.",
         ),
+        # Answers (focus/policy/answers.py): the person snoozed or dismissed this kind, or the
+        # personal model learned that this person mostly dismisses it. The tick's detail says which.
+        TickReason("snoozed", "snoozed", held="Holding a {kind} you snoozed until the snooze is over."),
+        TickReason("dismissed", "you dismissed it", held="Holding back a {kind} because you dismissed one earlier."),
+        TickReason("learned_spacing", "spaced out for you", held="Holding back a {kind}: you usually dismiss them."),
+        # The person's preferences (focus/policy/preferences.py): a kind they hold, or outside their hours.
+        TickReason(
+            "held_by_you",
+            "you turned these off",
+            held="Held back a {kind} because you turned them off in your preferences.",
+        ),
+        TickReason(
+            "outside_working_hours",
+            "outside your working hours",
+            held="Held back a {kind} because it's outside your working hours.",
+        ),
         # No trigger fired.
         TickReason("nothing_to_say", "all calm", detail="Nothing needs saying right now."),
         # Guardrails (focus.guardrails.GUARDRAIL_REASONS): a proposal they block becomes a tick with their code.
@@ -218,3 +276,19 @@ ENDING_FRICTION: frozenset[str] = frozenset({"early_end", "overrun"})
 
 def friction_label(kind: object) -> str:
     return FRICTION_KINDS[kind].label if isinstance(kind, str) and kind in FRICTION_KINDS else "Friction"
+
+
+# --------------------------------------------------------------------------- webhook event types
+
+# What a webhook receiver is sent (DESIGN.md "Integrations"), by the event type that makes it. Pause
+# and resume are the session controls' events ("pause", "resume"); the other event types (ticks,
+# pings, detections) are never sent.
+WEBHOOK_EVENT_TYPES: Mapping[str, str] = {
+    SESSION_START: "session.started",
+    "pause": "session.paused",
+    "resume": "session.resumed",
+    NUDGE: "nudge.sent",
+    BREAK: "break.suggested",
+    SESSION_END: "session.ended",
+}
+WEBHOOK_TYPES: tuple[str, ...] = tuple(WEBHOOK_EVENT_TYPES.values())

@@ -34,6 +34,7 @@ class Actor:
     acts_for_any_person: bool
     persons: set[uuid.UUID] = field(default_factory=set)  # foreign person_ids named in the request
     unscoped: bool = False  # a read or write by record id, across all people
+    erased: set[uuid.UUID] = field(default_factory=set)  # people erased by the request (record_erasure)
 
 
 def account_person_id(*, user) -> uuid.UUID:
@@ -127,6 +128,12 @@ def readable_person_id(request, requested: uuid.UUID | None) -> uuid.UUID | None
     return visible_person_id(request) if requested is None else acting_person_id(request, requested)
 
 
+def record_erasure(request, person_id: uuid.UUID) -> None:
+    """The call erased this person: its access record keeps that an erasure happened (who, when,
+    what), not whom — a row naming them would be the one thing of theirs left behind."""
+    actor(request).erased.add(person_id)
+
+
 # --------------------------------------------------------------------------- the access record
 
 
@@ -198,7 +205,9 @@ class PersonAccessAudit:
             transaction.set_rollback(True)
             return
         who = actor(request)
-        persons: set[uuid.UUID | None] = set(_touched_persons(who, response))
+        persons: set[uuid.UUID | None] = set(_touched_persons(who, response)) - who.erased
+        if who.erased and not persons:
+            persons = {None}  # an erasure: recorded without naming the person (record_erasure)
         if not persons and who.unscoped and request.method not in ("GET", "HEAD", "OPTIONS"):
             persons = {None}  # a write whose person the answer does not name: still recorded
         user = request.user
@@ -209,7 +218,7 @@ class PersonAccessAudit:
                     actor_username=user.get_username(),
                     person_id=person_id,
                     method=request.method,
-                    path=request.get_full_path()[:300],
+                    path=(request.path if who.erased else request.get_full_path())[:300],
                     status=response.status_code,
                 )
                 for person_id in sorted(persons, key=lambda p: (p is None, str(p)))

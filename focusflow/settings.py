@@ -51,6 +51,33 @@ try:
         "FOCUS_MAX_SESSION_HOURS", 12.0, validate=Range(min=0, max=24 * 365, min_inclusive=False)
     )
 
+    # A paused session ends by itself (early_end) once paused this long (focus/long_pauses.py).
+    # Session minutes, like the policy's lengths: at FOCUS_TICK_SECONDS=2 the default is 24 s.
+    FOCUS_MAX_PAUSE_MINUTES = env.float(
+        "FOCUS_MAX_PAUSE_MINUTES", 60.0, validate=Range(min=0, max=24 * 60 * 7, min_inclusive=False)
+    )
+    # Integrations (DESIGN.md "Integrations"; focusflow/outbound.py). Private, loopback and link-local
+    # addresses, and plain http, only when this is true: for tests and their local servers, never production.
+    FOCUS_ALLOW_PRIVATE_URLS = env.bool("FOCUS_ALLOW_PRIVATE_URLS", False)
+    # Webhook deliveries (focus/webhooks/): each attempt waits this long for an answer; a failed one is
+    # retried after FOCUS_WEBHOOK_RETRY_SECONDS, doubling each time, and given up after
+    # FOCUS_WEBHOOK_MAX_ATTEMPTS attempts (10 from 30 s: about 4 h 15 min from the first to the last).
+    FOCUS_WEBHOOK_TIMEOUT_SECONDS = env.float("FOCUS_WEBHOOK_TIMEOUT_SECONDS", 10.0, validate=Range(min=0.1, max=60))
+    FOCUS_WEBHOOK_RETRY_SECONDS = env.float("FOCUS_WEBHOOK_RETRY_SECONDS", 30.0, validate=Range(min=0.1))
+    FOCUS_WEBHOOK_MAX_ATTEMPTS = env.int("FOCUS_WEBHOOK_MAX_ATTEMPTS", 10, validate=Range(min=1, max=30))
+    # The outbox sweep (beat): sends deliveries that are due (retries, and any whose first send was lost).
+    FOCUS_WEBHOOK_SWEEP_SECONDS = env.int("FOCUS_WEBHOOK_SWEEP_SECONDS", 10, validate=Range(min=1))
+
+    # Calendar feeds (planner/calendars/): busy times expanded for this many days ahead; each feed
+    # fetched every FOCUS_CALENDAR_REFRESH_SECONDS (conditional GET), each fetch bounded by a timeout
+    # and a size; a failing feed retried after FOCUS_CALENDAR_RETRY_SECONDS, doubling up to a day.
+    FOCUS_CALENDAR_DAYS = env.int("FOCUS_CALENDAR_DAYS", 7, validate=Range(min=1, max=60))
+    FOCUS_CALENDAR_REFRESH_SECONDS = env.int("FOCUS_CALENDAR_REFRESH_SECONDS", 900, validate=Range(min=1))
+    FOCUS_CALENDAR_RETRY_SECONDS = env.float("FOCUS_CALENDAR_RETRY_SECONDS", 60.0, validate=Range(min=0.1))
+    FOCUS_CALENDAR_TIMEOUT_SECONDS = env.float("FOCUS_CALENDAR_TIMEOUT_SECONDS", 10.0, validate=Range(min=0.1, max=60))
+    FOCUS_CALENDAR_MAX_BYTES = env.int("FOCUS_CALENDAR_MAX_BYTES", 5_000_000, validate=Range(min=1000))
+    FOCUS_CALENDAR_SWEEP_SECONDS = env.int("FOCUS_CALENDAR_SWEEP_SECONDS", 60, validate=Range(min=1))
+
     # API throttles (per user; staff/service accounts act for many people), plus tighter per-person
     # rates on the two writes a client repeats (start and ping). "N/s|min|hour|day", checked here.
     _rate = Regexp(r"^\d+/(s|sec|m|min|h|hour|d|day)$", error="must look like 120/min")
@@ -58,6 +85,7 @@ try:
     THROTTLE_STAFF_RATE = env.str("THROTTLE_STAFF_RATE", "6000/min", validate=_rate)
     THROTTLE_START_RATE = env.str("THROTTLE_START_RATE", "20/min", validate=_rate)
     THROTTLE_PING_RATE = env.str("THROTTLE_PING_RATE", "60/min", validate=_rate)
+    THROTTLE_EXPORT_RATE = env.str("THROTTLE_EXPORT_RATE", "10/hour", validate=_rate)  # GET /api/me/export
     # The cache holds the throttle counters: redis://… in production so every web worker shares them;
     # unset, each process counts on its own (fine for the quick start).
     CACHE_URL = env.str("CACHE_URL", "")
@@ -310,6 +338,7 @@ REST_FRAMEWORK = {
         "staff": THROTTLE_STAFF_RATE,
         "focus_start": THROTTLE_START_RATE,
         "focus_ping": THROTTLE_PING_RATE,
+        "me_export": THROTTLE_EXPORT_RATE,
     },
 }
 
@@ -326,6 +355,8 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    # A session's mode and a person's default mode are one choice set, one schema component.
+    "ENUM_NAME_OVERRIDES": {"ModeEnum": "focus.models.Mode"},
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "focusflow.schema.allow_empty_optional_query",
@@ -367,6 +398,8 @@ CELERY_TASK_DEFAULT_QUEUE = "celery"
 CELERY_TASK_ROUTES = {"focus.*": {"queue": FOCUS_QUEUE}}
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 OVERDUE_SWEEP_SECONDS = max(1, min(60, round(FOCUS_MAX_SESSION_HOURS * 3600 / 20)))
+# The long-pause sweep: every minute, or a tenth of the longest pause when that is shorter (compressed runs).
+LONG_PAUSE_SWEEP_SECONDS = max(1, min(60, round(FOCUS_MAX_PAUSE_MINUTES / 5 * FOCUS_TICK_SECONDS / 10)))
 # The one beat entry. A migration installs it (so the admin shows it after `migrate`); beat aligns
 # its interval with FOCUS_DISPATCH_SECONDS when it starts. A sweep older than one period is dropped.
 CELERY_BEAT_SCHEDULE = {
@@ -381,6 +414,24 @@ CELERY_BEAT_SCHEDULE = {
         "task": "focus.end_overdue_sessions",
         "schedule": float(OVERDUE_SWEEP_SECONDS),
         "options": {"queue": FOCUS_QUEUE, "expire_seconds": OVERDUE_SWEEP_SECONDS},
+    },
+    # Its own entry (installed by migration session_pause): end sessions paused past FOCUS_MAX_PAUSE_MINUTES.
+    "focus.end_long_paused_sessions": {
+        "task": "focus.end_long_paused_sessions",
+        "schedule": float(LONG_PAUSE_SWEEP_SECONDS),
+        "options": {"queue": FOCUS_QUEUE, "expire_seconds": LONG_PAUSE_SWEEP_SECONDS},
+    },
+    # Installed by focus migration "webhooks": sends the webhook deliveries that are due.
+    "focus.sweep_webhooks": {
+        "task": "focus.sweep_webhooks",
+        "schedule": float(FOCUS_WEBHOOK_SWEEP_SECONDS),
+        "options": {"queue": FOCUS_QUEUE, "expire_seconds": FOCUS_WEBHOOK_SWEEP_SECONDS},
+    },
+    # Installed by planner migration "calendar_feeds": fetches the calendar feeds that are due.
+    "planner.refresh_calendar_feeds": {
+        "task": "planner.refresh_calendar_feeds",
+        "schedule": float(FOCUS_CALENDAR_SWEEP_SECONDS),
+        "options": {"queue": "celery", "expire_seconds": FOCUS_CALENDAR_SWEEP_SECONDS},
     },
     "rhythm.backfill_emotion": {
         "task": "rhythm.backfill_emotion",

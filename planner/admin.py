@@ -16,3 +16,7 @@ class TaskAdmin(OperatorAdmin):
     @admin.display(description="person")
     def person(self, obj):
         return person_cell(getattr(obj, "person_username", None), obj.person_id)
+
+
+# Calendar feeds' state (planner/calendars/admin.py registers it).
+from planner.calendars import admin as calendars_admin  # noqa: E402, F401

@@ -49,3 +49,7 @@ class Task(models.Model):
             "due": self.due.isoformat() if self.due else None,
             "priority": self.priority,
         }
+
+
+# Calendar feeds and busy times, loaded with planner's models (planner/calendars/).
+from planner.calendars.models import BusyTime, CalendarFeed  # noqa: E402, F401

@@ -4,6 +4,7 @@ from focusflow.admin import OperatorAdmin, local_time, person_cell, with_person_
 from rhythm.models import (
     MemoryShortTerm,
     PersonalModel,
+    PersonPreferences,
     RhythmSample,
     RhythmState,
 )
@@ -98,3 +99,17 @@ class MemoryShortTermAdmin(PersonAdmin):
     @admin.display(description="created", ordering="created_at")
     def created(self, obj):
         return local_time(obj.created_at)
+
+
+@admin.register(PersonPreferences)
+class PersonPreferencesAdmin(admin.ModelAdmin):
+    list_display = [
+        "person_id",
+        "time_zone",
+        "default_estimate",
+        "default_mode",
+        "notifications",
+        "sound",
+        "updated_at",
+    ]
+    search_fields = ["person_id"]

@@ -66,7 +66,14 @@ class PersonalModel(models.Model):
     emotion_source = models.CharField(max_length=32, default="default", help_text="memory, rhythm, backfill or default")
     focus_habit_strength = models.FloatField(default=0.0, validators=unit_interval)
     last_session_at = models.DateTimeField(null=True, blank=True)
+    # How the person answered nudges, per kind: their last answers, oldest first ("taken", "snoozed",
+    # "dismissed", "ignored"), at most NUDGE_ANSWERS_KEPT each. The policy reads it (focus/policy/answers.py).
+    nudge_answers = models.JSONField(
+        encoder=SanitizedJSONEncoder, default=dict, blank=True, db_default=models.Value({}, models.JSONField())
+    )
     updated_at = models.DateTimeField(auto_now=True)
+
+    NUDGE_ANSWERS_KEPT = 20
 
     class Meta:
         db_table = "personal_model"
@@ -95,3 +102,45 @@ class MemoryShortTerm(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} for {self.user_id}"
+
+
+def _weekdays() -> list[str]:
+    return ["mon", "tue", "wed", "thu", "fri"]
+
+
+class PersonPreferences(models.Model):
+    """What a person chose (GET/PATCH /api/me/preferences, the preferences page): one row per person,
+    made with the defaults on first read (rhythm.services.preferences_for).
+
+    `held_kinds` are nudge kinds the policy never sends them (never recovery_break: see
+    focus/policy/preferences.py); `notifications` and `sound` are for the live page's script; the
+    default estimate and mode fill the start form and a start without them; `time_zone` (an IANA
+    name, blank: the browser's) is where the dashboard shows times and where working hours are read;
+    outside working hours (`work_start`-`work_end` on `work_days`; none when unset) only recovery
+    breaks are sent."""
+
+    person_id = models.UUIDField(unique=True)
+    held_kinds = models.JSONField(default=list, blank=True)
+    notifications = models.BooleanField(default=False)
+    sound = models.BooleanField(default=False)
+    default_estimate = models.PositiveIntegerField(
+        default=25, validators=[MinValueValidator(1), MaxValueValidator(600)], help_text="Minutes."
+    )
+    default_mode = models.CharField(max_length=16, default="deep")
+    time_zone = models.CharField(max_length=64, blank=True, default="")
+    work_start = models.TimeField(null=True, blank=True)
+    work_end = models.TimeField(null=True, blank=True)
+    work_days = models.JSONField(default=_weekdays, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        db_table = "person_preferences"
+        verbose_name = "preferences"
+        verbose_name_plural = "preferences"
+
+    def __str__(self) -> str:
+        return f"preferences {self.person_id}"
+
+    @property
+    def has_working_hours(self) -> bool:
+        return self.work_start is not None and self.work_end is not None

@@ -8,7 +8,7 @@ from datetime import datetime
 from django.utils import timezone
 
 from rhythm.habit import habit_strength_decayed
-from rhythm.models import PersonalModel, RhythmSample, RhythmState
+from rhythm.models import PersonalModel, PersonPreferences, RhythmSample, RhythmState
 
 
 def rhythm_snapshot(*, person_id: uuid.UUID) -> dict:
@@ -51,3 +51,14 @@ def person_state(*, person_id: uuid.UUID, history: int = 20) -> dict:
         "focus_habit_strength": habit_strength(person_id=person_id),
         "history": rhythm_history(person_id=person_id, limit=history),
     }
+
+
+def nudge_answers(*, person_id: uuid.UUID) -> dict:
+    """How the person answered nudges, per kind (their last answers, oldest first); {} if none yet."""
+    answers = PersonalModel.objects.filter(person_id=person_id).values_list("nudge_answers", flat=True).first()
+    return answers if isinstance(answers, dict) else {}
+
+
+def preferences_or_defaults(*, person_id: uuid.UUID) -> PersonPreferences:
+    """The person's saved preferences, or (unsaved) the defaults: a read that writes nothing."""
+    return PersonPreferences.objects.filter(person_id=person_id).first() or PersonPreferences(person_id=person_id)

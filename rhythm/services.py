@@ -17,7 +17,7 @@ from rhythm.habit import (
     habit_strength_after_session,
     habit_strength_decayed,
 )
-from rhythm.models import MemoryShortTerm, PersonalModel, RhythmSample, RhythmState
+from rhythm.models import MemoryShortTerm, PersonalModel, PersonPreferences, RhythmSample, RhythmState
 
 RHYTHM_FIELDS = ("energy", "stress", "fatigue")
 
@@ -176,3 +176,61 @@ def emotion_backfill() -> int:
         .filter(Q(emotion__isnull=True) | ~Q(emotion=F("latest_emotion")))
         .update(emotion=emotion, emotion_source="backfill")
     )
+
+
+@transaction.atomic
+def nudge_answers_add(*, person_id: uuid.UUID, answers: list[tuple[str, str]]) -> PersonalModel:
+    """Add (kind, answer) pairs, oldest first, to the person's nudge answers; each kind keeps its last
+    PersonalModel.NUDGE_ANSWERS_KEPT."""
+    model = personal_model_get_or_create(person_id=person_id, lock=True)
+    if not answers:
+        return model
+    kept = dict(model.nudge_answers) if isinstance(model.nudge_answers, dict) else {}
+    for kind, answer in answers:
+        history = kept.get(kind) if isinstance(kept.get(kind), list) else []
+        kept[kind] = [*history, answer][-PersonalModel.NUDGE_ANSWERS_KEPT :]
+    model.nudge_answers = kept
+    model.save(update_fields=["nudge_answers", "updated_at"])
+    return model
+
+
+@transaction.atomic
+def nudge_answers_reset(*, person_id: uuid.UUID) -> PersonalModel:
+    """Forget how the person answered nudges: the policy goes back to its defaults for them."""
+    model = personal_model_get_or_create(person_id=person_id, lock=True)
+    model.nudge_answers = {}
+    model.save(update_fields=["nudge_answers", "updated_at"])
+    return model
+
+
+# --------------------------------------------------------------------------- preferences
+
+PREFERENCE_FIELDS = (
+    "held_kinds",
+    "notifications",
+    "sound",
+    "default_estimate",
+    "default_mode",
+    "time_zone",
+    "work_start",
+    "work_end",
+    "work_days",
+)
+
+
+def preferences_for(*, person_id: uuid.UUID) -> PersonPreferences:
+    """The person's preferences, made with the defaults on first read."""
+    return PersonPreferences.objects.get_or_create(person_id=person_id)[0]
+
+
+@transaction.atomic
+def preferences_update(*, person_id: uuid.UUID, **values) -> PersonPreferences:
+    """Save the given preference fields (already validated at the edge: focus/me_serializers.py)."""
+    unknown = set(values) - set(PREFERENCE_FIELDS)
+    if unknown:
+        raise TypeError(f"not preference fields: {sorted(unknown)}")
+    preferences = PersonPreferences.objects.select_for_update().get_or_create(person_id=person_id)[0]
+    for name, value in values.items():
+        setattr(preferences, name, value)
+    preferences.save()
+    return preferences

@@ -16,7 +16,7 @@ so an estimate of 45 minutes and a duration are always comparable.
 
 from __future__ import annotations
 
-from focus.dashboard.feed import FEED_LIMIT, feed_html, feed_item, feed_update, ping_text, tick_text
+from focus.dashboard.feed import FEED_LIMIT, answer_text, feed_html, feed_item, feed_update, ping_text, tick_text
 from focus.dashboard.format import csv_cell, day_range, percent, remaining_text, streak_days
 from focus.dashboard.pages import (
     CSV_HEADER,
@@ -50,6 +50,7 @@ __all__ = [
     "csv_rows",
     "day_range",
     "ended_sessions_since",
+    "answer_text",
     "feed_html",
     "feed_item",
     "feed_update",

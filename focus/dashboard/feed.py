@@ -15,7 +15,7 @@ from django.utils import timezone
 from focus.clock import duration_text
 from focus.dashboard.format import percent
 from focus.models import EventType, FocusEvent
-from focus.vocabulary import kind_title, reason_label
+from focus.vocabulary import DISMISS, DONE, SNOOZE, kind_title, pause_label, reason_label
 
 FEED_LIMIT = 60  # events rendered with the live page; newer ones arrive by polling
 PING_FIELDS = (("energy", "energy"), ("stress", "stress"), ("fatigue", "fatigue"), ("focus", "focus"))
@@ -35,6 +35,8 @@ def feed_item(*, event_id: int, event_type: str, ts: datetime, content: Mapping[
             title=title,
             message=str(content.get("message") or ""),
             tone="break" if event_type == EventType.BREAK else "nudge",
+            answerable=True,  # done / snooze / dismiss buttons (the live page marks the answered ones)
+            is_break=event_type == EventType.BREAK,
         )
     elif event_type == EventType.FLOW_START:
         item.update(title="In flow", message="You're in a flow stretch; nudges will hold back.", tone="flow")
@@ -44,11 +46,42 @@ def feed_item(*, event_id: int, event_type: str, ts: datetime, content: Mapping[
         item.update(title="Distraction noticed", message=str(content.get("reason") or ""), tone="friction")
     elif event_type == EventType.PING:
         item.update(title="You logged", message=ping_text(content), tone="you")
+    elif event_type == EventType.PAUSE:
+        title = content.get("title")
+        item.update(title=pause_label(content.get("reason")), message=str(title or ""), tone="system")
+    elif event_type == EventType.RESUME:
+        minutes = content.get("paused_minutes")
+        paused = f"after {duration_text(minutes)} paused" if isinstance(minutes, (int, float)) and minutes >= 1 else ""
+        item.update(title="Resumed", message=paused, tone="system")
+    elif event_type == EventType.NUDGE_RESPONSE:
+        item.update(title=answer_text(content), message="", tone="you", answers=content.get("event_id"))
     elif event_type == EventType.SESSION_END:
         item.update(title="Session ended", message="", tone="system")
     else:
         return None
     return item
+
+
+def answer_text(content: Mapping[str, Any]) -> str:
+    """How an answer to a nudge reads: "Snoozed the short break for 10 minutes"."""
+    what = kind_title(content.get("kind")).lower()
+    response = content.get("response")
+    if response == SNOOZE and isinstance(content.get("snooze_minutes"), int):
+        return f"Snoozed the {what} for {duration_text(content['snooze_minutes'])}"
+    if response == DONE:
+        return f"Took the {what}" if content.get("kind") in ("micro_break", "recovery_break") else f"Done: {what}"
+    if response == DISMISS:
+        return f"Dismissed the {what}"
+    return "Answered"
+
+
+def answered_labels(events) -> dict[int, str]:
+    """Which nudges of these events were answered, and how (event id -> the answer's words)."""
+    return {
+        e.content["event_id"]: answer_text(e.content)
+        for e in events
+        if e.event_type == EventType.NUDGE_RESPONSE and isinstance(e.content, Mapping) and e.content.get("event_id")
+    }
 
 
 def ping_text(content: Mapping[str, Any]) -> str:

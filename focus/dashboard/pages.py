@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from focus.clock import SessionClock, duration_text, session_minutes_per_wall_minute
 from focus.dashboard import charts
-from focus.dashboard.feed import FEED_LIMIT, feed_item, tick_text
+from focus.dashboard.feed import FEED_LIMIT, answered_labels, feed_item, tick_text
 from focus.dashboard.format import csv_cell, day_range, percent, remaining_text, streak_days
 from focus.dashboard.reads import (
     ended_sessions_since,
@@ -103,6 +103,10 @@ def live_page(*, session: FocusSession, now: datetime | None = None) -> dict:
     feed = [
         item for e in events if (item := feed_item(event_id=e.id, event_type=e.event_type, ts=e.ts, content=e.content))
     ]
+    answered = answered_labels(events)  # a nudge answered already shows its answer, not the buttons
+    for item in feed:
+        if item.get("answerable") and item["id"] in answered:
+            item["answered"] = answered[item["id"]]
     flow_events = [e for e in events if e.event_type in (EventType.FLOW_START, EventType.FLOW_END)]
     in_flow = bool(flow_events) and flow_events[0].event_type == EventType.FLOW_START
     last_tick = next((e for e in events if e.event_type in (EventType.TICK, EventType.NUDGE, EventType.BREAK)), None)
@@ -123,6 +127,8 @@ def live_page(*, session: FocusSession, now: datetime | None = None) -> dict:
         # Where each slider starts: this session's last reading, or unset (None). Never the rhythm
         # state, which holds defaults or an earlier session's values the person did not say today.
         "sliders": last_readings(recent_session_pings(session=session, limit=LAST_READING_PINGS)),
+        "paused": session.is_paused,
+        "paused_minutes": duration_text(session.paused_minutes(now), "short"),
     }
 
 
@@ -176,6 +182,7 @@ def summary_page(*, session: FocusSession) -> dict:
         ended_at=session.ended_at or session.started_at,
         session_minutes=actual,
         tick_seconds=settings.FOCUS_TICK_SECONDS,
+        pauses=session.pause_spans(),
     )
 
     curve = _mapping(summary.get("energy_curve"))

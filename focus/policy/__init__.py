@@ -37,7 +37,8 @@ way in; the tick, focus/engine.py, uses nothing else):
 - ``state.py``       the policy's memory between ticks (stored as JSON on the session);
 - ``detectors.py``   flow, distraction, breakpoints, stress and fatigue (steps 2 and 6);
 - ``candidates.py``  what is worth saying, most important first, and same-kind spacing (step 4);
-- ``decide.py``      :func:`decide`: the order above, the guardrails, the breakpoint wait.
+- ``decide.py``      :func:`decide`: the order above, the guardrails, the breakpoint wait;
+- ``preferences.py`` what the person holds (kinds, working hours): :class:`WorkingHours`.
 """
 
 from __future__ import annotations
@@ -58,6 +59,7 @@ from focus.policy.detectors import (
     switch_baseline,
 )
 from focus.policy.inputs import Decision, Detection, PingSample, RhythmValues, TickContext, parse_ping
+from focus.policy.preferences import NEVER_HELD, WEEKDAYS, WorkingHours
 from focus.vocabulary import ALLOWED_KINDS, BREAK_KINDS, DETECTION_TYPES
 
 __all__ = [
@@ -71,6 +73,9 @@ __all__ = [
     "PingSample",
     "RhythmValues",
     "TickContext",
+    "WorkingHours",
+    "NEVER_HELD",
+    "WEEKDAYS",
     "Detection",
     "Decision",
     "decide",

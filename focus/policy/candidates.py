@@ -34,6 +34,7 @@ class _Proposal:
     allowed_in_flow: bool = False
     break_minutes: int | None = None
     long_flow: bool = False
+    snoozed: bool = False  # a snoozed kind coming back (focus/policy/answers.py): no same-kind spacing
 
 
 def _proposals(
@@ -71,7 +72,8 @@ def _proposals(
 
     estimate = finite_number(ctx.estimated_minutes)
     wrap_up_done = state.wrap_up_sent or "wrap_up" in ctx.last_sent_by_kind
-    elapsed_minutes = SessionClock(started, config.tick_seconds).session_minutes(now)
+    clock = SessionClock(started, config.tick_seconds, ctx.pauses)  # paused time left out
+    elapsed_minutes = clock.session_minutes(now)
     if estimate and estimate > 0 and not wrap_up_done and elapsed_minutes >= estimate - minutes_in_ticks(1) - _EPSILON:
         reached = elapsed_minutes >= estimate - _EPSILON
         est = duration_text(estimate, "adjective")
@@ -114,7 +116,7 @@ def _proposals(
 
     if ctx.nudges_sent < config.soft_max_nudges:
         since = as_utc(ctx.last_nudge_at) if ctx.last_nudge_at else started
-        quiet_seconds = seconds_between(since, now)
+        quiet_seconds = clock.offset_seconds(now) - clock.offset_seconds(since)
         if quiet_seconds >= session_seconds_of(minutes_in_ticks(config.check_in_after_ticks), config.tick_seconds):
             minutes = duration_text(max(0.0, session_minutes_of(quiet_seconds, config.tick_seconds)))
             what = "the last nudge" if ctx.last_nudge_at else "you started"

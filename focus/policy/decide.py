@@ -9,10 +9,12 @@ from focus import vocabulary
 from focus.clock import as_utc, duration_text, ticks_covering
 from focus.guardrails import guardrail_block
 from focus.messages import pick_message
+from focus.policy import answers
 from focus.policy.candidates import _Proposal, _proposals, _spacing_blocks
 from focus.policy.config import PolicyConfig
 from focus.policy.detectors import _update_distraction, _update_flow, detect_breakpoint, switch_baseline
 from focus.policy.inputs import ACTIVE, AWAY, IDLE, Decision, Detection, TickContext, _latest, parse_ping
+from focus.policy.preferences import preference_block
 from focus.policy.state import _State
 from focus.vocabulary import BREAK_KINDS, event_type_for, kind_in_sentence
 from focusflow.numbers import finite_number
@@ -41,6 +43,7 @@ def decide(ctx: TickContext, config: PolicyConfig) -> Decision:
     state = _State.from_mapping(ctx.state)
     if ctx.ended:
         return _tick("session_ended", [], state)
+    previous_tick_at = state.last_tick_at
 
     now = as_utc(ctx.now)
     started = as_utc(ctx.started_at)
@@ -56,7 +59,7 @@ def decide(ctx: TickContext, config: PolicyConfig) -> Decision:
     history = [p for p in pings if p.at <= window_start]  # earlier ticks
     window = [p for p in pings if p.at > window_start]  # this tick's pings
     baseline = switch_baseline(history, config)
-    on_break = ctx.tick_number <= state.break_until_tick
+    on_break = ctx.tick_number <= state.break_until_tick and not answers.break_declined(ctx)
 
     detections: list[Detection] = []
     flow_event = _update_flow(state, window, baseline, config)
@@ -71,6 +74,8 @@ def decide(ctx: TickContext, config: PolicyConfig) -> Decision:
         state.work_ticks = 0  # stepping away is a break taken on one's own
     elif not state.in_flow and not on_break:
         state.work_ticks += 1
+    if answers.break_taken_since(ctx, previous_tick_at):  # a resume, or "done" on a break
+        state.work_ticks = 0
     state.last_tick_at = now
 
     if ctx.tick_number <= config.settle_ticks:
@@ -81,22 +86,31 @@ def decide(ctx: TickContext, config: PolicyConfig) -> Decision:
         return _tick("on_break", detections, state)
 
     chosen: _Proposal | None = None
-    first_block: tuple[str, str] | None = None
-    for proposal in _proposals(ctx, state, window, pings, now, config):
-        if state.in_flow and not proposal.allowed_in_flow:
+    first_block: tuple[str, str, str | None] | None = None
+    # A snoozed kind that is due back goes first (focus/policy/answers.py).
+    for proposal in answers.returning(ctx, state, now, config) + _proposals(ctx, state, window, pings, now, config):
+        detail = None
+        preference = preference_block(
+            proposal.kind, now=now, held_kinds=ctx.held_kinds, working_hours=ctx.working_hours
+        )
+        if preference is not None:  # the person's preferences: a kind they hold, or outside their working hours
+            block = preference
+        elif state.in_flow and not proposal.allowed_in_flow:
             block = "in_flow"
-        elif _spacing_blocks(proposal.kind, ctx, state, now, config):
+        elif held := answers.hold(proposal, ctx, state, now, config):
+            block, detail = held
+        elif not proposal.snoozed and _spacing_blocks(proposal.kind, ctx, state, now, config):
             block = "same_kind_spacing"
         else:
             chosen = proposal
             break
-        first_block = first_block or (block, proposal.kind)
+        first_block = first_block or (block, proposal.kind, detail)
 
     if chosen is None:
         state.deferred_ticks = 0
         if first_block:
-            code, kind = first_block
-            return _tick(code, detections, state, _held_detail(code, kind, ctx, config))
+            code, kind, detail = first_block
+            return _tick(code, detections, state, detail or _held_detail(code, kind, ctx, config))
         if state.in_flow:
             return _tick("in_flow", detections, state)
         return _tick("nothing_to_say", detections, state)

@@ -16,6 +16,7 @@ from datetime import datetime
 from typing import Any
 
 from focus.clock import as_utc
+from focus.policy.preferences import WorkingHours
 from focus.vocabulary import ACTIVE, ACTIVITIES, AWAY, IDLE
 from focusflow.numbers import finite_number
 
@@ -27,6 +28,7 @@ __all__ = [
     "PingSample",
     "RhythmValues",
     "TickContext",
+    "NudgeAnswer",
     "Detection",
     "Decision",
     "parse_ping",
@@ -62,6 +64,18 @@ class RhythmValues:
 
 
 @dataclass(frozen=True)
+class NudgeAnswer:
+    """How the person answered one nudge or break of this session (a ``nudge_response`` event)."""
+
+    at: datetime  # when they answered
+    kind: str  # the nudge's kind
+    response: str  # "done" | "snooze" | "dismiss"
+    nudge_at: datetime  # when the nudge was sent
+    snooze_minutes: int | None = None
+    break_minutes: int | None = None
+
+
+@dataclass(frozen=True)
 class TickContext:
     now: datetime
     started_at: datetime
@@ -75,6 +89,17 @@ class TickContext:
     last_sent_by_kind: Mapping[str, datetime]
     state: Mapping[str, Any]  # the policy's state from the previous tick ({} at first)
     ended: bool = False
+    # Session controls (focus/policy/answers.py). The paused spans (paused at, resumed at), oldest first:
+    # the session clock leaves them out and a pause counts as a break.
+    pauses: tuple[tuple[datetime, datetime | None], ...] = ()
+    # This session's answers to its nudges, oldest first.
+    answers: tuple[NudgeAnswer, ...] = ()
+    # The person's recent answers per kind across sessions, oldest first ("taken", "snoozed",
+    # "dismissed", "ignored"): what the personal model learned (rhythm.PersonalModel.nudge_answers).
+    answer_history: Mapping[str, Sequence[str]] = field(default_factory=dict)
+    # The person's preferences (focus/policy/preferences.py): kinds they hold, their working hours.
+    held_kinds: frozenset[str] = frozenset()
+    working_hours: WorkingHours | None = None
 
 
 @dataclass(frozen=True)

@@ -51,3 +51,13 @@ def pg_cluster():
         yield cluster
     finally:
         cluster.stop()
+
+
+@pytest.fixture
+def receiver():
+    """A local HTTP server on a free port (webhook receiver, calendar feeds); see focus/tests/receiver.py."""
+    from focus.tests.receiver import Receiver
+
+    server = Receiver().start()
+    yield server
+    server.stop()

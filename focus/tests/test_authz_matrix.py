@@ -20,7 +20,11 @@ from rest_framework.views import APIView
 
 from focus.models import FocusEvent, FocusSession
 from focus.tests.factories import FocusEventFactory, FocusSessionFactory
+from focus.webhooks.models import WebhookEndpoint
+from focus.webhooks.services import endpoint_create
 from focusflow.models import PersonAccess
+from planner.calendars.models import CalendarFeed
+from planner.calendars.services import feed_add_url
 from planner.models import Task
 from planner.tests.factories import TaskFactory
 from rhythm.models import RhythmSample
@@ -41,6 +45,9 @@ class World:
     person_id: uuid.UUID
     session: FocusSession
     task: Task
+    nudge: FocusEvent
+    webhook: WebhookEndpoint
+    calendar: CalendarFeed
 
 
 @dataclass(frozen=True)
@@ -55,6 +62,13 @@ class Case:
     no_active_session: bool = False
     # A list answers everyone signed in, but shows alice's records only to alice and service accounts.
     is_list: bool = False
+    # alice's session is paused (resume).
+    paused: bool = False
+    # An erasure's access record says that it happened, not whom (focusflow.people.record_erasure).
+    names_person_in_record: bool = True
+    # The person's own records only (calendars): a service account gets what another person gets,
+    # and acts for nobody (no access record).
+    own_only: bool = False
 
     @property
     def id(self) -> str:
@@ -63,7 +77,14 @@ class Case:
 
 def _fill(value, world: World):
     if isinstance(value, str):
-        return value.format(session=world.session.id, task=world.task.id, person=world.person_id)
+        return value.format(
+            session=world.session.id,
+            task=world.task.id,
+            person=world.person_id,
+            nudge=world.nudge.id,
+            webhook=world.webhook.id,
+            calendar=world.calendar.id,
+        )
     if isinstance(value, dict):
         return {k: _fill(v, world) for k, v in value.items()}
     return value
@@ -86,6 +107,17 @@ CASES = [
         expect=(401, 404, 201, 201),
     ),
     Case("focus-end", "POST", "/focus/end", {"session_id": "{session}", "completion_score": 0.5}),
+    Case("focus-pause", "POST", "/focus/pause", {"session_id": "{session}"}),
+    Case("focus-resume", "POST", "/focus/resume", {"session_id": "{session}"}, paused=True),
+    Case(
+        "focus-respond",
+        "POST",
+        "/focus/respond",
+        {"event_id": "{nudge}", "response": "snooze", "snooze_minutes": 5},
+        expect=(401, 404, 201, 201),
+    ),
+    Case("me-learned", "GET", "/api/me/learned?person_id={person}", expect=(401, 403, 200, 200)),
+    Case("me-learned", "DELETE", "/api/me/learned?person_id={person}", expect=(401, 403, 200, 200)),
     Case("session-list", "GET", "/focus/sessions/", expect=(401, 200, 200, 200), is_list=True),
     Case("session-list", "GET", "/focus/sessions/?person_id={person}", expect=(401, 403, 200, 200), is_list=True),
     Case("session-detail", "GET", "/focus/sessions/{session}/"),
@@ -113,8 +145,54 @@ CASES = [
         {"person_id": "{person}", "fatigue": 0.9},
         expect=(401, 403, 200, 200),
     ),
+    Case("webhook-list", "GET", "/api/webhooks/", expect=(401, 200, 200, 200), is_list=True),
+    Case(
+        "webhook-list",
+        "POST",
+        "/api/webhooks/",
+        {"person_id": "{person}", "url": "https://example.com/hooks", "event_types": ["session.started"]},
+        expect=(401, 403, 201, 201),
+    ),
+    Case("webhook-detail", "GET", "/api/webhooks/{webhook}/"),
+    Case(
+        "webhook-detail",
+        "PUT",
+        "/api/webhooks/{webhook}/",
+        {"url": "https://example.com/moved", "event_types": ["nudge.sent"], "active": False},
+    ),
+    Case("webhook-detail", "PATCH", "/api/webhooks/{webhook}/", {"active": False}),
+    Case("webhook-detail", "DELETE", "/api/webhooks/{webhook}/", expect=(401, 404, 204, 204)),
+    # Calendars: one's own only, service accounts included (busy times never leave the account).
+    Case("calendar-list", "GET", "/api/me/calendars/", expect=(401, 200, 200, 200), is_list=True, own_only=True),
+    Case(
+        "calendar-list",
+        "POST",
+        "/api/me/calendars/",
+        {"url": "https://calendar.example.com/feed.ics"},
+        expect=(401, 201, 201, 201),
+        own_only=True,
+    ),
+    Case("calendar-detail", "GET", "/api/me/calendars/{calendar}/", expect=(401, 404, 200, 404), own_only=True),
+    Case("calendar-detail", "DELETE", "/api/me/calendars/{calendar}/", expect=(401, 404, 204, 404), own_only=True),
     # Who am I: nothing of anyone else's to refuse; every signed-in caller gets their own.
     Case("me", "GET", "/api/me", expect=(401, 200, 200, 200)),
+    Case("me-preferences", "GET", "/api/me/preferences?person_id={person}", expect=(401, 403, 200, 200)),
+    Case(
+        "me-preferences",
+        "PATCH",
+        "/api/me/preferences",
+        {"person_id": "{person}", "sound": True},
+        expect=(401, 403, 200, 200),
+    ),
+    Case("me-export", "GET", "/api/me/export?person_id={person}", expect=(401, 403, 200, 200)),
+    Case(
+        "me-delete",
+        "POST",
+        "/api/me/delete",
+        {"person_id": "{person}", "confirm": "delete my account"},
+        expect=(401, 403, 200, 200),
+        names_person_in_record=False,
+    ),
 ]
 
 
@@ -123,11 +201,16 @@ def _world(alice_api, *, active: bool) -> World:
     task = TaskFactory(person_id=person)
     session = FocusSessionFactory(person_id=person, task=task)
     FocusEventFactory(session=session)
+    nudge = FocusEventFactory(
+        session=session, event_type="nudge", content={"kind": "check_in", "message": "How's it going?", "tone": "micro"}
+    )
     if not active:
         session.ended_at = session.started_at
         session.next_tick_at = None
         session.save()
-    return World(person_id=person, session=session, task=task)
+    webhook = endpoint_create(person_id=person, url="https://example.com/alice", event_types=["session.ended"])
+    calendar = feed_add_url(person_id=person, url="https://calendar.example.com/alice.ics")
+    return World(person_id=person, session=session, task=task, nudge=nudge, webhook=webhook, calendar=calendar)
 
 
 def _fingerprint(world: World) -> tuple:
@@ -142,6 +225,8 @@ def _fingerprint(world: World) -> tuple:
         task,
         Task.objects.count(),
         RhythmSample.objects.count(),
+        list(WebhookEndpoint.objects.values_list("id", "url", "event_types", "active", "person_id")),
+        list(CalendarFeed.objects.filter(person_id=world.person_id).values_list("id", "url")),
     )
 
 
@@ -160,6 +245,8 @@ def callers(alice_api, bob_api, staff_api, plain_staff_api) -> dict[str, APIClie
 @pytest.mark.parametrize("case", CASES, ids=lambda case: case.id)
 def test_the_authorization_matrix(case: Case, actor: str, callers, alice_api):
     world = _world(alice_api, active=not case.no_active_session)
+    if case.paused:
+        FocusSession.objects.filter(pk=world.session.pk).update(paused_at=world.session.started_at, next_tick_at=None)
     expected = case.expect[ACTORS.index(EXPECT_AS.get(actor, actor))]
     before = _fingerprint(world)
     body = _fill(case.body, world)
@@ -180,12 +267,13 @@ def test_the_authorization_matrix(case: Case, actor: str, callers, alice_api):
         assert str(world.session.id) not in response.content.decode()
     if case.is_list and expected == 200:
         ids = {row["id"] for row in response.json()["results"]}
-        mine = {str(world.session.id), str(world.task.id)}
-        assert bool(ids & mine) is (actor in ("owner", "service"))
+        mine = {str(world.session.id), str(world.task.id), str(world.webhook.id), str(world.calendar.id)}
+        assert bool(ids & mine) is (actor in (("owner",) if case.own_only else ("owner", "service")))
     # Who read or wrote alice's data for her: the service account, on every call but "who am I".
     recorded = list(PersonAccess.objects.values_list("actor_username", "person_id", "method", "status"))
-    if actor == "service" and case.route != "me":
-        assert recorded == [("charlie", world.person_id, case.method, expected)]
+    if actor == "service" and case.route != "me" and not case.own_only:
+        whom = world.person_id if case.names_person_in_record else None
+        assert recorded == [("charlie", whom, case.method, expected)]
     else:
         assert recorded == []
 

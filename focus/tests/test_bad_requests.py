@@ -31,8 +31,9 @@ CASES = [
     ("malformed json", "post", START, '{"estimated_duration": 45,', "application/json", 400),
     ("body is a list", "post", START, "[1, 2]", "application/json", 400),
     ("body is a string", "post", START, '"start please"', "application/json", 400),
-    ("empty body", "post", START, "", "application/json", 400),
-    ("missing estimate", "post", START, body(mode="deep"), "application/json", 400),
+    # An empty body or one without an estimate starts with the person's defaults (test_preferences.py).
+    ("estimate null", "post", START, body(estimated_duration=None), "application/json", 400),
+    ("mode null", "post", START, body(estimated_duration=45, mode=None), "application/json", 400),
     ("estimate zero", "post", START, body(estimated_duration=0), "application/json", 400),
     ("estimate too long", "post", START, body(estimated_duration=601), "application/json", 400),
     ("estimate a word", "post", START, body(estimated_duration="forty"), "application/json", 400),

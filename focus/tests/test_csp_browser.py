@@ -67,7 +67,7 @@ def test_every_page_and_swagger_ui_work_under_the_policy_with_nothing_refused(st
     shot(page, "csp-live")
     assert violations(page) == [], "live"
 
-    for path in (f"/sessions/{ended.id}/summary/", "/history/"):
+    for path in (f"/sessions/{ended.id}/summary/", "/history/", "/preferences/"):
         page.goto(path)
         expect(page.locator("main h1")).to_be_visible()
         assert violations(page) == [], path

@@ -28,7 +28,7 @@ PINGS = 20_000
 HOURS = 10
 MAX_SUMMARY_BYTES = 64 * 1024  # the summary, the end's answer and the memory record each stay under this
 MAX_PAGE_BYTES = 160 * 1024  # the summary page
-MAX_END_STATEMENTS = 25  # what POST /focus/end runs, whatever the number of events
+MAX_END_STATEMENTS = 27  # what POST /focus/end runs, whatever the number of events (2 of them fold the unanswered nudges into what the policy learned)
 
 
 def ping_content(i: int) -> dict:

@@ -43,7 +43,13 @@ def sessions(alice_web) -> dict:
 
 
 def dashboard_pages(sessions) -> list[str]:
-    return ["/", f"/sessions/{sessions['running']}/", f"/sessions/{sessions['ended']}/summary/", "/history/"]
+    return [
+        "/",
+        f"/sessions/{sessions['running']}/",
+        f"/sessions/{sessions['ended']}/summary/",
+        "/history/",
+        "/preferences/",
+    ]
 
 
 def csp_directives(response) -> dict[str, list[str]]:

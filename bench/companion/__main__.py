@@ -1,0 +1,282 @@
+"""Session simulator: `make bench-companion` (or `python -m bench.companion --help`).
+
+Runs every archetype (bench/companion/people.py) over SEEDS seeds through the real policy, tick by
+tick as the engine does (bench/companion/drive.py), prints the rates of issue 11 with their
+targets (bench/companion/metrics.py), cross-checks a sample against the real engine on
+PostgreSQL (bench/companion/engine_check.py) and rewrites docs/companion.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from bench.companion.drive import simulate
+from bench.companion.metrics import Row, archetype_rows
+from bench.companion.people import ARCHETYPES, build_person
+
+ROOT = Path(__file__).resolve().parents[2]
+DOC = ROOT / "docs" / "companion.md"
+BASELINE = ROOT / "bench" / "companion" / "baseline.json"
+DEFAULT_SEEDS = 30
+# The engine cross-check's sample: a few seeds of a few archetypes (each a whole session on PostgreSQL).
+ENGINE_SAMPLE = (
+    "calm_deep",
+    "planted_distraction",
+    "self_report",
+    "coffee_break",
+    "new_user_rise",
+    "browser_only",
+    "takes_breaks",
+    "multi_switcher",
+)
+ENGINE_SEEDS = (0, 1, 2)
+
+
+def run(archetypes: list[str], seeds: int) -> tuple[list[Row], dict[str, float]]:
+    rows: list[Row] = []
+    seconds: dict[str, float] = {}
+    for name in archetypes:
+        began = time.perf_counter()
+        persons = [simulate(build_person(name, seed)) for seed in range(seeds)]
+        rows.extend(archetype_rows(name, persons))
+        seconds[name] = time.perf_counter() - began
+    return rows, seconds
+
+
+def _key(row: Row) -> str:
+    return f"{row.archetype} / {row.metric}"
+
+
+def load_baseline() -> dict:
+    """The committed baseline run (--save-baseline), to show which rates moved; {} if none."""
+    try:
+        return json.loads(BASELINE.read_text())
+    except (OSError, ValueError):
+        return {}
+
+
+def save_baseline(rows: list[Row], *, seeds: int) -> None:
+    rates = {_key(r): f"{r.value} {r.verdict}" for r in rows}
+    BASELINE.write_text(json.dumps({"commit": commit(), "seeds": seeds, "rates": rates}, indent=1) + "\n")
+
+
+def _was(row: Row, baseline: dict) -> list[str]:
+    return [baseline.get("rates", {}).get(_key(row), "—")] if baseline else []
+
+
+def table(rows: list[Row], baseline: dict | None = None) -> list[str]:
+    baseline = baseline or {}
+    extra = ["Baseline"] if baseline else []
+    header = ["Archetype", "Rate", "Target", "Result", "", *extra, "Source"]
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    for r in rows:
+        cells = [r.archetype, r.metric, r.target, r.value, r.verdict, *_was(r, baseline), r.source]
+        lines.append("| " + " | ".join(cells) + " |")
+    return lines
+
+
+def _git(*argv: str) -> str:
+    try:
+        return subprocess.run(["git", *argv], capture_output=True, text=True, cwd=ROOT).stdout.strip()
+    except OSError:
+        return ""
+
+
+def commit() -> str:
+    """The commit measured: HEAD, the last commit that changed the companion's code, and whether
+    that code has uncommitted changes."""
+    head = _git("rev-parse", "--short", "HEAD") or "?"
+    code = ("focus", "rhythm")
+    policy = _git("log", "-1", "--format=%h", "--", *code) or "?"
+    dirty = " (with uncommitted changes to focus/ or rhythm/)" if _git("status", "--porcelain", "--", *code) else ""
+    return f"{head} (focus/ and rhythm/ as of {policy}){dirty}"
+
+
+TOTALLED = ("guardrail violations", "policy exceptions", "friction points <= 1 per real episode")
+
+
+def glance(rows: list[Row], baseline: dict | None = None) -> list[str]:
+    """Issue 11's "Done when", one line per rate, and the totals over every archetype."""
+    baseline = baseline or {}
+    header = ["Done when", "Archetype", "Target", "Result", "", *(["Baseline"] if baseline else [])]
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    for r in rows:
+        if r.source == "issue 11" and r.metric not in TOTALLED:
+            cells = [r.metric, r.archetype, r.target, r.value, r.verdict, *_was(r, baseline)]
+            lines.append("| " + " | ".join(cells) + " |")
+    pad = " — |" if baseline else ""
+    violations = sum(int(r.value) for r in rows if r.metric == "guardrail violations")
+    exceptions = sum(int(r.value) for r in rows if r.metric == "policy exceptions")
+    within = total = 0
+    for r in rows:
+        if r.metric == TOTALLED[2] and (found := re.match(r"(\d+)/(\d+)", r.value)):
+            within, total = within + int(found[1]), total + int(found[2])
+    lines += [
+        f"| guardrail violations | every session | 0 | {violations} | {'PASS' if violations == 0 else 'FAIL'} |{pad}",
+        f"| policy exceptions | every session | 0 | {exceptions} | {'PASS' if exceptions == 0 else 'FAIL'} |{pad}",
+        f"| friction points <= 1 per real episode | every session | all sessions | {within}/{total} | "
+        f"{'PASS' if within == total else 'FAIL'} |{pad}",
+    ]
+    return lines
+
+
+def document(rows: list[Row], *, seeds: int, check: list[str], seconds: float, label: str, baseline: dict) -> str:
+    failing = sorted({r.archetype for r in rows if r.passed is False and r.source == "issue 11"})
+    lines = [
+        "# The companion on realistic people: the session simulator",
+        "",
+        "`make bench-companion` (`python -m bench.companion`, options in `--help`) runs every person",
+        "archetype below over SEEDS seeds (default 30) through the real policy, tick by tick exactly as",
+        'focus/engine.py does, and rewrites this page. Issue 11\'s "Done when" rates are marked',
+        '"issue 11"; rows marked "extra" are further rates worth watching (no target from the issue, or',
+        'one taken from its "What was seen").',
+        "",
+        f"## {label} on {commit()}",
+        "",
+        f"{seeds} seeds per archetype, {sum(1 for _ in rows)} rates, {seconds:.0f} s of simulation. "
+        f"Issue 11 rates failing on: {', '.join(failing) if failing else 'none'}.",
+        "",
+        *(BASELINE_NOTE if label.lower() == "baseline" else []),
+        "### At a glance",
+        "",
+        *(
+            [
+                f"The Baseline column is the run saved in bench/companion/baseline.json ({baseline.get('commit')}, "
+                f"{baseline.get('seeds')} seeds), so a change shows which rates moved.",
+                "",
+            ]
+            if baseline
+            else []
+        ),
+        *glance(rows, baseline),
+        "",
+        "### Every rate, per archetype",
+        "",
+        *table(rows, baseline),
+        "",
+        "## Engine cross-check",
+        "",
+        *check,
+        "",
+        "## The archetypes",
+        "",
+        "| Archetype | Who | Mode | How the stream is generated |",
+        "|---|---|---|---|",
+        *(
+            f"| {a.name} | {a.title} | {build_person(a.name, 0).sessions[0].mode} | {a.what} |"
+            for a in ARCHETYPES.values()
+        ),
+        "",
+        HOW,
+    ]
+    return "\n".join(lines) + "\n"
+
+
+BASELINE_NOTE = [
+    "This is the baseline: the policy as it stood before issue 11's changes (norms, noise-robust",
+    "detectors, budgeted guardrails, mode). It is meant to fail: the failing rows are what the",
+    "issue reports, measured; the guardrail and exception rows are what already holds.",
+    "",
+]
+
+HOW = """## How the streams are generated
+
+- **Pings**: a client pings every 1-2.5 minutes (uniform; some archetypes' clients 1-1.5 or 2-2.5),
+  from a random phase, at whole seconds, never exactly on a tick. The live page pings once per tick
+  period at its own phase with +-15 s drift.
+- **App switches**: a Poisson process at the person's own pace (switches per 5 minutes), running
+  for 30 minutes before the session starts, so a rolling counter's first readings count switches
+  from before the start. A rolling counter reports the switches of the last 5 minutes; a per-ping
+  counter (and the page's focus losses) those since its previous ping.
+- **Activity**: what the person does (active, idle while reading, away at a coffee break), with a
+  2% chance that a ping while working says idle (a minute of thinking without input).
+- **Readings**: energy, stress and fatigue around the person's own level (0.2-0.4 stress and
+  fatigue, 0.5-0.7 energy; fatigue drifting +0.03/h, energy -0.03/h) with noise SD 0.04, clipped
+  to 0..1 and rounded to 2 places; a real rise is a step at a known minute. Heart rate and HRV
+  (wearable) with noise SD 3 bpm and log-normal SD 0.12.
+- **Rhythm state**: a returning person's state is what an earlier day's last ping left; a brand-new
+  user has none (the tick then reads the model's defaults, 0.6 / 0.3 / 0.3, as production does).
+  Every ping with a reading moves it, across the sessions of a multi-session person.
+- **Seeds**: `random.Random("<archetype>:<seed>")`, so a seed always gives the same person,
+  stream and result.
+
+## How the rates are read
+
+- A nudge or break is counted when the tick sends it (event `nudge` or `break`), at its tick's
+  minute; "within one tick" of an instant means no later than one tick period (5 min) after the
+  first tick at or after it (for a rise: the first ping after it that carries the reading).
+- Flow windows, flow share and friction points are those of the session's summary, built by
+  focus/summary.py from the simulated events.
+- A false refocus is any refocus in a session with no planted distraction. "Counted as a break":
+  no micro_break from the break on (less than 50 minutes of work follow it), and no distraction
+  friction point overlapping it.
+- A person who takes breaks reacts to what a tick sent: 20-90 s after a break suggestion they are
+  away for its length (activity away, no switches), in the simulator and the cross-check alike.
+- Friction points per real episode: per session, distraction / idle_gap / stress_spike /
+  fatigue_spike points against the planted distractions / breaks / rises of the same kind.
+- Guardrails are checked by our own checker (allowed kind and its event type, micro tone, one
+  sentence of at most 120 characters, 5-minute gap, cap of 8, none at or after the end); an
+  exception from the policy is caught and counted and the tick is retried at the next one.
+
+## Run it
+
+    make bench-companion                 # 30 seeds, the engine cross-check, rewrites this page
+    SEEDS=50 make bench-companion
+    .venv/bin/python -m bench.companion --seeds 5 --archetypes calm_deep,reader --no-engine --no-doc
+    .venv/bin/python -m bench.companion --label Baseline --save-baseline   # a new Baseline column
+
+The engine cross-check needs PostgreSQL (BENCH_DATABASE_URL, default `focusflow_bench`, created and
+migrated); it runs in a transaction that is rolled back, so it leaves nothing behind. One seed of
+each archetype runs in `make test` (bench/companion/tests/).
+"""
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.companion", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--seeds", type=int, default=int(os.environ.get("SEEDS") or DEFAULT_SEEDS))
+    parser.add_argument("--archetypes", default="", help="comma-separated (default: all)")
+    parser.add_argument("--no-engine", action="store_true", help="skip the cross-check on PostgreSQL")
+    parser.add_argument("--no-doc", action="store_true", help="print only; do not rewrite docs/companion.md")
+    parser.add_argument("--label", default="Result", help='what this run is, in the heading (e.g. "Baseline")')
+    parser.add_argument(
+        "--save-baseline",
+        action="store_true",
+        help="save this run as bench/companion/baseline.json (the Baseline column)",
+    )
+    args = parser.parse_args(argv)
+    names = [n for n in args.archetypes.split(",") if n] or list(ARCHETYPES)
+    unknown = [n for n in names if n not in ARCHETYPES]
+    if unknown:
+        parser.error(f"unknown archetypes: {', '.join(unknown)} (known: {', '.join(ARCHETYPES)})")
+    began = time.perf_counter()
+    rows, _ = run(names, args.seeds)
+    seconds = time.perf_counter() - began
+    baseline = {} if args.save_baseline else load_baseline()
+    print("\n".join(table(rows, baseline)))
+    check = ["Not run (--no-engine)."]
+    if not args.no_engine:
+        from bench.companion import engine_check
+
+        sample = [(n, s) for n in ENGINE_SAMPLE if n in names for s in ENGINE_SEEDS]
+        check = engine_check.report(sample)
+        print("\n".join(check))
+    if not args.no_doc:
+        DOC.write_text(
+            document(rows, seeds=args.seeds, check=check, seconds=seconds, label=args.label, baseline=baseline)
+        )
+        print(f"wrote {DOC.relative_to(ROOT)}")
+    if args.save_baseline:
+        save_baseline(rows, seeds=args.seeds)
+        print(f"wrote {BASELINE.relative_to(ROOT)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

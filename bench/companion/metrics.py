@@ -1,0 +1,428 @@
+"""The rates of issue 11's "Done when", per archetype, each with its target and PASS/FAIL.
+
+Every rate is read from what the person would see (the nudges and breaks sent, when) and from the
+session's summary (focus/summary.py), against the truth the generator recorded. "Within one tick"
+of an instant is: sent no later than one tick period after the first tick at or after it.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+
+from bench.companion.drive import TICK_LAG_SECONDS, USER_FACING, SessionRun, policy_config
+from focus.guardrails import MAX_MESSAGE_CHARS, is_micro_tone
+from focus.summary import EventRecord
+from focus.vocabulary import ALLOWED_KINDS, BREAK_KINDS, event_type_for
+
+TICK = timedelta(seconds=policy_config().tick_seconds)
+NON_URGENT = ("check_in", "refocus", "micro_break")
+DONE_WHEN = "issue 11"
+EXTRA = "extra"
+
+Person = list[SessionRun]
+
+
+@dataclass(frozen=True)
+class Row:
+    archetype: str
+    metric: str
+    target: str
+    value: str
+    passed: bool | None  # None: reported, no target
+    source: str = DONE_WHEN
+
+    @property
+    def verdict(self) -> str:
+        return "—" if self.passed is None else ("PASS" if self.passed else "FAIL")
+
+
+def _sessions(persons: Sequence[Person]) -> list[SessionRun]:
+    return [run for person in persons for run in person]
+
+
+def _share(hits: int, total: int) -> str:
+    return f"{hits}/{total} ({100 * hits / total:.0f}%)" if total else "0/0"
+
+
+def _at_least(name: str, metric: str, hits: int, total: int, share: float, source: str = DONE_WHEN) -> Row:
+    return Row(name, metric, f">= {share:.0%}", _share(hits, total), total > 0 and hits >= share * total - 1e-9, source)
+
+
+def _at_most(name: str, metric: str, hits: int, total: int, share: float, source: str = DONE_WHEN) -> Row:
+    target = "0 sessions" if share == 0 else f"<= {share:.0%}"
+    return Row(name, metric, target, _share(hits, total), hits <= share * total + 1e-9, source)
+
+
+def _first_tick_at_or_after(run: SessionRun, at: datetime) -> datetime | None:
+    return next((t for t in run.ticks() if t >= at), None)
+
+
+def within_one_tick(run: SessionRun, at: datetime, sent: datetime) -> bool:
+    """``sent`` lands no later than one tick after the first tick that could see ``at``."""
+    first = _first_tick_at_or_after(run, at)
+    return first is not None and at <= sent <= first + TICK
+
+
+def _instant(run: SessionRun, minute: float) -> datetime:
+    return run.started_at + timedelta(minutes=minute)
+
+
+def _first_evidence(run: SessionRun, minute: float, reading: str) -> datetime | None:
+    """The first ping after ``minute`` that carries ``reading`` (when a client could show it)."""
+    at = _instant(run, minute)
+    return next(
+        (e.ts for e in run.events if e.event_type == "ping" and e.ts >= at and reading in e.content),
+        None,
+    )
+
+
+# --------------------------------------------------------------------------- guardrails (our own checker)
+
+
+def guardrail_violations(run: SessionRun) -> list[str]:
+    """Every broken guardrail in a session: kind, event type, micro tone, gap, cap, none after end."""
+    config = policy_config()
+    found: list[str] = []
+    previous: datetime | None = None
+    count = 0
+    for e in run.events:
+        if e.event_type not in USER_FACING:
+            continue
+        kind, message = e.content.get("kind"), e.content.get("message")
+        count += 1
+        if kind not in ALLOWED_KINDS:
+            found.append(f"unknown kind {kind!r}")
+        elif event_type_for(kind) != e.event_type:
+            found.append(f"{kind} sent as a {e.event_type}")
+        if e.content.get("tone") != "micro" or not is_micro_tone(message) or len(str(message)) > MAX_MESSAGE_CHARS:
+            found.append(f"not micro tone: {message!r}")
+        if previous is not None and (e.ts - previous).total_seconds() < config.min_gap_seconds:
+            found.append(f"gap {(e.ts - previous).total_seconds():.0f} s")
+        if count > config.max_nudges:
+            found.append(f"cap: nudge {count}")
+        if e.ts >= run.ended_at:
+            found.append("after the end")
+        previous = e.ts
+    return found
+
+
+# --------------------------------------------------------------------------- metrics
+
+
+def guardrails(name: str, persons: Sequence[Person]) -> list[Row]:
+    runs = _sessions(persons)
+    violations = sum(len(guardrail_violations(r)) for r in runs)
+    exceptions = sum(len(r.exceptions) for r in runs)
+    return [
+        Row(name, "guardrail violations", "0", str(violations), violations == 0),
+        Row(name, "policy exceptions", "0", str(exceptions), exceptions == 0),
+    ]
+
+
+def flow_by_minute_20(name: str, persons: Sequence[Person]) -> Row:
+    runs = _sessions(persons)
+    hits = sum(
+        any(e.event_type == "flow_start" and r.minute(e.ts) <= 20 + TICK_LAG_SECONDS / 60 for e in r.events)
+        for r in runs
+    )
+    return _at_least(name, "flow detected by minute 20", hits, len(runs), 0.9)
+
+
+def _flow_windows(run: SessionRun) -> list[tuple[float, float]]:
+    return [(w["start_minute"], w["end_minute"]) for w in run.summary["flow_windows"]["windows"]]
+
+
+def non_urgent_in_flow(name: str, persons: Sequence[Person]) -> Row:
+    runs = _sessions(persons)
+    hours = sum(r.summary["flow_windows"]["total_minutes"] for r in runs) / 60
+    count = 0
+    for r in runs:
+        windows = _flow_windows(r)
+        count += sum(
+            1 for minute, kind, _ in r.sent() if kind in NON_URGENT and any(s < minute <= t for s, t in windows)
+        )
+    target = "<= 0.1 per flow hour"
+    if hours <= 0:
+        return Row(name, "non-urgent nudges in flow", target, f"{count} in 0 flow hours", None)
+    return Row(
+        name,
+        "non-urgent nudges in flow",
+        target,
+        f"{count / hours:.2f} ({count} in {hours:.1f} h)",
+        count / hours <= 0.1,
+    )
+
+
+def summary_flow_share(name: str, persons: Sequence[Person]) -> Row:
+    runs = _sessions(persons)
+    hits = sum(
+        r.summary["flow_windows"]["total_minutes"] >= 0.7 * max(r.summary["duration"]["actual_minutes"], 1e-9)
+        for r in runs
+    )
+    return _at_least(name, "summary flow >= 70% of the session", hits, len(runs), 0.9)
+
+
+def _refocus(run: SessionRun) -> list[tuple[float, str, EventRecord]]:
+    return [s for s in run.sent() if s[1] == "refocus"]
+
+
+def _refocus_signals(runs: Sequence[SessionRun]) -> str:
+    """What set off each refocus: the signal of the distraction detected last before it."""
+    signals: Counter[str] = Counter()
+    for r in runs:
+        for _, _, sent in _refocus(r):
+            detected = [e for e in r.events if e.event_type == "distraction" and e.ts <= sent.ts]
+            signals[str(detected[-1].content.get("signal")) if detected else "?"] += 1
+    return ", ".join(f"{signal} {n}" for signal, n in signals.most_common())
+
+
+def _refocus_row(name: str, persons: Sequence[Person], metric: str, share: float, source: str) -> Row:
+    runs = _sessions(persons)
+    hits = sum(bool(_refocus(r)) for r in runs)
+    row = _at_most(name, metric, hits, len(runs), share, source)
+    signals = _refocus_signals(runs)
+    return replace(row, value=f"{row.value}; by {signals}") if signals else row
+
+
+def false_refocus(name: str, persons: Sequence[Person], source: str = DONE_WHEN) -> Row:
+    return _refocus_row(name, persons, "sessions with a false refocus", 0.05, source)
+
+
+def no_refocus(name: str, persons: Sequence[Person], source: str = DONE_WHEN) -> Row:
+    return _refocus_row(name, persons, "sessions with any refocus", 0.0, source)
+
+
+def counted_as_break(name: str, persons: Sequence[Person]) -> Row:
+    """The person's own break resets the break clock (no micro_break from its start to the end of
+    the session, which is under 50 minutes of work after it) and the summary shows it as an
+    idle/away stretch, not a distraction."""
+    runs = _sessions(persons)
+    hits = 0
+    for r in runs:
+        ok = True
+        for start, end, _ in r.plan.truth.breaks:
+            if any(kind == "micro_break" and minute >= start for minute, kind, _ in r.sent()):
+                ok = False
+            for f in r.summary["friction_points"]:
+                if f["kind"] == "distraction" and f["at_minute"] < end and f["at_minute"] + (f["minutes"] or 0) > start:
+                    ok = False
+        hits += ok
+    return _at_least(name, "counted as a break", hits, len(runs), 1.0)
+
+
+def distraction_rates(name: str, persons: Sequence[Person]) -> list[Row]:
+    runs = _sessions(persons)
+    detected = refocused = placed = early = 0
+    for r in runs:
+        (start, end) = r.plan.truth.distractions[0]
+        window_start, window_end = _instant(r, start), _instant(r, end) + TICK
+        detection = next(
+            (
+                e.ts
+                for e in r.events
+                if e.event_type == "distraction"
+                and e.content.get("signal") not in ("idle", "away")
+                and window_start <= e.ts <= window_end
+            ),
+            None,
+        )
+        if detection is not None:
+            detected += 1
+            if any(e.content.get("kind") == "refocus" and detection <= e.ts <= detection + TICK for e in r.events):
+                refocused += 1
+        episodes = [f for f in r.summary["friction_points"] if f["kind"] == "distraction"]
+        placed += any(abs(f["at_minute"] - start) <= 5 for f in episodes)
+        early += any(minute < start for minute, kind, _ in r.sent() if kind == "refocus")
+    return [
+        _at_least(name, "distraction detected (start to end + 1 tick)", detected, len(runs), 0.95, EXTRA),
+        _at_least(name, "refocus within one tick of detection", refocused, len(runs), 0.95),
+        _at_least(name, "summary episode starts within 5 min of truth", placed, len(runs), 0.95),
+        _at_most(name, "sessions with a refocus before the distraction", early, len(runs), 0.05, EXTRA),
+    ]
+
+
+def self_report_counts(name: str, persons: Sequence[Person]) -> Row:
+    """A self-reported distraction gets its refocus at the first tick after it."""
+    runs = _sessions(persons)
+    hits = 0
+    for r in runs:
+        said = _instant(r, r.plan.truth.self_reports[0])
+        first = _first_tick_at_or_after(r, said)
+        hits += first is not None and any(kind == "refocus" and said <= e.ts <= first for _, kind, e in r.sent())
+    return _at_least(name, "refocus at the first tick after the self-report", hits, len(runs), 0.95, EXTRA)
+
+
+def _recoveries(run: SessionRun) -> list[tuple[float, str, EventRecord]]:
+    return [s for s in run.sent() if s[1] == "recovery_break"]
+
+
+def no_recovery(name: str, persons: Sequence[Person], source: str = DONE_WHEN) -> Row:
+    runs = _sessions(persons)
+    hits = sum(bool(_recoveries(r)) for r in runs)
+    return _at_most(name, "sessions with a recovery break, no real rise", hits, len(runs), 0.0, source)
+
+
+def rise_rates(
+    name: str, persons: Sequence[Person], source: str = DONE_WHEN, label: str = "real rise", before_too: bool = True
+) -> list[Row]:
+    """The planted stress rise gets a recovery break within one tick (and none came before it,
+    unless the person also tires on their own before it, ``before_too=False``)."""
+    runs = _sessions(persons)
+    hits = before = 0
+    for r in runs:
+        minute, readings = next(rise for rise in r.plan.truth.rises if "stress" in rise[1])
+        evidence = _first_evidence(r, minute, readings[0])
+        sent = [e.ts for e in r.events if e.content.get("kind") == "recovery_break" and e.event_type == "break"]
+        if evidence is not None and any(within_one_tick(r, evidence, ts) for ts in sent):
+            hits += 1
+        before += any(m < minute for m, _, _ in _recoveries(r))
+    rows = [_at_least(name, f"{label}: recovery break within one tick", hits, len(runs), 0.95, source)]
+    if before_too:
+        rows.append(_at_most(name, "sessions with a recovery break before the rise", before, len(runs), 0.05, EXTRA))
+    return rows
+
+
+def heart_in_reason(name: str, persons: Sequence[Person]) -> Row:
+    runs = _sessions(persons)
+    hits = sum(
+        any("heart" in str(e.content.get("reason", "")) for e in r.events if e.event_type == "break") for r in runs
+    )
+    return Row(name, "recovery break names heart signals", "—", _share(hits, len(runs)), None, EXTRA)
+
+
+def exhausted_rates(name: str, persons: Sequence[Person]) -> list[Row]:
+    runs = _sessions(persons)
+    many = sum(len(_recoveries(r)) > 1 for r in runs)
+    early = sum(any(m <= 10 for m, _, _ in _recoveries(r)) for r in runs)
+    return [
+        _at_most(name, "sessions with more than one recovery break", many, len(runs), 0.05, EXTRA),
+        Row(name, "recovery break by minute 10", "—", _share(early, len(runs)), None, EXTRA),
+    ]
+
+
+def max_breaks_per_hour(name: str, persons: Sequence[Person]) -> Row:
+    runs = _sessions(persons)
+    worst_each = []
+    for r in runs:
+        minutes = [m for m, kind, _ in r.sent() if kind in BREAK_KINDS]
+        worst_each.append(max((sum(1 for n in minutes if m <= n < m + 60) for m in minutes), default=0))
+    ok = sum(w <= 2 for w in worst_each)
+    return Row(
+        name,
+        "break suggestions in any 60 min <= 2",
+        "all sessions",
+        f"{_share(ok, len(runs))}; worst {max(worst_each, default=0)}",
+        ok == len(runs),
+    )
+
+
+def silence_in_taken_breaks(name: str, persons: Sequence[Person]) -> Row:
+    """Nothing is sent while the person is away on a break the companion suggested."""
+    runs = _sessions(persons)
+    ok = sum(not any(start < minute <= end for minute, _, _ in r.sent() for start, end in r.taken_breaks) for r in runs)
+    taken = sum(len(r.taken_breaks) for r in runs)
+    return Row(
+        name,
+        "nothing sent during a break taken",
+        "all sessions",
+        f"{_share(ok, len(runs))}; {taken / max(len(runs), 1):.1f} breaks taken per session",
+        ok == len(runs),
+        EXTRA,
+    )
+
+
+def wrap_up_at_estimate(name: str, persons: Sequence[Person]) -> Row:
+    runs = _sessions(persons)
+    hits = 0
+    for r in runs:
+        estimate = _instant(r, r.plan.estimate)
+        hits += any(
+            kind == "wrap_up" and estimate - TICK <= e.ts <= estimate + TICK + timedelta(seconds=TICK_LAG_SECONDS)
+            for _, kind, e in r.sent()
+        )
+    return _at_least(name, "wrap-up within one tick of the estimate", hits, len(runs), 0.95)
+
+
+_EPISODE_KINDS: dict[str, Callable[[SessionRun], int]] = {
+    "distraction": lambda r: len(r.plan.truth.distractions),
+    "idle_gap": lambda r: len(r.plan.truth.breaks) + len(r.taken_breaks),
+    "stress_spike": lambda r: sum("stress" in readings for _, readings in r.plan.truth.rises),
+    "fatigue_spike": lambda r: sum("fatigue" in readings for _, readings in r.plan.truth.rises),
+}
+
+
+def friction_per_episode(name: str, persons: Sequence[Person]) -> Row:
+    """At most one friction point of each kind per real episode of that kind (none without one)."""
+    runs = _sessions(persons)
+    ok = 0
+    points = episodes = 0
+    excess: Counter[str] = Counter()
+    for r in runs:
+        totals = r.summary["friction_totals"]
+        within = True
+        for kind, truth in _EPISODE_KINDS.items():
+            count = totals.get(kind, {}).get("count", 0)
+            points += count
+            episodes += truth(r)
+            within = within and count <= truth(r)
+            excess[kind] += max(0, count - truth(r))
+        ok += within
+    extra = ", ".join(f"{kind} {n}" for kind, n in excess.most_common() if n)
+    return Row(
+        name,
+        "friction points <= 1 per real episode",
+        "all sessions",
+        f"{_share(ok, len(runs))}; {points} points / {episodes} episodes" + (f"; extra: {extra}" if extra else ""),
+        ok == len(runs),
+    )
+
+
+def nudges_per_session(name: str, persons: Sequence[Person]) -> Row:
+    runs = _sessions(persons)
+    total = sum(len(r.sent()) for r in runs)
+    return Row(name, "nudges and breaks per session", "—", f"{total / max(len(runs), 1):.1f}", None, EXTRA)
+
+
+# Which rates each archetype is measured on (the guardrail rows, friction and nudge count for all).
+PLAN: dict[str, list[Callable[[str, Sequence[Person]], Row | list[Row]]]] = {
+    "calm_deep": [flow_by_minute_20, non_urgent_in_flow, summary_flow_share, lambda n, p: false_refocus(n, p, EXTRA)],
+    "ordinary": [false_refocus],
+    "ordinary_fast_client": [false_refocus],
+    "ordinary_per_ping": [false_refocus],
+    "heavy_admin": [false_refocus],
+    "reader": [no_refocus, counted_as_break],
+    "coffee_break": [no_refocus, counted_as_break],
+    "planted_distraction": [distraction_rates],
+    "distraction_per_ping": [distraction_rates],
+    "self_report": [self_report_counts, distraction_rates],
+    "stressed": [lambda n, p: rise_rates(n, p, EXTRA), lambda n, p: false_refocus(n, p, EXTRA)],
+    "exhausted_starter": [exhausted_rates],
+    "new_user": [no_recovery, lambda n, p: false_refocus(n, p, EXTRA)],
+    "new_user_rise": [rise_rates],
+    "wearable": [lambda n, p: rise_rates(n, p, EXTRA), heart_in_reason],
+    "never_pings": [lambda n, p: no_refocus(n, p, EXTRA)],
+    "browser_only": [lambda n, p: false_refocus(n, p, EXTRA)],
+    "ignores_breaks": [max_breaks_per_hour],
+    "takes_breaks": [
+        silence_in_taken_breaks,
+        lambda n, p: rise_rates(n, p, EXTRA, before_too=False),
+        lambda n, p: false_refocus(n, p, EXTRA),
+    ],
+    "long_day": [lambda n, p: rise_rates(n, p, DONE_WHEN, "late rise"), wrap_up_at_estimate],
+    "multi_switcher": [lambda n, p: false_refocus(n, p, EXTRA)],
+    "multi_deep": [flow_by_minute_20, non_urgent_in_flow, summary_flow_share],
+}
+
+
+def archetype_rows(name: str, persons: Sequence[Person]) -> list[Row]:
+    rows: list[Row] = []
+    for metric in PLAN.get(name, []):
+        result = metric(name, persons)
+        rows.extend(result if isinstance(result, list) else [result])
+    rows.append(friction_per_episode(name, persons))
+    rows.extend(guardrails(name, persons))
+    rows.append(nudges_per_session(name, persons))
+    return rows
