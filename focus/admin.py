@@ -9,6 +9,7 @@ from focus import controls, services
 from focus.clock import duration_text
 from focus.dashboard.feed import feed_item, tick_text
 from focus.models import EventType, FocusEvent, FocusSession
+from focus.vocabulary import friction_label
 from focusflow.admin import OperatorAdmin, json_details, local_time, person_cell, with_person_username
 from focusflow.errors import DomainError
 
@@ -39,6 +40,10 @@ def event_text(event: FocusEvent) -> str:
     if item:
         return " · ".join(part for part in (item["title"], item["message"]) if part)
     return event.get_event_type_display()
+
+
+def _minutes(value) -> float:
+    return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else 0.0
 
 
 def snapshot_text(snapshot) -> str:
@@ -150,11 +155,11 @@ class FocusSessionAdmin(OperatorAdmin):
 
     @admin.display(description="started", ordering="started_at")
     def started(self, obj):
-        return local_time(obj.started_at)
+        return local_time(obj.started_at, short=True)
 
     @admin.display(description="ended", ordering="ended_at")
     def ended(self, obj):
-        return local_time(obj.ended_at)
+        return local_time(obj.ended_at, short=True)
 
     @admin.display(description="minutes", ordering="actual_duration")
     def minutes(self, obj):
@@ -179,7 +184,12 @@ class FocusSessionAdmin(OperatorAdmin):
         sentences = [str(s) for s in summary.get("sentences") or []] or [str(summary.get("headline") or "")]
         friction = [f for f in summary.get("friction_points") or [] if isinstance(f, dict)]
         items = format_html_join(
-            "", "<li>{} at minute {}: {}</li>", ((f.get("kind"), f.get("at_minute"), f.get("detail")) for f in friction)
+            "",
+            "<li>{} at {}: {}</li>",
+            (
+                (friction_label(f.get("kind")), duration_text(_minutes(f.get("at_minute")), "short"), f.get("detail"))
+                for f in friction
+            ),
         )
         return format_html("<p>{}</p><ul>{}</ul>", " ".join(sentences), items) if friction else " ".join(sentences)
 

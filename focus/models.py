@@ -172,7 +172,7 @@ class FocusEvent(models.Model):
         indexes = [models.Index(fields=["session", "-ts"], name="focus_event_session_ts_idx")]
 
     def __str__(self) -> str:
-        return f"{self.event_type} @ {self.ts:%H:%M:%S}"
+        return f"{self.event_type} @ {timezone.localtime(self.ts):%H:%M:%S %Z}"  # the active zone, named
 
 
 # Signed webhooks' models, loaded with the focus app's (focus/webhooks/).

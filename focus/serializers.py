@@ -146,8 +146,23 @@ class EventsQuery(serializers.Serializer):
             raise serializers.ValidationError(error.message, code=error.code) from None
 
 
+@extend_schema_field({"type": "object", "additionalProperties": True})
+class JsonObjectField(serializers.JSONField):
+    """A stored JSON object (typed as an object in the schema, not a string)."""
+
+
 class EventSerializer(serializers.ModelSerializer):
     session_id = serializers.UUIDField(read_only=True)
+    content = JsonObjectField(
+        read_only=True,
+        help_text="What happened: for a nudge or break `kind`, `message`, `tone`, `reason`; for a tick the "
+        "`reason` nothing was sent; for a ping the readings as sent (0-1).",
+    )
+    rhythm_snapshot = JsonObjectField(
+        read_only=True, allow_null=True, help_text="energy, stress, fatigue (0-1) when the event was written."
+    )
+    task_snapshot = JsonObjectField(read_only=True, allow_null=True, help_text="The session's task then, if any.")
+    emotion_snapshot = JsonObjectField(read_only=True, allow_null=True, help_text="The emotion baseline then.")
 
     class Meta:
         model = FocusEvent
@@ -161,11 +176,6 @@ class EventSerializer(serializers.ModelSerializer):
             "task_snapshot",
             "emotion_snapshot",
         ]
-
-
-@extend_schema_field({"type": "object", "additionalProperties": True})
-class JsonObjectField(serializers.JSONField):
-    """A stored JSON object (typed as an object in the schema, not a string)."""
 
 
 class SessionSerializer(serializers.ModelSerializer):

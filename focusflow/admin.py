@@ -27,12 +27,14 @@ def browser_zone(request):
     return timezone.get_default_timezone()
 
 
-def local_time(value, *, seconds: bool = False) -> str:
-    """An instant in the active zone with the zone named: "Tue 1 Dec 2026, 20:05 CET"."""
+def local_time(value, *, seconds: bool = False, short: bool = False) -> str:
+    """An instant in the active zone with the zone named: "Tue 1 Dec 2026, 20:05 CET"; ``short``
+    (a list column) leaves out the weekday and the year: "1 Dec, 20:05 CET"."""
     if value is None:
         return "–"
     local = timezone.localtime(value)
-    return local.strftime(f"%a {local.day} %b %Y, %H:%M{':%S' if seconds else ''} %Z")
+    clock = f"%H:%M{':%S' if seconds else ''} %Z"
+    return local.strftime(f"{local.day} %b, {clock}" if short else f"%a {local.day} %b %Y, {clock}")
 
 
 def json_details(value, label: str = "JSON") -> str:

@@ -1,6 +1,9 @@
 """The OpenAPI schema (settings: REST_FRAMEWORK["DEFAULT_SCHEMA_CLASS"] and SPECTACULAR_SETTINGS'
 hooks): drf-spectacular's, plus every error answer an operation can give."""
 
+import inspect
+import re
+
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.plumbing import force_instance
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, PolymorphicProxySerializer
@@ -57,6 +60,50 @@ class ApiAutoSchema(AutoSchema):
     """drf-spectacular's schema plus the error answers each operation can give, so clients (and the
     schema fuzz test) know every status the API may return. A view lists its domain errors (404 for
     an id in the body, 409) in `error_statuses`; the rest follow from the operation's shape."""
+
+    # Words for an operation nobody summarized (extend_schema(summary=...) always wins): "List
+    # webhooks", "Get a webhook", "Change a webhook".
+    ACTION_VERBS = {
+        "list": "List {plural}",
+        "create": "Add a {one}",
+        "retrieve": "Get a {one}",
+        "update": "Replace a {one}",
+        "partial_update": "Change a {one}",
+        "destroy": "Delete a {one}",
+    }
+    METHOD_VERBS = {
+        "get": "Get {plural}",
+        "post": "Send {plural}",
+        "put": "Replace {plural}",
+        "patch": "Change {plural}",
+        "delete": "Delete {plural}",
+    }
+
+    def get_description(self) -> str:  # type: ignore[override]
+        """The view's own docstring (or its method's), never one inherited from a mixin or a DRF base
+        class ("Mixin for API views: …" is not what an operation does)."""
+        view_class = type(self.view)
+        name = getattr(self.view, "action", None) or self.method.lower()
+        for klass in view_class.__mro__:
+            if klass.__module__.startswith(("rest_framework", "focusflow.people")):
+                break
+            method = klass.__dict__.get(name)
+            if method is not None and method.__doc__:
+                return inspect.cleandoc(method.__doc__)
+        own = view_class.__dict__.get("__doc__")
+        return inspect.cleandoc(own) if own else ""
+
+    def get_summary(self) -> str | None:
+        """The first sentence of the description when it is short, else the verb and the path's noun."""
+        description = self.get_description()
+        first = re.split(r"(?<=\.)\s|\n", description, maxsplit=1)[0].rstrip(".") if description else ""
+        if first and len(first) <= 90 and first.count("(") == first.count(")"):
+            return first
+        action = getattr(self.view, "action", None)
+        pattern = self.ACTION_VERBS.get(action or "") or self.METHOD_VERBS.get(self.method.lower(), "{plural}")
+        words = [w for w in self.path.strip("/").split("/") if w and not w.startswith("{")]
+        plural = words[-1].replace("_", " ") if words else "the API"
+        return pattern.format(plural=plural, one=plural.removesuffix("s"))
 
     def _error_statuses(self) -> set[int]:
         statuses = set(getattr(self.view, "error_statuses", ()))

@@ -346,8 +346,10 @@ def bar_chart(
                 )
             if bar.label:
                 weight = ' font-weight="700"' if bar.highlight else ""
+                # A label by the right edge ends at its bar instead of running off the chart ("1 Dec").
+                lx, anchor = (bx + bar_w, "end") if i == len(bars) - 1 else (bx + bar_w / 2, "middle")
                 out.append(
-                    f'<text x="{_n(bx + bar_w / 2)}" y="{top + plot_h + 16}" text-anchor="middle" '
+                    f'<text x="{_n(lx)}" y="{top + plot_h + 16}" text-anchor="{anchor}" '
                     f'fill="{INK if bar.highlight else MUTED}"{weight}>{escape(bar.label)}</text>'
                 )
     else:

@@ -62,3 +62,11 @@ def test_the_readme_curl_flow_sets_session_uses_the_printed_token_and_hides_no_e
         timeout=30,
     )
     assert answer.stdout.strip() == "3f0c8d52-6a4e-4c1b-9a5e-2d7b1f0e8c11", answer.stderr
+
+
+def test_the_readme_shows_a_newcomer_the_dashboard_first():
+    headings = re.findall(r"(?m)^## (.+)$", (ROOT / "README.md").read_text())
+    dashboard = headings.index("Dashboard")
+    assert headings[dashboard - 1] == "Two commands"  # right after how to run it
+    for later in ("API", "Configuration", "Processes", "Architecture", "Data", "Admin"):
+        assert headings.index(later) > dashboard, later

@@ -82,7 +82,7 @@ from django.conf import settings
 from django.test import Client
 page = Client().get("/no-such-page/")
 print(json.dumps({"DEBUG": settings.DEBUG, "status": page.status_code,
-                  "debug_page": b"URLconf" in page.content or b"Django tried these URL patterns" in page.content,
+                  "debug_page": b"URLconf" in page.content or b"DEBUG = True" in page.content,
                   "SESSION_COOKIE_SECURE": settings.SESSION_COOKIE_SECURE,
                   "CSRF_COOKIE_SECURE": settings.CSRF_COOKIE_SECURE,
                   "static": settings.STORAGES["staticfiles"]["BACKEND"]}))
@@ -106,10 +106,17 @@ def test_debug_unset_means_production_no_debug_page_and_secure_cookies(collected
         "CSRF_COOKIE_SECURE": True,
         "static": "whitenoise.storage.CompressedManifestStaticFilesStorage",
     }
-    # The probe can tell: with DEBUG on, settings say so (a missing page is still the site's friendly
-    # 404, never Django's technical page: issue 15.10).
+    # With DEBUG on (make run) the same request still gets the site's 404, not Django's technical
+    # page (focusflow.error_views.FriendlyNotFoundMiddleware, issue 15.10)...
     debug = json.loads(run_django(["-c", UNSET_DEBUG_PROBE], **env, DEBUG="true").stdout.strip().splitlines()[-1])
     assert (debug["DEBUG"], debug["status"], debug["debug_page"]) == (True, 404, False)
+    # ...and the probe can tell: the technical page it looks for carries those markers.
+    from django.http import Http404
+    from django.test import RequestFactory
+    from django.views.debug import technical_404_response
+
+    technical = technical_404_response(RequestFactory().get("/no-such-page/"), Http404()).content
+    assert b"DEBUG = True" in technical
 
 
 def test_debug_unset_requires_a_secret_key():
