@@ -28,7 +28,6 @@ from django.db.models import Exists, OuterRef, Subquery
 from django.utils import timezone
 
 from focus import vocabulary
-from focus.clock import session_minutes_of
 from focus.models import FocusEvent, FocusSession
 from focusflow.errors import DomainError
 from planner.calendars.models import BusyTime
@@ -120,19 +119,3 @@ def meeting_at_start(*, person_id, now: datetime) -> dict:
     """What a session's start event says about a meeting under way (nothing when there is none)."""
     meeting = busy_at(person_id=person_id, at=now)
     return {} if meeting is None else {"in_meeting_until": meeting.ends_at.isoformat()}
-
-
-def meeting_minutes(events: Iterable, *, ended_at: datetime, tick_seconds: float) -> float:
-    """Session minutes spent paused for meetings, from a session's events in time order (records
-    with event_type, ts, content): each meeting pause up to the resume after it, or the end."""
-    total, since = 0.0, None
-    for event in events:
-        if event.event_type == vocabulary.PAUSE and since is None:
-            if (event.content or {}).get("reason") == vocabulary.PAUSE_MEETING:
-                since = event.ts
-        elif event.event_type == vocabulary.RESUME and since is not None:
-            total += (event.ts - since).total_seconds()
-            since = None
-    if since is not None:
-        total += max(0.0, (ended_at - since).total_seconds())
-    return round(session_minutes_of(total, tick_seconds), 1)

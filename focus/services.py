@@ -404,10 +404,6 @@ def session_end(
         ended_after_pause_minutes=ended_after_pause_minutes,
     )
     session.summary["learned"] = learned  # what the policy learned from how nudges were answered
-    # Time paused for meetings, counted apart (focus/meetings.py): already left out of every duration.
-    session.summary["meeting_minutes"] = meetings.meeting_minutes(
-        events, ended_at=now, tick_seconds=settings.FOCUS_TICK_SECONDS
-    )
     session.save()
     _norms_update(session.person_id, events)
     if ended_after_hours is not None:

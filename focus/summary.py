@@ -102,14 +102,22 @@ from __future__ import annotations
 
 import statistics
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from decimal import Decimal
 from typing import Any
 
 from focus.clock import SessionClock, duration_text, minutes_in_ticks, session_minutes_of
-from focus.vocabulary import BREAK_KINDS, DISTRACTION_SIGNALS, ENDING_FRICTION, IDLE_ACTIVITIES
+from focus.vocabulary import (
+    BREAK_KINDS,
+    DISTRACTION_SIGNALS,
+    ENDING_FRICTION,
+    IDLE_ACTIVITIES,
+    PAUSE,
+    PAUSE_MEETING,
+    RESUME,
+)
 from focusflow.numbers import finite_number as _number
 
 MAX_CURVE_POINTS = 120
@@ -514,10 +522,10 @@ def _spikes(events: Sequence[EventRecord], clock: _Clock, key: str) -> list[dict
     points, source = _series(events, clock, key)
     if not points:
         return []
+    base: float | None = None
     if source == "ping" and len(points) >= SPIKE_BASE_READINGS:
         base = statistics.median(v for _, v in points[:SPIKE_BASE_READINGS])
     else:
-        base = None
         for e in events:
             value = _unit(_content(e).get(key)) if e.event_type == "ping" else None
             if value is None:
@@ -810,7 +818,25 @@ def build_summary(
         "headline": " ".join(sentences),
         "ended_automatically": auto_hours is not None,
         "ended_after_pause": pause_limit is not None,
+        # Time paused for meetings (focus/meetings.py), counted apart: already left out of every duration.
+        "meeting_minutes": meeting_minutes(ordered, ended_at=ended_at, tick_seconds=tick_seconds),
     }
+
+
+def meeting_minutes(events: Iterable, *, ended_at: datetime, tick_seconds: float) -> float:
+    """Session minutes spent paused for meetings, from a session's events in time order (records
+    with event_type, ts, content): each meeting pause up to the resume after it, or the end."""
+    total, since = 0.0, None
+    for event in events:
+        if event.event_type == PAUSE and since is None:
+            if _content(event).get("reason") == PAUSE_MEETING:
+                since = _aware(event.ts)
+        elif event.event_type == RESUME and since is not None:
+            total += (_aware(event.ts) - since).total_seconds()
+            since = None
+    if since is not None:
+        total += max(0.0, (_aware(ended_at) - since).total_seconds())
+    return round(session_minutes_of(total, tick_seconds), 1)
 
 
 def quality_value(session_quality: Any) -> float | None:
