@@ -115,6 +115,9 @@ try:
     _hsts_seconds = env.int("SECURE_HSTS_SECONDS", 0 if DEBUG else 3600, validate=Range(min=0))
     _hsts_preload = env.bool("SECURE_HSTS_PRELOAD", False)
     LOG_LEVEL = env.str("LOG_LEVEL", "INFO")
+    # The sweep's own lines (Celery's "Sending due task focus.dispatch_due_ticks", "received",
+    # "succeeded", one of each per FOCUS_DISPATCH_SECONDS) show only at DEBUG (focus/scheduler.py).
+    SWEEP_LOG_LEVEL = env.str("SWEEP_LOG_LEVEL", LOG_LEVEL)
     # Password guessing (django-axes): a username or an address is locked out after this many failed
     # logins in a row, for this many minutes (an operator can unlock earlier: README "Who may do what").
     LOGIN_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", 5, validate=Range(min=1))
@@ -480,4 +483,5 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    "loggers": {"focus.scheduler": {"level": SWEEP_LOG_LEVEL}},
 }

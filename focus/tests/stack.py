@@ -179,7 +179,9 @@ class Stack:
         )
 
     def beat(self) -> Proc:
+        """A beat process; it logs every sweep it sends (SWEEP_LOG_LEVEL=DEBUG), which tests count."""
         schedule = self.workdir / f"beat-{len(self.procs)}.pid"
+        self.env.setdefault("SWEEP_LOG_LEVEL", "DEBUG")
         return self._spawn(
             "beat",
             [
