@@ -109,7 +109,9 @@ def make_run(tmp_path: Path, broker_url: str, **extra: str) -> tuple[str, str, s
 
         bound, printed = wait_for(both, timeout=120, what="make run: the web process binding its port")
         if PORT := extra.get("PORT"):
-            health = wait_for(lambda: _get(f"http://127.0.0.1:{PORT}/healthz"), timeout=30, what="healthz")
+            health = wait_for(
+                lambda: _get(f"http://127.0.0.1:{PORT}/healthz"), timeout=120, what="healthz (the web workers booted)"
+            )
             assert health == 200
         return bound, printed, log.read_text(errors="replace")
     finally:
