@@ -237,6 +237,9 @@ TICK_REASONS: Mapping[str, TickReason] = {
         # A meeting from the person's calendars is under way (focus/meetings.py).
         TickReason("in_meeting", "you're in a meeting", held="Held back a {kind} because you're in a meeting."),
         # No trigger fired.
+        # The person stepped away or went idle (the tick's last readings say so): a break taken on
+        # their own, which resets the break clock (focus/policy/decide.py); nothing else to say.
+        TickReason("stepped_away", "you stepped away", detail="You stepped away; that counts as a break."),
         TickReason("nothing_to_say", "all calm", detail="Nothing needs saying right now."),
         # Guardrails (focus.guardrails.GUARDRAIL_REASONS): a proposal they block becomes a tick with their code.
         TickReason(

@@ -202,6 +202,8 @@ def decide(ctx: TickContext, config: PolicyConfig) -> Decision:
             return _tick(code, detections, state, detail or _held_detail(code, kind, ctx, config))
         if state.in_flow:
             return _tick("in_flow", detections, state)
+        if away_now:  # a break taken on one's own (the break clock was reset above)
+            return _tick("stepped_away", detections, state)
         return _tick("nothing_to_say", detections, state)
 
     fmt = {"minutes": chosen.break_minutes} if chosen.break_minutes is not None else {}

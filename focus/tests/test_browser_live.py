@@ -6,7 +6,7 @@ time-compressed (a tick every 2 s).
   event's time against the time its item reached the DOM, recorded by the page);
 - after the web server restarts, the page reconnects by itself and shows what it missed;
 - page sensing: hiding the page turns the next automatic ping into `away`, and the policy's
-  reaction (a distraction: "You stepped away") shows in the feed.
+  reaction (stepping away is a break taken: "you stepped away" as the last check's reason) shows on the page.
 
 Every wait polls with a deadline (Playwright's expect, stack.wait_for); nothing sleeps a fixed time.
 """
@@ -90,11 +90,14 @@ def test_live_delivery_reconnects_and_page_sensing(stack, browser, django_user_m
         what="an automatic ping saying away",
     )
     reaction = wait_for(
-        lambda: FocusEvent.objects.filter(session=session, id__gt=away.id, event_type="distraction").first(),
+        lambda: FocusEvent.objects.filter(
+            session=session, id__gt=away.id, event_type="tick", content__reason="stepped_away"
+        ).first(),
         timeout=60,
-        what="the policy's reaction to away",
+        what="the policy's reaction to away (a break taken on one's own)",
     )
-    expect(page.locator(f'#feed [data-event-id="{reaction.id}"]')).to_contain_text("stepped away")
+    expect(page.locator("#last-check")).to_contain_text("you stepped away", timeout=30_000)
+    assert reaction.content["detail"] == "You stepped away; that counts as a break."
     shot(page, "live-sensing")
     # The restart's refused connections are logged by the browser; nothing else may be.
     assert [e for e in page.errors if "ERR_CONNECTION_REFUSED" not in e and "Failed to load resource" not in e] == []
