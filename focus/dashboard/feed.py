@@ -47,8 +47,8 @@ def feed_item(*, event_id: int, event_type: str, ts: datetime, content: Mapping[
     elif event_type == EventType.PING:
         item.update(title="You logged", message=ping_text(content), tone="you")
     elif event_type == EventType.PAUSE:
-        title = content.get("title")
-        item.update(title=pause_label(content.get("reason")), message=str(title or ""), tone="system")
+        what = content.get("title")  # what the pause is for (a meeting's title), if given
+        item.update(title=pause_label(content.get("reason")), message=str(what or ""), tone="system")
     elif event_type == EventType.RESUME:
         minutes = content.get("paused_minutes")
         paused = f"after {duration_text(minutes)} paused" if isinstance(minutes, (int, float)) and minutes >= 1 else ""
