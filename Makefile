@@ -20,7 +20,7 @@ PRODUCTION_ENV = DEBUG=false SECRET_KEY=$$(head -c 48 /dev/urandom | base64) ALL
 	EMAIL_URL=submission://focusflow:secret@smtp.example.com SECURE_SSL_REDIRECT=true SECURE_HSTS_SECONDS=31536000 \
 	SECURE_HSTS_PRELOAD=true
 
-.PHONY: runtime install requirements run demo-fast test check lint lint-code format-check services browser clean bench-scheduler bench-api bench-companion mutate
+.PHONY: runtime install requirements run demo-fast test check lint lint-code format-check services browser clean bench-scheduler bench-api bench-companion bench-live mutate
 
 # Production installs requirements.txt alone, and so does the quick start (`make run`: what runs, nothing
 # more); a developer's and CI's venv adds requirements-dev.txt (tests, lint, benchmarks, the browser
@@ -42,7 +42,7 @@ requirements: install  ## recompile requirements*.txt from requirements*.in (exi
 	$(BIN)/pip-compile --quiet --output-file=requirements.txt requirements.in
 	$(BIN)/pip-compile --quiet --output-file=requirements-dev.txt requirements-dev.in
 
-run: runtime  ## release, demo accounts, then web + worker + beat on PORT (default 8000), DEBUG on (SQLite and a file-system broker unless DATABASE_URL/CELERY_BROKER_URL are set)
+run: runtime  ## release, demo accounts, then web (uvicorn workers under gunicorn: streams hold no thread) + worker + beat on PORT (default 8000), DEBUG on (SQLite and a file-system broker unless DATABASE_URL/CELERY_BROKER_URL are set)
 	$(BIN)/honcho start -f Procfile release
 	$(BIN)/python manage.py demo_account
 	$(BIN)/honcho start -f Procfile web worker beat
@@ -91,7 +91,7 @@ clean:
 bench-scheduler: install services  ## sweep vs one PeriodicTask per session at N = 1k, 10k, 100k (~20 min; the 100k pair ~11)
 	$(BIN)/python -m bench.scheduler $(BENCH_ARGS)
 
-bench-api: install services  ## gunicorn + PostgreSQL + Redis under 8/32/64 clients vs a bare DRF endpoint (~3 min)
+bench-api: install services  ## the Procfile's web server + PostgreSQL + Redis under 8/32/64 clients vs a bare DRF endpoint (~3 min)
 	$(BIN)/python -m bench.api $(BENCH_ARGS)
 
 # The session simulator (docs/companion.md): every person archetype over SEEDS seeds through the real
@@ -99,6 +99,9 @@ bench-api: install services  ## gunicorn + PostgreSQL + Redis under 8/32/64 clie
 SEEDS ?= 30
 bench-companion: install services  ## the companion on simulated noisy people: issue 11's rates at SEEDS seeds (default 30), rewrites docs/companion.md
 	$(BIN)/python -m bench.companion --seeds $(SEEDS) $(BENCH_ARGS)
+
+bench-live: install services  ## N open live pages (SSE + a ping per tick) at N = 1k, 5k, 10k, the polling design beside it, a web restart (~30 min)
+	ulimit -n "$$(ulimit -Hn)" && $(BIN)/python -m bench.live $(BENCH_ARGS)
 
 # Mutation testing (docs/testing.md): cosmic-ray mutates a copy of the tree in build/mutate/src (never
 # this checkout), one module at a time, and runs that module's fast tests (no integration tests) per

@@ -8,6 +8,7 @@ from rest_framework.views import APIView
 from focus import controls, selectors, services
 from focus.policy.answers import learned
 from focus.serializers import (
+    RESPOND_REQUEST,
     EndInput,
     EventSerializer,
     EventsQuery,
@@ -177,7 +178,7 @@ class NudgeRespondApi(PersonAccessAudit, APIView):
     error_statuses = (404, 409)
 
     @extend_schema(
-        request=RespondInput,
+        request=RESPOND_REQUEST,
         responses={201: EventSerializer},
         operation_id="focus_respond",
         summary="Answer a nudge or break",

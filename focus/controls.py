@@ -31,14 +31,16 @@ from rhythm.services import nudge_answers_add
 
 MAX_TITLE_LENGTH = 200
 
-CONTROL_FIELDS = ["paused_at", "pauses", "next_tick_at", "lease_until", "tick_seq", "actual_duration"]
+CONTROL_FIELDS = ["paused_at", "pauses", "next_tick_at", "lease_until", "actual_duration"]
 
 
 def _save(session: FocusSession) -> None:
+    """Write what a control changes, and bump the tick sequence: a tick message already on its way
+    (claimed before the pause or resume) is then stale, and the engine skips it."""
     FocusSession.objects.filter(pk=session.pk).update(
-        **{name: getattr(session, name) for name in CONTROL_FIELDS if name != "tick_seq"}, tick_seq=F("tick_seq") + 1
+        **{name: getattr(session, name) for name in CONTROL_FIELDS}, tick_seq=F("tick_seq") + 1
     )
-    session.refresh_from_db(fields=["tick_seq"])
+    session.tick_seq += 1  # the row is locked: no one else moved it
 
 
 @transaction.atomic

@@ -31,10 +31,20 @@ from django.utils import timezone
 
 from focus.events import events_new, events_write
 from focus.models import USER_FACING_EVENTS, EventType, FocusEvent, FocusSession
-from focus.policy import Decision, PingSample, PolicyConfig, RhythmValues, TickContext, WorkingHours, decide
+from focus.policy import (
+    Decision,
+    PersonNorms,
+    PingSample,
+    PolicyConfig,
+    RhythmValues,
+    TickContext,
+    WorkingHours,
+    decide,
+)
 from focus.policy.inputs import NudgeAnswer
 from focus.preferences import held_kinds_of, working_hours_of
 from focus.vocabulary import NUDGE_RESPONSE
+from planner.calendars.models import BusyTime
 from rhythm.models import PersonalModel, PersonPreferences, RhythmState
 
 RECENT_PINGS = 50
@@ -89,24 +99,40 @@ class _Inputs:
     answer_history: dict | None = None  # the person's recent answers per kind (rhythm.PersonalModel)
     held_kinds: frozenset[str] = frozenset()  # the person's preferences (focus/preferences.py)
     working_hours: WorkingHours | None = None
+    norms: PersonNorms | None = None  # the person's own norms (personal_model.norms)
+    busy: tuple[tuple[datetime, datetime], ...] = ()  # the person's meetings (planner/calendars/), by start
 
     @classmethod
     def read(cls, sessions: list[FocusSession]) -> dict[uuid.UUID, _Inputs]:
-        """Everything the policy reads about a batch, in five set-based queries whatever its size.
+        """Everything the policy reads about a batch, in six set-based queries whatever its size.
 
         It runs after the batch's rows are locked, so it sees everything committed before the tick
         began (a ping that held the lock included)."""
         ids = [s.id for s in sessions]
         people = {s.person_id for s in sessions}
         rhythms = {r.person_id: r for r in RhythmState.objects.filter(person_id__in=people)}
-        emotions, histories = {}, {}
-        for person, emotion, source, history in PersonalModel.objects.filter(person_id__in=people).values_list(
-            "person_id", "emotion", "emotion_source", "nudge_answers"
-        ):
+        emotions: dict[uuid.UUID, tuple[str, str]] = {}
+        histories: dict[uuid.UUID, dict] = {}
+        norms: dict[uuid.UUID, PersonNorms] = {}
+        for person, emotion, source, history, stored_norms in PersonalModel.objects.filter(
+            person_id__in=people
+        ).values_list("person_id", "emotion", "emotion_source", "nudge_answers", "norms"):
             if emotion is not None:
                 emotions[person] = (emotion, source)
             histories[person] = history if isinstance(history, dict) else {}
+            norms[person] = PersonNorms.from_mapping(stored_norms)
         preferences = {p.person_id: p for p in PersonPreferences.objects.filter(person_id__in=people)}
+        # Meetings from the people's calendars, from an hour ago to a day ahead (focus/meetings.py).
+        moment = timezone.now()
+        busy: dict[uuid.UUID, list[tuple[datetime, datetime]]] = {}
+        for person, starts, ends in (
+            BusyTime.objects.filter(
+                person_id__in=people, ends_at__gt=moment - timedelta(hours=1), starts_at__lt=moment + timedelta(days=1)
+            )
+            .order_by("starts_at")
+            .values_list("person_id", "starts_at", "ends_at")
+        ):
+            busy.setdefault(person, []).append((starts, ends))
         newest_pings = (
             FocusEvent.objects.filter(session_id__in=ids, event_type=EventType.PING)
             .annotate(
@@ -172,6 +198,8 @@ class _Inputs:
                 answer_history=histories.get(person, {}),
                 held_kinds=held_kinds_of(preferences.get(person)),
                 working_hours=working_hours_of(preferences.get(person)),
+                norms=norms.get(person),
+                busy=tuple(busy.get(person, ())),
             )
         return inputs
 
@@ -199,6 +227,10 @@ def _tick_session(
             answer_history=inputs.answer_history or {},
             held_kinds=inputs.held_kinds,
             working_hours=inputs.working_hours,
+            mode=session.mode,
+            norms=inputs.norms,
+            in_meeting=any(starts <= now < ends for starts, ends in inputs.busy),
+            next_meeting_at=next((starts for starts, _ in inputs.busy if starts > now), None),
         ),
         config,
     )

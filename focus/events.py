@@ -9,11 +9,9 @@ commits, the written events are handed to :func:`events_committed` (via
 ``transaction.on_commit``), once per write, in the order they were written, which passes them to
 each of :data:`LISTENERS`. Nothing is handed on for a transaction that rolls back.
 
-There is no listener yet, so nothing is queued on commit today (a write costs no callback; the
-session start still queues exactly one, its first tick). Live delivery (pushing events to the live
-page instead of the page polling the events API) appends its publisher to ``LISTENERS``: it
-receives the committed rows, with ids, and needs no other plumbing; a new kind of event needs
-none either (docs/architecture.md).
+Live delivery's publisher (focus.stream.publish.events_publish) is the listener: it announces the
+committed rows, with ids, to the web processes, whose open streams read them (focus/stream/); a new
+kind of event needs no other plumbing (docs/architecture.md).
 
 Guardrails are not checked here. User-facing events (nudges, breaks) are written only by the tick,
 whose policy (focus.policy.decide) applies focus.guardrails.guardrail_block to the counters read
@@ -37,13 +35,14 @@ from typing import Any
 from django.db import transaction
 
 from focus.models import FocusEvent, FocusSession
+from focus.stream.publish import events_publish
 from focus.webhooks.delivery import deliveries_publish
 from focus.webhooks.outbox import outbox_write
 from rhythm.selectors import emotion_baseline, rhythm_snapshot
 
 Listener = Callable[[Sequence[FocusEvent]], None]
-# Called with each write's events after its commit; empty until live delivery registers its publisher.
-LISTENERS: list[Listener] = []
+# Called with each write's events after its commit: live delivery's announcement to the web processes.
+LISTENERS: list[Listener] = [events_publish]
 
 
 def events_new(

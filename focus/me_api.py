@@ -34,7 +34,12 @@ from rhythm.services import preferences_for
 class PreferencesApi(PersonAccessAudit, APIView):
     """Your preferences: kinds to hold, notifications and sound, the start's defaults, time zone and working hours."""
 
-    @extend_schema(parameters=[PersonQuery], responses={200: PreferencesSerializer}, examples=[PREFERENCES_EXAMPLE])
+    @extend_schema(
+        parameters=[PersonQuery],
+        responses={200: PreferencesSerializer},
+        examples=[PREFERENCES_EXAMPLE],
+        summary="Your preferences",
+    )
     def get(self, request):
         person_id = acting_person_id(request, validated(PersonQuery, request.query_params).get("person_id"))
         return Response(PreferencesSerializer(preferences_for(person_id=person_id)).data)
@@ -43,6 +48,7 @@ class PreferencesApi(PersonAccessAudit, APIView):
         request=PreferencesInput,
         responses={200: PreferencesSerializer},
         examples=[PREFERENCES_PATCH_EXAMPLE, PREFERENCES_EXAMPLE],
+        summary="Change your preferences",
     )
     def patch(self, request):
         data = validated(PreferencesInput, request.data)
@@ -56,7 +62,12 @@ class ExportApi(PersonAccessAudit, APIView):
 
     throttle_scope = "me_export"
 
-    @extend_schema(parameters=[PersonQuery], responses={200: ExportSerializer}, examples=[EXPORT_EXAMPLE])
+    @extend_schema(
+        parameters=[PersonQuery],
+        responses={200: ExportSerializer},
+        examples=[EXPORT_EXAMPLE],
+        summary="Download everything held about you",
+    )
     def get(self, request):
         person_id = acting_person_id(request, validated(PersonQuery, request.query_params).get("person_id"))
         response = Response(person_export(person_id=person_id))
@@ -70,7 +81,12 @@ class DeleteApi(PersonAccessAudit, APIView):
 
     error_statuses = (409,)
 
-    @extend_schema(request=DeleteInput, responses={200: DeletedSerializer}, examples=[DELETE_EXAMPLE])
+    @extend_schema(
+        request=DeleteInput,
+        responses={200: DeletedSerializer},
+        examples=[DELETE_EXAMPLE],
+        summary="Delete your account and all of its data",
+    )
     def post(self, request):
         data = validated(DeleteInput, request.data)
         person_id = acting_person_id(request, data.get("person_id"))

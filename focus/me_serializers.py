@@ -19,6 +19,12 @@ RECOVERY_BREAK_STAYS = (
     "A recovery break can't be turned off: it is the one suggestion sent when your stress or fatigue "
     "rises, to protect you rather than your plan. It is also sent outside your working hours."
 )
+MEETING_CHOICES = ("pause", "hold")
+MEETINGS_HELP = (
+    "When a meeting from your calendars starts during a session: pause it and resume it after the meeting, "
+    "or hold: keep it running with every non-urgent nudge held."
+)
+MEETING_TITLES_HELP = "Write a meeting's title on the pause it causes (otherwise only that it was a meeting)."
 TIME_ZONE_HELP = 'An IANA time zone name, e.g. "Europe/Berlin"; "": the browser\'s for pages, UTC for working hours.'
 
 
@@ -115,6 +121,8 @@ class PreferencesSerializer(serializers.Serializer):
     working_hours = serializers.SerializerMethodField(
         help_text="Outside these hours only recovery breaks are sent; null: no working hours."
     )
+    meetings = serializers.ChoiceField(choices=MEETING_CHOICES, help_text=MEETINGS_HELP)
+    meeting_titles = serializers.BooleanField(help_text=MEETING_TITLES_HELP)
     updated_at = serializers.DateTimeField()
 
     @extend_schema_field(WorkingHoursSerializer(allow_null=True))
@@ -140,6 +148,8 @@ class PreferencesInput(InputSerializer):
         error_messages={"invalid_choice": 'Not a time zone this server knows: use an IANA name like "Europe/Berlin".'},
     )
     working_hours = WorkingHoursField(required=False, allow_null=True)
+    meetings = serializers.ChoiceField(choices=MEETING_CHOICES, required=False, help_text=MEETINGS_HELP)
+    meeting_titles = StrictBooleanField(required=False, help_text=MEETING_TITLES_HELP)
 
     def validate_held_kinds(self, value: list[str]) -> list[str]:
         return [kind for kind in HOLDABLE_KINDS if kind in value]  # once each, in the vocabulary's order

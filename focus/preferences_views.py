@@ -11,6 +11,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.db import transaction
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -29,6 +30,10 @@ from focus.preferences import preferences_change
 from focus.views import TZ_COOKIE, person_view, throttled_write
 from focus.vocabulary import kind_title
 from focusflow.people import own_person_id
+from planner.calendars import services as calendar_services
+from planner.calendars.expand import CalendarUnreadable
+from planner.calendars.models import CalendarFeed
+from planner.calendars.serializers import CalendarFeedUploadInput, CalendarFeedUrlInput
 from rhythm.services import preferences_for
 
 DAY_NAMES = dict(zip(WEEKDAYS, ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"), strict=True))
@@ -43,6 +48,8 @@ def _from_post(post) -> dict:
         "sound": post.get("sound") == "on",
         "default_mode": post.get("default_mode", ""),
         "time_zone": post.get("time_zone", ""),
+        "meetings": post.get("meetings", "pause"),
+        "meeting_titles": post.get("meeting_titles") == "on",
     }
     estimate = post.get("default_estimate", "").strip()
     body["default_estimate"] = int(estimate) if estimate.isascii() and estimate.isdigit() else estimate
@@ -75,6 +82,8 @@ def _page(request, *, values: dict, errors: dict | None = None, status: int = 20
             "hours": hours,
             "days": [(day, DAY_NAMES[day], day in hours.get("days", WEEKDAYS[:5])) for day in WEEKDAYS],
             "delete_confirmation": DELETE_CONFIRMATION,
+            # The person's own calendar feeds (/api/me/calendars/ adds and removes them).
+            "calendars": CalendarFeed.objects.filter(person_id=own_person_id(request)).order_by("created_at"),
         },
         status=status,
     )
@@ -122,3 +131,46 @@ def account_delete(request):
         person_erase(user=user)
     messages.success(request, "Your account and everything FocusFlow held about you are deleted.")
     return redirect("login")
+
+
+# --------------------------------------------------------------------------- calendars
+
+
+@require_POST
+@person_view
+@throttled_write()
+def calendar_add(request):
+    """Add a calendar by URL or an uploaded .ics, validated by the API's own serializers
+    (planner/calendars/serializers.py); no request is made to the URL here (a task reads it)."""
+    person_id = own_person_id(request)
+    name = request.POST.get("name", "")
+    if request.FILES.get("file") is not None:
+        serializer = CalendarFeedUploadInput(data={"file": request.FILES["file"], "name": name})
+    else:
+        serializer = CalendarFeedUrlInput(data={"url": request.POST.get("url", "").strip(), "name": name})
+    if not serializer.is_valid():
+        messages.error(request, " ".join(str(e) for errs in serializer.errors.values() for e in errs))
+        return redirect("dashboard-preferences")
+    data = serializer.validated_data
+    try:
+        if "file" in data:
+            calendar_services.feed_add_upload(person_id=person_id, text=data["file"], name=data["name"])
+        else:
+            calendar_services.feed_add_url(person_id=person_id, url=data["url"], name=data["name"])
+    except CalendarUnreadable as exc:
+        messages.error(request, str(exc))
+        return redirect("dashboard-preferences")
+    messages.success(request, "Calendar added.")
+    return redirect("dashboard-preferences")
+
+
+@require_POST
+@person_view
+@throttled_write()
+def calendar_remove(request, feed_id):
+    feed = CalendarFeed.objects.filter(pk=feed_id, person_id=own_person_id(request)).first()
+    if feed is None:
+        raise Http404("No such calendar.")
+    calendar_services.feed_remove(feed=feed)
+    messages.success(request, "Calendar removed.")
+    return redirect("dashboard-preferences")

@@ -3,11 +3,11 @@
 import re
 
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema_field
+from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema_field
 from rest_framework import serializers
 
 from focus.models import MAX_ESTIMATE_MINUTES, MIN_ESTIMATE_MINUTES, FocusEvent, FocusSession, Mode
-from focus.vocabulary import ALLOWED_KINDS, RESPONSES, SNOOZE, SNOOZE_MINUTES
+from focus.vocabulary import ALLOWED_KINDS, PING_SOURCE_CLIENT, PING_SOURCES, RESPONSES, SNOOZE, SNOOZE_MINUTES
 from focusflow.fields import (
     MOMENT_RULES,
     InputSerializer,
@@ -56,6 +56,14 @@ class PingInput(InputSerializer):
     activity = serializers.ChoiceField(choices=ACTIVITIES, required=False, allow_null=True)
     app_switches = StrictIntegerField(required=False, allow_null=True, min_value=0, max_value=MAX_APP_SWITCHES)
     note = serializers.CharField(required=False, allow_null=True, allow_blank=True, max_length=MAX_NOTE_LENGTH)
+    source = serializers.ChoiceField(
+        choices=PING_SOURCES,
+        required=False,
+        default=PING_SOURCE_CLIENT,
+        help_text="Where the reading came from: `page` (the live page's automatic ping), `client` (an API "
+        "client; the default), `self_report` (the person's own, by hand). Kept in the ping's content "
+        "unless it is `client`.",
+    )
 
 
 class EndInput(InputSerializer):
@@ -70,18 +78,40 @@ class SessionControlInput(InputSerializer):
 
 
 class RespondInput(InputSerializer):
+    """POST /focus/respond, as validated (the schema shows it as RespondAnswerInput | RespondSnoozeInput)."""
+
     event_id = StrictIntegerField(min_value=1, max_value=2**63 - 1, help_text="A nudge or break event's id.")
     response = serializers.ChoiceField(choices=RESPONSES, help_text="done: taken; snooze: later; dismiss: not now.")
-    snooze_minutes = serializers.ChoiceField(
-        choices=SNOOZE_MINUTES, required=False, allow_null=True, help_text="Required for snooze: 5, 10 or 15."
-    )
+    snooze_minutes = serializers.ChoiceField(choices=SNOOZE_MINUTES, required=False, help_text="5, 10 or 15.")
 
     def validate(self, attrs):
         if attrs["response"] == SNOOZE and attrs.get("snooze_minutes") is None:
             raise serializers.ValidationError({"snooze_minutes": ["Required for snooze: one of 5, 10, 15."]})
-        if attrs["response"] != SNOOZE and attrs.get("snooze_minutes") is not None:
+        if attrs["response"] != SNOOZE and "snooze_minutes" in self.initial_data:
             raise serializers.ValidationError({"snooze_minutes": ["Only a snooze has minutes."]})
         return attrs
+
+
+class RespondAnswerInput(InputSerializer):
+    """Done (taken) or dismiss (not now)."""
+
+    event_id = StrictIntegerField(min_value=1, max_value=2**63 - 1, help_text="A nudge or break event's id.")
+    response = serializers.ChoiceField(choices=[r for r in RESPONSES if r != SNOOZE])
+
+
+class RespondSnoozeInput(InputSerializer):
+    """Snooze: the kind comes back after this many minutes, if it still applies."""
+
+    event_id = StrictIntegerField(min_value=1, max_value=2**63 - 1, help_text="A nudge or break event's id.")
+    response = serializers.ChoiceField(choices=[SNOOZE])
+    snooze_minutes = serializers.ChoiceField(choices=SNOOZE_MINUTES)
+
+
+RESPOND_REQUEST = PolymorphicProxySerializer(
+    component_name="Respond",
+    serializers=[RespondAnswerInput, RespondSnoozeInput],
+    resource_type_field_name=None,
+)
 
 
 class SessionListQuery(serializers.Serializer):

@@ -13,22 +13,26 @@ from django.db.models import F
 from django.utils import timezone
 from rest_framework import status
 
-from focus import scheduler, selectors
+from focus import meetings, scheduler, selectors
 from focus.events import event_write, events_written
 from focus.models import EventType, FocusEvent, FocusSession
+from focus.policy import PersonNorms, PingSample
 from focus.policy.answers import learned as answers_learned
 from focus.selectors import active_session_for
 from focus.summary import EventRecord, build_summary, summary_sentiment
+from focus.vocabulary import PING_SOURCE_CLIENT
 from focusflow.errors import Conflict, DomainError, InvalidInput, NotFound
 from planner.models import Task
 from rhythm.habit import emotion_from_sentiment
-from rhythm.models import MemoryShortTerm, RhythmSample
+from rhythm.models import MemoryShortTerm, PersonalModel, RhythmSample
 from rhythm.selectors import emotion_baseline, preferences_or_defaults, rhythm_snapshot
+from rhythm.selectors import nudge_answers as rhythm_nudge_answers
 from rhythm.services import (
     RHYTHM_FIELDS,
     habit_strengthen,
     memory_write,
     nudge_answers_add,
+    personal_norms_save,
     rhythm_ping_write_sql,
     rhythm_update,
 )
@@ -102,6 +106,7 @@ def session_start(
                     "mode": mode,
                     "estimated_duration": estimated_duration,
                     "task_id": str(task.id) if task else None,
+                    **meetings.meeting_at_start(person_id=person_id, now=now),  # started in a meeting
                 },
             )
             transaction.on_commit(lambda: scheduler.enqueue_tick(session_id=session.id))
@@ -144,6 +149,8 @@ def session_ping(
             max_pings=ceiling,
         )
     content = {name: value for name, value in values.items() if value is not None}
+    if content.get("source") == PING_SOURCE_CLIENT:
+        del content["source"]  # the default: a ping without a source is a client's
     pinged = {name: content[name] for name in RHYTHM_FIELDS if name in content}
     event = FocusEvent(
         session_id=target.session_id,
@@ -305,6 +312,17 @@ def _bucket_pings(bucket: dict[str, Any]) -> list[EventRecord]:
     return records
 
 
+def _norms_update(person_id: uuid.UUID, events: list[EventRecord]) -> None:
+    """Move the person's norms on by this session's pings (focus/policy/norms.py), in the end's
+    transaction; a session without readings leaves them as they are."""
+    pings = [PingSample.from_content(e.ts, e.content) for e in events if e.event_type == EventType.PING]
+    stored = PersonalModel.objects.filter(person_id=person_id).values_list("norms", flat=True).first()
+    before = PersonNorms.from_mapping(stored)
+    after = before.updated(pings)
+    if after is not before:
+        personal_norms_save(person_id=person_id, norms=after.to_dict())
+
+
 @transaction.atomic
 def session_end(
     *,
@@ -361,11 +379,17 @@ def session_end(
     )
     learned: list[dict] = []
     if ended_after_hours is None:
-        # The nudges nobody answered count as ignored in what the policy learns (a forgotten timer does not).
-        model = nudge_answers_add(
-            person_id=session.person_id, answers=selectors.unanswered_nudges(session_id=session.id)
-        )
-        learned = answers_learned(model.nudge_answers)
+        # The nudges nobody answered count as ignored in what the policy learns (a forgotten timer
+        # does not). A session that sent none (its counter says so) costs one read, not three.
+        if session.nudges_sent:
+            model = nudge_answers_add(
+                person_id=session.person_id, answers=selectors.unanswered_nudges(session_id=session.id)
+            )
+            history = model.nudge_answers
+        else:
+            history = rhythm_nudge_answers(person_id=session.person_id)
+        learned = answers_learned(history)
+    events = _summary_event_rows(session, now=now)
     session.summary = build_summary(
         started_at=session.started_at,
         ended_at=now,
@@ -373,14 +397,19 @@ def session_end(
         completion_score=completion_score,
         session_quality=session_quality,
         early_end=early_end,
-        events=_summary_event_rows(session, now=now),
+        events=events,
         tick_seconds=settings.FOCUS_TICK_SECONDS,
         ended_after_hours=ended_after_hours,
         pauses=clock.pauses,
         ended_after_pause_minutes=ended_after_pause_minutes,
     )
     session.summary["learned"] = learned  # what the policy learned from how nudges were answered
+    # Time paused for meetings, counted apart (focus/meetings.py): already left out of every duration.
+    session.summary["meeting_minutes"] = meetings.meeting_minutes(
+        events, ended_at=now, tick_seconds=settings.FOCUS_TICK_SECONDS
+    )
     session.save()
+    _norms_update(session.person_id, events)
     if ended_after_hours is not None:
         memory_write(
             person_id=session.person_id,

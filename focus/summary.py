@@ -35,18 +35,24 @@ What goes in
   window is ignored.
 - friction points (sorted by minute):
   * ``distraction``: ``distraction`` events with signal ``app_switches``/``low_focus`` (or an
-    unknown signal) less than ``EPISODE_MERGE_PERIODS`` tick periods apart form one episode. The
-    detector looks once per tick, so an episode lasts until one tick period after its last
-    event, cut short by a ``flow_start``, a ping with focus above ``LOW_FOCUS`` (for low focus),
-    or the session end.
+    unknown signal) less than ``EPISODE_MERGE_PERIODS`` tick periods apart form one episode. It
+    starts at the first event's ``since`` (when the policy's evidence began) and lasts until a
+    ping's switches fall below ``DISTRACTION_LEAVE_FRACTION`` of the event's ``threshold`` (for
+    switching), a ping with focus above ``LOW_FOCUS`` (for low focus), else one tick period
+    after its last event; cut short by a ``flow_start`` or the session end.
   * ``idle_gap``: from a ping reporting ``activity`` idle/away (or a distraction event with signal
-    idle/away) until the next ping reporting ``active``, a ``flow_start``, or the session end.
+    idle/away) until the next ping reporting ``active``, a ``flow_start``, or the session end;
+    stretches less than ``IDLE_MERGE_MINUTES`` apart are one, and one shorter than
+    ``IDLE_GAP_MIN_MINUTES`` (or resting on one reading and shorter than
+    ``IDLE_SINGLE_READING_MINUTES``) is a pause, not listed.
   * ``early_end``: when the session was ended early; ``minutes`` is how far short of the estimate.
   * ``overrun``: when the session ran past its estimate by at least
     max(``OVERRUN_MIN_MINUTES``, ``OVERRUN_FRACTION`` × estimate); ``minutes`` is the overrun.
   * ``stress_spike`` / ``fatigue_spike``: the value (pinged if pinged at least twice, else the
-    rhythm snapshots) rose at least ``SPIKE_DELTA`` above its first value in the session (the
-    policy's 0.15 heuristic); ``minutes`` is how long it stayed up.
+    rhythm snapshots), read as a median of ``SPIKE_SMOOTHING`` points, rose at least
+    ``SPIKE_DELTA`` (the policy's 0.15 heuristic) above the session's own start (the median of
+    its first pinged readings) within ``SPIKE_WITHIN_MINUTES``; it lasts until it falls below
+    half that rise (hysteresis: one point per episode); ``minutes`` is how long it stayed up.
   * ``nudge_ignored``: a ``nudge``/``break`` that is not itself a break suggestion, followed within
     ``NUDGE_FOLLOW_PERIODS`` tick periods (and before the next nudge) by a ``distraction`` event.
 - nudges: ``nudge``/``break`` events counted by ``kind``; ``tick`` events (nothing sent) counted
@@ -94,6 +100,7 @@ baseline can learn from every ended session.
 
 from __future__ import annotations
 
+import statistics
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -113,6 +120,13 @@ TREND_THRESHOLD = 0.1  # energy (0..1) difference between first and last third
 DIP_DROP = 0.15  # energy drop below the running peak that counts as a dip
 SPIKE_DELTA = 0.15  # stress/fatigue rise above the session's first value (docs/policy.md: a heuristic)
 EPISODE_MERGE_PERIODS = 1.5  # distraction events closer than this (in tick periods) are one episode
+DISTRACTION_LEAVE_FRACTION = 0.75  # switches below this share of the threshold end it (the policy's)
+IDLE_GAP_MIN_MINUTES = 7.0  # shorter idle/away stretches are a pause for thought, not a gap (a tick and a half)
+IDLE_MERGE_MINUTES = 3.0  # idle/away stretches closer than this are one gap
+SPIKE_BASE_READINGS = 3  # a pinged series' baseline: the median of its first readings (never a default)
+SPIKE_SMOOTHING = 3  # a spike is read on the median of this many consecutive points
+SPIKE_WITHIN_MINUTES = 30.0  # a spike rose SPIKE_DELTA within this long: a slower climb is a drift
+IDLE_SINGLE_READING_MINUTES = 10.0  # a stretch of one idle reading must last this long (a page pings once per tick)
 NUDGE_FOLLOW_PERIODS = 2.0  # a distraction this soon after a nudge means the nudge did not stick
 LOW_FOCUS = 0.3  # self-reported focus at or below this is low (docs/policy.md)
 OVERRUN_MIN_MINUTES = 5.0
@@ -349,7 +363,23 @@ def _signal(e: EventRecord) -> str:
     return _label(_content(e).get("signal"), "")
 
 
+def _distraction_start(e: EventRecord, minute: float, clock: _Clock) -> float:
+    """When the evidence of a distraction began: its ``since`` (the policy's first high reading or
+    low-focus report) if it parses and is no later than the event, else the event itself."""
+    since = _parse_since(_content(e).get("since"))
+    if since is None:
+        return minute
+    try:
+        return min(minute, clock.minute(since))
+    except (OverflowError, TypeError):
+        return minute
+
+
 def _distraction_episodes(events: Sequence[EventRecord], clock: _Clock) -> list[dict]:
+    """One friction point per distraction episode, from when its evidence began to when it ended:
+    for switching with a known ``threshold``, the first later ping whose switches fell below
+    ``DISTRACTION_LEAVE_FRACTION`` of it; for low focus, a ping with focus above ``LOW_FOCUS``;
+    else one tick period after its last event; in any case a ``flow_start`` or the session end."""
     period = minutes_in_ticks(1)
     episodes: list[dict] = []
     current: dict | None = None
@@ -357,8 +387,8 @@ def _distraction_episodes(events: Sequence[EventRecord], clock: _Clock) -> list[
     def close(end_cap: float) -> None:
         nonlocal current
         if current is not None:
-            end = min(current["last"] + period, end_cap, clock.total)
-            end = max(end, current["first"])
+            end = current["end"] if current["end"] is not None else current["last"] + period
+            end = max(min(end, end_cap, clock.total), current["first"])
             labels = [_signal_label(s, "distraction") for s in current["signals"]]
             label = " and ".join(dict.fromkeys(labels))
             minutes = end - current["first"]
@@ -377,30 +407,53 @@ def _distraction_episodes(events: Sequence[EventRecord], clock: _Clock) -> list[
             if current is None:
                 reason = _content(e).get("reason")
                 current = {
-                    "first": minute,
+                    "first": _distraction_start(e, minute, clock),
                     "last": minute,
                     "signals": [],
                     "reason": reason if isinstance(reason, str) else "",
+                    "threshold": None,
+                    "end": None,
                 }
             current["last"] = minute
+            current["end"] = None
             current["signals"].append(signal)
+            threshold = _number(_content(e).get("threshold"), 0.0)
+            if signal == "app_switches" and threshold is not None:
+                current["threshold"] = threshold
         elif current is not None:
-            recovered = e.event_type == "flow_start" or (
-                e.event_type == "ping"
-                and "low_focus" in current["signals"]
+            content = _content(e)
+            if e.event_type == "flow_start":
+                close(minute)
+                continue
+            if e.event_type != "ping" or current["end"] is not None:
+                continue
+            switches = _number(content.get("app_switches"), 0.0)
+            if (
+                current["threshold"] is not None
+                and switches is not None
+                and switches < DISTRACTION_LEAVE_FRACTION * current["threshold"]
+            ):
+                current["end"] = minute  # the switching calmed down here
+            elif (
+                "low_focus" in current["signals"]
                 and set(current["signals"]) <= {"low_focus"}
-                and (focus := _unit(_content(e).get("focus"))) is not None
+                and (focus := _unit(content.get("focus"))) is not None
                 and focus > LOW_FOCUS
-            )
-            if recovered:
+            ):
                 close(minute)
     close(clock.total)
     return episodes
 
 
 def _idle_gaps(events: Sequence[EventRecord], clock: _Clock) -> tuple[list[dict], set[str]]:
-    """Idle/away stretches, and which of "idle"/"away" were seen."""
-    gaps: list[dict] = []
+    """Idle/away stretches, and which of "idle"/"away" were seen.
+
+    A stretch runs from a ping reporting idle/away (or a distraction event with signal idle/away)
+    to the next ping reporting ``active``, a ``flow_start`` or the session end. Stretches less than
+    ``IDLE_MERGE_MINUTES`` apart are one gap (hysteresis: a single active ping in a break does not
+    split it), and a gap shorter than ``IDLE_GAP_MIN_MINUTES`` (``IDLE_SINGLE_READING_MINUTES``
+    when it rests on one idle/away reading) is a moment of thought, not listed."""
+    raw: list[tuple[float, float, list[str]]] = []
     seen: set[str] = set()
     start: float | None = None
     kinds: list[str] = []
@@ -408,9 +461,7 @@ def _idle_gaps(events: Sequence[EventRecord], clock: _Clock) -> tuple[list[dict]
     def close(end: float) -> None:
         nonlocal start, kinds
         if start is not None:
-            label = " or ".join(dict.fromkeys(k for k in ("idle", "away") if k in kinds))
-            minutes = max(0.0, end - start)
-            gaps.append(_friction("idle_gap", start, minutes, f"{label} for {duration_text(minutes)}"))
+            raw.append((start, max(start, end), kinds))
         start, kinds = None, []
 
     for e in events:
@@ -425,29 +476,59 @@ def _idle_gaps(events: Sequence[EventRecord], clock: _Clock) -> tuple[list[dict]
             if start is None:
                 start = minute
             kinds.append(idle_kind)
-            seen.add(idle_kind)
         elif start is not None and (
             e.event_type == "flow_start" or (e.event_type == "ping" and content.get("activity") == "active")
         ):
             close(minute)
     close(clock.total)
+
+    merged: list[tuple[float, float, list[str]]] = []
+    for gap in raw:
+        if merged and gap[0] - merged[-1][1] < IDLE_MERGE_MINUTES:
+            merged[-1] = (merged[-1][0], gap[1], merged[-1][2] + gap[2])
+        else:
+            merged.append(gap)
+    gaps: list[dict] = []
+    for begin, end, gap_kinds in merged:
+        minutes = end - begin
+        if minutes < IDLE_GAP_MIN_MINUTES - 1e-9 or (
+            len(gap_kinds) < 2 and minutes < IDLE_SINGLE_READING_MINUTES - 1e-9
+        ):
+            continue
+        seen.update(gap_kinds)
+        label = " or ".join(dict.fromkeys(k for k in ("idle", "away") if k in gap_kinds))
+        gaps.append(_friction("idle_gap", begin, minutes, f"{label} for {duration_text(minutes)}"))
     return gaps, seen
 
 
 def _spikes(events: Sequence[EventRecord], clock: _Clock, key: str) -> list[dict]:
-    points, _ = _series(events, clock, key)
-    # The baseline is the earliest value known from any source (usually session_start's snapshot).
-    base = None
-    for e in events:
-        value = _unit(_content(e).get(key)) if e.event_type == "ping" else None
-        if value is None:
-            value = _unit(_snapshot(e).get(key))
-        if value is not None:
-            base = value
-            break
-    if base is None or not points:
+    """Stress or fatigue up at least ``SPIKE_DELTA`` from where the session began, with hysteresis.
+
+    The baseline of a pinged series is the median of its first ``SPIKE_BASE_READINGS`` readings
+    (the person's own start, never the model's defaults a new person's rhythm snapshot holds);
+    with fewer readings, or a rhythm-only series, the earliest value known from any source. Each point is read as the median of the last
+    ``SPIKE_SMOOTHING`` (one noisy reading is not a spike); a spike starts when that reaches the
+    baseline + ``SPIKE_DELTA`` having risen that much within ``SPIKE_WITHIN_MINUTES`` (a slow
+    drift over a long session is not a spike), and ends only when it falls below the baseline +
+    half of it, so a value hovering at the threshold is one friction point, not many."""
+    points, source = _series(events, clock, key)
+    if not points:
         return []
-    threshold = base + SPIKE_DELTA - 1e-9
+    if source == "ping" and len(points) >= SPIKE_BASE_READINGS:
+        base = statistics.median(v for _, v in points[:SPIKE_BASE_READINGS])
+    else:
+        base = None
+        for e in events:
+            value = _unit(_content(e).get(key)) if e.event_type == "ping" else None
+            if value is None:
+                value = _unit(_snapshot(e).get(key))
+            if value is not None:
+                base = value
+                break
+        if base is None:
+            return []
+    enter = base + SPIKE_DELTA - 1e-9
+    leave = base + SPIKE_DELTA / 2
     spikes: list[dict] = []
     up_at: float | None = None
     high = base
@@ -458,12 +539,20 @@ def _spikes(events: Sequence[EventRecord], clock: _Clock, key: str) -> list[dict
             _friction(f"{key}_spike", up_at, max(0.0, end - up_at), f"{key} rose from {base:.0%} to {high:.0%}")
         )
 
-    for minute, value in points:
-        if up_at is None and value >= threshold:
-            up_at, high = minute, value
+    values = [v for _, v in points]
+    levels: list[tuple[float, float]] = []
+    for i, (minute, _) in enumerate(points):
+        level = statistics.median(values[max(0, i - SPIKE_SMOOTHING + 1) : i + 1])
+        # Where it was a while ago (the median of the points SPIKE_WITHIN_MINUTES to two thirds
+        # of that before): a step stands out against it, a drift does not.
+        before = [lv for m, lv in levels if minute - SPIKE_WITHIN_MINUTES <= m <= minute - SPIKE_WITHIN_MINUTES * 2 / 3]
+        levels.append((minute, level))
+        sudden = not before or level - statistics.median(before) >= SPIKE_DELTA - 1e-9
+        if up_at is None and level >= enter and sudden:
+            up_at, high = minute, level
         elif up_at is not None:
-            if value >= threshold:
-                high = max(high, value)
+            if level >= leave:
+                high = max(high, level)
             else:
                 add(minute)
                 up_at = None

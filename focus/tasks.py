@@ -3,7 +3,7 @@ so a tick killed mid-run is redelivered (and its row lock, held by the dead conn
 
 from celery import shared_task
 
-from focus import engine, long_pauses, overdue, scheduler
+from focus import engine, long_pauses, meetings, overdue, scheduler
 from focus.webhooks import delivery
 
 TASK_OPTIONS = {"acks_late": True, "reject_on_worker_lost": True, "ignore_result": True}
@@ -49,3 +49,9 @@ def deliver_webhook(delivery_id: int, seq: int) -> str:
 def sweep_webhooks() -> int:
     """Its own beat entry: queue the webhook deliveries that are due (retries, lost first sends)."""
     return delivery.webhooks_sweep()
+
+
+@shared_task(name="focus.sweep_meetings", **TASK_OPTIONS)
+def sweep_meetings() -> dict[str, int]:
+    """Its own beat entry: pause sessions a meeting interrupts, resume them once it is over."""
+    return meetings.meetings_sweep()

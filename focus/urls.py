@@ -20,4 +20,10 @@ urlpatterns = [
     path("history.csv", views.history_csv, name="dashboard-history-csv"),
     path("preferences/", preferences_views.preferences_page, name="dashboard-preferences"),
     path("preferences/delete/", preferences_views.account_delete, name="dashboard-account-delete"),
+    path("preferences/calendars/", preferences_views.calendar_add, name="dashboard-calendar-add"),
+    path(
+        "preferences/calendars/<uuid:feed_id>/remove/",
+        preferences_views.calendar_remove,
+        name="dashboard-calendar-remove",
+    ),
 ]

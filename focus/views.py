@@ -37,6 +37,7 @@ from focus.models import FocusSession, Mode
 from focus.policy.answers import learned
 from focus.preferences import zone_of
 from focus.serializers import EventSerializer
+from focus.vocabulary import EVENT_TYPES, PING_SOURCE_SELF_REPORT
 from focusflow.errors import Conflict, InvalidInput, NotFound
 from focusflow.people import own_person_id
 from focusflow.throttles import throttle_wait
@@ -196,10 +197,17 @@ def session_live(request, session_id: uuid.UUID):
         "estimate": session.estimated_duration,
         "lastEventId": live["last_event_id"],
         "inFlow": live["in_flow"],
+        # The timer leaves paused time out (static/js/controls.js announces pause and resume).
+        "pausedMs": round(session.clock().paused_seconds(session.paused_at or timezone.now()) * 1000),  # closed
+        "pausedAt": session.paused_at.isoformat() if session.paused_at else None,
         "pollMs": 3000,
         # The countdown to the next check (live.js): when it is due, and the cadence after a check.
         "nextCheckAt": live["next_check_at"].isoformat() if live["next_check_at"] else None,
         "tickSeconds": settings.FOCUS_TICK_SECONDS,
+        # Live delivery (static/js/stream.js, sensing.js): the event stream, the API's ping, the tick period.
+        "streamUrl": reverse("session-stream", kwargs={"session_id": session.id}),
+        "pingApiUrl": reverse("focus-ping"),
+        "eventTypes": list(EVENT_TYPES),
     }
     return render(
         request,
@@ -247,7 +255,9 @@ def session_ping(request, session_id: uuid.UUID):
         return redirect("dashboard-live", session_id=session.id)
     try:
         event = services.session_ping(
-            session_id=session.id, person_id=session.person_id, values=form.cleaned_data["values"]
+            session_id=session.id,
+            person_id=session.person_id,
+            values={**form.cleaned_data["values"], "source": PING_SOURCE_SELF_REPORT},  # by hand on the page
         )
     except Conflict as conflict:
         if _wants_json(request):

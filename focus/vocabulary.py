@@ -88,6 +88,19 @@ ACTIVE, IDLE, AWAY = "active", "idle", "away"
 ACTIVITIES: tuple[str, ...] = (ACTIVE, IDLE, AWAY)
 IDLE_ACTIVITIES: frozenset[str] = frozenset({IDLE, AWAY})
 
+# Where a ping's reading came from (DESIGN.md "Live delivery"): the live page's own automatic ping,
+# an API client (the default, so a ping without ``source`` in its content is a client's), or the
+# person's hand-made ping on the page. Kept in the ping's content only when not the default.
+PING_SOURCE_PAGE = "page"
+PING_SOURCE_CLIENT = "client"
+PING_SOURCE_SELF_REPORT = "self_report"
+PING_SOURCES: tuple[str, ...] = (PING_SOURCE_PAGE, PING_SOURCE_CLIENT, PING_SOURCE_SELF_REPORT)
+PING_SOURCE_LABELS: dict[str, str] = {
+    PING_SOURCE_PAGE: "sensed by the page",
+    PING_SOURCE_CLIENT: "from a client",
+    PING_SOURCE_SELF_REPORT: "self-report",
+}
+
 
 @dataclass(frozen=True)
 class DistractionSignal:
@@ -215,6 +228,14 @@ TICK_REASONS: Mapping[str, TickReason] = {
             "outside your working hours",
             held="Held back a {kind} because it's outside your working hours.",
         ),
+        # The last slots of FOCUS_MAX_NUDGES are kept for a recovery break and the wrap-up.
+        TickReason(
+            "budget_reserved",
+            "saving the last nudges",
+            held="Held back a {kind} to keep the last nudges of this session for a needed break or the wrap-up.",
+        ),
+        # A meeting from the person's calendars is under way (focus/meetings.py).
+        TickReason("in_meeting", "you're in a meeting", held="Held back a {kind} because you're in a meeting."),
         # No trigger fired.
         TickReason("nothing_to_say", "all calm", detail="Nothing needs saying right now."),
         # Guardrails (focus.guardrails.GUARDRAIL_REASONS): a proposal they block becomes a tick with their code.
@@ -280,13 +301,12 @@ def friction_label(kind: object) -> str:
 
 # --------------------------------------------------------------------------- webhook event types
 
-# What a webhook receiver is sent (DESIGN.md "Integrations"), by the event type that makes it. Pause
-# and resume are the session controls' events ("pause", "resume"); the other event types (ticks,
-# pings, detections) are never sent.
+# What a webhook receiver is sent (DESIGN.md "Integrations"), by the event type that makes it; the
+# other event types (ticks, pings, detections, answers to nudges) are never sent.
 WEBHOOK_EVENT_TYPES: Mapping[str, str] = {
     SESSION_START: "session.started",
-    "pause": "session.paused",
-    "resume": "session.resumed",
+    PAUSE: "session.paused",
+    RESUME: "session.resumed",
     NUDGE: "nudge.sent",
     BREAK: "break.suggested",
     SESSION_END: "session.ended",

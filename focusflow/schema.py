@@ -6,7 +6,7 @@ import re
 
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.plumbing import force_instance
-from drf_spectacular.utils import OpenApiExample, OpenApiResponse
+from drf_spectacular.utils import OpenApiExample, OpenApiResponse, PolymorphicProxySerializer
 from rest_framework import serializers
 from rest_framework.permissions import AllowAny
 
@@ -152,6 +152,14 @@ class ApiAutoSchema(AutoSchema):
                     }
                 responses[str(status_code)] = response
         return responses
+
+    def _get_request_for_media_type(self, serializer, direction="request"):
+        schema, required = super()._get_request_for_media_type(serializer, direction)
+        # A body of one of several shapes (POST /focus/respond) is still required: drf-spectacular
+        # cannot tell from a PolymorphicProxySerializer.
+        if schema and isinstance(force_instance(serializer), PolymorphicProxySerializer):
+            required = True
+        return schema, required
 
     def _map_serializer(self, serializer, direction, bypass_extensions=False):
         schema = super()._map_serializer(serializer, direction, bypass_extensions)

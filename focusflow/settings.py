@@ -77,6 +77,18 @@ try:
     FOCUS_CALENDAR_TIMEOUT_SECONDS = env.float("FOCUS_CALENDAR_TIMEOUT_SECONDS", 10.0, validate=Range(min=0.1, max=60))
     FOCUS_CALENDAR_MAX_BYTES = env.int("FOCUS_CALENDAR_MAX_BYTES", 5_000_000, validate=Range(min=1000))
     FOCUS_CALENDAR_SWEEP_SECONDS = env.int("FOCUS_CALENDAR_SWEEP_SECONDS", 60, validate=Range(min=1))
+    # Live delivery (focus/stream/): a keepalive comment on an idle stream this often (the contract
+    # says at least every 25 s); a resync of every open stream from the database this often (a lost
+    # publish costs at most this long); without Redis, streams poll the database this often instead.
+    FOCUS_STREAM_KEEPALIVE_SECONDS = env.float("FOCUS_STREAM_KEEPALIVE_SECONDS", 20.0, validate=Range(min=0.1, max=25))
+    FOCUS_STREAM_RESYNC_SECONDS = env.float("FOCUS_STREAM_RESYNC_SECONDS", 30.0, validate=Range(min=0.1))
+    FOCUS_STREAM_POLL_SECONDS = env.float("FOCUS_STREAM_POLL_SECONDS", 2.0, validate=Range(min=0.1))
+    # The web process's database connections under ASGI: a pool per process (psycopg_pool), since a
+    # sync view runs in a thread that ends with its request (a persistent connection there would leak).
+    # 0: persistent connections as before (WSGI, worker, beat). focusflow/asgi.py turns it on.
+    DATABASE_POOL_MAX = env.int("DATABASE_POOL_MAX", 0, validate=Range(min=0, max=200))
+    # How often running sessions are paused for a meeting that started, and resumed after (focus/meetings.py).
+    FOCUS_MEETING_SWEEP_SECONDS = env.int("FOCUS_MEETING_SWEEP_SECONDS", 30, validate=Range(min=1))
 
     # API throttles (per user; staff/service accounts act for many people), plus tighter per-person
     # rates on the two writes a client repeats (start and ping). "N/s|min|hour|day", checked here.
@@ -213,7 +225,15 @@ WSGI_APPLICATION = "focusflow.wsgi.application"
 if DATABASE_URL:
     import dj_database_url
 
-    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60, conn_health_checks=True)}
+    if DATABASE_POOL_MAX:
+        DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=0)}
+        DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+            "min_size": min(2, DATABASE_POOL_MAX),
+            "max_size": DATABASE_POOL_MAX,
+            "timeout": 10,
+        }
+    else:
+        DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60, conn_health_checks=True)}
 else:
     DATABASES = {
         "default": {
@@ -389,6 +409,9 @@ else:
         "socket_connect_timeout": BROKER_SOCKET_TIMEOUT,
         "socket_timeout": BROKER_SOCKET_TIMEOUT,
     }
+# Live delivery's fan-out rides the broker's Redis (pub/sub, focus/stream/); with no Redis (the quick
+# start's file-system broker) each web process's streams poll the database instead.
+FOCUS_STREAM_REDIS_URL = CELERY_BROKER_URL if CELERY_BROKER_URL.startswith(("redis://", "rediss://")) else ""
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_ACKS_LATE = True
@@ -432,6 +455,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "planner.refresh_calendar_feeds",
         "schedule": float(FOCUS_CALENDAR_SWEEP_SECONDS),
         "options": {"queue": "celery", "expire_seconds": FOCUS_CALENDAR_SWEEP_SECONDS},
+    },
+    # Installed by planner migration "calendar_feeds" too: pauses sessions for meetings, resumes them after.
+    "focus.sweep_meetings": {
+        "task": "focus.sweep_meetings",
+        "schedule": float(FOCUS_MEETING_SWEEP_SECONDS),
+        "options": {"queue": FOCUS_QUEUE, "expire_seconds": FOCUS_MEETING_SWEEP_SECONDS},
     },
     "rhythm.backfill_emotion": {
         "task": "rhythm.backfill_emotion",

@@ -5,6 +5,7 @@ from rest_framework.routers import SimpleRouter
 
 from focus import api as focus_api
 from focus import me_api
+from focus.stream.api import SessionStreamApi
 from focus.webhooks.api import WebhookEndpointViewSet
 from focusflow import views
 from planner.api import TaskViewSet
@@ -33,6 +34,8 @@ urlpatterns = [
     path("focus/sessions/", focus_api.SessionListApi.as_view(), name="session-list"),
     path("focus/sessions/<uuid:session_id>/", focus_api.SessionDetailApi.as_view(), name="session-detail"),
     path("focus/sessions/<uuid:session_id>/events/", focus_api.SessionEventsApi.as_view(), name="session-events"),
+    # Live delivery (Server-Sent Events); focusflow/asgi.py serves it without a thread per stream.
+    path("focus/sessions/<uuid:session_id>/stream", SessionStreamApi.as_view(), name="session-stream"),
     re_path(r"^rhythm/state/?$", RhythmStateApi.as_view(), name="rhythm-state"),
     re_path(r"^api/me/?$", views.MeApi.as_view(), name="me"),
     re_path(r"^api/me/preferences/?$", me_api.PreferencesApi.as_view(), name="me-preferences"),

@@ -71,6 +71,12 @@ class PersonalModel(models.Model):
     nudge_answers = models.JSONField(
         encoder=SanitizedJSONEncoder, default=dict, blank=True, db_default=models.Value({}, models.JSONField())
     )
+    norms = models.JSONField(
+        encoder=SanitizedJSONEncoder,
+        default=dict,
+        blank=True,
+        help_text="The person's own norms (median/MAD per signal), moved on at each session end (focus/policy/norms.py).",
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     NUDGE_ANSWERS_KEPT = 20
@@ -131,6 +137,11 @@ class PersonPreferences(models.Model):
     work_start = models.TimeField(null=True, blank=True)
     work_end = models.TimeField(null=True, blank=True)
     work_days = models.JSONField(default=_weekdays, blank=True)
+    # Meetings from the person's calendars (planner/calendars/, focus/meetings.py): "pause" pauses a
+    # running session for a meeting and resumes it after; "hold" keeps it running with every
+    # non-urgent nudge held. `meeting_titles`: a meeting's title may be written on its pause event.
+    meetings = models.CharField(max_length=8, default="pause", db_default="pause")
+    meeting_titles = models.BooleanField(default=False, db_default=False)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

@@ -10,6 +10,7 @@ from django.db.models import Case, CharField, Exists, F, OuterRef, Q, Subquery, 
 from django.db.models.lookups import GreaterThan, LessThan
 from django.utils import timezone
 
+from rhythm.answers import answers_added
 from rhythm.habit import (
     NEGATIVE_BELOW,
     POSITIVE_ABOVE,
@@ -152,6 +153,14 @@ def habit_strengthen(
     return model
 
 
+def personal_norms_save(*, person_id: uuid.UUID, norms: dict) -> PersonalModel:
+    """Store the person's norms (focus/policy/norms.py computes them; this only writes them)."""
+    model = personal_model_get_or_create(person_id=person_id, lock=True)
+    model.norms = norms
+    model.save(update_fields=["norms", "updated_at"])
+    return model
+
+
 def emotion_backfill() -> int:
     """Set every person's emotion from their latest memory with a sentiment, in one UPDATE.
 
@@ -185,11 +194,7 @@ def nudge_answers_add(*, person_id: uuid.UUID, answers: list[tuple[str, str]]) -
     model = personal_model_get_or_create(person_id=person_id, lock=True)
     if not answers:
         return model
-    kept = dict(model.nudge_answers) if isinstance(model.nudge_answers, dict) else {}
-    for kind, answer in answers:
-        history = kept.get(kind) if isinstance(kept.get(kind), list) else []
-        kept[kind] = [*history, answer][-PersonalModel.NUDGE_ANSWERS_KEPT :]
-    model.nudge_answers = kept
+    model.nudge_answers = answers_added(model.nudge_answers, answers, keep=PersonalModel.NUDGE_ANSWERS_KEPT)
     model.save(update_fields=["nudge_answers", "updated_at"])
     return model
 
@@ -215,6 +220,8 @@ PREFERENCE_FIELDS = (
     "work_start",
     "work_end",
     "work_days",
+    "meetings",
+    "meeting_titles",
 )
 
 

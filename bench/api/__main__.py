@@ -184,6 +184,12 @@ def main() -> None:
         default=3,
         help="bare and ping alternate in this many slices of each phase (default: %(default)s)",
     )
+    parser.add_argument(
+        "--server",
+        choices=("asgi", "wsgi"),
+        default="asgi",
+        help="asgi: the Procfile's uvicorn workers on focusflow.asgi; wsgi: the former sync workers (default: %(default)s)",
+    )
     parser.add_argument("--no-doc", action="store_true", help="do not rewrite docs/benchmarks.md")
     args = parser.parse_args()
     levels = [int(n) for n in args.levels.split(",") if n]
@@ -218,9 +224,14 @@ def main() -> None:
         port = free_port()
         log = common.RUN_DIR / "api-gunicorn.log"
         env = common.process_env()
+        server = (
+            ["focusflow.asgi", "--worker-class", "focusflow.asgi_worker.StreamingUvicornWorker"]
+            if args.server == "asgi"
+            else ["focusflow.wsgi"]
+        )
         argv = [
             str(common.ROOT / ".venv" / "bin" / "gunicorn"),
-            "focusflow.wsgi",
+            *server,
             "--bind",
             f"127.0.0.1:{port}",
             "--workers",

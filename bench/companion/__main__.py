@@ -20,6 +20,7 @@ from pathlib import Path
 from bench.companion.drive import simulate
 from bench.companion.metrics import Row, archetype_rows
 from bench.companion.people import ARCHETYPES, build_person
+from focus.policy.answers import DISMISS_HOLD_TICKS, MIN_ANSWERS
 
 ROOT = Path(__file__).resolve().parents[2]
 DOC = ROOT / "docs" / "companion.md"
@@ -35,6 +36,10 @@ ENGINE_SAMPLE = (
     "browser_only",
     "takes_breaks",
     "multi_switcher",
+    "dismisses_check_ins",
+    "done_on_breaks",
+    "snoozes_micro_breaks",
+    "pauses_midway",
 )
 ENGINE_SEEDS = (0, 1, 2)
 
@@ -157,6 +162,7 @@ def document(rows: list[Row], *, seeds: int, check: list[str], seconds: float, l
         ),
         *glance(rows, baseline),
         "",
+        *answers_section(rows, baseline),
         "### Every rate, per archetype",
         "",
         *table(rows, baseline),
@@ -177,6 +183,52 @@ def document(rows: list[Row], *, seeds: int, check: list[str], seconds: float, l
         HOW,
     ]
     return "\n".join(lines) + "\n"
+
+
+ANSWERS_NOTE = """Four people answer what the companion sends, or pause, on the page, through the product's
+own paths (`focus.controls.respond`, `pause_session`, `resume_session` in the engine cross-check;
+the simulator mirrors them, and what it learns is folded with `rhythm.answers.answers_added`, as
+`nudge_answers_add` stores it). The targets are read from issue 13's wording:
+
+- **dismisses_check_ins**, "sees fewer within three sessions": check-ins per session hour by
+  session number, session 3 below session 1, and what was learned (`summary["learned"]` after
+  session 2) spacing check-ins out for at least 95% of the people;
+- **done_on_breaks**, "keeps getting them": no session's breaks spaced out by what was learned
+  (taking a break is never held against it) and session 3 bringing at least 80% of session 1's
+  micro breaks per hour (recovery breaks follow the readings, not the answers; the 80% is our
+  allowance for noise);
+- **snoozes_micro_breaks**, "comes back after the snooze, never before, guardrails hold": a
+  snoozed micro break never back before the snooze is over (0), back within one tick after it
+  (>= 95%, snoozes whose session ended before they could come back left out), 0 guardrail
+  violations;
+- **pauses_midway**, "no ticks during the pause, the summary leaves it out, the pause counts as a
+  break": no tick while paused, the first tick one period after the resume, the summary's
+  minutes without the pause (and `paused_minutes` 20), no micro break after the resume (25-35
+  minutes of work are left), no idle gap or distraction in the summary at the pause's minute.
+
+Reading them: what was learned moves a kind's spacing only from {min_answers} answers of that kind
+on (`focus.policy.answers.MIN_ANSWERS`), and a dismissal holds that kind for {hold} tick periods of
+the session; check-ins come after 30 quiet minutes, so the rows "check-ins per hour, session n"
+show how many answers a person gives per session. The pauser's client keeps pinging while paused;
+the summary places those pings at the pause's minute, which is where an idle gap would show."""
+
+
+def answers_section(rows: list[Row], baseline: dict) -> list[str]:
+    """Issue 13's rates (answers and pauses), one line each."""
+    mine = [r for r in rows if r.source == "issue 13"]
+    if not mine:
+        return []
+    header = ["Archetype", "Rate", "Target", "Result", "", *(["Baseline"] if baseline else [])]
+    note = ANSWERS_NOTE.format(min_answers=MIN_ANSWERS, hold=DISMISS_HOLD_TICKS)
+    lines = ["## Answers and pauses (issue 13)", "", note, ""]
+    lines += ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    for r in mine:
+        lines.append(
+            "| " + " | ".join([r.archetype, r.metric, r.target, r.value, r.verdict, *_was(r, baseline)]) + " |"
+        )
+    failing = sorted({r.archetype for r in mine if r.passed is False})
+    lines += ["", f"Issue 13 rates failing on: {', '.join(failing) if failing else 'none'}.", ""]
+    return lines
 
 
 BASELINE_NOTE = [
@@ -219,6 +271,11 @@ HOW = """## How the streams are generated
   friction point overlapping it.
 - A person who takes breaks reacts to what a tick sent: 20-90 s after a break suggestion they are
   away for its length (activity away, no switches), in the simulator and the cross-check alike.
+- A person who answers does so on the page: a dismissal or a snooze 15-75 s after the nudge,
+  "done" 5-30 s after coming back from the break. A pause is planned (a whole second, never on a
+  tick); while paused the client keeps pinging (away, no switches). The ticks then run a period
+  after the resume and every period from there, as `resume_session` schedules them. Every nudge
+  nobody answered counts as ignored at the session's end, as `session_end` records it.
 - Friction points per real episode: per session, distraction / idle_gap / stress_spike /
   fatigue_spike points against the planted distractions / breaks / rises of the same kind.
 - Guardrails are checked by our own checker (allowed kind and its event type, micro tone, one

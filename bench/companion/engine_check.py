@@ -1,12 +1,15 @@
 """The cross-check: the same person through the real engine on PostgreSQL gives the same events.
 
 For each sampled person, every session is started with ``focus.services.session_start``, every
-ping written with ``session_ping`` and every tick run with ``focus.engine.run_tick`` at the times
-the simulator uses (the clock pinned with time-machine, so everything stamped with "now" is the
-simulated instant), and the session ended with ``session_end``. Then every event the database
-holds (type, time, content, rhythm snapshot), the summary ``session_end`` built and the policy
-state the engine saved must equal the simulator's. A person's rhythm state before their first
-session is written with ``rhythm.services.rhythm_update`` a day earlier.
+ping written with ``session_ping``, every answer, pause and resume made with ``focus.controls``
+``respond`` / ``pause_session`` / ``resume_session``, and every tick run with
+``focus.engine.run_tick``, at the times the simulator uses (the clock pinned with time-machine, so
+everything stamped with "now" is the simulated instant), and the session ended with
+``session_end``. Then every event the database holds (type, time, content, rhythm snapshot), the
+summary ``session_end`` built and the policy state the engine saved must equal the simulator's.
+An answer's ``event_id`` is compared as the answered event's place in the session (the simulator
+has no database ids). A person's rhythm state before their first session is written with
+``rhythm.services.rhythm_update`` a day earlier.
 
 Needs Django set up (:func:`setup`) or a test database; :func:`report` runs each person inside a
 transaction it rolls back, so the cross-check leaves nothing behind (and queues no tick).
@@ -45,7 +48,7 @@ def _person_id(person: PersonPlan) -> uuid.UUID:
 
 def engine_sessions(person: PersonPlan) -> list[tuple[list[tuple[Any, ...]], dict, dict]]:
     """Run the person on the real services and engine: per session (events, summary, policy state)."""
-    from focus import engine
+    from focus import controls, engine
     from focus.models import FocusEvent, FocusSession
     from focus.services import session_end, session_ping, session_start
     from rhythm.models import RhythmSample
@@ -66,6 +69,21 @@ def engine_sessions(person: PersonPlan) -> list[tuple[list[tuple[Any, ...]], dic
             with time_machine.travel(at, tick=False):
                 if what == "ping":
                     session_ping(session_id=session.id, values=dict(content or {}), now=at)
+                elif what == "respond":
+                    nudge = FocusEvent.objects.get(
+                        session_id=session.id, ts=content.nudge_at, event_type__in=("nudge", "break")
+                    )
+                    controls.respond(
+                        event_id=nudge.id,
+                        response=content.response,
+                        snooze_minutes=content.snooze_minutes,
+                        now=at,
+                        person_id=person_id,
+                    )
+                elif what == "pause":
+                    controls.pause_session(session_id=session.id, now=at, person_id=person_id)
+                elif what == "resume":
+                    controls.resume_session(session_id=session.id, now=at, person_id=person_id)
                 elif engine.run_tick(session_id=session.id, now=at) in ("nudge", "break"):
                     event_type, sent = (
                         FocusEvent.objects.filter(session_id=session.id, ts=at, event_type__in=("nudge", "break"))
@@ -76,14 +94,23 @@ def engine_sessions(person: PersonPlan) -> list[tuple[list[tuple[Any, ...]], dic
         ended_at = script.ended_at
         with time_machine.travel(ended_at, tick=False):
             ended = session_end(session_id=session.id, person_id=None, now=ended_at)
-        events = list(
+        rows = list(
             FocusEvent.objects.filter(session_id=session.id)
             .order_by("ts", "id")
-            .values_list("event_type", "ts", "content", "rhythm_snapshot")
+            .values_list("id", "event_type", "ts", "content", "rhythm_snapshot")
         )
+        place = {pk: n for n, (pk, *_) in enumerate(rows)}
+        events = [(t, ts, _placed(t, c, place), r) for _, t, ts, c, r in rows]
         state = FocusSession.objects.values_list("policy_state", flat=True).get(pk=session.id)
         results.append((events, ended.summary, state or {}))
     return results
+
+
+def _placed(event_type: str, content: Any, place: dict[int, int]) -> Any:
+    """A nudge_response's ``event_id`` as the answered event's place in the session."""
+    if event_type == "nudge_response" and isinstance(content, dict) and content.get("event_id") in place:
+        return {**content, "event_id": place[content["event_id"]]}
+    return content
 
 
 def _sim_events(run: SessionRun) -> list[tuple[Any, ...]]:

@@ -386,6 +386,138 @@ def nudges_per_session(name: str, persons: Sequence[Person]) -> Row:
     return Row(name, "nudges and breaks per session", "—", f"{total / max(len(runs), 1):.1f}", None, EXTRA)
 
 
+# --------------------------------------------------------------------------- answers and pauses (issue 13)
+
+ISSUE_13 = "issue 13"
+
+
+def _by_session_number(persons: Sequence[Person], kinds: tuple[str, ...]) -> list[tuple[int, float]]:
+    """(sent, session hours) per session number (1, 2, ...), over every person."""
+    totals: list[tuple[int, float]] = []
+    for n in range(max((len(p) for p in persons), default=0)):
+        runs = [p[n] for p in persons if len(p) > n]
+        sent = sum(1 for r in runs for _, kind, _ in r.sent() if kind in kinds)
+        totals.append((sent, sum(r.session_minutes() for r in runs) / 60))
+    return totals
+
+
+def _rate(sent: int, hours: float) -> float:
+    return sent / hours if hours > 0 else 0.0
+
+
+def _rates_by_session(name: str, persons: Sequence[Person], kinds: tuple[str, ...], label: str) -> list[Row]:
+    return [
+        Row(
+            name,
+            f"{label} per hour, session {n + 1}",
+            "—",
+            f"{_rate(sent, hours):.2f} ({sent} in {hours:.1f} h)",
+            None,
+            ISSUE_13,
+        )
+        for n, (sent, hours) in enumerate(_by_session_number(persons, kinds))
+    ]
+
+
+def fewer_check_ins(name: str, persons: Sequence[Person]) -> list[Row]:
+    """A person who dismisses every check-in sees fewer of them by their third session."""
+    totals = _by_session_number(persons, ("check_in",))
+    rows = _rates_by_session(name, persons, ("check_in",), "check-ins")
+    if len(totals) >= 3:
+        first, third = _rate(*totals[0]), _rate(*totals[2])
+        value = f"{third:.2f} vs {first:.2f} per hour"
+        rows.append(Row(name, "check-ins per hour, session 3 vs 1", "fewer", value, third < first, ISSUE_13))
+    learned = sum(
+        any(k["kind"] == "check_in" and k["factor"] > 1 for k in p[1].summary.get("learned", [])) for p in persons
+    )
+    rows.append(
+        _at_least(name, "check-ins spaced out (learned) after session 2", learned, len(persons), 0.95, ISSUE_13)
+    )
+    return rows
+
+
+def keeps_breaks(name: str, persons: Sequence[Person]) -> list[Row]:
+    """A person who takes every break and says "done" keeps getting them: taking a break never
+    spaces breaks out, and session 3 brings about as many micro breaks as session 1 (recovery
+    breaks follow the person's readings, not their answers)."""
+    totals = _by_session_number(persons, ("micro_break",))
+    rows = _rates_by_session(name, persons, ("micro_break",), "micro breaks")
+    if len(totals) >= 3:
+        first, third = _rate(*totals[0]), _rate(*totals[2])
+        value = f"{third:.2f} vs {first:.2f} per hour"
+        rows.append(Row(name, "micro breaks per hour, session 3 vs 1", ">= 80%", value, third >= 0.8 * first, ISSUE_13))
+    runs = _sessions(persons)
+    spaced = sum(
+        any(k["kind"] in BREAK_KINDS and k["factor"] > 1 for k in r.summary.get("learned", []))
+        or any(e.event_type == "tick" and e.content.get("reason") == "learned_spacing" for e in r.events)
+        for r in runs
+    )
+    rows.append(_at_most(name, "sessions with breaks spaced out (learned)", spaced, len(runs), 0.0, ISSUE_13))
+    return rows
+
+
+def snooze_returns(name: str, persons: Sequence[Person]) -> list[Row]:
+    """A snoozed kind comes back once the snooze is over, never before (the guardrails still hold)."""
+    runs = _sessions(persons)
+    snoozes = early = back = 0
+    for r in runs:
+        for nudge, answer in r.answers():
+            if answer.content.get("response") != "snooze":
+                continue
+            kind = nudge.content.get("kind")
+            over = answer.ts + timedelta(minutes=answer.content["snooze_minutes"])
+            first = _first_tick_at_or_after(r, over)
+            if first is None or first + TICK > r.ended_at:
+                continue  # the session ended before it could come back
+            snoozes += 1
+            later = [e.ts for _, k, e in r.sent() if k == kind and e.ts > answer.ts]
+            early += any(ts < over for ts in later)
+            back += any(within_one_tick(r, over, ts) for ts in later)
+    return [
+        replace(
+            _at_most(name, "snoozed kind back before the snooze is over", early, snoozes, 0.0, ISSUE_13),
+            target="0 snoozes",
+        ),
+        _at_least(name, "snoozed kind back within one tick after it", back, snoozes, 0.95, ISSUE_13),
+    ]
+
+
+def pause_rates(name: str, persons: Sequence[Person]) -> list[Row]:
+    """A pause: no tick while paused, the next one a period after the resume, the summary's
+    minutes leave it out, it counts as a break (no micro break for the rest of the session, under
+    50 minutes of work), and the summary shows no idle gap or distraction where it was (what the
+    client sent while paused sits at the pause's minute)."""
+    runs = _sessions(persons)
+    ticked = cadence = minutes = as_break = unmarked = 0
+    for r in runs:
+        tick_times = r.ticks()
+        for paused, resumed in r.pauses:
+            ticked += any(paused < t < resumed for t in tick_times)
+            after = [t for t in tick_times if t > resumed]
+            cadence += bool(after) and after[0] == resumed + TICK + timedelta(seconds=TICK_LAG_SECONDS)
+        paused_minutes = sum((b - a).total_seconds() for a, b in r.pauses) / 60
+        duration = r.summary["duration"]
+        minutes += (
+            abs(duration["actual_minutes"] - r.session_minutes()) < 0.05
+            and abs(duration["paused_minutes"] - paused_minutes) < 0.05
+        )
+        resumes = [resumed for _, resumed in r.pauses]
+        as_break += not any(kind == "micro_break" and e.ts > min(resumes) for _, kind, e in r.sent())
+        at = [r.minute(paused) for paused, _ in r.pauses[:1]]  # a session minute: the session's first pause
+        unmarked += not any(
+            f["kind"] in ("idle_gap", "distraction") and abs(f["at_minute"] - a) <= 1
+            for f in r.summary["friction_points"]
+            for a in at
+        )
+    return [
+        _at_most(name, "sessions ticked while paused", ticked, len(runs), 0.0, ISSUE_13),
+        _at_least(name, "first tick one period after the resume", cadence, len(runs), 1.0, ISSUE_13),
+        _at_least(name, "summary minutes leave the pause out", minutes, len(runs), 1.0, ISSUE_13),
+        _at_least(name, "pause counted as a break (no micro break after it)", as_break, len(runs), 1.0, ISSUE_13),
+        _at_least(name, "summary: no idle gap or distraction at the pause", unmarked, len(runs), 1.0, ISSUE_13),
+    ]
+
+
 # Which rates each archetype is measured on (the guardrail rows, friction and nudge count for all).
 PLAN: dict[str, list[Callable[[str, Sequence[Person]], Row | list[Row]]]] = {
     "calm_deep": [flow_by_minute_20, non_urgent_in_flow, summary_flow_share, lambda n, p: false_refocus(n, p, EXTRA)],
@@ -414,6 +546,10 @@ PLAN: dict[str, list[Callable[[str, Sequence[Person]], Row | list[Row]]]] = {
     "long_day": [lambda n, p: rise_rates(n, p, DONE_WHEN, "late rise"), wrap_up_at_estimate],
     "multi_switcher": [lambda n, p: false_refocus(n, p, EXTRA)],
     "multi_deep": [flow_by_minute_20, non_urgent_in_flow, summary_flow_share],
+    "dismisses_check_ins": [fewer_check_ins],
+    "done_on_breaks": [keeps_breaks, silence_in_taken_breaks],
+    "snoozes_micro_breaks": [snooze_returns, silence_in_taken_breaks],
+    "pauses_midway": [pause_rates],
 }
 
 

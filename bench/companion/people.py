@@ -29,6 +29,17 @@ class Truth:
     norm_per_5min: float = 0.0  # the person's own app-switch pace
 
 
+@dataclass(frozen=True)
+class Answering:
+    """How a person answers what the companion sends, on the page (focus.controls.respond); a
+    person with none answers nothing (every nudge counts as ignored at the end)."""
+
+    dismiss: tuple[str, ...] = ()  # kinds they dismiss, every time
+    done_on_breaks: bool = False  # "done" on each break they take, on coming back from it
+    # Snooze each fresh micro break for one of these minutes; the one that comes back is taken.
+    snooze_micro_breaks: tuple[int, ...] = ()
+
+
 @dataclass
 class SessionPlan:
     minutes: float  # how long the person keeps the session open
@@ -39,6 +50,8 @@ class SessionPlan:
     gap_minutes: float = 0.0  # time since the previous session's end (or the day's start)
     observation: Observation | None = None  # how the client would report the person stepping away
     takes_breaks: bool = False  # steps away for every break the companion suggests
+    answering: Answering | None = None  # how they answer nudges on the page
+    pauses: tuple[tuple[float, float], ...] = ()  # (pause, resume) seconds from the start, wall clock
 
     def take_break(
         self, pings: list[tuple[float, dict]], *, sent_at: float, minutes: int, taken: list[tuple[float, float]]
@@ -105,6 +118,8 @@ def _session(
     focus: Levels | None = None,
     gap_minutes: float = 0.0,
     takes_breaks: bool = False,
+    answering: Answering | None = None,
+    pauses: tuple[tuple[float, float], ...] = (),
 ) -> SessionPlan:
     energy, stress, fatigue = levels or (None, None, None)
     behaviour = Behaviour(
@@ -118,7 +133,9 @@ def _session(
     )
     end = minutes * MINUTE + 30.0
     observation = observe(rng, behaviour, client or Client(), end, TICK_SECONDS)
-    return SessionPlan(minutes, estimate, mode, observation.pings, truth, gap_minutes, observation, takes_breaks)
+    return SessionPlan(
+        minutes, estimate, mode, observation.pings, truth, gap_minutes, observation, takes_breaks, answering, pauses
+    )
 
 
 def _rise(levels: Levels, minute: float, delta: float) -> Levels:
@@ -419,6 +436,59 @@ def _multi(name: str, *, pace_range: tuple[float, float], mode: str, minutes: in
     return build
 
 
+def _answering(name: str, *, answering: Answering, takes_breaks: bool, sessions: int, minutes: int) -> Callable:
+    """A steady person (3-6 switches / 5 min, light mode) over ``sessions`` sessions in a row who
+    answers nudges as ``answering`` says."""
+
+    def build(rng: random.Random, seed: int) -> PersonPlan:
+        pace = rng.uniform(3.0, 6.0)
+        levels = _person_levels(rng)
+        plans = [
+            _session(
+                rng,
+                minutes=minutes,
+                estimate=minutes,
+                mode="light",
+                segments=[_work(0, minutes + 1, pace * rng.uniform(0.9, 1.1))],
+                truth=Truth(norm_per_5min=pace),
+                levels=levels,
+                gap_minutes=rng.uniform(15, 40) if n else 0.0,
+                takes_breaks=takes_breaks,
+                answering=answering,
+            )
+            for n in range(sessions)
+        ]
+        return PersonPlan(name, seed, plans, _yesterday(*levels, rng))
+
+    return build
+
+
+def pauses_midway(rng: random.Random, seed: int) -> PersonPlan:
+    """60 minutes of work with a 20-minute pause (away) after 25-35 of them: 80 minutes open."""
+    pace = rng.uniform(3.0, 6.0)
+    levels = _person_levels(rng)
+    start = float(round(rng.uniform(25, 35) * MINUTE))
+    if start % TICK_SECONDS < 4:  # not on a tick
+        start += 4.0
+    end = start + 20 * MINUTE
+    minutes = 80
+    session = _session(
+        rng,
+        minutes=minutes,
+        estimate=60,
+        mode="light",
+        segments=[
+            _work(0, start / MINUTE, pace),
+            Segment(start, end, AWAY, 0.0),
+            _work(end / MINUTE, minutes + 1, pace),
+        ],
+        truth=Truth(norm_per_5min=pace),
+        levels=levels,
+        pauses=((start, end),),
+    )
+    return PersonPlan("pauses_midway", seed, [session], _yesterday(*levels, rng))
+
+
 ARCHETYPES: dict[str, Archetype] = {
     a.name: a
     for a in [
@@ -572,6 +642,56 @@ ARCHETYPES: dict[str, Archetype] = {
             "Calm deep worker, 3 sessions",
             "Three 60-minute deep sessions in a row (15-40 min apart) at 1-3 switches / 5 min.",
             _multi("multi_deep", pace_range=(1.0, 3.0), mode="deep", minutes=60),
+        ),
+        Archetype(
+            "dismisses_check_ins",
+            "Dismisses every check-in",
+            "Four 90-minute light sessions in a row (15-40 min apart) at 3-6 switches / 5 min; "
+            "dismisses every check-in on the page 15-75 s after it (focus.controls.respond), "
+            "answers nothing else.",
+            _answering(
+                "dismisses_check_ins",
+                answering=Answering(dismiss=("check_in",)),
+                takes_breaks=False,
+                sessions=4,
+                minutes=90,
+            ),
+        ),
+        Archetype(
+            "done_on_breaks",
+            'Takes breaks and says "done"',
+            "Three 120-minute light sessions in a row at 3-6 switches / 5 min; steps away for every "
+            'break suggested (20-90 s after it, for its length) and answers "done" 5-30 s after '
+            "coming back.",
+            _answering(
+                "done_on_breaks",
+                answering=Answering(done_on_breaks=True),
+                takes_breaks=True,
+                sessions=3,
+                minutes=120,
+            ),
+        ),
+        Archetype(
+            "snoozes_micro_breaks",
+            "Snoozes micro breaks",
+            "Three 150-minute light sessions in a row at 3-6 switches / 5 min; snoozes each fresh "
+            'micro break for 5, 10 or 15 min (15-75 s after it), takes the one that comes back ("done" '
+            "on coming back) and every other break.",
+            _answering(
+                "snoozes_micro_breaks",
+                answering=Answering(done_on_breaks=True, snooze_micro_breaks=(5, 10, 15)),
+                takes_breaks=True,
+                sessions=3,
+                minutes=150,
+            ),
+        ),
+        Archetype(
+            "pauses_midway",
+            "Pauses for 20 minutes",
+            "60 min of light work at 3-6 switches / 5 min against a 60-minute estimate, paused "
+            "(focus.controls.pause_session) after 25-35 min and resumed 20 min later; the client "
+            "keeps pinging (away, no switches) during the pause.",
+            pauses_midway,
         ),
     ]
 }

@@ -15,7 +15,16 @@ from django.utils import timezone
 from focus.clock import duration_text
 from focus.dashboard.format import percent
 from focus.models import EventType, FocusEvent
-from focus.vocabulary import DISMISS, DONE, SNOOZE, kind_title, pause_label, reason_label
+from focus.vocabulary import (
+    DISMISS,
+    DONE,
+    PING_SOURCE_PAGE,
+    PING_SOURCE_SELF_REPORT,
+    SNOOZE,
+    kind_title,
+    pause_label,
+    reason_label,
+)
 
 FEED_LIMIT = 60  # events rendered with the live page; newer ones arrive by polling
 PING_FIELDS = (("energy", "energy"), ("stress", "stress"), ("fatigue", "fatigue"), ("focus", "focus"))
@@ -45,10 +54,14 @@ def feed_item(*, event_id: int, event_type: str, ts: datetime, content: Mapping[
     elif event_type == EventType.DISTRACTION:
         item.update(title="Distraction noticed", message=str(content.get("reason") or ""), tone="friction")
     elif event_type == EventType.PING:
-        item.update(title="You logged", message=ping_text(content), tone="you")
+        item.update(
+            title=PING_TITLES.get(str(content.get("source")), "Logged by a client"),
+            message=ping_text(content),
+            tone="you",
+        )
     elif event_type == EventType.PAUSE:
-        what = content.get("title")  # what the pause is for (a meeting's title), if given
-        item.update(title=pause_label(content.get("reason")), message=str(what or ""), tone="system")
+        meeting = content.get("title")
+        item.update(title=pause_label(content.get("reason")), message=str(meeting or ""), tone="system")
     elif event_type == EventType.RESUME:
         minutes = content.get("paused_minutes")
         paused = f"after {duration_text(minutes)} paused" if isinstance(minutes, (int, float)) and minutes >= 1 else ""
@@ -82,6 +95,10 @@ def answered_labels(events) -> dict[int, str]:
         for e in events
         if e.event_type == EventType.NUDGE_RESPONSE and isinstance(e.content, Mapping) and e.content.get("event_id")
     }
+
+
+# Where a ping's reading came from (focus.vocabulary.PING_SOURCES; no source: an API client's).
+PING_TITLES = {PING_SOURCE_SELF_REPORT: "You logged", PING_SOURCE_PAGE: "Sensed by this page"}
 
 
 def ping_text(content: Mapping[str, Any]) -> str:

@@ -15,13 +15,19 @@ shown to a person (break minutes, "you've worked about 50 minutes") stay in minu
 How a tick is decided, in order:
 
 1. an ended session gets a ``tick`` "session_ended" and nothing else;
-2. the detectors run on this tick's pings (those since the previous tick): distraction
-   episodes, flow start/end, the stretch of non-flow work, stress and fatigue;
-3. nothing is sent while settling in (first tick) or during a break the policy suggested;
+2. the detectors run on this tick's pings (those since the previous tick), against the person's
+   own norms (``TickContext.norms``, else this session's first readings) and the session's mode:
+   distraction episodes (sustained runs, self-reports at once), flow start/end (a tick's median,
+   with hysteresis), the stretch of non-flow work (reset by stepping away), whether a suggested
+   break was taken, stress and fatigue (smoothed, against the session's own start);
+3. nothing is sent while settling in (first tick) or during a break the policy suggested (but a
+   first recovery break while the person works on through it);
 4. the candidates, most important first: ``recovery_break`` (urgent), ``wrap_up``,
    ``refocus``, ``micro_break``, ``check_in``; a candidate is skipped while in flow (except
-   recovery_break, wrap_up once the estimate is reached, and the one break after long flow)
-   or when the same kind was sent too recently; the first one left is the proposal;
+   recovery_break, wrap_up once the estimate is reached, and the one break after long flow),
+   when the same kind was sent too recently or break suggestions keep being ignored
+   (``_spacing_blocks``), or when it would spend the cap's last slots kept for recovery_break
+   and wrap_up (``_budget_blocks``); the first one left is the proposal;
 5. the hard guardrails (:func:`focus.guardrails.guardrail_block`) may block it;
 6. wrap_up, micro_break and check_in wait for a breakpoint for at most
    ``breakpoint_defer_ticks`` (recovery_break is urgent; refocus goes at the next allowed
@@ -33,10 +39,11 @@ The package, one job per module (``from focus.policy import decide, PolicyConfig
 way in; the tick, focus/engine.py, uses nothing else):
 
 - ``config.py``      :class:`PolicyConfig`, every knob with its source;
+- ``norms.py``       :class:`PersonNorms`, the person's own median/MAD per signal across sessions;
 - ``inputs.py``      what a tick hands in and gets back; a ping's readings parsed once;
 - ``state.py``       the policy's memory between ticks (stored as JSON on the session);
 - ``detectors.py``   flow, distraction, breakpoints, stress and fatigue (steps 2 and 6);
-- ``candidates.py``  what is worth saying, most important first, and same-kind spacing (step 4);
+- ``candidates.py``  what is worth saying, most important first, spacing and budget (step 4);
 - ``decide.py``      :func:`decide`: the order above, the guardrails, the breakpoint wait;
 - ``preferences.py`` what the person holds (kinds, working hours): :class:`WorkingHours`.
 """
@@ -54,11 +61,17 @@ from focus.policy.detectors import (
     flow_break_reason,
     hrv_corroborates,
     is_flow_tick,
+    mode_tolerance,
     recovery_break_minutes,
+    strain_baseline,
+    strain_level,
     stress_trigger,
     switch_baseline,
+    switch_pace,
+    typical_switches,
 )
 from focus.policy.inputs import Decision, Detection, PingSample, RhythmValues, TickContext, parse_ping
+from focus.policy.norms import Norm, PersonNorms
 from focus.policy.preferences import NEVER_HELD, WEEKDAYS, WorkingHours
 from focus.vocabulary import ALLOWED_KINDS, BREAK_KINDS, DETECTION_TYPES
 
@@ -70,6 +83,8 @@ __all__ = [
     "DETECTION_TYPES",
     "DISTRACTION_SIGNALS",
     "PolicyConfig",
+    "PersonNorms",
+    "Norm",
     "PingSample",
     "RhythmValues",
     "TickContext",
@@ -89,6 +104,11 @@ __all__ = [
     "hrv_corroborates",
     "stress_trigger",
     "recovery_break_minutes",
+    "mode_tolerance",
+    "strain_baseline",
+    "strain_level",
+    "switch_pace",
+    "typical_switches",
 ]
 
 # Why a tick sent nothing (focus/vocabulary.py), the guardrail codes included: a proposal the

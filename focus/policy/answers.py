@@ -4,7 +4,8 @@ Pure: values in (the tick's :class:`TickContext`: ``pauses``, ``answers``, ``ans
 values out. :func:`focus.policy.decide` calls it at four points:
 
 - **a break taken** (:func:`break_taken_since`): a resume (a pause counts as a break) or ``done`` on
-  a break resets the stretch of work a micro break waits for;
+  a break resets the stretch of work a micro break waits for; a pause also ends a flow stretch
+  (:func:`resumed_since`: the tick writes its ``flow_end``);
 - **a break declined** (:func:`break_declined`): a break that was snoozed or dismissed is not being
   taken, so the policy does not treat the next ticks as "on a break";
 - **holds** (:func:`hold`): a kind the person snoozed waits until the snooze is over; a kind they
@@ -128,6 +129,12 @@ def break_taken_since(ctx: TickContext, since: datetime | None) -> bool:
     """A break was taken after ``since`` (the previous tick) and by now."""
     now = as_utc(ctx.now)
     return any((since is None or at > as_utc(since)) and at <= now for at in breaks_taken(ctx))
+
+
+def resumed_since(ctx: TickContext, since: datetime | None) -> bool:
+    """The session was paused and resumed after ``since`` (the previous tick): a flow stretch is over."""
+    now = as_utc(ctx.now)
+    return any((since is None or at > as_utc(since)) and at <= now for at in _resumes(ctx))
 
 
 def break_declined(ctx: TickContext) -> bool:

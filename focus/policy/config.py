@@ -19,9 +19,16 @@ class PolicyConfig:
     soft_max_nudges: int = 4
     # Design choice: the first tick only observes ("settling_in").
     settle_ticks: int = 1
-    # "Flow": >= 15 min (3 ticks) of active pings with switches at or below the median
-    # (Peopleware lore for the 15 minutes; Züger et al. CHI 2017 for relative activity).
+    # "Flow": >= 15 min (3 flow-looking ticks) of mostly active pings with a median switch count
+    # near the person's own pace (Peopleware lore for the 15 minutes; Züger et al. CHI 2017 for
+    # activity relative to the person).
     flow_ticks: int = 3
+    # "Flow": a tick counts toward flow when its median switches are at most the person's pace
+    # plus this many spreads (MAD as SD, at least switch_spread_floor); a tick between that and
+    # the distraction threshold neither builds nor breaks a streak (hysteresis). Design choice,
+    # tuned on the session simulator (docs/companion.md).
+    flow_enter_spreads: float = 1.0
+    switch_spread_floor: float = 1.0
     # "Flow": after ~90 min of unbroken flow, one micro_break at the next breakpoint.
     long_flow_ticks: int = 18
     # "Breaks": micro_break after 50-60 min of non-flow work (Albulescu et al. 2022).
@@ -34,15 +41,35 @@ class PolicyConfig:
     check_in_after_ticks: int = 6
     # "Interrupt at breakpoints": defer a non-urgent nudge at most ~2 ticks (Iqbal & Bailey 2008).
     breakpoint_defer_ticks: int = 2
-    # "Distraction": switches per 5 min >= max(8, 2 x median) for 2 ticks (Mark et al. 2012/2016).
+    # "Flow": never flow at 8+ switches per 5 min (under 40 s per screen, Mark et al. 2012/2016),
+    # times the mode's tolerance. distraction_switch_ticks: for a caller of distraction_signal
+    # that counts high ticks itself (decide reads sustained runs instead).
     distraction_switches_floor: int = 8
     distraction_switch_ticks: int = 2
+    # "Distraction": the threshold is max(distraction_min_switches, distraction_factor x the
+    # person's pace, pace + distraction_spreads spreads / sqrt(n)) for the mean of a run (n: the
+    # mean of the 5-minute windows the run spans and its readings); the latest readings above the
+    # pace must average it over at least distraction_readings readings spanning a tick period to
+    # count, and a tick whose median is below leave_fraction x the threshold ends the episode
+    # (hysteresis). Design
+    # choices against the person's own readings, tuned on the simulator (docs/companion.md).
+    distraction_min_switches: int = 4
+    distraction_spreads: float = 3.0
+    distraction_factor: float = 2.5
+    distraction_readings: int = 3
+    distraction_leave_fraction: float = 0.75
+    # "Mode": light and admin work tolerate more switching: the distraction threshold and the
+    # flow ceiling are multiplied by these (deep and creative: 1).
+    light_switch_tolerance: float = 1.25
+    admin_switch_tolerance: float = 1.5
     # "Distraction": self-reported focus <= 0.3; flow also needs focus above it.
     low_focus: float = 0.3
-    # "Flow": the switch baseline before the person has history ("a floor like 4"), and how
-    # many earlier readings this session needs before their own median is used.
+    # "Flow": the switch baseline before the person's pace is known ("a floor like 4"); without
+    # a norm from earlier sessions, this session's own pace needs min_switch_history readings
+    # spanning switch_history_ticks ticks (a rolling counter's readings overlap).
     flow_switches_floor: int = 4
-    min_switch_history: int = 3
+    min_switch_history: int = 6
+    switch_history_ticks: int = 2
     # "Interrupt at breakpoints": a burst of switches (>= max(4, 2 x median)) after a long
     # single-app run (the previous 3 readings at or below the median).
     burst_switches_floor: int = 4
@@ -51,6 +78,13 @@ class PolicyConfig:
     no_signal_flow_end_ticks: int = 2
     # "Stress and fatigue": stress up >= 0.15 from the session start (a heuristic); the same
     # rise is used for fatigue; >= 0.8 on either is high.
+    # The level read is the median of the latest stress_smoothing_readings pinged values; the
+    # session's start is the median of its first stress_baseline_readings (the person's norm
+    # stands in until then; never the model's defaults); a level within a rise of high at the
+    # start needs a further rise. After a recovery break the same signal must rise another
+    # stress_rise, or first fall back a whole rise (or to within half a rise of the start).
+    stress_smoothing_readings: int = 3
+    stress_baseline_readings: int = 3
     stress_rise: float = 0.15
     fatigue_rise: float = 0.15
     high_stress: float = 0.8
@@ -61,6 +95,17 @@ class PolicyConfig:
     hrv_baseline_ticks: int = 2
     hrv_min_readings: int = 3
     hrv_flag_pings: int = 2
+    # "Budget": the last reserved_slots of max_nudges are kept for recovery_break and wrap_up
+    # (one each; the wrap-up's is freed once it is sent or when there is no estimate; at most a
+    # quarter of max_nudges, so a tiny cap keeps nothing back).
+    reserved_slots: int = 2
+    # "Budget": a break suggestion counts as taken if activity goes idle/away or pings pause
+    # before its break is over; after ignored_breaks_backoff_after ignored ones in a row, every
+    # break kind waits ignored_break_spacing_ticks after the last break suggestion (doubling
+    # with each further ignored one, at most max_ignored_break_spacing_ticks).
+    ignored_breaks_backoff_after: int = 2
+    ignored_break_spacing_ticks: int = 12
+    max_ignored_break_spacing_ticks: int = 24
     # "Breaks": micro_break 3-5 min (Henning et al. 1997: 3-min breaks preferred); the break
     # after long flow takes the longer end.
     micro_break_minutes: int = 3
@@ -82,6 +127,12 @@ class PolicyConfig:
             "hrv_flag_pings",
             "no_signal_flow_end_ticks",
             "quiet_run_pings",
+            "distraction_readings",
+            "stress_smoothing_readings",
+            "stress_baseline_readings",
+            "light_switch_tolerance",
+            "admin_switch_tolerance",
+            "distraction_factor",
         )
         for f in fields(self):
             value = getattr(self, f.name)

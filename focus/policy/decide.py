@@ -2,19 +2,30 @@
 
 from __future__ import annotations
 
+import math
 from datetime import timedelta
 from typing import Any
 
 from focus import vocabulary
-from focus.clock import as_utc, duration_text, ticks_covering
+from focus.clock import as_utc, duration_text, minutes_in_ticks, ticks_covering
 from focus.guardrails import guardrail_block
 from focus.messages import pick_message
 from focus.policy import answers
-from focus.policy.candidates import _Proposal, _proposals, _spacing_blocks
+from focus.policy.candidates import _budget_blocks, _Proposal, _proposals, _spacing_blocks
 from focus.policy.config import PolicyConfig
-from focus.policy.detectors import _update_distraction, _update_flow, detect_breakpoint, switch_baseline
-from focus.policy.inputs import ACTIVE, AWAY, IDLE, Decision, Detection, TickContext, _latest, parse_ping
-from focus.policy.preferences import preference_block
+from focus.policy.detectors import (
+    _update_distraction,
+    _update_flow,
+    detect_breakpoint,
+    mode_tolerance,
+    stepped_away,
+    strain_baseline,
+    strain_level,
+    switch_pace,
+)
+from focus.policy.inputs import ACTIVE, AWAY, IDLE, Decision, Detection, TickContext, parse_ping
+from focus.policy.norms import Norm, PersonNorms
+from focus.policy.preferences import IN_MEETING, NEVER_HELD, preference_block
 from focus.policy.state import _State
 from focus.vocabulary import BREAK_KINDS, event_type_for, kind_in_sentence
 from focusflow.numbers import finite_number
@@ -38,6 +49,41 @@ def _held_detail(code: str, kind: str, ctx: TickContext, config: PolicyConfig) -
     )
 
 
+def _watch_break(state: _State, tick_number: int, *, taken: bool) -> None:
+    """Follow a suggested break through its length: taken (idle, away or a pause in pings) resets
+    the count of ignored ones; worked through, it adds one."""
+    if not state.break_watch_until_tick:
+        return
+    if taken:
+        state.breaks_ignored = 0
+        state.break_watch_until_tick = 0
+    elif tick_number >= state.break_watch_until_tick:
+        state.breaks_ignored += 1
+        state.break_watch_until_tick = 0
+
+
+def _rearm_strain(
+    state: _State, ctx: TickContext, pings: list, norms: PersonNorms | None, config: PolicyConfig
+) -> None:
+    """A recovery break answers one level of strain; once that signal falls back a whole rise from
+    where the break went out, or to within half a rise of the session's baseline, a new rise may
+    ask for another (hysteresis)."""
+    for attr, rise in (("stress", config.stress_rise), ("fatigue", config.fatigue_rise)):
+        if attr not in state.recovery_levels:
+            continue
+        level = strain_level(pings, ctx.rhythm_now, attr, config)
+        base = strain_baseline(pings, ctx.rhythm_at_start, attr, config, norms)
+        sent_at = state.recovery_levels[attr]
+        if level is not None and (level < sent_at - rise or (base is not None and level < base[0] + rise / 2)):
+            del state.recovery_levels[attr]
+
+
+def _spread(pace: Norm, config: PolicyConfig) -> float:
+    """Switch counts are counts: their spread is at least the square root of their typical
+    value (Poisson), however steady a few early readings happened to be."""
+    return pace.spread(max(config.switch_spread_floor, math.sqrt(max(0.0, pace.median))))
+
+
 def decide(ctx: TickContext, config: PolicyConfig) -> Decision:
     """Decide this tick: one nudge, break, or a tick saying why nothing was sent."""
     state = _State.from_mapping(ctx.state)
@@ -58,49 +104,92 @@ def decide(ctx: TickContext, config: PolicyConfig) -> Decision:
         window_start = now - timedelta(seconds=config.tick_seconds)
     history = [p for p in pings if p.at <= window_start]  # earlier ticks
     window = [p for p in pings if p.at > window_start]  # this tick's pings
-    baseline = switch_baseline(history, config)
+    norms = ctx.norms if isinstance(ctx.norms, PersonNorms) else None
+    tolerance = mode_tolerance(ctx.mode, config)
+    pace = switch_pace(history, config, norms)
+    baseline = float(config.flow_switches_floor) if pace is None else pace.median
+    spread = config.switch_spread_floor if pace is None else _spread(pace, config)
     on_break = ctx.tick_number <= state.break_until_tick and not answers.break_declined(ctx)
 
     detections: list[Detection] = []
-    flow_event = _update_flow(state, window, baseline, config)
+    if state.in_flow and answers.resumed_since(ctx, previous_tick_at):  # a pause ends a flow stretch
+        minutes = minutes_in_ticks(state.flow_ticks)
+        state.end_flow()
+        detections.append(Detection("flow_end", {"reason": "You paused the session.", "flow_minutes": minutes}))
+    distraction = _update_distraction(
+        state,
+        window,
+        pings,
+        window_start,
+        config,
+        baseline=None if pace is None else baseline,
+        spread=spread,
+        tolerance=tolerance,
+    )
+    flow_event = _update_flow(
+        state,
+        window,
+        baseline,
+        config,
+        spread=spread,
+        tolerance=tolerance,
+        distraction_reason=distraction.content["reason"] if distraction else None,
+    )
     if flow_event:
         detections.append(flow_event)
-    distraction = _update_distraction(state, window, baseline, on_break, config)
     if distraction:
         detections.append(distraction)
 
-    latest_activity = _latest(window, "activity")
-    if latest_activity == AWAY and not on_break:
-        state.work_ticks = 0  # stepping away is a break taken on one's own
+    # Idle or away is a break taken on one's own: it resets the break clock, and it is how a
+    # suggested break shows it was taken (so do pings pausing during it).
+    away_now = stepped_away(window) is not None
+    if away_now and not on_break:
+        state.work_ticks = 0
     elif not state.in_flow and not on_break:
         state.work_ticks += 1
-    if answers.break_taken_since(ctx, previous_tick_at):  # a resume, or "done" on a break
+    answered_break = answers.break_taken_since(ctx, previous_tick_at)  # a resume, or "done" on a break
+    if answered_break:
         state.work_ticks = 0
+    took = any(p.activity in (IDLE, AWAY) for p in window)
+    _watch_break(state, ctx.tick_number, taken=took or answered_break or (not window and bool(history)))
+    _rearm_strain(state, ctx, pings, norms, config)
     state.last_tick_at = now
 
     if ctx.tick_number <= config.settle_ticks:
         state.deferred_ticks = 0
         return _tick("settling_in", detections, state)
+    # A snoozed kind that is due back goes first (focus/policy/answers.py).
+    proposals = answers.returning(ctx, state, now, config) + _proposals(ctx, state, window, pings, now, config)
     if on_break:
-        state.deferred_ticks = 0
-        return _tick("on_break", detections, state)
+        # Silent during a suggested break, but for a new strain while the person is visibly not
+        # taking it (working on, nothing idle or away): a break they skip is no reason to hold
+        # back what a real rise asks for.
+        working_on = bool(window) and not took
+        urgent = [p for p in proposals if p.kind == "recovery_break" and "recovery_break" not in state.sent_counts]
+        if not (urgent and working_on):
+            state.deferred_ticks = 0
+            return _tick("on_break", detections, state)
+        proposals = urgent
 
     chosen: _Proposal | None = None
     first_block: tuple[str, str, str | None] | None = None
-    # A snoozed kind that is due back goes first (focus/policy/answers.py).
-    for proposal in answers.returning(ctx, state, now, config) + _proposals(ctx, state, window, pings, now, config):
+    for proposal in proposals:
         detail = None
         preference = preference_block(
             proposal.kind, now=now, held_kinds=ctx.held_kinds, working_hours=ctx.working_hours
         )
         if preference is not None:  # the person's preferences: a kind they hold, or outside their working hours
             block = preference
+        elif ctx.in_meeting and proposal.kind not in NEVER_HELD:  # a meeting from their calendar
+            block = IN_MEETING
         elif state.in_flow and not proposal.allowed_in_flow:
             block = "in_flow"
         elif held := answers.hold(proposal, ctx, state, now, config):
             block, detail = held
         elif not proposal.snoozed and _spacing_blocks(proposal.kind, ctx, state, now, config):
             block = "same_kind_spacing"
+        elif _budget_blocks(proposal.kind, ctx, state, config):
+            block = "budget_reserved"
         else:
             chosen = proposal
             break
@@ -162,4 +251,10 @@ def decide(ctx: TickContext, config: PolicyConfig) -> Decision:
         content["break_minutes"] = minutes
         state.work_ticks = 0
         state.break_until_tick = ctx.tick_number + ticks_covering(minutes)
+        state.break_watch_until_tick = state.break_until_tick
+    if chosen.strain is not None:
+        for attr in ("stress", "fatigue"):
+            level = strain_level(pings, ctx.rhythm_now, attr, config)
+            if level is not None:
+                state.recovery_levels[attr] = round(level, 4)
     return Decision(event_type_for(chosen.kind), content, tuple(detections), state.to_dict())

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import math
 import statistics
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from focus.clock import as_utc, duration_text, minutes_in_ticks
@@ -26,81 +27,216 @@ from focus.policy.inputs import (
 from focus.policy.inputs import (
     EPSILON as _EPSILON,
 )
+from focus.policy.norms import Norm, PersonNorms, norm_of
 from focus.policy.state import _State
 from focusflow.numbers import finite_number
 
 # --------------------------------------------------------------------------- detection helpers
 
+MODE_LIGHT = "light"
+MODE_ADMIN = "admin"
 
-def switch_baseline(history: Sequence[PingSample], config: PolicyConfig) -> float:
-    """The person's typical app switches per 5 min: the median of this session's earlier
-    readings, or ``flow_switches_floor`` until there are ``min_switch_history`` of them."""
-    readings = _switch_readings(history)
+
+def mode_tolerance(mode: str | None, config: PolicyConfig) -> float:
+    """How much more switching a mode tolerates than deep work (docs/policy.md "Mode")."""
+    if mode == MODE_LIGHT:
+        return float(config.light_switch_tolerance)
+    if mode == MODE_ADMIN:
+        return float(config.admin_switch_tolerance)
+    return 1.0
+
+
+def switch_pace(history: Sequence[PingSample], config: PolicyConfig, norms: PersonNorms | None = None) -> Norm | None:
+    """The person's usual switches per reading: their norm from earlier sessions once it rests on
+    enough readings, else this session's earlier readings once there are ``min_switch_history``
+    of them spanning ``switch_history_ticks`` tick periods, else None (not known yet; never a
+    model default)."""
+    if norms is not None and (norm := norms.known("app_switches")) is not None:
+        return norm
+    working = [p for p in history if p.activity not in (IDLE, AWAY) and finite_number(p.app_switches) is not None]
+    readings = _active_switches(working)
     if len(readings) < config.min_switch_history:
-        return float(config.flow_switches_floor)
-    return float(statistics.median(readings))
+        return None
+    if (working[-1].at - working[0].at).total_seconds() < config.switch_history_ticks * config.tick_seconds:
+        return None  # a rolling counter's readings overlap: a few minutes of them are one sample
+    return norm_of(readings)
 
 
-def distraction_threshold(baseline: float, config: PolicyConfig) -> float:
-    """Switches per 5 min that count as distracted: max(floor, 2 x the person's median)."""
-    return max(float(config.distraction_switches_floor), 2.0 * baseline)
+def switch_baseline(history: Sequence[PingSample], config: PolicyConfig, norms: PersonNorms | None = None) -> float:
+    """The person's typical app switches per 5 min (:func:`switch_pace`'s median), or
+    ``flow_switches_floor`` while it is not known."""
+    pace = switch_pace(history, config, norms)
+    return float(config.flow_switches_floor) if pace is None else float(pace.median)
 
 
-def is_flow_tick(window: Sequence[PingSample], baseline: float, config: PolicyConfig) -> bool:
-    """True if this tick's pings look like flow: every activity reading is "active", switches
-    at or below the person's median (and under the distraction floor), focus not low."""
+def distraction_threshold(
+    baseline: float, config: PolicyConfig, tolerance: float = 1.0, spread: float | None = None, readings: float = 1
+) -> float:
+    """Switches per reading that count as distracted, for the mean of ``readings`` readings:
+    max(minimum, factor x the person's pace, pace + ``distraction_spreads`` spreads / sqrt(readings)),
+    times the mode's tolerance. Relative to the person's own readings, so it holds for a per-ping
+    counter as for a rolling 5-minute one; the mean of more readings is less noisy."""
+    spread = config.switch_spread_floor if spread is None else spread
+    return tolerance * max(
+        float(config.distraction_min_switches),
+        config.distraction_factor * baseline,
+        baseline + config.distraction_spreads * spread / math.sqrt(max(1.0, readings)),
+    )
+
+
+def _active_switches(pings: Sequence[PingSample]) -> list[float]:
+    """Switch readings taken while working (an idle or away reading says nothing about pace)."""
+    return _switch_readings([p for p in pings if p.activity not in (IDLE, AWAY)])
+
+
+def typical_switches(window: Sequence[PingSample]) -> float | None:
+    """A tick's typical switch count: the median of its readings (one noisy reading moves it little)."""
+    readings = _switch_readings(window)
+    return float(statistics.median(readings)) if readings else None
+
+
+def _lowest_focus(window: Sequence[PingSample]) -> float | None:
+    values = [v for p in window if (v := finite_number(p.focus)) is not None]
+    return min(values) if values else None
+
+
+def stepped_away(window: Sequence[PingSample]) -> str | None:
+    """ "idle" or "away" if this tick shows the person really left the keyboard: its latest two
+    activity readings are idle or away (or its only one is), else None. One idle reading among
+    active ones is a moment of thought."""
+    acts = _activities(window)
+    if not acts or acts[-1] not in (IDLE, AWAY) or (len(acts) >= 2 and acts[-2] not in (IDLE, AWAY)):
+        return None
+    return acts[-1]
+
+
+def _mostly_active(window: Sequence[PingSample]) -> bool:
     activities = _activities(window)
-    if not activities or any(a != ACTIVE for a in activities):
+    active = sum(1 for a in activities if a == ACTIVE)
+    return bool(activities) and active * 2 > len(activities) and _latest(window, "activity") == ACTIVE
+
+
+def flow_enter_threshold(baseline: float, spread: float, config: PolicyConfig, tolerance: float = 1.0) -> float:
+    """A tick's median switches at or below this builds a flow streak: the person's pace plus
+    ``flow_enter_spreads`` spreads, at least ``flow_switches_floor`` (both times the mode's tolerance)."""
+    return tolerance * max(float(config.flow_switches_floor), baseline + config.flow_enter_spreads * spread)
+
+
+def is_flow_tick(
+    window: Sequence[PingSample],
+    baseline: float,
+    config: PolicyConfig,
+    *,
+    spread: float | None = None,
+    tolerance: float = 1.0,
+) -> bool:
+    """True if this tick's typical behaviour looks like flow: mostly "active" (and active at the
+    end), median switches at or below the enter threshold (and under the distraction floor),
+    and no self-reported focus at or below ``low_focus``."""
+    if not _mostly_active(window):
         return False
-    switches = _switch_readings(window)
-    if switches and (max(switches) > baseline or max(switches) >= config.distraction_switches_floor):
+    typical = typical_switches(window)
+    spread = config.switch_spread_floor if spread is None else spread
+    if typical is not None and (
+        typical > flow_enter_threshold(baseline, spread, config, tolerance)
+        or typical >= tolerance * config.distraction_switches_floor
+    ):
         return False
-    focus = _latest(window, "focus")
+    focus = _lowest_focus(window)
     return focus is None or focus > config.low_focus
 
 
-def flow_break_reason(window: Sequence[PingSample], baseline: float, config: PolicyConfig) -> str | None:
-    """Why an ongoing flow stretch ends with this tick's pings, or None if it goes on.
+def flow_break_reason(
+    window: Sequence[PingSample],
+    baseline: float,
+    config: PolicyConfig,
+    tolerance: float = 1.0,
+    spread: float | None = None,
+) -> str | None:
+    """Why an ongoing flow stretch (or a streak toward one) ends with this tick's pings, or None.
 
-    Going idle or away, a burst of switches at the distraction threshold, or low focus end
-    flow; a small rise in switches does not (flow keeps going until a real break)."""
-    activity = _latest(window, "activity")
+    Going idle or away (:func:`stepped_away`), a tick whose median switches reach the distraction
+    threshold, or a self-reported low focus end flow; a few noisy readings do not."""
+    activity = stepped_away(window)
     if activity == IDLE:
         return "You went idle."
     if activity == AWAY:
         return "You stepped away."
-    switches = _switch_readings(window)
-    if switches and max(switches) >= distraction_threshold(baseline, config):
-        return f"A burst of {int(max(switches))} app switches in 5 minutes."
-    focus = _latest(window, "focus")
+    typical = typical_switches(window)
+    if typical is not None and typical >= distraction_threshold(baseline, config, tolerance, spread):
+        return f"A burst of about {int(typical)} app switches in 5 minutes."
+    focus = _lowest_focus(window)
     if focus is not None and focus <= config.low_focus:
         return f"You rated your focus at {_pct(focus)}."
     return None
 
 
+def _switch_run(
+    pings: Sequence[PingSample],
+    window_start: datetime,
+    config: PolicyConfig,
+    *,
+    baseline: float,
+    spread: float | None = None,
+    tolerance: float = 1.0,
+) -> tuple[list[PingSample], float]:
+    """Sustained switching: the longest stretch of the latest run of working readings above the
+    person's pace (``baseline``) that reaches into this tick (it may have calmed since), whose mean is at or above :func:`distraction_threshold` for its
+    length and which is at least
+    ``distraction_readings`` readings long and spans a tick period (a burst lifts a rolling
+    5-minute count for less than that); it must reach into this tick. Returns the run and the
+    threshold it met, or ([], the one-reading threshold). The mean, not every reading, must reach the threshold, so small
+    per-ping counts (Poisson noise) are read as surely as a rolling 5-minute count."""
+    readings = [p for p in pings if p.activity not in (IDLE, AWAY) and finite_number(p.app_switches) is not None]
+    run: list[PingSample] = []
+    for ping in reversed(readings):  # the latest run above the pace that reaches into this tick
+        if float(ping.app_switches) > baseline:  # type: ignore[arg-type]
+            run.append(ping)
+        elif run or ping.at <= window_start:
+            break
+    run.reverse()
+    single = distraction_threshold(baseline, config, tolerance, spread)
+    if not run or run[-1].at <= window_start:
+        return [], single
+    values = [float(p.app_switches) for p in run]  # type: ignore[arg-type]
+    for start in range(len(run) - 1):
+        suffix = run[start:]
+        spans_tick = (suffix[-1].at - suffix[0].at).total_seconds() >= config.tick_seconds - _EPSILON
+        sustained = len(suffix) >= config.distraction_readings and spans_tick
+        # How many independent samples the run is: a rolling counter's readings overlap (about
+        # one per 5-minute window it spans), a per-ping counter's do not (one per reading); the
+        # policy cannot tell which client it has, so it takes the middle of the two.
+        windows = min(len(suffix), 1 + int((suffix[-1].at - suffix[0].at).total_seconds() // config.tick_seconds))
+        threshold = distraction_threshold(baseline, config, tolerance, spread, (windows + len(suffix)) / 2)
+        if sustained and statistics.fmean(values[start:]) >= threshold - _EPSILON:
+            return suffix, threshold
+    return [], single
+
+
 def distraction_signal(
     window: Sequence[PingSample],
     *,
-    high_switch_ticks: int,
-    on_break: bool,
+    high_switch_ticks: int = 0,
+    on_break: bool = False,
     config: PolicyConfig,
+    run: Sequence[PingSample] = (),
 ) -> tuple[str, str] | None:
     """(signal, plain reason) if this tick shows distraction, else None.
 
-    Signals: away or idle (latest activity; ignored during a break the policy suggested),
-    app switches at the distraction threshold for ``distraction_switch_ticks`` ticks in a row
-    (``high_switch_ticks`` counts them, this tick included), or focus <= ``low_focus``."""
-    activity = _latest(window, "activity")
-    if activity == AWAY and not on_break:
-        return "away", "You stepped away during the session."
-    if activity == IDLE and not on_break:
-        return "idle", "You've been idle during the session."
-    switches = _switch_readings(window)
-    if switches and high_switch_ticks >= config.distraction_switch_ticks:
-        return "app_switches", f"You've switched apps {int(max(switches))} times in 5 minutes."
-    focus = _latest(window, "focus")
+    Signals: a self-reported focus at or below ``low_focus`` anywhere in the tick (it counts at
+    once, whatever a later ping says), or a sustained run of switch readings at the distraction
+    threshold (``run``, from :func:`_switch_run`; ``high_switch_ticks`` >= ``distraction_switch_ticks``
+    stands in for a caller that counts ticks). Idle and away are never distraction: stepping away
+    or reading without switching is a break or quiet work (docs/policy.md "Distraction")."""
+    focus = _lowest_focus(window)
     if focus is not None and focus <= config.low_focus:
         return "low_focus", f"You rated your focus at {_pct(focus)}."
+    switches = _switch_readings(window)
+    if run:
+        peak = max(int(float(p.app_switches)) for p in run)  # type: ignore[arg-type]
+        return "app_switches", f"You've switched apps {peak} times in 5 minutes."
+    if switches and high_switch_ticks >= config.distraction_switch_ticks:
+        return "app_switches", f"You've switched apps {int(max(switches))} times in 5 minutes."
     return None
 
 
@@ -128,20 +264,32 @@ def detect_breakpoint(
     return None
 
 
-def hrv_corroborates(pings: Sequence[PingSample], started_at: datetime, config: PolicyConfig) -> bool:
+def hrv_corroborates(
+    pings: Sequence[PingSample], started_at: datetime, config: PolicyConfig, norms: PersonNorms | None = None
+) -> bool:
     """True if heart signals agree with a stress rise: the latest ``hrv_flag_pings`` HRV
-    readings are all below the early-session baseline mean - 1 SD (log RMSSD), or the latest
-    heart-rate readings all above mean + 1 SD. The baseline is the session's first
-    ``hrv_baseline_ticks`` ticks (10 min) with >= ``hrv_min_readings`` readings.
-    Never a trigger on its own (Martinez et al. 2022: ~1-2% of stress explained)."""
+    readings are all below the baseline mean - 1 SD (log RMSSD), or the latest heart-rate
+    readings all above mean + 1 SD. The baseline is the person's norm once known (median and
+    MAD as SD), else the session's first ``hrv_baseline_ticks`` ticks (10 min) with >=
+    ``hrv_min_readings`` readings. Never a trigger on its own (Martinez et al. 2022: ~1-2% of
+    stress explained)."""
     cutoff = as_utc(started_at).timestamp() + config.hrv_baseline_ticks * config.tick_seconds
 
-    def flagged(values: list[tuple[float, float]], low: bool) -> bool:
-        early = [v for t, v in values if t < cutoff]
-        later = [v for t, v in values if t >= cutoff]
-        if len(early) < config.hrv_min_readings or len(later) < config.hrv_flag_pings:
-            return False
-        mean, sd = statistics.fmean(early), statistics.stdev(early)
+    def flagged(values: list[tuple[float, float]], low: bool, norm: Norm | None, log: bool) -> bool:
+        if norm is not None:
+            later = [v for _, v in values]
+            centre = math.log(norm.median) if log and norm.median > 0 else norm.median
+            # MAD of log values ~ MAD / median for small spreads.
+            spread = norm.spread(0.0) / norm.median if log and norm.median > 0 else norm.spread(0.0)
+            if len(later) < config.hrv_flag_pings or spread <= 0:
+                return False
+            mean, sd = centre, spread
+        else:
+            early = [v for t, v in values if t < cutoff]
+            later = [v for t, v in values if t >= cutoff]
+            if len(early) < config.hrv_min_readings or len(later) < config.hrv_flag_pings:
+                return False
+            mean, sd = statistics.fmean(early), statistics.stdev(early)
         recent = later[-config.hrv_flag_pings :]
         return all(v < mean - sd for v in recent) if low else all(v > mean + sd for v in recent)
 
@@ -149,62 +297,134 @@ def hrv_corroborates(pings: Sequence[PingSample], started_at: datetime, config: 
         (as_utc(p.at).timestamp(), math.log(v)) for p in pings if (v := finite_number(p.hrv_ms)) is not None and v > 0
     ]
     hr = [(as_utc(p.at).timestamp(), v) for p in pings if (v := finite_number(p.heart_rate)) is not None and v > 0]
-    return flagged(hrv, low=True) or flagged(hr, low=False)
+    hrv_norm = norms.known("hrv_ms") if norms is not None else None
+    hr_norm = norms.known("heart_rate") if norms is not None else None
+    return flagged(hrv, True, hrv_norm, log=True) or flagged(hr, False, hr_norm, log=False)
+
+
+def _pinged(pings: Sequence[PingSample], attr: str) -> list[float]:
+    return [v for p in pings if (v := finite_number(getattr(p, attr), 0.0, 1.0)) is not None]
+
+
+def strain_level(
+    pings: Sequence[PingSample], rhythm_now: RhythmValues, attr: str, config: PolicyConfig
+) -> float | None:
+    """Stress or fatigue now, smoothed: the median of the latest ``stress_smoothing_readings``
+    pinged values when the session's pings carry it (one noisy reading moves a median of three
+    little), else the rhythm state (set outside pings)."""
+    readings = _pinged(pings, attr)
+    if readings:
+        return float(statistics.median(readings[-config.stress_smoothing_readings :]))
+    return finite_number(getattr(rhythm_now, attr))
 
 
 def _current(window: Sequence[PingSample], rhythm_now: RhythmValues, attr: str) -> float | None:
-    """The higher of the rhythm state and this tick's latest pinged value, if any."""
+    """The higher of the rhythm state and this tick's latest pinged value, if any (a raw reading)."""
     values = [v for v in (finite_number(getattr(rhythm_now, attr)), _latest(window, attr)) if v is not None]
     return max(values) if values else None
 
 
-def _at_start(pings: Sequence[PingSample], rhythm_at_start: RhythmValues, attr: str) -> float | None:
-    """The rhythm snapshot at session start, else the session's first pinged value."""
+def strain_baseline(
+    pings: Sequence[PingSample],
+    rhythm_at_start: RhythmValues,
+    attr: str,
+    config: PolicyConfig,
+    norms: PersonNorms | None = None,
+) -> tuple[float, bool] | None:
+    """(baseline, from_this_session) for stress or fatigue, or None while it is not known.
+
+    When the session's pings carry the value: the median of its first ``stress_baseline_readings``
+    readings; until there are that many, the person's norm from earlier sessions (if known), else
+    nothing (a first session is read from its own first readings, never from the model's
+    defaults). When pings never carry it: the rhythm snapshot at the session start."""
+    readings = _pinged(pings, attr)
+    if len(readings) >= config.stress_baseline_readings:
+        return float(statistics.median(readings[: config.stress_baseline_readings])), True
+    if readings:
+        norm = norms.known(attr) if norms is not None else None
+        return (norm.median, False) if norm is not None else None
     value = finite_number(getattr(rhythm_at_start, attr))
-    if value is not None:
-        return value
-    for ping in pings:
-        if (v := finite_number(getattr(ping, attr))) is not None:
-            return v
-    return None
+    return (value, True) if value is not None else None
 
 
-def stress_trigger(
+@dataclass(frozen=True)
+class Strain:
+    """A reason for a recovery break: which signal, how high, against what, and the sentence."""
+
+    attr: str  # "stress" | "fatigue"
+    level: float
+    high: bool  # at or above the absolute high threshold (else a rise)
+    reason: str
+
+
+def strain_signal(
     *,
-    window: Sequence[PingSample],
     pings: Sequence[PingSample],
     rhythm_now: RhythmValues,
     rhythm_at_start: RhythmValues,
     started_at: datetime,
     config: PolicyConfig,
+    norms: PersonNorms | None = None,
+    last_levels: Mapping[str, float] | None = None,
+) -> Strain | None:
+    """Why a recovery break is due, or None (see :func:`stress_trigger`)."""
+    last_levels = last_levels or {}
+    found: Strain | None = None
+    for attr, rise, high, word in (
+        ("stress", config.stress_rise, config.high_stress, "stress"),
+        ("fatigue", config.fatigue_rise, config.high_fatigue, "tiredness"),
+    ):
+        level = strain_level(pings, rhythm_now, attr, config)
+        if level is None:
+            continue
+        base = strain_baseline(pings, rhythm_at_start, attr, config, norms)
+        last = last_levels.get(attr)
+        if last is not None and level < last + rise - _EPSILON:
+            continue  # a recovery break went out for this level already
+        risen = base is not None and level - base[0] >= rise - _EPSILON
+        # High in absolute terms, unless it was already (nearly: within a rise) that high when
+        # the session started (the person knew; only a further rise says something new).
+        high_now = level >= high - _EPSILON and not (base is not None and base[0] >= high - rise - _EPSILON)
+        if high_now:
+            found = Strain(attr, level, True, f"Your {word} is at {_pct(level)}.")
+            break
+        if risen and found is None:
+            assert base is not None
+            since = "since you started" if base[1] else "compared with your usual"
+            found = Strain(attr, level, False, f"Your {word} is up from {_pct(base[0])} to {_pct(level)} {since}.")
+    if found is None:
+        return None
+    if hrv_corroborates(pings, started_at, config, norms):
+        return replace(found, reason=found.reason[:-1] + ", and your heart signals point the same way.")
+    return found
+
+
+def stress_trigger(
+    *,
+    window: Sequence[PingSample] = (),
+    pings: Sequence[PingSample],
+    rhythm_now: RhythmValues,
+    rhythm_at_start: RhythmValues,
+    started_at: datetime,
+    config: PolicyConfig,
+    norms: PersonNorms | None = None,
 ) -> str | None:
     """A plain reason for a recovery_break, or None.
 
-    Fires on stress or fatigue (rhythm state or this tick's pings) at or above the high
-    threshold, or up by at least ``stress_rise`` / ``fatigue_rise`` since the session start.
-    Heart signals below the session's own early baseline only add to the reason."""
-    stress = _current(window, rhythm_now, "stress")
-    fatigue = _current(window, rhythm_now, "fatigue")
-    reason = None
-    if stress is not None and stress >= config.high_stress - _EPSILON:
-        reason = f"Your stress is at {_pct(stress)}."
-    elif fatigue is not None and fatigue >= config.high_fatigue - _EPSILON:
-        reason = f"Your tiredness is at {_pct(fatigue)}."
-    else:
-        for attr, rise, word in (
-            ("stress", config.stress_rise, "stress"),
-            ("fatigue", config.fatigue_rise, "tiredness"),
-        ):
-            now_value = stress if attr == "stress" else fatigue
-            start_value = _at_start(pings, rhythm_at_start, attr)
-            if now_value is not None and start_value is not None and now_value - start_value >= rise - _EPSILON:
-                reason = f"Your {word} is up from {_pct(start_value)} to {_pct(now_value)} since you started."
-                break
-    if reason is None:
-        return None
-    if hrv_corroborates(pings, started_at, config):
-        reason = reason[:-1] + ", and your heart signals point the same way."
-    return reason
+    Fires on stress or fatigue, smoothed (:func:`strain_level`), at or above the high threshold
+    (unless it was that high from the start), or up by at least ``stress_rise`` /
+    ``fatigue_rise`` from the session's own start (:func:`strain_baseline`). Heart signals
+    below the person's baseline only add to the reason. ``window`` is kept for callers; the
+    level is read from all of the session's pings."""
+    found = strain_signal(
+        pings=pings,
+        rhythm_now=rhythm_now,
+        rhythm_at_start=rhythm_at_start,
+        started_at=started_at,
+        config=config,
+        norms=norms,
+    )
+    return found.reason if found else None
 
 
 def recovery_break_minutes(fatigue: float | None, config: PolicyConfig) -> int:
@@ -223,18 +443,34 @@ def recovery_break_minutes(fatigue: float | None, config: PolicyConfig) -> int:
 
 
 def _update_distraction(
-    state: _State, window: Sequence[PingSample], baseline: float, on_break: bool, config: PolicyConfig
+    state: _State,
+    window: Sequence[PingSample],
+    pings: Sequence[PingSample],
+    window_start: datetime,
+    config: PolicyConfig,
+    *,
+    baseline: float | None,
+    spread: float | None = None,
+    tolerance: float = 1.0,
 ) -> Detection | None:
-    switches = _switch_readings(window)
-    if switches:
-        high = max(switches) >= distraction_threshold(baseline, config)
-        state.high_switch_ticks = state.high_switch_ticks + 1 if high else 0
-    found = distraction_signal(window, high_switch_ticks=state.high_switch_ticks, on_break=on_break, config=config)
+    """One ``distraction`` detection per episode, carrying when the evidence began (``since``).
+
+    ``baseline`` (the person's pace) is None while it is not known: no switch count is read as
+    distraction before there is something to compare it with. An episode ends with a tick whose
+    median switches fall below ``distraction_leave_fraction`` of the one-reading threshold
+    (hysteresis) and no low focus."""
+    run: list[PingSample] = []
+    threshold: float | None = None
+    if baseline is not None:
+        run, threshold = _switch_run(pings, window_start, config, baseline=baseline, spread=spread, tolerance=tolerance)
+    found = distraction_signal(window, config=config, run=run)
     if found is None:
-        if _has_behaviour(window):  # a tick that shows no distraction ends the episode
-            state.distraction_active = False
-            state.refocus_pending = False
-            state.refocus_reason = None
+        if _has_behaviour(window):  # a calm tick ends the episode
+            typical = typical_switches(window)
+            if typical is None or threshold is None or typical < config.distraction_leave_fraction * threshold:
+                state.distraction_active = False
+                state.refocus_pending = False
+                state.refocus_reason = None
         return None
     signal, reason = found
     if state.refocus_pending:
@@ -244,12 +480,29 @@ def _update_distraction(
     state.distraction_active = True
     state.refocus_pending = True
     state.refocus_reason = reason
-    return Detection("distraction", {"signal": signal, "reason": reason})
+    if signal == "app_switches":
+        since = run[0].at if run else window[0].at
+    else:
+        since = next(p.at for p in window if (f := finite_number(p.focus)) is not None and f <= config.low_focus)
+    content: dict = {"signal": signal, "reason": reason, "since": as_utc(since).isoformat()}
+    if signal == "app_switches" and threshold is not None:
+        content["threshold"] = round(threshold, 1)
+    return Detection("distraction", content)
 
 
 def _update_flow(
-    state: _State, window: Sequence[PingSample], baseline: float, config: PolicyConfig
+    state: _State,
+    window: Sequence[PingSample],
+    baseline: float,
+    config: PolicyConfig,
+    *,
+    spread: float | None = None,
+    tolerance: float = 1.0,
+    distraction_reason: str | None = None,
 ) -> Detection | None:
+    """Flow with hysteresis: a flow-looking tick builds the streak, a breaking tick (idle, away,
+    a burst at the distraction threshold, low focus, a distraction detected) ends it, and a tick
+    in between neither builds nor breaks it; flow starts after ``flow_ticks`` flow-looking ticks."""
     if not _has_behaviour(window):
         # No behavioural signal this tick: it neither builds nor breaks a streak, but flow
         # cannot be assumed for long without any signal.
@@ -262,18 +515,20 @@ def _update_flow(
             state.flow_ticks += 1
         return None
     state.flow_quiet_ticks = 0
+    reason = distraction_reason or flow_break_reason(window, baseline, config, tolerance, spread)
     if state.in_flow:
-        reason = flow_break_reason(window, baseline, config)
         if reason is None:
             state.flow_ticks += 1
             return None
         minutes = minutes_in_ticks(state.flow_ticks)
         state.end_flow()
         return Detection("flow_end", {"reason": reason, "flow_minutes": minutes})
-    if not is_flow_tick(window, baseline, config):
+    if reason is not None:
         state.flow_streak = 0
         state.flow_streak_since = None
         return None
+    if not is_flow_tick(window, baseline, config, spread=spread, tolerance=tolerance):
+        return None  # between the thresholds: the streak holds
     if state.flow_streak == 0:
         first_active = next(p for p in window if p.activity == ACTIVE)
         state.flow_streak_since = as_utc(first_active.at).isoformat()

@@ -16,6 +16,7 @@ from datetime import datetime
 from typing import Any
 
 from focus.clock import as_utc
+from focus.policy.norms import PersonNorms
 from focus.policy.preferences import WorkingHours
 from focus.vocabulary import ACTIVE, ACTIVITIES, AWAY, IDLE
 from focusflow.numbers import finite_number
@@ -89,6 +90,8 @@ class TickContext:
     last_sent_by_kind: Mapping[str, datetime]
     state: Mapping[str, Any]  # the policy's state from the previous tick ({} at first)
     ended: bool = False
+    mode: str = "deep"  # the session's mode (focus.models.Mode); unknown modes read as deep
+    norms: PersonNorms | None = None  # the person's own norms from earlier sessions (personal_model)
     # Session controls (focus/policy/answers.py). The paused spans (paused at, resumed at), oldest first:
     # the session clock leaves them out and a pause counts as a break.
     pauses: tuple[tuple[datetime, datetime | None], ...] = ()
@@ -100,6 +103,10 @@ class TickContext:
     # The person's preferences (focus/policy/preferences.py): kinds they hold, their working hours.
     held_kinds: frozenset[str] = frozenset()
     working_hours: WorkingHours | None = None
+    # The person's calendars (focus/meetings.py): in a meeting now (every non-urgent nudge is held),
+    # and when the next meeting starts (wrap-up comes before a meeting that cuts the session short).
+    in_meeting: bool = False
+    next_meeting_at: datetime | None = None
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,9 @@ from datetime import datetime, time, timedelta
 NEVER_HELD = frozenset({"recovery_break"})
 HELD_BY_YOU = "held_by_you"
 OUTSIDE_WORKING_HOURS = "outside_working_hours"
+IN_MEETING = (
+    "in_meeting"  # a meeting from the person's calendars (TickContext.in_meeting); not a preference, but held alike
+)
 WEEKDAYS: tuple[str, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")  # datetime.weekday() order
 
 

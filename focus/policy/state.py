@@ -9,6 +9,7 @@ from typing import Any
 
 from focus.policy.inputs import _parse_dt
 from focus.vocabulary import ALLOWED_KINDS
+from focusflow.numbers import finite_number
 
 # --------------------------------------------------------------------------- policy state
 
@@ -24,7 +25,6 @@ class _State:
     flow_ticks: int = 0  # length of the current flow stretch, in ticks
     flow_quiet_ticks: int = 0  # ticks in flow with no behavioural signal
     long_flow_break_offered: bool = False
-    high_switch_ticks: int = 0
     distraction_active: bool = False  # an episode is going on (one detection per episode)
     refocus_pending: bool = False
     refocus_reason: str | None = None
@@ -33,6 +33,11 @@ class _State:
     break_until_tick: int = 0  # a suggested break runs through this tick number
     wrap_up_sent: bool = False
     sent_counts: dict[str, int] = field(default_factory=dict)
+    # Budget: a break suggestion is watched through its break; one not taken counts as ignored.
+    break_watch_until_tick: int = 0
+    breaks_ignored: int = 0  # break suggestions ignored in a row
+    # The stress/fatigue level a recovery break went out at (re-armed once it falls back).
+    recovery_levels: dict[str, float] = field(default_factory=dict)
 
     @classmethod
     def from_mapping(cls, data: Any) -> _State:
@@ -52,6 +57,13 @@ class _State:
                         for k, v in value.items()
                         if k in ALLOWED_KINDS and isinstance(v, int) and not isinstance(v, bool) and v >= 0
                     }
+            elif f.name == "recovery_levels":
+                if isinstance(value, Mapping):
+                    state.recovery_levels = {
+                        k: n
+                        for k, v in value.items()
+                        if k in ("stress", "fatigue") and (n := finite_number(v, 0.0, 1.0)) is not None
+                    }
             elif isinstance(default, bool):
                 if isinstance(value, bool):
                     setattr(state, f.name, value)
@@ -66,6 +78,7 @@ class _State:
         data = {f.name: getattr(self, f.name) for f in fields(self)}
         data["last_tick_at"] = self.last_tick_at.isoformat() if self.last_tick_at else None
         data["sent_counts"] = dict(self.sent_counts)
+        data["recovery_levels"] = dict(self.recovery_levels)
         return data
 
     def end_flow(self) -> None:

@@ -215,6 +215,27 @@ class Stack:
         )
         return proc, f"http://127.0.0.1:{port}"
 
+    def web_asgi(self, port: int | None = None, workers: int = 1) -> tuple[Proc, str]:
+        """The Procfile's web server: gunicorn with uvicorn workers serving focusflow.asgi (streams)."""
+        port = port or free_port()
+        proc = self._spawn(
+            "web",
+            [
+                str(BIN / "gunicorn"),
+                "focusflow.asgi",
+                "--worker-class",
+                "focusflow.asgi_worker.StreamingUvicornWorker",
+                "--bind",
+                f"127.0.0.1:{port}",
+                "--workers",
+                str(workers),
+                "--graceful-timeout",
+                "5",
+            ],
+            ready="Application startup complete",
+        )
+        return proc, f"http://127.0.0.1:{port}"
+
     def stop(self) -> None:
         for proc in reversed(self.procs):
             proc.stop()

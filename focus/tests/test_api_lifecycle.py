@@ -42,7 +42,7 @@ def test_it_enqueues_the_first_tick_on_the_focus_queue_after_commit(alice_api, d
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         response = start(alice_api)
     assert response.status_code == 201
-    assert len(callbacks) == 1
+    assert len(callbacks) == 2  # the first tick's enqueue, and live delivery's announcement of the start
     assert broker.llen(settings.FOCUS_QUEUE) == 1
     message = broker.lpop(settings.FOCUS_QUEUE).decode()
     assert "focus.run_focus_tick" in message and response.json()["session_id"] in message

@@ -122,6 +122,7 @@ CASES = [
     Case("session-list", "GET", "/focus/sessions/?person_id={person}", expect=(401, 403, 200, 200), is_list=True),
     Case("session-detail", "GET", "/focus/sessions/{session}/"),
     Case("session-events", "GET", "/focus/sessions/{session}/events/"),
+    Case("session-stream", "GET", "/focus/sessions/{session}/stream"),
     Case("task-list", "GET", "/planner/tasks/", expect=(401, 200, 200, 200), is_list=True),
     Case(
         "task-list",
@@ -280,7 +281,7 @@ def test_the_authorization_matrix(case: Case, actor: str, callers, alice_api):
 
 def test_a_record_of_another_person_and_a_record_nobody_has_get_the_same_answer(alice_api, bob_api):
     world = _world(alice_api, active=True)
-    for path in ("/focus/sessions/{}/", "/focus/sessions/{}/events/"):
+    for path in ("/focus/sessions/{}/", "/focus/sessions/{}/events/", "/focus/sessions/{}/stream"):
         theirs = bob_api.get(path.format(world.session.id))
         nobodys = bob_api.get(path.format(uuid.uuid4()))
         assert (theirs.status_code, theirs.json()) == (nobodys.status_code, nobodys.json())

@@ -89,6 +89,8 @@ def new_page(browser, base: str, viewport=DESKTOP, storage_state=None):
     context = browser.new_context(
         base_url=base, viewport=viewport, storage_state=storage_state, timezone_id="Europe/Berlin", locale="en-GB"
     )
+    # Page sensing (automatic pings) off: these tests script every ping; test_browser_live.py tests it.
+    context.add_init_script("try { localStorage.setItem('ff-sensing', 'off'); } catch (e) {}")
     page = context.new_page()
     page.set_default_timeout(30_000)
     page.set_default_navigation_timeout(60_000)
@@ -188,7 +190,7 @@ def test_a_whole_session_in_the_browser(stack, browser, django_user_model):
     page.get_by_role("button", name="Log it").click()
     expect(page.locator("#ping-status")).to_contain_text("Logged at")
     ping = FocusEvent.objects.filter(session=session, event_type="ping").get()
-    assert ping.content == {"energy": 0.35, "stress": 0.8, "note": "tests are flaky"}
+    assert ping.content == {"energy": 0.35, "stress": 0.8, "note": "tests are flaky", "source": "self_report"}
     # What the person just said shows in the feed; they can hide their check-ins.
     mine = page.locator(f'#feed [data-event-id="{ping.id}"]')
     expect(mine).to_be_visible()

@@ -40,12 +40,16 @@ def test_pause_resume_snooze_and_dismiss_from_the_live_page(stack, browser, djan
     resume = page.get_by_role("button", name="Resume")
     expect(resume).to_be_visible()
     expect(resume).to_be_focused()
+    frozen = page.locator("#timer-elapsed").text_content()
     wait_for(lambda: FocusSession.objects.get(pk=session.id).paused_at is not None, what="the pause saved")
     shot(page, "controls-01-paused")
+    # The timer stands still while paused (at this tick rate a running one moves every few ms).
+    expect(page.locator("#timer-elapsed")).to_have_text(frozen)
     # Resume with the keyboard.
     page.keyboard.press("Enter")
     expect(page.get_by_role("button", name="Pause")).to_be_visible()
     expect(page.locator("#controls-status")).to_contain_text("Resumed")
+    expect(page.locator("#timer-elapsed")).not_to_have_text(frozen)  # and runs again
     wait_for(lambda: FocusSession.objects.get(pk=session.id).paused_at is None, what="the resume saved")
     kinds = list(FocusEvent.objects.filter(session=session).values_list("event_type", flat=True).order_by("id"))
     assert kinds == ["session_start", "pause", "resume"]

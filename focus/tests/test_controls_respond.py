@@ -119,6 +119,7 @@ def test_unanswered_nudges_count_as_ignored_and_the_summary_shows_what_was_learn
     session = start(alice_api.person_id)
     answered = nudge(session, minutes=10)
     nudge(session, minutes=20)  # never answered
+    FocusSession.objects.filter(pk=session.id).update(nudges_sent=2)  # as the ticks that sent them count
     respond(alice_api, answered.id, "dismiss")
     with time_machine.travel(at(30), tick=False):
         ended = session_end(session_id=session.id, person_id=None)
@@ -166,3 +167,43 @@ def test_the_tick_brings_a_snoozed_check_in_back_after_the_snooze(alice_api):
     assert engine.run_tick(session_id=session.id, now=at(50)) == "nudge"
     back = FocusEvent.objects.filter(session=session, event_type=EventType.NUDGE).order_by("-ts").first()
     assert back.content["kind"] == "check_in" and back.content["reason"].startswith("You asked to be reminded")
+
+
+def test_a_person_who_dismissed_most_check_ins_in_earlier_sessions_gets_fewer_and_the_reason_says_so(
+    alice_api, bob_api
+):
+    """Two earlier sessions in which alice dismissed the check-ins she got (bob took his); in a third,
+    ticked by the engine for two hours of quiet work, she gets fewer check-ins than bob, and the
+    ticks that held one back say why."""
+    day = timedelta(days=1)
+    for earlier in (2, 1):
+        for client, response in ((alice_api, "dismiss"), (bob_api, "done")):
+            with time_machine.travel(T0 - earlier * day, tick=False):
+                session = session_start(person_id=client.person_id, task_id=None, estimated_duration=60, mode="deep")
+            for minute in (10, 20, 30, 40, 50):
+                event = nudge(session, minutes=minute - earlier * 24 * 60)
+                respond(client, event.id, response, when=at(minute + 1 - earlier * 24 * 60))
+            with time_machine.travel(at(55 - earlier * 24 * 60), tick=False):
+                session_end(session_id=session.id, person_id=None)
+    assert answers_of(alice_api.person_id) == {"check_in": ["dismissed"] * 10}
+
+    def check_ins(client) -> tuple[int, list[str]]:
+        session = start(client.person_id)
+        FocusSession.objects.filter(pk=session.id).update(estimated_duration=600)
+        for tick in range(1, 25):  # two hours, a tick every 5 minutes
+            FocusSession.objects.filter(pk=session.id).update(next_tick_at=at(5 * tick))
+            engine.run_tick(session_id=session.id, now=at(5 * tick))
+        events = FocusEvent.objects.filter(session=session)
+        sent = events.filter(event_type=EventType.NUDGE, content__kind="check_in").count()
+        held = [
+            e.content["detail"] for e in events.filter(event_type=EventType.TICK, content__reason="learned_spacing")
+        ]
+        with time_machine.travel(at(125), tick=False):
+            session_end(session_id=session.id, person_id=None)
+        return sent, held
+
+    alice_sent, alice_held = check_ins(alice_api)
+    bob_sent, bob_held = check_ins(bob_api)
+    assert alice_sent < bob_sent
+    assert bob_held == []
+    assert alice_held and set(alice_held) == {"Check-ins come less often: you dismissed 10 of the last 10."}

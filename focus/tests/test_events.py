@@ -54,8 +54,11 @@ def test_nothing_is_handed_on_for_a_rolled_back_write(session, handed_on, t0, dj
     assert not FocusEvent.objects.filter(session=session, event_type="ping").exists()
 
 
-def test_with_no_listener_nothing_is_queued_on_commit(session, t0, django_capture_on_commit_callbacks):
-    assert events.LISTENERS == []  # live delivery will register here
+def test_with_no_listener_nothing_is_queued_on_commit(session, t0, django_capture_on_commit_callbacks, monkeypatch):
+    from focus.stream.publish import events_publish
+
+    assert events.LISTENERS[:] == [events_publish]  # live delivery's announcement (focus/stream/)
+    monkeypatch.setattr(events, "LISTENERS", [])
     with django_capture_on_commit_callbacks() as callbacks:
         session_ping(session_id=session.id, person_id=None, values={"stress": 0.4}, now=t0 + timedelta(seconds=5))
     assert callbacks == []

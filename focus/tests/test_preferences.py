@@ -37,6 +37,8 @@ def test_a_first_read_gives_the_defaults_and_keeps_them(alice_api):
         "default_mode": "deep",
         "time_zone": "",
         "working_hours": None,
+        "meetings": "pause",
+        "meeting_titles": False,
         "updated_at": body["updated_at"],
     }
     assert PersonPreferences.objects.filter(person_id=alice_api.person_id).count() == 1

@@ -263,7 +263,9 @@ def test_linked_sequences_answer_within_the_schema(live_schema, throttles_lifted
     link finds none in the answer, and Hypothesis, replaying a scenario, sees other draws than the
     first time: FlakyStrategyDefinition (and a scenario that cannot be replayed cannot be shrunk).
     The records of earlier scenarios stay, so the assertions below are about the whole run."""
-    machine = live_schema.as_state_machine()
+    # The stream is a read with nothing to link onward (the per-operation fuzz covers it); in the
+    # derandomized sequences it only pushed the starts out.
+    machine = live_schema.exclude(path_regex=r"/stream$").as_state_machine()
     assert machine.bundles, "no links between operations: the stateful test would test nothing"
     people = itertools.count(1)
 

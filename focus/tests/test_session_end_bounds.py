@@ -91,9 +91,9 @@ def test_a_session_with_20000_pings_ends_with_a_bounded_summary_in_a_bounded_num
     assert size(MemoryShortTerm.objects.get(session_id=session.id).content) < MAX_SUMMARY_BYTES
     assert len(summary["energy_curve"]["points"]) <= MAX_CURVE_POINTS
     assert len(summary["friction_points"]) <= MAX_FRICTION_POINTS
-    # The list is capped, the counts are not: hundreds of idle stretches (one per bucket of session
-    # time at most: the activity flips every few seconds), one sentence about them.
-    assert summary["friction_totals"]["idle_gap"]["count"] > MAX_FRICTION_POINTS
+    # Idle every few seconds is one long stretch (stretches under 3 minutes apart are one gap,
+    # focus/summary.py); the cap on the list against uncapped counts: test_summary.py.
+    assert summary["friction_totals"]["idle_gap"]["count"] >= 1
     assert summary["energy_curve"]["trend"] == "falling"
     assert len(summary["sentences"]) == 2
 
@@ -168,7 +168,9 @@ def test_a_summary_from_folded_pings_says_what_the_summary_from_every_ping_says(
     bucket_minutes = HOURS * 60 / 500
     for kind in ("idle_gap", "stress_spike"):
         (f,), (e,) = ([p for p in summary["friction_points"] if p["kind"] == kind] for summary in (folded, exact))
-        assert math.isclose(f["at_minute"], e["at_minute"], abs_tol=bucket_minutes)
+        # A spike is read on a median of three points: folded, up to two buckets later.
+        lag = 2 * bucket_minutes if kind == "stress_spike" else bucket_minutes
+        assert math.isclose(f["at_minute"], e["at_minute"], abs_tol=lag)
         assert math.isclose(f["minutes"], e["minutes"], abs_tol=2 * bucket_minutes)
     for key in ("start", "end", "peak", "low"):
         assert math.isclose(folded["energy_curve"][key], exact["energy_curve"][key], abs_tol=0.02)

@@ -11,6 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from focus.clock import duration_text
 from focus.summary import (
     MAX_COUNTED_LABELS,
     MAX_FLOW_WINDOWS,
@@ -472,20 +473,33 @@ def test_distraction_detail_names_the_signal_and_reason():
         (
             [
                 ev("ping", 10, {"activity": "idle"}),
-                ev("ping", 12, {"energy": 0.5}),
-                ev("ping", 15, {"activity": "active"}),
+                ev("ping", 15, {"energy": 0.5}),
+                ev("ping", 22, {"activity": "active"}),
             ],
-            [(10.0, 5.0, "idle")],
+            [(10.0, 12.0, "idle")],
         ),  # a ping without activity is no return
         (
             [
                 ev("ping", 10, {"activity": "idle"}),
-                ev("ping", 15, {"activity": "active"}),
-                ev("ping", 20, {"activity": "away"}),
                 ev("ping", 21, {"activity": "active"}),
+                ev("ping", 25, {"activity": "away"}),
+                ev("ping", 26, {"activity": "active"}),
             ],
-            [(10.0, 5.0, "idle"), (20.0, 1.0, "away")],
-        ),
+            [(10.0, 11.0, "idle")],
+        ),  # a minute away is a moment of thought, not a gap
+        (
+            [ev("ping", 10, {"activity": "idle"}), ev("ping", 15, {"activity": "active"})],
+            [],
+        ),  # one idle reading five minutes before an active one: a page pinging once per tick
+        (
+            [
+                ev("ping", 10, {"activity": "away"}),
+                ev("ping", 12, {"activity": "active"}),
+                ev("ping", 13, {"activity": "away"}),
+                ev("ping", 20, {"activity": "active"}),
+            ],
+            [(10.0, 10.0, "away")],
+        ),  # one active ping in a break does not split it
         ([ev("ping", 10, {"activity": "active"}), ev("ping", 11, {"activity": "sleeping"})], []),
     ],
 )
@@ -501,12 +515,17 @@ def test_idle_gaps(events, gaps):
     "key, start, values, spikes",
     [
         ("stress", 0.3, [0.3, 0.35, 0.44], []),
-        ("stress", 0.3, [0.3, 0.45, 0.3], [(6.0, 5.0)]),  # exactly +0.15 is a spike, over when it drops
-        ("stress", 0.3, [0.5, 0.6, 0.6], [(1.0, 44.0)]),  # still up at the end
-        ("stress", 0.3, [0.5, 0.3, 0.5, 0.3], [(1.0, 5.0), (11.0, 5.0)]),
-        ("fatigue", 0.4, [0.4, 0.7, 0.3], [(6.0, 5.0)]),
+        # exactly +0.15 on the median of three is a spike; over when it falls under half of it
+        ("stress", 0.3, [0.3, 0.3, 0.3, 0.45, 0.45, 0.3, 0.3], [(21.0, 10.0)]),
+        ("stress", 0.3, [0.3, 0.3, 0.3, 0.5, 0.6, 0.6], [(21.0, 24.0)]),  # still up at the end
+        ("stress", 0.3, [0.3, 0.3, 0.3, 0.6, 0.3, 0.3], []),  # one noisy reading is not a spike
+        # hovering at the threshold is one spike (hysteresis), not one per crossing
+        ("stress", 0.3, [0.3, 0.3, 0.3, 0.46, 0.46, 0.43, 0.46, 0.43, 0.46, 0.3, 0.3], [(21.0, 24.0)]),
+        ("fatigue", 0.4, [0.4, 0.4, 0.4, 0.7, 0.7, 0.3, 0.3], [(21.0, 10.0)]),
         ("fatigue", 0.9, [0.95, 1.0], []),
-        ("stress", None, [0.2, 0.5], [(6.0, 39.0)]),  # no snapshot: the first ping is the baseline
+        # a new person's snapshot holds the model's defaults: their own first readings are the start
+        ("stress", 0.3, [0.5, 0.52, 0.48, 0.5, 0.51, 0.49], []),
+        ("stress", None, [0.2, 0.5], [(6.0, 39.0)]),  # no snapshot, two pings: the first is the baseline
     ],
 )
 def test_spikes_from_pings(key, start, values, spikes):
@@ -525,9 +544,9 @@ def test_spike_detail_and_rhythm_fallback():
     (spike,) = of_kind(summarize(events), "stress_spike")
     assert spike == {
         "kind": "stress_spike",
-        "at_minute": 10.0,
-        "minutes": 35.0,
-        "detail": "stress rose from 20% to 60%",  # a person reads percents
+        "at_minute": 15.0,  # the median of the last three points reached +0.15 here
+        "minutes": 30.0,
+        "detail": "stress rose from 20% to 50%",  # a person reads percents
     }
 
 
@@ -721,12 +740,12 @@ def _good_session():
             [
                 ev("distraction", 10, {"signal": "app_switches"}),
                 ev("distraction", 30, {"signal": "app_switches"}),
-                ev("ping", 40, {"activity": "away"}),
+                ev("ping", 34, {"activity": "away"}),
             ],
             {},
-            ["45 of 45 minutes.", "2 distraction stretches (10 minutes) and away for 5 minutes."],
+            ["45 of 45 minutes.", "2 distraction stretches (10 minutes) and away for 11 minutes."],
         ),
-        ([ev("ping", 44.8, {"activity": "idle"})], {}, ["45 of 45 minutes.", "A moment idle."]),
+        ([ev("ping", 44.8, {"activity": "idle"})], {}, ["45 of 45 minutes."]),  # a moment is not a gap
         (
             [
                 ev("session_start", 0, rhythm=START_RHYTHM),
@@ -963,27 +982,28 @@ def test_sentiment_is_always_a_number_in_range(completion, quality, early_end):
 
 
 def test_friction_is_listed_up_to_the_cap_and_counted_in_full():
-    # 60 idle stretches of growing length, then the session ends early.
+    # 60 idle stretches of growing length (7 minutes and more, 15 minutes apart), then the session ends early.
     events = [
         e
         for i in range(60)
         for e in (
-            ev("ping", i * 0.7, {"activity": "idle"}),
-            ev("ping", i * 0.7 + 0.01 * (i + 1), {"activity": "active"}),
+            ev("ping", i * 15, {"activity": "idle"}),
+            ev("ping", i * 15 + 1, {"activity": "idle"}),
+            ev("ping", i * 15 + 7 + 0.05 * i, {"activity": "active"}),
         )
     ]
-    summary = summarize(events, minutes=43, early_end=True)
+    summary = summarize(events, minutes=910, estimated=912, early_end=True)
     listed = summary["friction_points"]
     assert len(listed) == MAX_FRICTION_POINTS
     assert "early_end" in kinds(summary)  # how the session ended is always listed
     gaps = [f for f in listed if f["kind"] == "idle_gap"]
-    assert min(f["minutes"] for f in gaps) >= 0.3  # the longest ones were kept
+    assert min(f["minutes"] for f in gaps) >= 7 + 0.05 * 37 - 0.1  # the longest ones were kept
     assert [f["at_minute"] for f in listed] == sorted(f["at_minute"] for f in listed)
     assert summary["friction_totals"]["idle_gap"]["count"] == 60
-    gap_minutes = sum(0.01 * (i + 1) for i in range(60))
+    gap_minutes = sum(7 + 0.05 * i for i in range(60))
     assert summary["friction_totals"]["idle_gap"]["minutes"] == pytest.approx(gap_minutes, abs=0.2)
     assert summary["friction_totals"]["early_end"] == {"count": 1, "minutes": 2.0}
-    assert summary["sentences"][1] == "Idle for 18 minutes."  # the sentence counts every one
+    assert summary["sentences"][1] in {f"Idle for {duration_text(m)}." for m in (508, 509)}  # counts every one
 
 
 def test_flow_windows_are_listed_up_to_the_cap_and_totalled_in_full():
@@ -1008,7 +1028,7 @@ def test_a_long_session_summary_stays_small():
     events = [ev("ping", i * 0.03, r, rhythm={"energy": 0.5, "stress": 0.2}) for i, r in enumerate(readings)]
     summary = summarize(events, minutes=600, estimated=600)
     assert len(json.dumps(summary)) < 32 * 1024
-    assert summary["friction_totals"]["idle_gap"]["count"] == 10_000
+    assert summary["friction_totals"]["idle_gap"]["count"] == 1  # idle every other ping: one long stretch
 
 
 @pytest.mark.parametrize(
@@ -1047,3 +1067,36 @@ def test_a_session_the_sweep_ended_says_so(hours, estimated, sentence, detail):
 
 def test_a_session_a_person_ended_is_not_marked_automatic():
     assert summarize()["ended_automatically"] is False
+
+
+def test_a_distraction_episode_starts_when_its_evidence_began_and_ends_when_switching_calmed():
+    """Issue 11: the summary placed a 10-minute distraction 5 minutes late; the policy's
+    ``since`` is when the run of high readings began, and the episode lasts until a ping's
+    switches fall below three quarters of the ``threshold`` it was detected at."""
+    events = [
+        ev("ping", 20, {"app_switches": 15}),
+        ev("ping", 22, {"app_switches": 16}),
+        ev("distraction", 25, {"signal": "app_switches", "since": at(20).isoformat(), "threshold": 8.0}),
+        ev("ping", 27, {"app_switches": 7}),  # not below 6 yet: still in it
+        ev("ping", 31, {"app_switches": 4}),
+    ]
+    (episode,) = of_kind(summarize(events), "distraction")
+    assert (episode["at_minute"], episode["minutes"]) == (20.0, 11.0)
+
+
+@pytest.mark.parametrize("since", ["not a time", at(30).isoformat(), None])
+def test_a_distraction_without_a_usable_since_starts_at_its_event(since):
+    events = [ev("distraction", 25, {"signal": "app_switches", "since": since})]
+    (episode,) = of_kind(summarize(events), "distraction")
+    assert (episode["at_minute"], episode["minutes"]) == (25.0, 5.0)
+
+
+def test_a_slow_drift_is_not_a_spike_but_a_step_is():
+    """Issue 11: tiredness creeping up over a long session is what work does, not a friction point."""
+    drift = [ev("session_start", 0, rhythm={"fatigue": 0.3})] + pings(
+        *(0.3 + 0.01 * i for i in range(18)), key="fatigue"
+    )
+    assert of_kind(summarize(drift, minutes=90, estimated=90), "fatigue_spike") == []
+    step = [ev("session_start", 0, rhythm={"fatigue": 0.3})] + pings(*([0.3] * 9 + [0.5] * 9), key="fatigue")
+    (spike,) = of_kind(summarize(step, minutes=90, estimated=90), "fatigue_spike")
+    assert spike["at_minute"] == 51.0  # the second risen reading: the median of three moved

@@ -8,11 +8,26 @@ from django.conf import settings
 from django.db import migrations, models
 
 SWEEP_TASK = "planner.refresh_calendar_feeds"
+MEETINGS_TASK = "focus.sweep_meetings"  # focus/meetings.py: what the busy times do to sessions
 
 
 def install_sweep(apps, schema_editor):
     IntervalSchedule = apps.get_model("django_celery_beat", "IntervalSchedule")
     PeriodicTask = apps.get_model("django_celery_beat", "PeriodicTask")
+    meetings_every, _ = IntervalSchedule.objects.get_or_create(
+        every=settings.FOCUS_MEETING_SWEEP_SECONDS, period="seconds"
+    )
+    PeriodicTask.objects.update_or_create(
+        name=MEETINGS_TASK,
+        defaults={
+            "task": MEETINGS_TASK,
+            "interval": meetings_every,
+            "queue": settings.FOCUS_QUEUE,
+            "expire_seconds": settings.FOCUS_MEETING_SWEEP_SECONDS,
+            "enabled": True,
+            "description": "Pauses sessions for meetings from the calendars and resumes them after (focus/meetings.py).",
+        },
+    )
     every, _ = IntervalSchedule.objects.get_or_create(every=settings.FOCUS_CALENDAR_SWEEP_SECONDS, period="seconds")
     PeriodicTask.objects.update_or_create(
         name=SWEEP_TASK,
@@ -28,7 +43,7 @@ def install_sweep(apps, schema_editor):
 
 
 def uninstall_sweep(apps, schema_editor):
-    apps.get_model("django_celery_beat", "PeriodicTask").objects.filter(name=SWEEP_TASK).delete()
+    apps.get_model("django_celery_beat", "PeriodicTask").objects.filter(name__in=[SWEEP_TASK, MEETINGS_TASK]).delete()
 
 
 class Migration(migrations.Migration):

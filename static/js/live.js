@@ -40,7 +40,18 @@
     var h = Math.floor(min / 60), r = min % 60;
     return r ? h + " h " + r + " min" : h + " h";
   }
-  function sessionElapsed() { return (Date.now() + skew - startedAt) * scale; }
+  // Paused time counts in no duration: the timer stands still while paused and leaves closed pauses
+  // out (pausedMs); static/js/controls.js announces a pause or resume with "focusflow:paused".
+  var pausedMs = Number(config.pausedMs) || 0;
+  var pauseStart = config.pausedAt ? Date.parse(config.pausedAt) : null;
+  document.addEventListener("focusflow:paused", function (e) {
+    var now = Date.now() + skew;
+    if (e.detail.paused && pauseStart === null) pauseStart = now;
+    if (!e.detail.paused && pauseStart !== null) { pausedMs += now - pauseStart; pauseStart = null; }
+  });
+  function sessionElapsed() {
+    return ((pauseStart !== null ? pauseStart : Date.now() + skew) - pausedMs - startedAt) * scale;
+  }
 
   function tickTimer() {
     var elapsed = sessionElapsed();
@@ -121,6 +132,7 @@
     holder.innerHTML = event.html.trim(); // server-rendered and escaped by the template
     var li = holder.content.firstElementChild;
     if (!li) return null;
+    li.setAttribute("data-arrived-at", String(Date.now())); // when it reached the page (live delivery's test)
     feed.insertBefore(li, feed.firstChild);
     refreshEmpty();
     return { title: event.title, message: event.message };
@@ -251,9 +263,9 @@
       if (type === "session_end") sessionEnded();
     });
   }
-  function poll() {
+  function fetchFeed() {
     var url = config.feedUrl + "?after=" + encodeURIComponent(lastEventId);
-    fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
+    return fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
       .then(function (response) {
         if (response.status === 401 || response.status === 403) {
           throw new Error("signed-out");
@@ -271,14 +283,27 @@
         feedStatus.textContent = error.message === "signed-out"
           ? "You've been signed out. Reload the page to sign in again."
           : "Reconnecting… (new nudges will show up once the server answers)";
-      })
-      .then(function () {
-        if (ended) return;
-        // Back off gently while the server does not answer (3 s, 6 s, … at most 30 s).
-        setTimeout(poll, Math.min(30000, config.pollMs * Math.pow(2, Math.min(failures, 4))));
+        throw error;
       });
   }
-  setTimeout(poll, config.pollMs);
+  function poll() {
+    fetchFeed().catch(function () { /* shown in feed-status */ }).then(function () {
+      if (ended) return;
+      // Back off gently while the server does not answer (3 s, 6 s, … at most 30 s).
+      setTimeout(poll, Math.min(30000, config.pollMs * Math.pow(2, Math.min(failures, 4))));
+    });
+  }
+  // Live delivery (stream.js): the event stream says when something commits and the feed is fetched
+  // then; without it the page polls as before.
+  if (window.FocusFlowStream) {
+    window.FocusFlowStream.start(config, {
+      catchUp: fetchFeed,
+      lastEventId: function () { return lastEventId; },
+      isEnded: function () { return ended; },
+    });
+  } else {
+    setTimeout(poll, config.pollMs);
+  }
 
   // ------------------------------------------------------------------ pings without a reload
   function bindSlider(input) {

@@ -101,15 +101,38 @@ def test_the_browser_page_pings_once_per_tick_with_its_source():
 
 def test_the_adapter_mirrors_the_engines_constants():
     from focus import engine
-    from rhythm.models import RhythmState
+    from rhythm.models import PersonalModel, RhythmState
 
     assert drive.RECENT_PINGS == engine.RECENT_PINGS
     assert drive.policy_config() == engine.policy_config()
     assert RhythmState(person_id=None).as_snapshot() == drive.RHYTHM_DEFAULTS
+    assert PersonalModel.NUDGE_ANSWERS_KEPT == drive.NUDGE_ANSWERS_KEPT
+
+
+def test_people_answer_pause_and_resume_on_the_page(runs):
+    """The answering archetypes answer (nudge_response events, the answer kept on the person) and
+    the pauser's pause has no tick in it and is left out of the summary's minutes."""
+    responses = {
+        name: [answer.content["response"] for run in runs[name] for _, answer in run.answers()]
+        for name in ("dismisses_check_ins", "done_on_breaks", "snoozes_micro_breaks")
+    }
+    assert set(responses["dismisses_check_ins"]) == {"dismiss"}
+    assert set(responses["done_on_breaks"]) == {"done"}
+    assert "snooze" in responses["snoozes_micro_breaks"]
+    last = runs["dismisses_check_ins"][-1].summary["learned"]
+    assert {"kind": "check_in"}.items() <= next(k for k in last if k["kind"] == "check_in").items()
+    (run,) = runs["pauses_midway"]
+    ((paused, resumed),) = run.pauses
+    assert (resumed - paused).total_seconds() == 20 * 60
+    assert not [t for t in run.ticks() if paused < t < resumed]
+    assert run.summary["duration"]["paused_minutes"] == 20.0
+    assert run.summary["duration"]["actual_minutes"] == pytest.approx(run.session_minutes(), abs=0.01)
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("archetype", ["takes_breaks", "multi_switcher"])
+@pytest.mark.parametrize(
+    "archetype", ["takes_breaks", "multi_switcher", "dismisses_check_ins", "snoozes_micro_breaks", "pauses_midway"]
+)
 def test_the_simulator_and_the_real_engine_give_the_same_events(archetype):
     agreement = engine_check.compare(build_person(archetype, 0))
     assert agreement.differences == []
@@ -121,3 +144,10 @@ def test_the_cross_check_sees_a_simulator_that_drifts_from_the_engine(monkeypatc
     monkeypatch.setattr(drive, "RHYTHM_DEFAULTS", {"energy": 0.6, "stress": 0.4, "fatigue": 0.3})
     agreement = engine_check.compare(build_person("new_user", 0))
     assert not agreement.agrees
+
+
+@pytest.mark.django_db
+def test_the_cross_check_sees_answers_kept_differently_from_the_product(monkeypatch):
+    monkeypatch.setattr(drive, "NUDGE_ANSWERS_KEPT", 1)
+    agreement = engine_check.compare(build_person("long_day", 0))  # three check-ins, all ignored
+    assert any("learned" in d for d in agreement.differences)

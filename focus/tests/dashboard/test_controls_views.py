@@ -94,3 +94,13 @@ def test_the_admin_pauses_and_resumes_through_the_service(django_user_model, cli
     client.post("/admin/focus/focussession/", {"action": "resume_sessions", "_selected_action": [str(session.id)]})
     session.refresh_from_db()
     assert session.paused_at is None and session.events.filter(event_type="resume").count() == 1
+
+
+def test_the_summary_page_shows_what_was_learned(alice_web, session):
+    from focus.services import session_end
+
+    PersonalModel.objects.create(person_id=alice_web.person_id, nudge_answers={"micro_break": ["dismissed"] * 4})
+    session_end(session_id=session.id, person_id=None)
+    page = alice_web.get(reverse("dashboard-summary", args=[session.id])).content.decode()
+    assert "Short break suggestions come less often: you dismissed 4 of the last 4." in page
+    assert "learned-reset" not in page  # the reset lives on the home page

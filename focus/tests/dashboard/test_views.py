@@ -229,7 +229,7 @@ def test_the_live_page_shows_timer_feed_flow_and_the_forms(alice_web, settings):
     assert page.status_code == 200
     assert 'id="timer-elapsed"' in html and "left of 60" in html
     assert 'id="flow-indicator"' in html and 'data-in-flow="true"' in html
-    assert "In flow" in html and "You logged" in html
+    assert "In flow" in html and "Logged by a client" in html
     assert page.context["config"]["eventsUrl"] == f"/focus/sessions/{session.id}/events/"
     assert page.context["config"]["lastEventId"] == session.events.order_by("-id").first().id
     assert page.context["config"]["scale"] == 150
@@ -246,7 +246,7 @@ def test_a_ping_from_the_form_is_written_by_the_service_and_updates_the_rhythm(a
     )
     assert response.status_code == 302 and response["Location"] == reverse("dashboard-live", args=[session.id])
     ping = session.events.get(event_type="ping")
-    assert ping.content == {"energy": 0.4, "stress": 0.75, "note": "tests are slow"}
+    assert ping.content == {"energy": 0.4, "stress": 0.75, "note": "tests are slow", "source": "self_report"}
     state = alice_web.get("/rhythm/state/").json()
     assert state["energy"] == 0.4 and state["stress"] == 0.75
 
@@ -267,7 +267,7 @@ def test_a_ping_sent_by_the_page_script_gets_the_event_back_as_json(alice_web):
     response = alice_web.post(url, {"focus": "80"}, HTTP_ACCEPT="application/json")
     assert response.status_code == 201
     body = response.json()
-    assert body["event_type"] == "ping" and body["content"] == {"focus": 0.8} and body["id"]
+    assert body["event_type"] == "ping" and body["content"] == {"focus": 0.8, "source": "self_report"} and body["id"]
     empty = alice_web.post(url, {"note": "   "}, HTTP_ACCEPT="application/json")
     assert empty.status_code == 400 and "slider" in str(empty.json()["errors"])
     out_of_range = alice_web.post(url, {"energy": "140"}, HTTP_ACCEPT="application/json")
@@ -284,7 +284,7 @@ def test_i_got_distracted_logs_a_low_focus_ping_that_the_engine_turns_into_a_dis
         reverse("dashboard-ping", args=[session.id]), {"distracted": "on"}, HTTP_ACCEPT="application/json"
     )
     assert response.status_code == 201
-    assert response.json()["content"] == {"focus": 0.2, "note": "I got distracted"}
+    assert response.json()["content"] == {"focus": 0.2, "note": "I got distracted", "source": "self_report"}
     engine.run_tick(session_id=session.id, now=timezone.now() + timedelta(seconds=1))
     distraction = session.events.get(event_type="distraction")
     assert distraction.content["signal"] == "low_focus"

@@ -8,13 +8,24 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 
 import pytest
-from hypothesis import given
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from focus.policy import PolicyConfig
 from focus.policy.answers import MAX_FACTOR, MIN_ANSWERS, learned, learned_factor
 from focus.policy.inputs import NudgeAnswer
-from focus.tests.policy.test_decide import NO_CHECK_IN, T0, WORK, Session, reason_of
+from focus.tests.policy.test_decide import (
+    CFG,
+    NO_CHECK_IN,
+    QUIET,
+    T0,
+    TICK,
+    WORK,
+    Session,
+    _assert_well_formed,
+    make_ctx,
+    reason_of,
+)
 from focus.vocabulary import ALLOWED_KINDS, ANSWERS
 
 BREAKS_EARLY = replace(NO_CHECK_IN, micro_break_after_ticks=4, breakpoint_defer_ticks=0)
@@ -119,6 +130,16 @@ def test_a_pause_counts_as_a_break():
     assert session.sent() == [(8, "micro_break")]
 
 
+def test_a_pause_ends_a_flow_stretch():
+    session = AnsweringSession(replace(NO_CHECK_IN, breakpoint_defer_ticks=0))
+    session.run(4, QUIET)
+    assert session.detected("flow_start") == [3]
+    session.pauses.append((session.now(), session.now() + timedelta(seconds=30)))
+    decision = session.tick(QUIET)
+    (flow_end,) = [d for d in decision.detections if d.event_type == "flow_end"]
+    assert flow_end.content == {"reason": "You paused the session.", "flow_minutes": 20.0}  # ticks 1-4, as flow counts
+
+
 def test_without_answers_the_same_session_gets_its_break_at_tick_four():
     session = AnsweringSession()
     session.run(7, WORK)
@@ -191,3 +212,40 @@ def test_what_was_learned_reads_as_sentences():
 @pytest.mark.parametrize("history", [None, "x", {"check_in": "dismissed"}, {"check_in": [None, 3, "nope"]}])
 def test_a_damaged_history_learns_nothing(history):
     assert learned_factor(history or {}, "check_in") == (1.0, 0, 0)
+
+
+# An answer to the last nudge of a tick (or none), a pause after it, and the person's history.
+ANSWER = st.one_of(
+    st.none(),
+    st.tuples(st.sampled_from(["done", "dismiss", "snooze"]), st.sampled_from([5, 10, 15]), st.integers(1, 299)),
+)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    ticks=st.lists(st.tuples(TICK, ANSWER, st.booleans()), min_size=1, max_size=30),
+    history=st.dictionaries(st.sampled_from(ALLOWED_KINDS), st.lists(st.sampled_from(ANSWERS), max_size=12)),
+    gap_ticks=st.sampled_from([0, 1, 2]),
+    max_nudges=st.integers(min_value=0, max_value=8),
+)
+def test_answers_and_pauses_never_break_the_guardrails(ticks, history, gap_ticks, max_nudges):
+    """Whatever the person answers (snoozes coming back included), pauses and has learned, every
+    decision is well formed and the gap and the cap hold."""
+    config = replace(CFG, tick_seconds=300, min_gap_seconds=gap_ticks * 300, max_nudges=max_nudges)
+    session = AnsweringSession(config, history=history)
+    sent_times = []
+    for (pings, rhythm), answer, pause in ticks:
+        before = (session.nudges_sent, session.last_nudge_at)
+        decision = session.tick(*pings, rhythm=rhythm)
+        ctx = make_ctx(now=session.now(), nudges_sent=before[0], last_nudge_at=before[1])
+        _assert_well_formed(decision, ctx, config)
+        if decision.event_type != "tick":
+            sent_times.append(session.last_nudge_at)
+            if answer is not None:
+                response, minutes, after = answer
+                session.answer(response, after_seconds=after, snooze_minutes=minutes if response == "snooze" else None)
+        if pause:
+            session.pauses.append((session.now() + timedelta(seconds=10), session.now() + timedelta(seconds=20)))
+    assert len(sent_times) <= max_nudges
+    for earlier, later in zip(sent_times, sent_times[1:]):
+        assert (later - earlier).total_seconds() >= config.min_gap_seconds

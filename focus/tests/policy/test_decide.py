@@ -18,6 +18,7 @@ from focus.policy import (
     NOMINAL_TICK_MINUTES,
     TICK_REASONS,
     Decision,
+    PersonNorms,
     PingSample,
     PolicyConfig,
     RhythmValues,
@@ -32,6 +33,7 @@ from focus.policy import (
     stress_trigger,
     switch_baseline,
 )
+from focus.policy.norms import Norm
 
 T0 = datetime(2025, 3, 3, 9, 0, tzinfo=timezone.utc)
 CFG = PolicyConfig()
@@ -224,7 +226,7 @@ def test_flow_start_says_since_when_and_why():
     [
         {"activity": "idle"},
         {"activity": "away"},
-        {"activity": "active", "app_switches": 5},  # above the person's usual switches
+        {"activity": "active", "app_switches": 10},  # a burst at the distraction threshold
         {"activity": "active", "app_switches": 2, "focus": 0.3},  # low focus
     ],
 )
@@ -237,6 +239,27 @@ def test_any_non_flow_tick_restarts_the_count(interruption):
     assert session.detected("flow_start") == []
     session.tick(QUIET)
     assert session.detected("flow_start") == [6]
+
+
+def test_a_tick_between_the_enter_and_leave_thresholds_holds_the_count():
+    """Hysteresis: a somewhat busier tick (above the person's pace plus a spread, below the
+    distraction threshold) neither builds a flow streak nor breaks it."""
+    session = Session(NO_CHECK_IN)
+    session.tick(QUIET)
+    session.tick(QUIET)
+    session.tick({"activity": "active", "app_switches": 6})
+    assert session.detected("flow_start") == []
+    session.tick(QUIET)
+    assert session.detected("flow_start") == [4]
+
+
+def test_one_noisy_reading_does_not_stop_a_tick_counting_toward_flow():
+    """The tick's median decides, not its noisiest reading (issue 11: calm deep work was not
+    recognised as flow because every reading had to be at or below the running median)."""
+    session = Session(NO_CHECK_IN)
+    noisy = ({"activity": "active", "app_switches": 2}, {"activity": "active", "app_switches": 7}, QUIET)
+    session.run(4, *noisy)
+    assert session.detected("flow_start") == [3]
 
 
 def test_a_tick_without_pings_neither_counts_toward_flow_nor_breaks_the_count():
@@ -256,10 +279,13 @@ def test_a_tick_without_pings_neither_counts_toward_flow_nor_breaks_the_count():
         ((QUIET, QUIET, QUIET), True),
         (({"activity": "active"},), True),  # no switch count: activity decides
         (({"activity": "active", "app_switches": 4},), True),  # at the no-history floor of 4
-        (({"activity": "active", "app_switches": 5},), False),  # above it
+        (({"activity": "active", "app_switches": 5},), True),  # within one spread of it
+        (({"activity": "active", "app_switches": 6},), False),  # above that
         (({"activity": "active", "app_switches": 2, "focus": 0.31},), True),
         (({"activity": "active", "app_switches": 2, "focus": 0.3},), False),
-        ((QUIET, {"activity": "idle"}, QUIET), False),  # any idle in the tick
+        ((QUIET, {"activity": "idle"}, QUIET), True),  # typically active: one idle reading
+        ((QUIET, {"activity": "idle"}, {"activity": "idle"}), False),  # mostly idle
+        ((QUIET, QUIET, {"activity": "idle"}), False),  # idle now
         ((QUIET, {"activity": "away"}), False),
         (({"app_switches": 1},), False),  # no activity reading
         ((), False),
@@ -274,14 +300,15 @@ def test_what_a_flow_tick_looks_like_without_history(pings, qualifies):
     "history_switches, switches, qualifies",
     [
         ([1, 1, 1], 1, True),
-        ([1, 1, 1], 2, False),
-        ([6, 6, 6], 6, True),
-        ([6, 6, 6], 7, False),
+        ([1, 1, 1], 4, True),  # the floor of 4
+        ([1, 1, 1], 5, False),
+        ([6, 6, 6], 7, True),  # the pace plus one spread
+        ([6, 6, 6], 8, False),  # never flow at 8+ switches, whatever the person's pace
         ([10, 10, 10], 9, False),
-    ],  # never flow at 8+ switches, whatever the person's median
+    ],
 )
-def test_flow_needs_switches_at_or_below_the_persons_median(history_switches, switches, qualifies):
-    history = [ping(at(i), activity="active", app_switches=s) for i, s in enumerate(history_switches)]
+def test_flow_needs_switches_within_a_spread_of_the_persons_pace(history_switches, switches, qualifies):
+    history = [ping(at(2.5 * i), activity="active", app_switches=s) for i, s in enumerate(history_switches * 2)]
     baseline = switch_baseline(history, CFG)
     window = [ping(at(10), activity="active", app_switches=switches)]
     assert is_flow_tick(window, baseline, CFG) is qualifies
@@ -289,12 +316,25 @@ def test_flow_needs_switches_at_or_below_the_persons_median(history_switches, sw
 
 @pytest.mark.parametrize(
     "switches, expected",
-    [([], 4.0), ([1], 4.0), ([1, 9], 4.0), ([1, 2, 9], 2.0), ([1, 2, 3, 10], 2.5), ([0, 0, 0], 0.0)],
+    [
+        ([], 4.0),
+        ([1] * 5, 4.0),  # five readings are too few
+        ([1, 2, 9, 1, 2, 9], 2.0),
+        ([1, 2, 3, 10, 1, 2, 3, 10], 2.5),
+        ([0] * 6, 0.0),
+    ],
 )
 def test_the_switch_baseline_is_the_median_once_there_is_history(switches, expected):
-    history = [ping(at(i), app_switches=s) for i, s in enumerate(switches)]
+    history = [ping(at(3 * i), app_switches=s) for i, s in enumerate(switches)]
     history.append(ping(at(50), activity="active"))  # pings without a switch count are ignored
     assert switch_baseline(history, CFG) == expected
+
+
+def test_the_switch_baseline_needs_readings_spanning_two_ticks():
+    """A rolling counter's readings a minute apart overlap: six of them in five minutes are one sample."""
+    history = [ping(at(i), app_switches=1) for i in range(6)]
+    assert switch_baseline(history, CFG) == 4.0
+    assert switch_baseline([*history, ping(at(10), app_switches=1)], CFG) == 1.0
 
 
 def test_in_flow_only_silence_until_long_flow():
@@ -310,7 +350,7 @@ def test_in_flow_only_silence_until_long_flow():
     [
         ({"activity": "idle"}, "idle"),
         ({"activity": "away"}, "away"),
-        ({"activity": "active", "app_switches": 9}, "9 app switches"),
+        ({"activity": "active", "app_switches": 10}, "10 app switches"),
         ({"activity": "active", "app_switches": 2, "focus": 0.2}, "20%"),
     ],
 )
@@ -364,8 +404,9 @@ def test_flow_minutes_count_nominal_ticks_in_a_compressed_session():
         ([{"activity": "idle"}], "idle"),
         ([{"activity": "away"}], "away"),
         ([{"activity": "idle"}, {"activity": "active"}], None),  # came back within the tick
-        ([{"activity": "active", "app_switches": 8}], "8 app switches"),
-        ([{"activity": "active", "app_switches": 7}], None),
+        ([{"activity": "active", "app_switches": 5}], "5 app switches"),  # max(4, 2 x 2, 2 + 3 spreads of 1)
+        ([{"activity": "active", "app_switches": 4}], None),
+        ([{"activity": "active", "app_switches": 9}, {"app_switches": 2}, {"app_switches": 3}], None),  # the median
         ([{"focus": 0.3}], "30%"),
         ([{"focus": 0.35}], None),
     ],
@@ -444,64 +485,76 @@ def test_in_flow_wrap_up_waits_until_the_estimate_is_reached():
     "usual, high, distracted",
     [
         (3, 7, False),
-        (3, 8, True),
+        (3, 8, True),  # max(4, 2.5 x 3, 3 + 3 x sqrt(3) / sqrt(3)) = 7.5 for four readings over two windows
         (3, 14, True),
-        (2, 8, True),
-        (6, 11, False),
-        (6, 12, True),
-        (7, 13, False),
-        (7, 14, True),
+        (2, 4, False),
+        (2, 5, True),  # max(4, 2.5 x 2, 2 + 3 x sqrt(2) / sqrt(3)) = 5
+        (6, 14, False),
+        (6, 15, True),
+        (7, 17, False),
+        (7, 18, True),
     ],
 )
-def test_distraction_needs_switches_at_max_of_8_and_twice_the_median_for_two_ticks(usual, high, distracted):
+def test_distraction_needs_a_sustained_run_well_above_the_persons_pace(usual, high, distracted):
     session = Session(NO_CHECK_IN)
-    session.run(3, {"app_switches": usual})
-    first = session.tick({"app_switches": high})
-    assert "distraction" not in detection_types(first)  # one tick is not enough
-    second = session.tick({"app_switches": high})
+    session.run(3, {"app_switches": usual}, {"app_switches": usual})  # six readings over ten minutes
+    first = session.tick({"app_switches": high}, {"app_switches": high})
+    assert "distraction" not in detection_types(first)  # under five minutes is not sustained
+    second = session.tick({"app_switches": high}, {"app_switches": high})
     assert ("distraction" in detection_types(second)) is distracted
     if distracted:
         (detection,) = [d for d in second.detections if d.event_type == "distraction"]
+        # four readings over two 5-minute windows: (2 + 4) / 2 samples
+        threshold = distraction_threshold(usual, CFG, spread=max(1.0, math.sqrt(usual)), readings=3)
         assert detection.content == {
             "signal": "app_switches",
             "reason": f"You've switched apps {high} times in 5 minutes.",
+            "since": session.pings[-4].at.isoformat(),  # when the run of high readings began
+            "threshold": round(threshold, 1),
         }
 
 
-@pytest.mark.parametrize("median, expected", [(0, 8), (3, 8), (4, 8), (4.5, 9), (7, 14)])
+@pytest.mark.parametrize("median, expected", [(0, 4), (3, 7.5), (4, 10), (4.5, 11.25), (7, 17.5)])
 def test_the_distraction_threshold(median, expected):
     assert distraction_threshold(median, CFG) == expected
 
 
-def test_without_history_the_floor_of_8_applies():
+def test_no_switch_count_is_a_distraction_before_the_persons_pace_is_known():
+    """Issue 11: until a session had three readings the threshold was 8, an ordinary pace for
+    people who switch a lot; now a first session waits for its own readings, and a person's
+    norm from earlier sessions is known from the first tick."""
+    high = ({"app_switches": 9}, {"app_switches": 9})
     session = Session(NO_CHECK_IN)
-    session.tick({"app_switches": 8})
-    decision = session.tick({"app_switches": 8})
-    assert "distraction" in detection_types(decision)
+    session.tick(*high)
+    assert "distraction" not in detection_types(session.tick(*high))
+    norms = PersonNorms(app_switches=Norm(median=2.0, mad=1.0, count=40))
+    known = Session(NO_CHECK_IN)
+    known.tick(*high, norms=norms)
+    assert "distraction" in detection_types(known.tick(*high, norms=norms))
 
 
 def test_one_distraction_per_episode():
     session = Session(NO_CHECK_IN)
-    session.run(3, WORK)
-    session.run(4, {"app_switches": 14})
+    session.run(3, WORK, WORK)
+    session.run(4, {"app_switches": 14}, {"app_switches": 14})
     assert session.detected("distraction") == [5]
-    session.run(5, WORK)  # the episode ends; the median settles back at 3
-    session.run(2, {"app_switches": 14})
+    session.run(5, WORK, WORK)  # the episode ends; the median settles back at 3
+    session.run(2, {"app_switches": 14}, {"app_switches": 14})
     assert session.detected("distraction") == [5, 14]
 
 
 @pytest.mark.parametrize(
     "signal_ping, signal",
     [
-        ({"activity": "idle"}, "idle"),
-        ({"activity": "away"}, "away"),
+        ({"activity": "idle"}, None),  # reading or thinking: quiet work
+        ({"activity": "away"}, None),  # a break taken on one's own
         ({"app_switches": 3, "focus": 0.3}, "low_focus"),
         ({"app_switches": 3, "focus": 0.0}, "low_focus"),
         ({"app_switches": 3, "focus": 0.31}, None),
         ({"activity": "active", "app_switches": 3}, None),
     ],
 )
-def test_idle_away_or_low_focus_is_a_distraction_at_once(signal_ping, signal):
+def test_low_focus_is_a_distraction_at_once_and_idle_or_away_never(signal_ping, signal):
     session = Session(NO_CHECK_IN)
     session.run(2, WORK)
     decision = session.tick(signal_ping)
@@ -526,12 +579,12 @@ def test_a_refocus_held_by_backoff_goes_at_the_next_allowed_slot():
     session = Session(NO_CHECK_IN)
     session.run(2, WORK)
     session.nudges_sent, session.last_nudge_at = 1, T0 + session.step * 3 - timedelta(seconds=120)
-    held = session.tick({"activity": "away"})
+    held = session.tick({"app_switches": 3, "focus": 0.2})
     assert held.event_type == "tick" and held.content["reason"] == "backoff"
     assert "refocus" in held.content["detail"]
-    sent = session.tick({"activity": "away"})
+    sent = session.tick({"app_switches": 3, "focus": 0.25})
     assert sent.event_type == "nudge" and sent.content["kind"] == "refocus"
-    assert sent.content["reason"] == "You stepped away during the session."
+    assert sent.content["reason"] == "You rated your focus at 25%."
 
 
 def test_no_refocus_once_the_person_is_back_on_task():
@@ -566,13 +619,17 @@ def _stress(
         (dict(start=0.30, now=0.45), "Your stress is up from 30% to 45% since you started."),  # exactly +0.15
         (dict(start=0.10, now=0.25), "Your stress is up from 10% to 25% since you started."),
         (dict(start=0.30, now=0.44), None),
-        (dict(start=0.30, now=0.30, ping_stress=0.45), "Your stress is up from 30% to 45% since you started."),
-        (dict(start=0.30, now=0.60, ping_stress=0.40), "Your stress is up from 30% to 60% since you started."),
+        # When pings carry stress, the session's own first readings are the start (three of
+        # them), never the rhythm snapshot, which for a new person is the model's default.
+        (dict(start=0.30, now=0.30, ping_stress=0.45), None),
+        (dict(start=0.30, now=0.60, ping_stress=0.40), None),
         (dict(start=0.50, now=0.20), None),
         (dict(start=0.79, now=0.79), None),
-        (dict(start=0.80, now=0.80), "Your stress is at 80%."),  # high, no rise
+        (dict(start=0.80, now=0.80), None),  # high from the start: only a further rise says something
+        (dict(start=0.60, now=0.80), "Your stress is at 80%."),  # high, no rise
         (dict(start=0.20, ping_stress=0.90), "Your stress is at 90%."),
-        (dict(start_fatigue=0.85, now_fatigue=0.80), "Your tiredness is at 80%."),
+        (dict(start_fatigue=0.85, now_fatigue=0.80), None),  # an exhausted starter knew
+        (dict(start_fatigue=0.60, now_fatigue=0.80), "Your tiredness is at 80%."),
         (dict(start_fatigue=0.50, now_fatigue=0.79), "Your tiredness is up from 50% to 79% since you started."),
         (dict(start_fatigue=0.50, now_fatigue=0.64), None),
         (dict(), None),
@@ -583,10 +640,12 @@ def test_stress_and_fatigue_triggers(kwargs, expected):
     assert _stress(**kwargs) == expected
 
 
-def test_without_a_start_snapshot_the_first_pinged_stress_is_the_baseline():
-    early = [ping(at(2), stress=0.2)]
-    assert _stress(ping_stress=0.35, early_pings=early) == "Your stress is up from 20% to 35% since you started."
-    assert _stress(ping_stress=0.34, early_pings=early) is None
+def test_the_sessions_first_pinged_stress_readings_are_the_baseline_and_one_reading_is_noise():
+    early = [ping(at(1 + i), stress=0.2) for i in range(3)]
+    risen = [*early, ping(at(15), stress=0.35)]
+    assert _stress(ping_stress=0.35, early_pings=risen) == "Your stress is up from 20% to 35% since you started."
+    assert _stress(ping_stress=0.34, early_pings=risen) is None
+    assert _stress(ping_stress=0.9, early_pings=early) is None  # one reading: the median of three holds
 
 
 def _heart(early_hrv=(), later_hrv=(), early_hr=(), later_hr=()):
@@ -661,17 +720,15 @@ def test_a_recovery_break_does_not_wait_for_a_breakpoint(fatigue, minutes):
     assert decision.content["tone"] == "micro"
 
 
-def test_a_persistent_stress_rise_repeats_no_more_than_the_spacing_allows():
-    session = Session(NO_CHECK_IN, rhythm_at_start=RhythmValues(stress=0.3, fatigue=0.3))
+def test_a_persistent_stress_rise_gets_one_recovery_break_until_it_falls_back_or_rises_further():
+    config = replace(NO_CHECK_IN, micro_break_after_ticks=10_000)
+    session = Session(config, rhythm_at_start=RhythmValues(stress=0.3, fatigue=0.3))
     session.tick(WORK)
     session.run(40, WORK, rhythm=RhythmValues(stress=0.6, fatigue=0.3))
-    # 30 minutes after the first; after two with no change the spacing doubles to 60 minutes.
-    assert session.sent() == [
-        (2, "recovery_break"),
-        (8, "recovery_break"),
-        (20, "recovery_break"),
-        (32, "recovery_break"),
-    ]
+    assert session.sent() == [(2, "recovery_break")]
+    session.run(2, WORK, rhythm=RhythmValues(stress=0.35, fatigue=0.3))  # back within half a rise
+    session.run(8, WORK, rhythm=RhythmValues(stress=0.6, fatigue=0.3))
+    assert session.sent() == [(2, "recovery_break"), (44, "recovery_break")]
 
 
 # --------------------------------------------------------------------------- regular nudges
@@ -680,9 +737,10 @@ def test_a_persistent_stress_rise_repeats_no_more_than_the_spacing_allows():
 @pytest.mark.parametrize("after", [4, 10])
 def test_micro_break_after_the_configured_stretch_of_non_flow_work(after):
     session = Session(replace(NO_CHECK_IN, micro_break_after_ticks=after))
+    burst = {"app_switches": 9}  # a burst whatever the pace is known to be
     session.run(after - 2, WORK)
-    assert session.tick(WORK, WORK_BURST).content["reason"] == "nothing_to_say"  # a breakpoint, but too early
-    decision = session.tick(WORK, WORK, WORK, WORK_BURST)  # a breakpoint again
+    assert session.tick(WORK, burst).content["reason"] == "nothing_to_say"  # a breakpoint, but too early
+    decision = session.tick(WORK, WORK, WORK, burst)  # a breakpoint again
     assert decision.event_type == "break"
     assert decision.content["kind"] == "micro_break"
     assert decision.content["break_minutes"] == 3
@@ -700,7 +758,7 @@ def test_stepping_away_resets_the_work_stretch():
     session.run(6, WORK)
     session.tick({"activity": "away"})
     session.run(12, WORK)
-    assert session.sent() == [(7, "refocus"), (17, "micro_break")]
+    assert session.sent() == [(17, "micro_break")]  # stepping away is a break, not a distraction
 
 
 @pytest.mark.parametrize("defer, sent_at", [(0, 4), (1, 5), (2, 6), (3, 7)])
@@ -984,15 +1042,17 @@ def test_a_damaged_state_is_ignored_field_by_field(state):
 
 def test_naive_and_unordered_pings_are_taken_as_utc_in_time_order():
     pings = (
-        ping(at(9).replace(tzinfo=None), activity="idle"),
+        ping(at(9).replace(tzinfo=None), activity="active", focus=0.2),
         ping(at(8), activity="active"),
-        ping(at(11), activity="away"),
+        ping(at(11), activity="active", focus=0.1),
     )  # the last one is in the future: ignored
     session_ctx = make_ctx(
         now=at(10).replace(tzinfo=None), state={"last_tick_at": at(5).isoformat()}, pings=pings, tick_number=3
     )
     decision = decide(session_ctx, CFG)
-    assert [(d.event_type, d.content["signal"]) for d in decision.detections] == [("distraction", "idle")]
+    assert [(d.event_type, d.content["signal"]) for d in decision.detections] == [("distraction", "low_focus")]
+    assert decision.detections[0].content["reason"] == "You rated your focus at 20%."
+    assert decision.detections[0].content["since"] == at(9).isoformat()
 
 
 @pytest.mark.parametrize("value", [float("nan"), float("inf"), -1.0, 7.0])

@@ -162,3 +162,20 @@ def test_a_turned_off_endpoint_gets_nothing_more(alice_api, receiver):
     row = WebhookDelivery.objects.get()
     assert delivery.delivery_attempt(delivery_id=row.id, seq=0) == "endpoint_off"
     assert receiver.received == []
+
+
+def test_pause_resume_nudge_and_break_owe_their_webhook_types(alice_api, receiver):
+    """Every writer goes through focus/events.py: the controls' pause and resume, a tick's nudge or break."""
+    from focus import controls
+    from focus.events import events_new, events_write
+
+    endpoint_create(person_id=alice_api.person_id, url=receiver.url(), event_types=list(delivery_types()))
+    session = _start(alice_api.person_id)
+    controls.pause_session(session_id=session.id)
+    controls.resume_session(session_id=session.id)
+    items = [("nudge", {"kind": "check_in", "message": "How's it going?"}), ("break", {"kind": "micro_break"})]
+    events_write(
+        events_new(session=session, ts=timezone.now(), items=items, rhythm=None, emotion=None, task_snapshot=None)
+    )
+    types = list(WebhookDelivery.objects.order_by("id").values_list("webhook_type", flat=True))
+    assert types == ["session.started", "session.paused", "session.resumed", "nudge.sent", "break.suggested"]
