@@ -65,7 +65,7 @@ def test_live_delivery_reconnects_and_page_sensing(stack, browser, django_user_m
     shot(page, "live-stream")
 
     # 2. The web server restarts; the page reconnects and shows what it missed meanwhile.
-    page.get_by_role("button", name="Show pings").click()
+    expect(page.get_by_role("button", name="Hide your check-ins")).to_be_visible()  # pings show by default
     web.stop()
     expect(state).not_to_have_attribute("data-state", "live")
     missed = services.session_ping(session_id=session.id, values={"note": "written while the web was down"})
