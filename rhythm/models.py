@@ -71,10 +71,12 @@ class PersonalModel(models.Model):
     nudge_answers = models.JSONField(
         encoder=SanitizedJSONEncoder, default=dict, blank=True, db_default=models.Value({}, models.JSONField())
     )
+    # A database default too: rows written by SQL outside Django (the seed's, a backfill) start empty.
     norms = models.JSONField(
         encoder=SanitizedJSONEncoder,
         default=dict,
         blank=True,
+        db_default=models.Value({}, models.JSONField()),
         help_text="The person's own norms (median/MAD per signal), moved on at each session end (focus/policy/norms.py).",
     )
     updated_at = models.DateTimeField(auto_now=True)

@@ -15,6 +15,7 @@ class Migration(migrations.Migration):
             name="norms",
             field=models.JSONField(
                 blank=True,
+                db_default=models.Value({}, models.JSONField()),
                 default=dict,
                 encoder=focusflow.json.SanitizedJSONEncoder,
                 help_text="The person's own norms (median/MAD per signal), moved on at each session end (focus/policy/norms.py).",
