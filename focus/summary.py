@@ -229,6 +229,16 @@ class _Clock:
     def minute(self, ts: datetime) -> float:
         return min(self.total, max(0.0, self.raw(ts)))
 
+    def paused_at(self, ts: datetime) -> bool:
+        """True if ``ts`` falls inside a paused span (an open one runs on)."""
+        t = _aware(ts)
+        return any(
+            _aware(paused) <= t and (resumed is None or t < _aware(resumed)) for paused, resumed in self.session.pauses
+        )
+
+    def pause_starts(self) -> list[datetime]:
+        return sorted(_aware(paused) for paused, _ in self.session.pauses)
+
 
 # --------------------------------------------------------------------------- energy curve
 
@@ -460,8 +470,13 @@ def _idle_gaps(events: Sequence[EventRecord], clock: _Clock) -> tuple[list[dict]
     to the next ping reporting ``active``, a ``flow_start`` or the session end. Stretches less than
     ``IDLE_MERGE_MINUTES`` apart are one gap (hysteresis: a single active ping in a break does not
     split it), and a gap shorter than ``IDLE_GAP_MIN_MINUTES`` (``IDLE_SINGLE_READING_MINUTES``
-    when it rests on one idle/away reading) is a moment of thought, not listed."""
+    when it rests on one idle/away reading) is a moment of thought, not listed.
+
+    A pause is the person's own break, not a gap: it closes a stretch at the pause's minute, what
+    the client reports while paused is left out, and stretches either side of it are not merged."""
     raw: list[tuple[float, float, list[str]]] = []
+    pause_starts = clock.pause_starts()
+    barriers: list[float] = []
     seen: set[str] = set()
     start: float | None = None
     kinds: list[str] = []
@@ -473,6 +488,11 @@ def _idle_gaps(events: Sequence[EventRecord], clock: _Clock) -> tuple[list[dict]
         start, kinds = None, []
 
     for e in events:
+        while pause_starts and pause_starts[0] <= _aware(e.ts):
+            barriers.append(clock.minute(pause_starts.pop(0)))
+            close(barriers[-1])
+        if clock.paused_at(e.ts):
+            continue
         minute = clock.minute(e.ts)
         content = _content(e)
         idle_kind = None
@@ -488,11 +508,15 @@ def _idle_gaps(events: Sequence[EventRecord], clock: _Clock) -> tuple[list[dict]
             e.event_type == "flow_start" or (e.event_type == "ping" and content.get("activity") == "active")
         ):
             close(minute)
+    if pause_starts:
+        barriers.append(clock.minute(pause_starts[0]))
+        close(barriers[-1])
     close(clock.total)
 
     merged: list[tuple[float, float, list[str]]] = []
     for gap in raw:
-        if merged and gap[0] - merged[-1][1] < IDLE_MERGE_MINUTES:
+        split = any(merged[-1][1] <= b <= gap[0] for b in barriers) if merged else True
+        if not split and gap[0] - merged[-1][1] < IDLE_MERGE_MINUTES:
             merged[-1] = (merged[-1][0], gap[1], merged[-1][2] + gap[2])
         else:
             merged.append(gap)

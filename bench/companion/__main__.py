@@ -163,6 +163,8 @@ def document(rows: list[Row], *, seeds: int, check: list[str], seconds: float, l
         *glance(rows, baseline),
         "",
         *answers_section(rows, baseline),
+        STILL_FAILING,
+        "",
         "### Every rate, per archetype",
         "",
         *table(rows, baseline),
@@ -229,6 +231,35 @@ def answers_section(rows: list[Row], baseline: dict) -> list[str]:
     failing = sorted({r.archetype for r in mine if r.passed is False})
     lines += ["", f"Issue 13 rates failing on: {', '.join(failing) if failing else 'none'}.", ""]
     return lines
+
+
+STILL_FAILING = """### What still fails, and why
+
+- **coffee_break: a refocus in a few sessions** (issue 11 asks for none). Not the break: stepping
+  away never causes a refocus now. They are the person's own switching: a Poisson stream at 2-5
+  switches / 5 min has clusters of 7-10 in five minutes for 6-8 minutes, and a first session
+  (these people have no earlier sessions, so no norm) learns its pace from its first half hour,
+  which is sometimes a quiet one (a realised 1.5-2). Against that pace such a cluster is 4-5 x for
+  longer than a tick, which is what the planted distraction (5 x for 10 minutes) looks like too:
+  the data cannot tell them apart. Every way of raising the bar that we measured (a higher
+  factor, more spreads, more readings, a longer span, reading every run as a rolling counter's,
+  a trimmed-mean or grouped-median pace) cut the per-ping planted distraction below 95% or moved
+  its summary start, before the coffee break reached 0. What would: a person's norm from earlier
+  sessions (multi-session people carry one), or a client that says which counter it has.
+- **friction points <= 1 per real episode** (issue 11 asks for every session): the sessions over
+  are the same false switch-distraction episodes as above, on calm_deep, coffee_break, stressed,
+  ignores_breaks, takes_breaks, multi_deep and the answering people; idle gaps, spikes and pauses
+  are at most one per real episode (a pause is never an idle gap: focus/summary.py leaves what
+  the client reports while paused out, and does not merge stretches across a pause).
+- **dismisses_check_ins was redesigned** (issue 13): the first version was a calm worker at their
+  own steady pace, whom the issue-11 policy rightly sees in flow and sends no check-ins at all, so
+  it had nothing to dismiss. A person who dismisses check-ins is one who gets them: ordinary
+  office work in light mode broken every 6-14 minutes by a 3-6 minute interruption (phone, a
+  colleague; idle, no switches, recorded as breaks), so out of flow. A dismissal holds check-ins
+  for the rest of an hour, so such a person gives one dismissal a session; learning now starts
+  from `MIN_ANSWERS` = 2 answers of a kind (was 4; docs/policy.md "Answers"), so the third
+  session's check-ins wait three times as long. No guardrail moved.
+"""
 
 
 BASELINE_NOTE = [

@@ -463,6 +463,46 @@ def _answering(name: str, *, answering: Answering, takes_breaks: bool, sessions:
     return build
 
 
+def _interrupted_work(rng: random.Random, minutes: float, pace: float) -> list[Segment]:
+    """Ordinary office work at ``pace``, broken every 8-16 minutes by a 2-4 minute interruption
+    away from the screen's apps (a phone call, a colleague at the desk, a look at a paper note:
+    activity idle, no switches). Nobody settles into flow like this, which is when check-ins come."""
+    segments, at = [], 0.0
+    while at < minutes + 1:
+        work_end = min(minutes + 1, at + rng.uniform(6.0, 14.0))
+        segments.append(_work(at, work_end, pace * rng.uniform(0.9, 1.1)))
+        if work_end >= minutes + 1:
+            break
+        pause_end = min(minutes + 1, work_end + rng.uniform(3.0, 6.0))
+        segments.append(Segment(work_end * MINUTE, pause_end * MINUTE, IDLE, 0.0))
+        at = pause_end
+    return segments
+
+
+def dismisses_check_ins(rng: random.Random, seed: int) -> PersonPlan:
+    """Four 90-minute sessions of interrupted light work; every check-in is dismissed."""
+    pace = rng.uniform(3.0, 6.0)
+    levels = _person_levels(rng)
+    plans = [
+        _session(
+            rng,
+            minutes=90,
+            estimate=90,
+            mode="light",
+            segments=(segments := _interrupted_work(rng, 90, pace)),
+            truth=Truth(
+                breaks=[(g.start / MINUTE, g.end / MINUTE, IDLE) for g in segments if g.activity == IDLE],
+                norm_per_5min=pace,
+            ),
+            levels=levels,
+            gap_minutes=rng.uniform(15, 40) if n else 0.0,
+            answering=Answering(dismiss=("check_in",)),
+        )
+        for n in range(4)
+    ]
+    return PersonPlan("dismisses_check_ins", seed, plans, _yesterday(*levels, rng))
+
+
 def pauses_midway(rng: random.Random, seed: int) -> PersonPlan:
     """60 minutes of work with a 20-minute pause (away) after 25-35 of them: 80 minutes open."""
     pace = rng.uniform(3.0, 6.0)
@@ -646,16 +686,11 @@ ARCHETYPES: dict[str, Archetype] = {
         Archetype(
             "dismisses_check_ins",
             "Dismisses every check-in",
-            "Four 90-minute light sessions in a row (15-40 min apart) at 3-6 switches / 5 min; "
-            "dismisses every check-in on the page 15-75 s after it (focus.controls.respond), "
-            "answers nothing else.",
-            _answering(
-                "dismisses_check_ins",
-                answering=Answering(dismiss=("check_in",)),
-                takes_breaks=False,
-                sessions=4,
-                minutes=90,
-            ),
+            "Four 90-minute light sessions in a row (15-40 min apart) of ordinary office work at "
+            "3-6 switches / 5 min, broken every 8-16 min by a 2-4 min interruption (phone, a "
+            "colleague: idle, no switches), so out of flow, which is when check-ins come; dismisses "
+            "every check-in on the page 15-75 s after it (focus.controls.respond), answers nothing else.",
+            dismisses_check_ins,
         ),
         Archetype(
             "done_on_breaks",

@@ -40,8 +40,10 @@ from focus.policy.state import _State
 DISMISS_HOLD_TICKS = 12
 # What was learned is read from the person's last RECENT_ANSWERS answers of a kind ...
 RECENT_ANSWERS = 10
-# ... and moves nothing until there are at least MIN_ANSWERS of them.
-MIN_ANSWERS = 4
+# ... and moves nothing until there are at least MIN_ANSWERS of them: two, because a dismissal
+# holds its kind for the rest of an hour (DISMISS_HOLD_TICKS), so a person who dismisses every
+# check-in gives about one a session, and issue 13 asks that they see fewer by their third session.
+MIN_ANSWERS = 2
 # Spacing moves once at least half of those answers were dismissals, linearly up to the kind's limit
 # when all of them were: factor = 1 + (share - 0.5) / 0.5 * (limit - 1).
 DISMISS_SHARE = 0.5

@@ -55,7 +55,7 @@ class PolicyConfig:
     # choices against the person's own readings, tuned on the simulator (docs/companion.md).
     distraction_min_switches: int = 4
     distraction_spreads: float = 3.0
-    distraction_factor: float = 2.5
+    distraction_factor: float = 2.6
     distraction_readings: int = 3
     distraction_leave_fraction: float = 0.75
     # "Mode": light and admin work tolerate more switching: the distraction threshold and the

@@ -181,12 +181,13 @@ def _switch_run(
     tolerance: float = 1.0,
 ) -> tuple[list[PingSample], float]:
     """Sustained switching: the longest stretch of the latest run of working readings above the
-    person's pace (``baseline``) that reaches into this tick (it may have calmed since), whose mean is at or above :func:`distraction_threshold` for its
-    length and which is at least
-    ``distraction_readings`` readings long and spans a tick period (a burst lifts a rolling
-    5-minute count for less than that); it must reach into this tick. Returns the run and the
-    threshold it met, or ([], the one-reading threshold). The mean, not every reading, must reach the threshold, so small
-    per-ping counts (Poisson noise) are read as surely as a rolling 5-minute count."""
+    person's pace (``baseline``) that reaches into this tick (it may have calmed since; the
+    stretch may end at any reading of this tick), whose mean is at or above
+    :func:`distraction_threshold` for its length and which is at least ``distraction_readings``
+    readings long and spans a tick period (a burst lifts a rolling 5-minute count for less than
+    that). Returns the stretch and the threshold it met, or ([], the one-reading threshold). The
+    mean, not every reading, must reach the threshold, so small per-ping counts (Poisson noise)
+    are read as surely as a rolling 5-minute count."""
     readings = [p for p in pings if p.activity not in (IDLE, AWAY) and finite_number(p.app_switches) is not None]
     run: list[PingSample] = []
     for ping in reversed(readings):  # the latest run above the pace that reaches into this tick
@@ -199,17 +200,21 @@ def _switch_run(
     if not run or run[-1].at <= window_start:
         return [], single
     values = [float(p.app_switches) for p in run]  # type: ignore[arg-type]
-    for start in range(len(run) - 1):
-        suffix = run[start:]
-        spans_tick = (suffix[-1].at - suffix[0].at).total_seconds() >= config.tick_seconds - _EPSILON
-        sustained = len(suffix) >= config.distraction_readings and spans_tick
+    # The stretch may end at any reading in this tick (a last, calmer reading above the pace does
+    # not hide the burst before it); the longest stretch that holds wins.
+    ends = [i + 1 for i, p in enumerate(run) if p.at > window_start]
+    candidates = sorted(((b - a, a, b) for b in ends for a in range(b - 1)), reverse=True)
+    for _, a, b in candidates:
+        stretch = run[a:b]
+        spans_tick = (stretch[-1].at - stretch[0].at).total_seconds() >= config.tick_seconds - _EPSILON
+        sustained = len(stretch) >= config.distraction_readings and spans_tick
         # How many independent samples the run is: a rolling counter's readings overlap (about
         # one per 5-minute window it spans), a per-ping counter's do not (one per reading); the
         # policy cannot tell which client it has, so it takes the middle of the two.
-        windows = min(len(suffix), 1 + int((suffix[-1].at - suffix[0].at).total_seconds() // config.tick_seconds))
-        threshold = distraction_threshold(baseline, config, tolerance, spread, (windows + len(suffix)) / 2)
-        if sustained and statistics.fmean(values[start:]) >= threshold - _EPSILON:
-            return suffix, threshold
+        windows = min(len(stretch), 1 + int((stretch[-1].at - stretch[0].at).total_seconds() // config.tick_seconds))
+        threshold = distraction_threshold(baseline, config, tolerance, spread, (windows + len(stretch)) / 2)
+        if sustained and statistics.fmean(values[a:b]) >= threshold - _EPSILON:
+            return stretch, threshold
     return [], single
 
 

@@ -508,6 +508,37 @@ def test_idle_gaps(events, gaps):
     assert [(f["at_minute"], f["minutes"], f["detail"].split(" for ")[0]) for f in found] == gaps
 
 
+def test_a_pause_is_not_an_idle_gap():
+    """Four minutes idle, then a 20-minute pause during which the client keeps pinging "away",
+    then four more minutes away after the resume: two moments under the gap length either side
+    of the person's own break, not one 8-minute idle gap (nor anything at the pause's minute)."""
+    paused, resumed = at(20), at(40)
+    events = [
+        ev("ping", 14, {"activity": "active"}),
+        ev("ping", 16, {"activity": "idle"}),
+        ev("ping", 18, {"activity": "idle"}),
+        *[ev("ping", m, {"activity": "away"}) for m in (22, 26, 30, 34, 38)],
+        ev("ping", 41, {"activity": "away"}),
+        ev("ping", 43, {"activity": "away"}),
+        ev("ping", 44, {"activity": "active"}),
+    ]
+    summary = build_summary(
+        started_at=T0,
+        ended_at=at(70),
+        estimated_minutes=50,
+        completion_score=None,
+        session_quality=None,
+        early_end=False,
+        events=events,
+        tick_seconds=300,
+        pauses=((paused, resumed),),
+    )
+    assert summary["duration"]["paused_minutes"] == 20.0
+    assert of_kind(summary, "idle_gap") == []
+    # Without the pause the same pings are one gap from minute 16 to 44.
+    assert [f["at_minute"] for f in of_kind(summarize(events, minutes=70, estimated=50), "idle_gap")] == [16.0]
+
+
 # --------------------------------------------------------------------------- friction: stress and fatigue
 
 
