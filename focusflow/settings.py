@@ -228,7 +228,8 @@ WSGI_APPLICATION = "focusflow.wsgi.application"
 if DATABASE_URL:
     import dj_database_url
 
-    if DATABASE_POOL_MAX:
+    # The pool is PostgreSQL's (psycopg_pool); an SQLite DATABASE_URL (the quick start) keeps Django's own.
+    if DATABASE_POOL_MAX and DATABASE_URL.startswith(("postgres://", "postgresql://", "pgsql://")):
         DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=0)}
         DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
             "min_size": min(2, DATABASE_POOL_MAX),
