@@ -58,20 +58,10 @@ def snapshot_text(snapshot) -> str:
     return ", ".join(parts) or "–"
 
 
-class FocusEventInline(admin.TabularInline):
-    model = FocusEvent
-    fields = ["when", "event_type", "what", "rhythm", "stored"]
-    readonly_fields = fields
-    ordering = ["-ts", "-id"]
-    extra = 0
-    can_delete = False
-    show_change_link = True
-    max_num = 0
+class EventColumns:
+    """The columns an event shows in the admin, in its list, its page and a session's inline."""
 
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    @admin.display(description="when")
+    @admin.display(description="when", ordering="ts")
     def when(self, obj):
         return local_time(obj.ts, seconds=True)
 
@@ -93,6 +83,20 @@ class FocusEventInline(admin.TabularInline):
                 "emotion_snapshot": obj.emotion_snapshot,
             }
         )
+
+
+class FocusEventInline(EventColumns, admin.TabularInline):
+    model = FocusEvent
+    fields = ["when", "event_type", "what", "rhythm", "stored"]
+    readonly_fields = fields
+    ordering = ["-ts", "-id"]
+    extra = 0
+    can_delete = False
+    show_change_link = True
+    max_num = 0
+
+    def has_add_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(FocusSession)
@@ -256,29 +260,13 @@ class FocusSessionAdmin(OperatorAdmin):
 
 
 @admin.register(FocusEvent)
-class FocusEventAdmin(OperatorAdmin):
+class FocusEventAdmin(EventColumns, OperatorAdmin):
     list_display = ["when", "event_type", "session", "what"]
     list_filter = ["event_type", "ts"]
     search_fields = ["session__id"]
     list_select_related = ["session"]
     fields = ["session", "when", "event_type", "what", "rhythm", "stored"]
     readonly_fields = fields
-
-    @admin.display(description="when", ordering="ts")
-    def when(self, obj):
-        return local_time(obj.ts, seconds=True)
-
-    @admin.display(description="what")
-    def what(self, obj):
-        return event_text(obj)
-
-    @admin.display(description="rhythm then")
-    def rhythm(self, obj):
-        return snapshot_text(obj.rhythm_snapshot)
-
-    @admin.display(description="stored JSON")
-    def stored(self, obj):
-        return FocusEventInline.stored(self, obj)
 
     def has_add_permission(self, request):
         return False

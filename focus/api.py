@@ -1,6 +1,6 @@
 """Thin DRF views: validate, call one service or selector, serialize."""
 
-from drf_spectacular.utils import OpenApiExample, extend_schema
+from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
 from rest_framework import generics, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -133,40 +133,47 @@ _SESSION_ID_EXAMPLE = OpenApiExample(
 )
 
 
-class SessionPauseApi(PersonAccessAudit, APIView):
-    """Pause a running session: no tick runs and no time counts until it is resumed. 409 if paused or ended."""
+class _SessionControlApi(PersonAccessAudit, APIView):
+    """A session control: the POST body names the session, ``control`` (a focus.controls service)
+    changes it, and the answer is the session as it now is."""
 
     error_statuses = (404, 409)
+    control = None  # set by each control: a callable (session_id, person_id) -> FocusSession
 
-    @extend_schema(
+    def post(self, request):
+        data = validated(SessionControlInput, request.data)
+        session = type(self).control(session_id=data["session_id"], person_id=visible_person_id(request))
+        return Response(SessionSerializer(session).data)
+
+
+@extend_schema_view(
+    post=extend_schema(
         request=SessionControlInput,
         responses={200: SessionSerializer},
         operation_id="focus_pause",
         summary="Pause a session",
         examples=[_SESSION_ID_EXAMPLE],
     )
-    def post(self, request):
-        data = validated(SessionControlInput, request.data)
-        session = controls.pause_session(session_id=data["session_id"], person_id=visible_person_id(request))
-        return Response(SessionSerializer(session).data)
+)
+class SessionPauseApi(_SessionControlApi):
+    """Pause a running session: no tick runs and no time counts until it is resumed. 409 if paused or ended."""
+
+    control = staticmethod(controls.pause_session)
 
 
-class SessionResumeApi(PersonAccessAudit, APIView):
-    """Resume a paused session; its next tick is one tick period from now. 409 if it is not paused."""
-
-    error_statuses = (404, 409)
-
-    @extend_schema(
+@extend_schema_view(
+    post=extend_schema(
         request=SessionControlInput,
         responses={200: SessionSerializer},
         operation_id="focus_resume",
         summary="Resume a paused session",
         examples=[_SESSION_ID_EXAMPLE],
     )
-    def post(self, request):
-        data = validated(SessionControlInput, request.data)
-        session = controls.resume_session(session_id=data["session_id"], person_id=visible_person_id(request))
-        return Response(SessionSerializer(session).data)
+)
+class SessionResumeApi(_SessionControlApi):
+    """Resume a paused session; its next tick is one tick period from now. 409 if it is not paused."""
+
+    control = staticmethod(controls.resume_session)
 
 
 class NudgeRespondApi(PersonAccessAudit, APIView):
