@@ -16,9 +16,13 @@ def main():
             "available on your PYTHONPATH environment variable? Did you "
             "forget to activate a virtual environment?"
         ) from exc
+    from django.conf import settings
     from django.core.exceptions import ImproperlyConfigured
 
     try:
+        # Read the settings first: Django's command line keeps a settings error to itself and
+        # some commands (makemigrations, migrate) then fail with "Models aren't loaded yet".
+        settings.INSTALLED_APPS  # noqa: B018
         execute_from_command_line(sys.argv)
     except ImproperlyConfigured as exc:  # a bad or missing setting: say which, without a traceback
         sys.exit(f"FocusFlow cannot start: {exc}")

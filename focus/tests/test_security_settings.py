@@ -125,6 +125,15 @@ def test_debug_unset_requires_a_secret_key():
     assert "SECRET_KEY must be set when DEBUG is off" in done.stderr
 
 
+@pytest.mark.parametrize("command", [["makemigrations", "--check", "--dry-run"], ["migrate", "--plan"]])
+def test_a_missing_setting_is_named_for_every_command(command):
+    """Not Django's "Models aren't loaded yet": the missing setting, in one line."""
+    done = run_django(["manage.py", *command], **PRODUCTION)
+    assert done.returncode != 0
+    assert "FocusFlow cannot start: SECRET_KEY must be set" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
 def test_debug_runs_get_a_dev_key_but_never_in_production():
     assert production_settings("SECRET_KEY", DEBUG="true", SECRET_KEY="")["SECRET_KEY"].startswith("insecure-dev-key")
     key = secrets.token_urlsafe(50)
