@@ -143,9 +143,11 @@ def section(rows: list[LimitRow]) -> list[str]:
     lines += [
         "",
         "Read across: where the planted distraction is found in >= 95%, a false alarm still comes in",
-        "some sessions in a thousand, so no false episode over every simulated session is unlikely",
-        "even for this detector; where false alarms are rare enough for that, it finds fewer than 95%.",
-        "The product's detector sees less (readings every 1-2.5 minutes, a counter of either kind).",
+        "a few sessions in a thousand, so no false episode over every simulated session (the friction",
+        "row) is out of reach even for this detector; where false alarms are rare enough for that, it",
+        "finds fewer than 95%. The coffee_break row alone (30 sessions) it would pass in most runs; the",
+        "product's detector, which sees readings every 1-2.5 minutes from a counter of either kind",
+        "rather than every switch, does not (the rows above).",
         "",
     ]
     return lines
