@@ -133,6 +133,10 @@ class FocusASGIHandler(ASGIHandler):
             await super().__call__(scope, receive, send)
             return
         stream = bool(STREAM_PATH.match(scope.get("path", "")))
+        if stream:
+            receive = await self._stream_fast(scope, receive, send)
+            if receive is None:
+                return  # opened on the event loop (focus.stream.fast), and now over
         lane = self.stream_lane if stream else self.lane
         receive = await lane.admit(receive)
         if receive is None:
@@ -161,6 +165,35 @@ class FocusASGIHandler(ASGIHandler):
                 await send({"type": "lifespan.shutdown.complete"})
                 return
 
+    async def _stream_fast(self, scope, receive, send):
+        """Open the stream on the event loop when focus.stream.fast can (an owner's open session);
+        None once done, else the receive for the view's way."""
+        from django.http import StreamingHttpResponse
+
+        from focus.stream.api import event_stream
+        from focus.stream.fast import current_opener
+
+        first = await receive()
+        if first["type"] == "http.disconnect":
+            return None
+        if first["type"] == "http.request" and not first.get("more_body") and not first.get("body"):
+            opener = current_opener()
+            opening = await opener.opening(scope)
+            if opening is not None:
+                body = event_stream(opening.session_id, opening.after)
+                await self._stream_body(StreamingHttpResponse(body, headers=dict(opener.headers)), receive, send)
+                return None
+        replayed = False
+
+        async def replaying():
+            nonlocal replayed
+            if not replayed:
+                replayed = True
+                return first
+            return await receive()
+
+        return replaying
+
     async def _stream_view(self, scope, receive, send):
         """As ASGIHandler.handle up to the response: the streaming response to send, or None when
         the answer was sent here already. The thread is given back before the body is sent."""
@@ -178,6 +211,13 @@ class FocusASGIHandler(ASGIHandler):
             return None
         response = await self.run_get_response(request)
         body_file.close()
+        if response.streaming and response.status_code == 200:
+            from focus.stream.fast import current_opener
+
+            opener = current_opener()
+            opener.viewed += 1
+            if opener.headers is None:  # the view's own headers, for the streams opened without it
+                opener.headers = list(response.items())
         # The view is done with the database: give its connection back before the body runs.
         await sync_to_async(connections.close_all)()
         return response

@@ -307,6 +307,16 @@ async def drain_streams() -> None:
     hub = _hub
     if hub is None or _hub_loop is not asyncio.get_running_loop():
         return
+    from focus.stream.fast import current_opener
+
+    opener = current_opener()
+    log.warning(
+        "web process stopping: %d open streams told when to come back; %d streams opened on the event loop, "
+        "%d by the view since start",
+        hub.open_streams,
+        opener.opened,
+        opener.viewed,
+    )
     hub.drain()
     deadline = time.monotonic() + DRAIN_WAIT_S
     while hub.open_streams and time.monotonic() < deadline:
