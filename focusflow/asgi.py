@@ -142,6 +142,7 @@ class FocusASGIHandler(ASGIHandler):
         if receive is None:
             return  # the client left while waiting: nobody to answer
         executor = lane.executor()
+        response = None
         try:
             # Django's own ThreadSensitiveContext inside defers to this one: the request's sync code
             # runs on the lane's thread.
@@ -150,9 +151,14 @@ class FocusASGIHandler(ASGIHandler):
                     response = await self._stream_view(scope, receive, send)
                 else:
                     await super().__call__(scope, receive, send)
-                    response = None
         finally:
             await lane.release(executor)
+            if stream:
+                from focus.stream.fast import current_opener
+
+                # The view's own headers, for the streams opened without it; the next probe may start.
+                streamed = response is not None and response.streaming and response.status_code == 200
+                current_opener().view_answered(list(response.items()) if streamed else None)
         if response is not None:
             await self._stream_body(response, receive, send)
 
@@ -211,13 +217,6 @@ class FocusASGIHandler(ASGIHandler):
             return None
         response = await self.run_get_response(request)
         body_file.close()
-        if response.streaming and response.status_code == 200:
-            from focus.stream.fast import current_opener
-
-            opener = current_opener()
-            opener.viewed += 1
-            if opener.headers is None:  # the view's own headers, for the streams opened without it
-                opener.headers = list(response.items())
         # The view is done with the database: give its connection back before the body runs.
         await sync_to_async(connections.close_all)()
         return response

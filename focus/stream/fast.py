@@ -21,6 +21,7 @@ from the view's first streaming answer: until then every stream goes through the
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
 import uuid
@@ -36,6 +37,8 @@ log = logging.getLogger("focus.stream")
 
 POOL_SIZE = 4  # async database connections per web process, for opening streams only
 POOL_TIMEOUT_S = 5.0
+PROBE_WAIT_S = 1.0
+PROBE_STALE_S = 10.0  # a probe that never answered (its client left while it waited): start another
 
 
 @dataclass(frozen=True)
@@ -108,9 +111,23 @@ class Opener:
         self.script = None
         self.statements: dict[str, tuple[str, list]] = {}
         self.headers: list[tuple[str, str]] | None = None  # the view's, from its first streaming answer
+        # Until the headers are known one stream at a time goes through the view (the probe) while
+        # the others wait for it here, instead of all queueing for the view's few threads.
+        self.probing = False
+        self.probe_started = 0.0
+        self.probed = asyncio.Event()
         self.opened = 0  # streams opened here
         self.viewed = 0  # streams the view opened (focusflow/asgi.py counts them)
         self.deferred = 0
+
+    def view_answered(self, headers: list[tuple[str, str]] | None) -> None:
+        """A stream went through the view: its headers if it streamed; the next probe may start."""
+        self.viewed += headers is not None
+        if headers is not None and self.headers is None:
+            self.headers = headers
+        self.probing = False
+        self.probed.set()
+        self.probed = asyncio.Event()
 
     # ------------------------------------------------------------------ connections
     async def _connection_pool(self):
@@ -159,8 +176,15 @@ class Opener:
     # ------------------------------------------------------------------ the decision
     async def opening(self, scope) -> Opening | None:
         """The stream to open at once, or None: let the view answer."""
-        if self.headers is None or scope.get("method") != "GET" or not _plain_request(scope):
+        if scope.get("method") != "GET" or not _plain_request(scope):
             return None
+        while self.headers is None:
+            if not self.probing or time.monotonic() - self.probe_started > PROBE_STALE_S:
+                # This one goes through the view (focusflow/asgi.py calls view_answered after it).
+                self.probing, self.probe_started = True, time.monotonic()
+                return None
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.probed.wait(), PROBE_WAIT_S)
         try:
             return await self._opening(scope)
         except Exception:  # the view will answer (and report) whatever this could not

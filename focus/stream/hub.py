@@ -52,8 +52,8 @@ log = logging.getLogger("focus.stream")
 READ_BATCH = 200  # sessions per read
 RESYNC_BATCH = 1000  # sessions per "newest id" query
 # A stopping process asks its streams to come back spread over one second per this many of them
-# (a web process opens a few hundred streams a second: docs/benchmarks.md "Live delivery").
-RECONNECTS_PER_SECOND = 200
+# (a web process opens several hundred streams a second on its event loop, focus.stream.fast).
+RECONNECTS_PER_SECOND = 500
 DRAIN_WAIT_S = 2.0  # how long a stopping process waits for its streams to have said so
 
 Delivery = tuple[int, str, str]  # (event id, event type, the events list's JSON for it)
