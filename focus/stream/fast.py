@@ -35,8 +35,10 @@ from focus.stream.sse import parse_last_event_id
 
 log = logging.getLogger("focus.stream")
 
-POOL_SIZE = 4  # async database connections per web process, for opening streams only
-POOL_TIMEOUT_S = 5.0
+POOL_SIZE = 8  # async database connections per web process, for opening streams only
+# An opening waits this long for one of them (a reconnect storm queues here, on the event loop:
+# cheaper than the view's queue), then goes through the view.
+POOL_TIMEOUT_S = 30.0
 PROBE_WAIT_S = 1.0
 PROBE_STALE_S = 10.0  # a probe that never answered (its client left while it waited): start another
 
@@ -138,7 +140,8 @@ class Opener:
 
             params = connections["default"].get_connection_params()
             kwargs = {k: v for k, v in params.items() if isinstance(v, (str, int, float)) and not isinstance(v, bool)}
-            kwargs.update(autocommit=True, prepare_threshold=None, application_name="focusflow stream opening")
+            # Prepared after a few uses (psycopg's default): two statements, run thousands of times.
+            kwargs.update(autocommit=True, application_name="focusflow stream opening")
             pool = AsyncConnectionPool(
                 kwargs=kwargs,
                 connection_class=AsyncConnection,
