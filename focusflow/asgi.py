@@ -20,8 +20,10 @@ settings.py), and each request gives its connection back when it finishes.
 
 import asyncio
 import contextlib
+import logging
 import os
 import re
+import uuid
 from concurrent.futures import ThreadPoolExecutor
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "focusflow.settings")
@@ -166,10 +168,31 @@ class FocusASGIHandler(ASGIHandler):
         while True:
             message = await receive()
             if message["type"] == "lifespan.startup":
+                await self._warm_up()
                 await send({"type": "lifespan.startup.complete"})
             elif message["type"] == "lifespan.shutdown":
                 await send({"type": "lifespan.shutdown.complete"})
                 return
+
+    async def _warm_up(self):
+        """What the first requests would otherwise pay while thousands of pages reconnect to a new
+        process: the URL patterns (and the views they import), a database connection of the pool,
+        the event loop's opening of streams. A failure here is left to the first request to meet."""
+        from focus.stream.fast import current_opener
+
+        def sync_parts():
+            from django.urls import get_resolver
+
+            get_resolver().resolve(f"/focus/sessions/{uuid.UUID(int=0)}/stream")
+            with connections["default"].cursor() as cursor:
+                cursor.execute("SELECT 1")
+            connections.close_all()
+
+        try:
+            await sync_to_async(sync_parts, thread_sensitive=False)()
+            await current_opener().warm()
+        except Exception:
+            logging.getLogger("focus.stream").warning("warm-up failed", exc_info=True)
 
     async def _stream_fast(self, scope, receive, send):
         """Open the stream on the event loop when focus.stream.fast can (an owner's open session);

@@ -122,6 +122,12 @@ class Opener:
         self.viewed = 0  # streams the view opened (focusflow/asgi.py counts them)
         self.deferred = 0
 
+    async def warm(self) -> None:
+        """Before the process serves: the statements compiled, the connections opened."""
+        for by in ("token", "user"):
+            self.statements.setdefault(by, _statement(by))
+        await self._connection_pool()
+
     def view_answered(self, headers: list[tuple[str, str]] | None) -> None:
         """A stream went through the view: its headers if it streamed; the next probe may start."""
         self.viewed += headers is not None
