@@ -26,6 +26,7 @@ import logging
 import time
 import uuid
 from dataclasses import dataclass
+from hmac import compare_digest
 from http.cookies import SimpleCookie
 from urllib.parse import parse_qs
 
@@ -51,17 +52,17 @@ class Opening:
 
 # Stand-in values compiled into the statements once, replaced by the request's at each run.
 _TOKEN_PREFIX = "\x00focus-token-prefix"
-_TOKEN_DIGEST = "\x00focus-token-digest"
 _USER_ID = -0xF0C05
 _SESSION_ID = uuid.UUID(int=0xF0C05)
-_MARKERS = {(type(m), m) for m in (_TOKEN_PREFIX, _TOKEN_DIGEST, _USER_ID, _SESSION_ID)}
+_MARKERS = {(type(m), m) for m in (_TOKEN_PREFIX, _USER_ID, _SESSION_ID)}
 
 
 def _statement(by: str) -> tuple[str, list]:
     """The look-up as the ORM writes it (the same joins and permission test as the token
     authentication's, focusflow.people.actor_columns), compiled once: by token or by user id.
-    Columns: user id, token expiry (None for a session), active, superuser, password, granted,
-    whether the session is the login's own and open."""
+    Columns: the token's digest (the password for a session: unused), user id, token expiry (last
+    login for a session: unused), active, superuser, password, granted, whether the session is the
+    login's own and open. A token's key prefix may match several rows (knox compares each digest)."""
     from django.contrib.auth import get_user_model
     from django.db.models import Exists, OuterRef
     from knox.models import AuthToken
@@ -74,10 +75,11 @@ def _statement(by: str) -> tuple[str, list]:
     )
     if by == "token":
         query = (
-            AuthToken.objects.filter(token_key=_TOKEN_PREFIX, digest=_TOKEN_DIGEST)
+            AuthToken.objects.filter(token_key=_TOKEN_PREFIX)
             .annotate(**actor_columns("user_id"))
             .annotate(own_open=own_open)
             .values_list(
+                "digest",
                 "user_id",
                 "expiry",
                 "user__is_active",
@@ -93,7 +95,9 @@ def _statement(by: str) -> tuple[str, list]:
             .objects.filter(pk=_USER_ID)
             .annotate(**actor_columns("pk"))
             .annotate(own_open=own_open)
-            .values_list("pk", "last_login", "is_active", "is_superuser", "password", "actor_granted", "own_open")
+            .values_list(
+                "password", "pk", "last_login", "is_active", "is_superuser", "password", "actor_granted", "own_open"
+            )
         )
     sql, params = query.query.get_compiler("default").as_sql()
     return sql, list(params)
@@ -161,14 +165,14 @@ class Opener:
             self.pool = pool
         return self.pool
 
-    async def _fetch(self, by: str, values: dict):
+    async def _fetch(self, by: str, values: dict) -> list:
         if by not in self.statements:
             self.statements[by] = _statement(by)
         sql, params = self.statements[by]
         pool = await self._connection_pool()
         async with pool.connection() as conn:
             cursor = await conn.execute(sql, _bind(params, values))
-            return await cursor.fetchone()
+            return await cursor.fetchall()
 
     async def _session_data(self, session_key: str) -> dict | None:
         from django.contrib.sessions.backends.db import SessionStore
@@ -202,13 +206,19 @@ class Opener:
             return None
 
     async def _opening(self, scope) -> Opening | None:
+        from django.urls import Resolver404, resolve
+
         headers = _headers(scope)
-        match = scope["path"].rstrip("/").split("/")
-        try:
-            session_id = uuid.UUID(match[-2])
-            after = _after(headers, scope)
-        except ValueError:
+        if scope.get("root_path"):
             return None
+        try:  # exactly the URLs the view answers (the uuid converter's form, no trailing slash)
+            match = resolve(scope["path"])
+            after = _after(headers, scope)
+        except (Resolver404, ValueError):
+            return None
+        if match.url_name != "session-stream":
+            return None
+        session_id = match.kwargs["session_id"]
         authorization = headers.get("authorization", "")
         if authorization:
             row = await self._by_token(authorization, session_id)
@@ -234,17 +244,12 @@ class Opener:
         if prefix != knox_settings.AUTH_HEADER_PREFIX or not _WELL_FORMED.fullmatch(key.strip()):
             return None
         key = key.strip()
-        found = await self._fetch(
-            "token",
-            {
-                _TOKEN_PREFIX: key[: CONSTANTS.TOKEN_KEY_LENGTH],
-                _TOKEN_DIGEST: hash_token(key),
-                _SESSION_ID: session_id,
-            },
-        )
+        rows = await self._fetch("token", {_TOKEN_PREFIX: key[: CONSTANTS.TOKEN_KEY_LENGTH], _SESSION_ID: session_id})
+        digest = hash_token(key)
+        found = next((row for row in rows if compare_digest(digest, row[0])), None)
         if found is None:
             return None
-        user_id, expiry, is_active, is_superuser, _, granted, own_open = found
+        _, user_id, expiry, is_active, is_superuser, _, granted, own_open = found
         if expiry is not None and expiry.timestamp() < time.time():
             return None  # expired: the view deletes it and answers 401
         return user_id, is_active, is_superuser, granted, own_open
@@ -265,10 +270,10 @@ class Opener:
             return None
         User = get_user_model()
         user_id = User._meta.pk.to_python(data.get(SESSION_KEY))
-        found = await self._fetch("user", {_USER_ID: user_id, _SESSION_ID: session_id})
-        if found is None:
+        rows = await self._fetch("user", {_USER_ID: user_id, _SESSION_ID: session_id})
+        if not rows:
             return None
-        user_id, _, is_active, is_superuser, password, granted, own_open = found
+        _, user_id, _, is_active, is_superuser, password, granted, own_open = rows[0]
         user = User(pk=user_id, password=password)
         if not constant_time_compare(data.get(HASH_SESSION_KEY, ""), user.get_session_auth_hash()):
             return None

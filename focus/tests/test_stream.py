@@ -238,6 +238,13 @@ def test_streams_opened_on_the_event_loop_answer_as_the_view_does(stack, alice, 
         reader = SseReader(stream_url(base, session_id), token=who, cookie=cookie, last_event_id=last_id).start()
         wait_for(reader.closed.is_set, timeout=15, what="an answer")
         assert reader.status == expected, (who, cookie, last_id, reader.body)
+    for other_form in [session_id.upper(), session_id.replace("-", "")]:  # the URL's own form only
+        reader = SseReader(stream_url(base, other_form), token=token).start()
+        wait_for(reader.closed.is_set, timeout=15, what="an answer")
+        assert reader.status == 404, other_form
+    trailing = SseReader(stream_url(base, session_id) + "/", token=token).start()
+    wait_for(trailing.closed.is_set, timeout=15, what="an answer")
+    assert trailing.status == 404
     status, _ = call(base, "POST", "/focus/end", token, {"session_id": session_id})
     assert status == 200
     wait_for(lambda: fast.ended and by_view.ended, timeout=15, what="session_end on both streams")
