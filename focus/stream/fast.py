@@ -52,9 +52,10 @@ class Opening:
 
 # Stand-in values compiled into the statements once, replaced by the request's at each run.
 _TOKEN_PREFIX = "\x00focus-token-prefix"
+_TOKEN_DIGEST = "\x00focus-token-digest"
 _USER_ID = -0xF0C05
 _SESSION_ID = uuid.UUID(int=0xF0C05)
-_MARKERS = {(type(m), m) for m in (_TOKEN_PREFIX, _USER_ID, _SESSION_ID)}
+_MARKERS = {(type(m), m) for m in (_TOKEN_PREFIX, _TOKEN_DIGEST, _USER_ID, _SESSION_ID)}
 
 
 def _statement(by: str) -> tuple[str, list]:
@@ -62,7 +63,7 @@ def _statement(by: str) -> tuple[str, list]:
     authentication's, focusflow.people.actor_columns), compiled once: by token or by user id.
     Columns: the token's digest (the password for a session: unused), user id, token expiry (last
     login for a session: unused), active, superuser, password, granted, whether the session is the
-    login's own and open. A token's key prefix may match several rows (knox compares each digest)."""
+    login's own and open."""
     from django.contrib.auth import get_user_model
     from django.db.models import Exists, OuterRef
     from knox.models import AuthToken
@@ -75,7 +76,7 @@ def _statement(by: str) -> tuple[str, list]:
     )
     if by == "token":
         query = (
-            AuthToken.objects.filter(token_key=_TOKEN_PREFIX)
+            AuthToken.objects.filter(token_key=_TOKEN_PREFIX, digest=_TOKEN_DIGEST)
             .annotate(**actor_columns("user_id"))
             .annotate(own_open=own_open)
             .values_list(
@@ -244,8 +245,11 @@ class Opener:
         if prefix != knox_settings.AUTH_HEADER_PREFIX or not _WELL_FORMED.fullmatch(key.strip()):
             return None
         key = key.strip()
-        rows = await self._fetch("token", {_TOKEN_PREFIX: key[: CONSTANTS.TOKEN_KEY_LENGTH], _SESSION_ID: session_id})
         digest = hash_token(key)
+        # By the digest (knox's primary key: one index look-up), compared again as knox compares it.
+        rows = await self._fetch(
+            "token", {_TOKEN_PREFIX: key[: CONSTANTS.TOKEN_KEY_LENGTH], _TOKEN_DIGEST: digest, _SESSION_ID: session_id}
+        )
         found = next((row for row in rows if compare_digest(digest, row[0])), None)
         if found is None:
             return None
