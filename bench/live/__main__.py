@@ -166,6 +166,66 @@ class Web:
             pass
 
 
+def process_kind(proc) -> str:
+    """Which part of the run a process on this machine is (for the CPU shares)."""
+    try:
+        command = " ".join(proc.cmdline())
+        name = proc.name()
+    except Exception:
+        return "other"
+    for needle, kind in (
+        ("bench.live.load", "load generator"),
+        ("gunicorn", "web"),
+        ("redis-server", "redis"),
+        (" beat", "beat"),
+        ("celery", "worker"),
+        ("bench.live", "driver"),
+    ):
+        if needle in command:
+            return kind
+    return "postgres" if name.startswith("postgres") else "other"
+
+
+class CpuShares:
+    """CPU time per kind of process over a window (% of one core), every process on the machine
+    counted: what else runs on the box shows as "other"."""
+
+    def __init__(self) -> None:
+        self.seen: dict[int, tuple[str, float]] = {}
+        self.busy: dict[str, float] = {}
+        self.since = time.time()
+        self.lock = threading.Lock()
+
+    def sample(self) -> None:
+        with self.lock:
+            self._sample()
+
+    def _sample(self) -> None:
+        import psutil
+
+        for proc in psutil.process_iter():
+            try:
+                times = proc.cpu_times()
+                cpu = times.user + times.system
+            except psutil.Error:
+                continue
+            kind, before = self.seen.get(proc.pid) or (process_kind(proc), None)
+            if before is not None:
+                self.busy[kind] = self.busy.get(kind, 0.0) + max(0.0, cpu - before)
+            self.seen[proc.pid] = (kind, cpu)
+
+    def start(self) -> None:
+        with self.lock:
+            self._sample()
+            self.busy, self.since = {}, time.time()
+
+    def shares(self) -> str:
+        self.sample()
+        elapsed = max(1.0, time.time() - self.since)
+        ranked = sorted(self.busy.items(), key=lambda kv: -kv[1])
+        return ", ".join(f"{kind} {busy / elapsed * 100:.0f}%" for kind, busy in ranked if busy / elapsed >= 0.005)
+
+
 def spawn(name: str, argv: list[str], env: dict):
     from focus.tests.stack import Proc
 
@@ -215,13 +275,22 @@ def run_load(*, base: str, clients: list[dict], mode: str, duration: float, env:
 def collect(load: dict) -> dict:
     for proc in load["procs"]:
         proc.wait()
-    merged = {"pages": {}, "ping_latencies": [], "poll_latencies": [], "connected": [], "errors": {}, "started": None}
+    merged = {
+        "pages": {},
+        "ping_latencies": [],
+        "poll_latencies": [],
+        "opened": [],
+        "connected": [],
+        "errors": {},
+        "started": None,
+    }
     series = []
     for out in load["outs"]:
         part = json.loads(Path(out).read_text())
         merged["pages"].update(part["pages"])
         merged["ping_latencies"] += part["ping_latencies"]
         merged["poll_latencies"] += part["poll_latencies"]
+        merged["opened"] += part.get("opened", [])
         for what, n in part["errors"].items():
             merged["errors"][what] = merged["errors"].get(what, 0) + n
         series.append(part["connected"])
@@ -317,9 +386,12 @@ def main() -> None:
         base = f"http://127.0.0.1:{web.port}"
         stop_sampling = threading.Event()
 
+        cpu_shares = CpuShares()
+
         def sampler():
             while not stop_sampling.wait(5.0):
                 web.sample()
+                cpu_shares.sample()
 
         threading.Thread(target=sampler, daemon=True).start()
         from datetime import datetime, timedelta, timezone
@@ -332,6 +404,7 @@ def main() -> None:
             seed.spread_due(start=datetime.now(timezone.utc) + timedelta(seconds=5), period=PERIOD)
             worker, beat = start_ticking(env)
             print(f"== {n} pages: streaming for {args.duration:.0f} s", flush=True)
+            cpu_shares.start()
             load = run_load(base=base, clients=clients, mode="stream", duration=args.duration, env=env, tag=f"s{n}")
             started = load["started"]
             stop = started + args.duration
@@ -346,6 +419,7 @@ def main() -> None:
                 restart_note = f"web restarted at {down - started:.0f} s (down {outage[1] - down:.1f} s)"
             # Nothing is written in the last 2 x GRACE_S: every event committed must reach its page.
             time.sleep(max(0.0, stop - 2 * GRACE_S - time.time()))
+            shares = cpu_shares.shares()
             for proc in (beat, worker):
                 proc.stop()
             worker = beat = None
@@ -379,6 +453,14 @@ def main() -> None:
             )
             if result["errors"]:
                 notes.append(f"{n} pages, streaming: errors {result['errors']}")
+            opened = result["opened"]
+            first_all = [t for t, count in result["connected"] if count >= n]
+            notes.append(
+                f"{n} pages, streaming: {len(opened)} streams opened (request to response headers p50 "
+                f"{ms(opened, 50)} ms, p99 {ms(opened, 99)} ms, max {ms(opened, 100)} ms); all {n} open "
+                + (f"{first_all[0] - started:.0f} s after the start" if first_all else "at no sample")
+                + f"; CPU over the run (% of one core): {shares}; load average at the end {common.load_now()}"
+            )
             if restart_note:
                 back = max(verdict["caught_up"]) if verdict["caught_up"] else 0.0
                 notes.append(

@@ -1,7 +1,9 @@
 """The live benchmark's load generator (its own process; `python -m bench.live.load <spec.json>`).
 
 Each page is one person's open live page: an SSE client on its session's stream (aiohttp), which
-reconnects as EventSource does (Last-Event-ID, 2 s apart) and records every message's arrival, and
+reconnects as EventSource does (Last-Event-ID, after the delay the stream's last `retry:` field set;
+after a refusal, a status other than 200, as static/js/stream.js does: 30 s later) and records every
+message's arrival and how long each stream took to open (request to response headers), and
 an automatic ping once per tick period at its own offset (`source: "page"`), as static/js/sensing.js
 sends. Mode "poll" is today's page before live delivery instead: a GET of the events list every 3 s
 per page with `?after=` its last event id. Results go to a JSON file for the driver (bench/live/__main__.py).
@@ -20,6 +22,8 @@ from pathlib import Path
 import aiohttp
 
 CONNECT_SPREAD_S = 0.002  # pages open their streams this far apart (500 a second)
+RETRY_S = 3.0  # EventSource's reconnect delay until a stream's retry: field sets one
+REFUSED_RETRY_S = 30.0  # stream.js: after a refused stream the page polls, and tries the stream again this late
 
 
 def raise_file_limit() -> None:
@@ -36,6 +40,7 @@ class Page:
         self.received: list[list] = []  # [event id, event ts (epoch s), arrival (epoch s), event type]
         self.reconnects = 0
         self.connected = False
+        self.opened: list[float] = []  # seconds from each stream request to its response headers
         self.errors: dict[str, int] = {}
 
     def error(self, what: str) -> None:
@@ -48,17 +53,24 @@ class Page:
     async def stream(self, http: aiohttp.ClientSession, stop_at: float) -> None:
         url = f"{self.spec['base']}/focus/sessions/{self.session_id}/stream"
         first = True
+        retry_s, wait_s = RETRY_S, 0.0
         while time.time() < stop_at:
             if not first:
                 self.reconnects += 1
-                await asyncio.sleep(2.0)  # EventSource's retry (the stream says retry: 2000)
+                await asyncio.sleep(min(wait_s, max(0.0, stop_at - time.time())))
+                if time.time() >= stop_at:
+                    return
             first = False
+            wait_s = retry_s
             headers = {**self.headers, "Accept": "text/event-stream", "Last-Event-ID": str(self.last_id)}
+            requested = time.time()
             try:
                 async with http.get(url, headers=headers, timeout=aiohttp.ClientTimeout(total=None, sock_read=60)) as r:
                     if r.status != 200:
                         self.error(f"stream {r.status}")
+                        wait_s = REFUSED_RETRY_S
                         continue
+                    self.opened.append(time.time() - requested)
                     self.connected = True
                     fields: dict[str, str] = {}
                     while time.time() < stop_at:
@@ -81,7 +93,12 @@ class Page:
                             fields = {}
                         elif not line.startswith(":"):
                             name, _, value = line.partition(":")
-                            fields[name] = value[1:] if value.startswith(" ") else value
+                            value = value[1:] if value.startswith(" ") else value
+                            if name == "retry":
+                                if value.isdigit():  # as EventSource: takes effect at once
+                                    retry_s = wait_s = int(value) / 1000
+                            else:
+                                fields[name] = value
             except (TimeoutError, aiohttp.ClientError, OSError) as error:
                 self.error(f"stream {type(error).__name__}")
             finally:
@@ -174,6 +191,7 @@ async def run(spec: dict) -> dict:
             errors[what] = errors.get(what, 0) + n
     return {
         "pages": {p.session_id: {"received": p.received, "reconnects": p.reconnects} for p in pages},
+        "opened": [t for p in pages for t in p.opened],
         "ping_latencies": ping_latencies,
         "poll_latencies": poll_latencies,
         "connected": connected_samples,

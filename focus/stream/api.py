@@ -11,6 +11,7 @@ reconnects with Last-Event-ID, which turns the stream into polling).
 from __future__ import annotations
 
 import asyncio
+import random
 import uuid
 
 from django.conf import settings
@@ -25,7 +26,15 @@ from rest_framework.views import APIView
 
 from focus import selectors
 from focus.stream.hub import current_hub, events_after
-from focus.stream.sse import KEEPALIVE, parse_last_event_id, sse_message, sse_preamble
+from focus.stream.sse import (
+    KEEPALIVE,
+    RETRY_JITTER_MS,
+    RETRY_MS,
+    parse_last_event_id,
+    sse_message,
+    sse_preamble,
+    sse_retry,
+)
 from focus.vocabulary import EVENT_TYPES, SESSION_END
 from focusflow.fields import validated
 from focusflow.people import PersonAccessAudit, actor, acts_for_any_person, visible_person_id
@@ -66,7 +75,7 @@ async def event_stream(session_id: uuid.UUID, after: int | None):
     stream = hub.open(session_id, after)  # registered before its replay is read
     keepalive = settings.FOCUS_STREAM_KEEPALIVE_SECONDS
     try:
-        yield sse_preamble()
+        yield sse_preamble(RETRY_MS + random.randrange(RETRY_JITTER_MS))
         while True:
             try:
                 deliveries = await asyncio.wait_for(stream.queue.get(), keepalive)
@@ -74,6 +83,9 @@ async def event_stream(session_id: uuid.UUID, after: int | None):
                 yield KEEPALIVE
                 continue
             text, over = _render(deliveries)
+            if stream.retry_ms is not None and not over:  # the process is stopping: come back later
+                yield text + sse_retry(stream.retry_ms)
+                return
             yield text
             if over:
                 return

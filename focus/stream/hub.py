@@ -17,6 +17,9 @@ A web process (one event loop) holds one :class:`Hub`. Each open stream register
   stream is behind; after the subscription drops and comes back, every open session is read.
 - **No Redis (the quick start):** no subscription; the same resync runs every
   FOCUS_STREAM_POLL_SECONDS, so streams poll the database inside the server.
+- **A process that stops ends its streams first** (:func:`drain_streams`, on the web server's
+  shutdown): each is told when to come back (``retry:``), spread over a few seconds per
+  RECONNECTS_PER_SECOND, so that thousands of pages do not all reconnect to the new process at once.
 - **No connection held while idle.** Reads run on the hub's own thread (one per process, not one per
   stream) and give their connection back after each read (to the pool under ASGI).
 """
@@ -27,6 +30,8 @@ import asyncio
 import contextlib
 import json
 import logging
+import random
+import time
 import uuid
 from collections import defaultdict
 from collections.abc import Iterable
@@ -46,6 +51,10 @@ log = logging.getLogger("focus.stream")
 
 READ_BATCH = 200  # sessions per read
 RESYNC_BATCH = 1000  # sessions per "newest id" query
+# A stopping process asks its streams to come back spread over one second per this many of them
+# (a web process opens several hundred streams a second on its event loop, focus.stream.fast).
+RECONNECTS_PER_SECOND = 500
+DRAIN_WAIT_S = 2.0  # how long a stopping process waits for its streams to have said so
 
 Delivery = tuple[int, str, str]  # (event id, event type, the events list's JSON for it)
 
@@ -57,6 +66,8 @@ class Stream:
     session_id: uuid.UUID
     last_id: int
     queue: asyncio.Queue[list[Delivery]] = field(default_factory=asyncio.Queue)
+    # Set when the process is stopping: send this reconnect delay (ms) and end the stream.
+    retry_ms: int | None = None
 
 
 @dataclass
@@ -72,13 +83,30 @@ class HubStats:
 
 def events_after(wants: dict[uuid.UUID, int]) -> dict[uuid.UUID, list[Delivery]]:
     """The events after ``wants[session]`` of each session, oldest first, rendered as the events list
-    renders them (one query)."""
-    condition = Q()
-    for session_id, after in wants.items():
-        condition |= Q(session_id=session_id, id__gt=after)
+    renders them (one query; on PostgreSQL first one that finds their ids, none more when there are
+    none: a reconnecting stream usually has nothing to replay)."""
+    if connection.vendor == "postgresql":
+        # One statement of constant text, whatever the number of sessions (an OR per session costs
+        # PostgreSQL more to plan than to run, and the ORM more to build).
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT e.id FROM focus_events e "
+                "JOIN unnest(%s::uuid[], %s::bigint[]) AS w(session_id, after) "
+                "ON e.session_id = w.session_id AND e.id > w.after",
+                [list(wants), list(wants.values())],
+            )
+            ids = [row[0] for row in cursor.fetchall()]
+        if not ids:
+            return {}
+        events = FocusEvent.objects.filter(id__in=ids).order_by("id")
+    else:
+        condition = Q()
+        for session_id, after in wants.items():
+            condition |= Q(session_id=session_id, id__gt=after)
+        events = FocusEvent.objects.filter(condition).order_by("id")
     renderer = JSONRenderer()
     found: dict[uuid.UUID, list[Delivery]] = defaultdict(list)
-    for event in FocusEvent.objects.filter(condition).order_by("id"):
+    for event in events:
         data = renderer.render(EventSerializer(event).data).decode()
         found[event.session_id].append((event.id, event.event_type, data))
     return found
@@ -125,6 +153,7 @@ class Hub:
         self.stats = HubStats()
         self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="focus-stream-db")
         self.tasks: list[asyncio.Task] = []
+        self.draining = False
 
     # ----------------------------------------------------------------- lifecycle
     def start(self) -> None:
@@ -151,7 +180,23 @@ class Hub:
         stream = Stream(session_id=session_id, last_id=after or 0)
         self.streams.setdefault(session_id, set()).add(stream)
         self._mark([session_id])
+        if self.draining:
+            self._end(stream, drain_delay_ms(self.open_streams))
         return stream
+
+    def drain(self) -> None:
+        """The process is stopping: every stream sends a reconnect delay, spread over the streams
+        this process holds, and ends (what is already queued for it is sent first)."""
+        self.draining = True
+        spread = self.open_streams
+        for streams in self.streams.values():
+            for stream in streams:
+                self._end(stream, drain_delay_ms(spread))
+
+    @staticmethod
+    def _end(stream: Stream, retry_ms: int) -> None:
+        stream.retry_ms = retry_ms
+        stream.queue.put_nowait([])  # wakes the stream up
 
     def close(self, stream: Stream) -> None:
         streams = self.streams.get(stream.session_id)
@@ -265,6 +310,34 @@ class Hub:
                     await client.aclose()
             await asyncio.sleep(backoff)
             backoff = min(backoff * 2, 10.0)
+
+
+def drain_delay_ms(streams: int, rng: random.Random | None = None) -> int:
+    """A reconnect delay for one of ``streams`` streams of a stopping process: 1 s, plus a uniform
+    share of one second per RECONNECTS_PER_SECOND streams."""
+    spread = streams / RECONNECTS_PER_SECOND
+    return int(1000 * (1 + (rng or random).random() * spread))
+
+
+async def drain_streams() -> None:
+    """End this process's streams, each with its reconnect delay (the web server's shutdown)."""
+    hub = _hub
+    if hub is None or _hub_loop is not asyncio.get_running_loop():
+        return
+    from focus.stream.fast import current_opener
+
+    opener = current_opener()
+    log.warning(
+        "web process stopping: %d open streams told when to come back; %d streams opened on the event loop, "
+        "%d by the view since start",
+        hub.open_streams,
+        opener.opened,
+        opener.viewed,
+    )
+    hub.drain()
+    deadline = time.monotonic() + DRAIN_WAIT_S
+    while hub.open_streams and time.monotonic() < deadline:
+        await asyncio.sleep(0.05)
 
 
 _hub: Hub | None = None

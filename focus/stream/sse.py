@@ -9,8 +9,11 @@ from __future__ import annotations
 import re
 
 KEEPALIVE = ": keepalive\n\n"
-# A client reconnects this long after the connection drops (EventSource's own default is ~3 s).
+# A client reconnects this long after the connection drops (EventSource's own default is ~3 s), plus
+# up to RETRY_JITTER_MS chosen per stream: the streams of a process that died come back spread out,
+# not all in the same instant.
 RETRY_MS = 2000
+RETRY_JITTER_MS = 3000
 
 _LAST_EVENT_ID = re.compile(r"[0-9]{1,18}")
 
@@ -26,10 +29,16 @@ def sse_message(*, event_id: int, event_type: str, data: str) -> str:
     return f"id: {event_id}\nevent: {event_type}\n{body}\n"
 
 
-def sse_preamble() -> str:
+def sse_preamble(retry_ms: int = RETRY_MS) -> str:
     """The first bytes of a stream: the client's reconnect delay, and a comment so that proxies and
     clients see the response start at once."""
-    return f"retry: {RETRY_MS}\n: stream open\n\n"
+    return f"retry: {retry_ms}\n: stream open\n\n"
+
+
+def sse_retry(retry_ms: int) -> str:
+    """A message that only sets the client's reconnect delay (sent before a stream is ended on
+    purpose: the client comes back after it, with Last-Event-ID)."""
+    return f"retry: {retry_ms}\n\n"
 
 
 def parse_last_event_id(value: str | None) -> int | None:

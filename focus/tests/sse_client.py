@@ -24,6 +24,7 @@ class Message:
 class SseReader:
     url: str  # base URL + path (and query)
     token: str | None = None
+    cookie: str | None = None  # a browser's Cookie header instead of a token
     last_event_id: int | None = None
     timeout: float = 30.0
     status: int | None = None
@@ -70,6 +71,8 @@ class SseReader:
         headers = {"Accept": "text/event-stream"}
         if self.token:
             headers["Authorization"] = f"Token {self.token}"
+        if self.cookie:
+            headers["Cookie"] = self.cookie
         if self.last_event_id is not None:
             headers["Last-Event-ID"] = str(self.last_event_id)
         try:

@@ -11,10 +11,13 @@ import urllib.request
 
 import psutil
 import pytest
+from django.conf import settings
+from django.db import connection
 from django.test import override_settings
 
 from focus import services
 from focus.models import FocusEvent
+from focus.stream import fast
 from focus.tests.sse_client import SseReader
 from focus.tests.stack import wait_for
 from focusflow.people import account_person_id
@@ -129,7 +132,9 @@ def test_open_streams_hold_no_thread_and_no_database_connection(stack, alice):
     assert all(not reader.closed.is_set() for reader in readers)
     assert worker.num_threads() - threads_before < 5, "a thread per open stream"
     database_sockets = [c for c in worker.net_connections(kind="tcp") if c.raddr and c.raddr.port == 5432]
-    assert len(database_sockets) <= 3, f"{len(database_sockets)} database connections for 41 idle streams"
+    # The sync pool's and the hub's few, and the event loop's own for opening streams (focus.stream.fast).
+    bound = 3 + fast.POOL_SIZE
+    assert len(database_sockets) <= bound, f"{len(database_sockets)} database connections for 41 idle streams"
     # The sync API still answers while they are open.
     assert call(base, "GET", f"/focus/sessions/{session_id}/", token)[0] == 200
     services.session_ping(session_id=session_id, values={"activity": "idle"})
@@ -197,3 +202,56 @@ def test_anonymous_gets_401_another_person_404_and_a_bad_last_event_id_400(stack
             assert json.loads(reader.body)["detail"]
             assert session_id not in reader.body
         reader.stop()
+
+
+def test_streams_opened_on_the_event_loop_answer_as_the_view_does(stack, alice, django_user_model, client):
+    """After the view's first streaming answer, an owner's stream opens without a thread
+    (focus.stream.fast): same headers, same replay; every other case still gets the view's answer."""
+    web, base = stack.web_asgi()
+    user, token = alice
+    session_id = start_session(base, token)
+    by_view = SseReader(stream_url(base, session_id), token=token).start()
+    wait_for(lambda: by_view.messages, timeout=15, what="the view's stream")
+    fast = SseReader(stream_url(base, session_id), token=token).start()
+    wait_for(lambda: fast.messages, timeout=15, what="a stream opened on the event loop")
+    assert fast.ids() == by_view.ids() == event_ids(session_id)
+    django_headers = {k: v for k, v in by_view.headers.items() if k not in ("date", "server")}
+    assert {k: v for k, v in fast.headers.items() if k not in ("date", "server")} == django_headers
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE application_name = 'focusflow stream opening'")
+        assert cursor.fetchone()[0] >= 1, "the stream was not opened on the event loop"
+    # A browser's session cookie opens it too.
+    client.force_login(user)
+    cookie = f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"
+    browser = SseReader(stream_url(base, session_id, f"?after={by_view.ids()[0] - 1}"), cookie=cookie).start()
+    wait_for(lambda: browser.messages, timeout=15, what="a stream opened with a session cookie")
+    assert browser.ids() == event_ids(session_id)
+    # Refusals are the view's.
+    bob = token_create(user=django_user_model.objects.create_user("bob", password="bob-pass-123"))
+    for who, cookie, last_id, expected in [
+        (None, None, None, 401),
+        (None, f"{settings.SESSION_COOKIE_NAME}=not-a-session", None, 401),
+        (bob, None, None, 404),
+        (token, None, "abc", 400),
+        (token[:-1] + ("0" if token[-1] != "0" else "1"), None, None, 401),
+    ]:
+        reader = SseReader(stream_url(base, session_id), token=who, cookie=cookie, last_event_id=last_id).start()
+        wait_for(reader.closed.is_set, timeout=15, what="an answer")
+        assert reader.status == expected, (who, cookie, last_id, reader.body)
+    for other_form in [session_id.upper(), session_id.replace("-", "")]:  # the URL's own form only
+        reader = SseReader(stream_url(base, other_form), token=token).start()
+        wait_for(reader.closed.is_set, timeout=15, what="an answer")
+        assert reader.status == 404, other_form
+    trailing = SseReader(stream_url(base, session_id) + "/", token=token).start()
+    wait_for(trailing.closed.is_set, timeout=15, what="an answer")
+    assert trailing.status == 404
+    status, _ = call(base, "POST", "/focus/end", token, {"session_id": session_id})
+    assert status == 200
+    wait_for(lambda: fast.ended and by_view.ended, timeout=15, what="session_end on both streams")
+    ended = SseReader(stream_url(base, session_id, f"?after={event_ids(session_id)[-1]}"), token=token).start()
+    wait_for(ended.closed.is_set, timeout=15, what="the ended session's answer")
+    assert ended.status == 204
+    for reader in (by_view, fast, browser):
+        reader.stop()
+    web.stop()
+    assert "2 streams opened on the event loop, 1 by the view" in web.output(), web.output()[-3000:]

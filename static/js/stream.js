@@ -8,7 +8,7 @@
   "use strict";
 
   var RETRY_STREAM_MS = 30000; // while polling, try the stream again this often
-  var MAX_ERRORS_BEFORE_POLLING = 5; // EventSource reconnects by itself (2 s apart) this many times first
+  var MAX_ERRORS_BEFORE_POLLING = 5; // EventSource reconnects by itself (after the stream's retry: delay) this many times first
 
   function start(config, hooks) {
     var stateEl = document.getElementById("connection-state");
