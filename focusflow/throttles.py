@@ -111,7 +111,7 @@ class Counter:
 # get its lifetime (the window and a second), as Django's add() gave it, so a window's count never
 # outlives the window by more than that second; INCR and EXPIRE run together in the script, so no key
 # is ever left without a lifetime. Returns the counts in the order of KEYS.
-_COUNT_SCRIPT = Script(
+COUNT_SCRIPT = Script(
     None,
     b"""
 local counts = {}
@@ -160,7 +160,7 @@ def count(counters: list[Counter]) -> list[int] | None:
             counts = [_count_with_django_cache(counter) for counter in counters]
         else:
             keys = [cache.make_key(counter.key) for counter in counters]
-            counts = [int(n) for n in _COUNT_SCRIPT(keys=keys, args=[c.period + 1 for c in counters], client=client)]
+            counts = [int(n) for n in COUNT_SCRIPT(keys=keys, args=[c.period + 1 for c in counters], client=client)]
     except Exception as error:  # any cache failure: fail open (see the module's docstring)
         cache_outage.failed(error, checks=len(counters))
         return None

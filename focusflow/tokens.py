@@ -24,7 +24,7 @@ from focusflow.people import actor_columns, actor_prime
 
 # Knox tokens are hex; anything else (NUL, non-ASCII, absurd lengths) is refused before it reaches the
 # database, where PostgreSQL would refuse a NUL with an error instead of "no such token".
-_WELL_FORMED = re.compile(r"[0-9A-Za-z_-]{15,200}")
+WELL_FORMED_TOKEN = re.compile(r"[0-9A-Za-z_-]{15,200}")
 
 
 def token_create(*, user, expires: bool = True) -> str:
@@ -48,7 +48,7 @@ class ApiTokenAuthentication(TokenAuthentication):
             key = token.decode("ascii")
         except UnicodeDecodeError:
             raise exceptions.AuthenticationFailed("Invalid token.") from None
-        if not _WELL_FORMED.fullmatch(key):
+        if not WELL_FORMED_TOKEN.fullmatch(key):
             raise exceptions.AuthenticationFailed("Invalid token.")
         # As knox's own lookup, with the login's person and rights read in the same statement.
         candidates = (

@@ -239,10 +239,10 @@ class Opener:
         from knox.crypto import hash_token
         from knox.settings import CONSTANTS, knox_settings
 
-        from focusflow.tokens import _WELL_FORMED
+        from focusflow.tokens import WELL_FORMED_TOKEN
 
         prefix, _, key = authorization.partition(" ")
-        if prefix != knox_settings.AUTH_HEADER_PREFIX or not _WELL_FORMED.fullmatch(key.strip()):
+        if prefix != knox_settings.AUTH_HEADER_PREFIX or not WELL_FORMED_TOKEN.fullmatch(key.strip()):
             return None
         key = key.strip()
         digest = hash_token(key)
@@ -289,7 +289,7 @@ class Opener:
         from django.core.cache import cache
         from rest_framework.settings import api_settings
 
-        from focusflow.throttles import _COUNT_SCRIPT, Counter, count, parse_rate
+        from focusflow.throttles import COUNT_SCRIPT, Counter, count, parse_rate
 
         rate = api_settings.DEFAULT_THROTTLE_RATES.get("user")
         if not rate:
@@ -314,7 +314,7 @@ class Opener:
 
                 timeout = settings.CACHES["default"].get("OPTIONS", {}).get("socket_timeout", 2)
                 self.redis = aioredis.from_url(location, socket_connect_timeout=timeout, socket_timeout=timeout)
-                self.script = self.redis.register_script(_COUNT_SCRIPT.script)
+                self.script = self.redis.register_script(COUNT_SCRIPT.script)
             (count,) = await asyncio.wait_for(self.script(keys=[key], args=[period + 1]), 5)
         except Exception:
             return True  # fail open, as the throttle does
