@@ -1,17 +1,19 @@
 """The web process's ASGI application (Procfile: gunicorn with uvicorn workers, focusflow.asgi_worker).
 
-Django's own handler, with three differences:
+Django's own handler, with four differences:
 
 - **Event streams** (``/focus/sessions/{id}/stream``): Django runs each request's sync code
   (middleware, DRF views) on a thread that lives as long as the request, which for a stream is hours.
   Here a stream's request has that thread only while its view runs (authentication, the 404 check);
   the thread and its database connection are given back before the first byte of the body, which
   then runs on the event loop alone (focus.stream.api.event_stream).
-- **Bounded sync code** (:class:`Lane`): at most as many requests run their sync code at once as the
+- **Bounded sync code** (focusflow.lanes): at most as many requests run their sync code at once as the
   connection pool can serve, on threads that are kept and reused; opening a stream has its own
   lane, so a reconnect storm never queues the pings. A request whose client leaves while it waits is
   dropped unserved.
 - **One Redis pool per process** for the cache (the throttles), instead of one per request.
+- **Full garbage collections on a clock** (focusflow.collector), not on allocation: with thousands
+  of open streams each one stalled the event loop for most of a second.
 
 Sync views under ASGI run on threads that end with their request, so a persistent connection there
 would leak: the web process uses a connection pool instead (DATABASE_POOL_MAX, set here by default;
@@ -24,7 +26,6 @@ import logging
 import os
 import re
 import uuid
-from concurrent.futures import ThreadPoolExecutor
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "focusflow.settings")
 os.environ.setdefault("DATABASE_POOL_MAX", "16")
@@ -38,81 +39,13 @@ from django.core.handlers.asgi import ASGIHandler, get_script_prefix  # noqa: E4
 from django.db import connections  # noqa: E402
 from django.urls import set_script_prefix  # noqa: E402
 
+from focusflow import collector  # noqa: E402
+from focusflow.lanes import Lane, settle  # noqa: E402
+
 STREAM_PATH = re.compile(r"^/focus/sessions/[^/]+/stream/?$")
 # Of the sync-code threads, this share is for opening streams (authentication, the 404 check): a
 # reconnect storm (a web restart, 10,000 pages) waits in its own queue, not in front of the pings.
 STREAM_SHARE = 1 / 3
-
-
-class Lane:
-    """At most ``size`` requests run their sync code at once, each on a thread of its own (and so on
-    a database connection of its own): the rest wait here, on the event loop, as they waited in a
-    sync worker's backlog, instead of starting threads that time out waiting for the pool (a 500).
-
-    The threads are kept and reused (Django under ASGI would start one per request and join it
-    after), and a request's slot is given back only once its thread is idle again: a request whose
-    client went away mid-view is let go by Django, but its view still runs on that thread, holding
-    a connection. A request whose client goes away while it waits for a slot is dropped unserved.
-    """
-
-    def __init__(self, name: str, size: int) -> None:
-        self.name, self.size = name, size
-        self.slots = asyncio.Semaphore(size)
-        self.idle: list[ThreadPoolExecutor] = []
-        self.started = 0
-        self.waiting = 0
-
-    async def admit(self, receive):
-        """Wait for a slot; the receive to hand on (it replays what was read here), or None if the
-        client went away first."""
-        first = await receive()
-        if first["type"] == "http.disconnect":
-            return None
-        replay: list = [first]
-        pending: asyncio.Future | None = None
-        self.waiting += 1
-        try:
-            if self.slots.locked() and not first.get("more_body"):
-                # A bodiless (or one-message) request: watch for its client leaving while it waits.
-                acquire = asyncio.ensure_future(self.slots.acquire())
-                pending = asyncio.ensure_future(receive())
-                await asyncio.wait({acquire, pending}, return_when=asyncio.FIRST_COMPLETED)
-                if not acquire.done() or acquire.cancelled():
-                    acquire.cancel()
-                    with contextlib.suppress(asyncio.CancelledError):
-                        await acquire
-                    if not acquire.cancelled():
-                        self.slots.release()  # acquired while being cancelled
-                    return None  # the client went away (disconnect is all receive can say now)
-            else:
-                await self.slots.acquire()
-        finally:
-            self.waiting -= 1
-
-        async def replaying():
-            nonlocal pending
-            if replay:
-                return replay.pop(0)
-            if pending is not None:
-                message, pending = pending, None
-                return await message
-            return await receive()
-
-        return replaying
-
-    def executor(self) -> ThreadPoolExecutor:
-        if self.idle:
-            return self.idle.pop()
-        self.started += 1
-        return ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"web-{self.name}-{self.started}")
-
-    async def release(self, executor: ThreadPoolExecutor) -> None:
-        """Give the slot back once the thread has finished whatever it was given."""
-        try:
-            await asyncio.wrap_future(executor.submit(lambda: None))
-        finally:
-            self.idle.append(executor)
-            self.slots.release()
 
 
 class FocusASGIHandler(ASGIHandler):
@@ -126,6 +59,10 @@ class FocusASGIHandler(ASGIHandler):
         streams = max(1, round(threads * STREAM_SHARE))
         self.stream_lane = Lane("stream", streams)
         self.lane = Lane("sync", threads - streams)
+
+    async def settle(self, timeout: float) -> None:
+        """A stopping process: wait (at most ``timeout`` seconds) for the requests it has taken."""
+        await settle((self.lane, self.stream_lane), timeout)
 
     async def __call__(self, scope, receive, send):
         if scope["type"] == "lifespan":
@@ -165,12 +102,17 @@ class FocusASGIHandler(ASGIHandler):
             await self._stream_body(response, receive, send)
 
     async def _lifespan(self, receive, send):
+        collecting = None
         while True:
             message = await receive()
             if message["type"] == "lifespan.startup":
                 await self._warm_up()
+                collector.tune()  # after the warm-up: what it loaded is frozen too
+                collecting = asyncio.create_task(collector.collect_periodically())
                 await send({"type": "lifespan.startup.complete"})
             elif message["type"] == "lifespan.shutdown":
+                if collecting is not None:
+                    collecting.cancel()
                 await send({"type": "lifespan.shutdown.complete"})
                 return
 

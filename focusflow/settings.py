@@ -238,6 +238,14 @@ if DATABASE_URL:
         }
     else:
         DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60, conn_health_checks=True)}
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+        # No JIT compilation: it pays off for long analytic queries, not for ours. The sweeps' queries
+        # are estimated dear (a subquery per session) and run in milliseconds, but PostgreSQL compiled
+        # them first, 0.2-0.7 s of a core every 30 s, which stalled live delivery on a busy box
+        # (docs/benchmarks.md "Live delivery"). A DATABASE_URL's own ?options=... is kept.
+        db_options = DATABASES["default"].setdefault("OPTIONS", {})
+        if "jit" not in db_options.get("options", ""):
+            db_options["options"] = f"{db_options.get('options', '')} -c jit=off".strip()
 else:
     DATABASES = {
         "default": {

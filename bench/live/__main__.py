@@ -7,8 +7,9 @@ the due times spread over one period. Each page (bench/live/load.py, in load-gen
 their own, at most 5,000 pages each) is its own person's active session: an SSE client on its stream
 that reconnects as EventSource does, and an automatic ping once per tick period at its own offset.
 
-Per N: delivery latency (the event's time, taken when it is written, to its arrival at the client:
-an upper bound on committed → received) p50/p99/max; streams held; pings/s and their p99; the web
+Per N: delivery latency, committed → received (bench/live/commits.py), p50/p99/max of the events
+committed while their page was open, and the p99 from the event's time, taken when it is written
+(an upper bound: a tick batch commits later); streams held; pings/s and their p99; the web
 processes' RSS and CPU; errors; lost and duplicated events (each page's ids checked against the
 database after the run: every event of its session committed more than GRACE_S before the end must
 have arrived once). Then the polling design the page used before (a GET of the events list every 3 s
@@ -32,6 +33,7 @@ import time
 from pathlib import Path
 
 from bench import common
+from bench.live.commits import Commits, Subscriber
 
 PERIOD = 300  # the real tick period
 PAGES_PER_LOADGEN = 5000
@@ -306,26 +308,43 @@ def collect(load: dict) -> dict:
     return merged
 
 
-def judge(result: dict, clients: list[dict], *, outage: tuple[float, float, float] | None) -> dict:
-    """Every event of every page's session after its first id must have arrived, once. Latency leaves
-    out what was written while the web was down (reported as how long after it came back it arrived)."""
+def judge(result: dict, clients: list[dict], *, outage: tuple[float, float, float] | None, commits) -> dict:
+    """Every event of every page's session after its first id must have arrived, once.
+
+    Latency is from the event's commit (bench.live.commits; its ``ts`` when the commit was not seen)
+    to its arrival, for the events committed while the page was open: what was committed before a
+    page first opened its stream is that page's replay (reported as how long after the page opened
+    it arrived), and what was written while the web was down is reported as how long after the web
+    came back it arrived. ``from_write`` is the same events from their ``ts``: an upper bound."""
     after = {c["session_id"]: c["after"] for c in clients}
     expected = committed_ids(list(after), after=after, until=time.time() + 3600)
-    latencies, caught_up, lost, duplicated, reconnects = [], [], 0, 0, 0
+    latencies, from_write, caught_up, before_open = [], [], [], []
+    lost = duplicated = reconnects = unseen = 0
     for session_id in after:
         page = result["pages"].get(session_id, {"received": [], "reconnects": 0})
         ids = [row[0] for row in page["received"]]
         duplicated += len(ids) - len(set(ids))
         lost += len(set(expected.get(session_id, [])) - set(ids))
         reconnects += page["reconnects"]
-        for _, ts, arrived, _ in page["received"]:
+        opened = page.get("first_open")
+        for event_id, ts, arrived, _ in page["received"]:
+            committed = commits.committed_at(session_id, event_id)
+            if committed is None:
+                unseen += 1
+                committed = ts
             if outage and outage[0] - 1 <= ts <= outage[2] + 1:  # down .. every page reconnected
                 caught_up.append(arrived - outage[1])
+            elif opened is None or committed < opened:
+                before_open.append(arrived - (opened or arrived))
             else:
-                latencies.append(arrived - ts)
+                latencies.append(max(0.0, arrived - committed))
+                from_write.append(arrived - ts)
     return {
         "latencies": latencies,
+        "from_write": from_write,
         "caught_up": caught_up,
+        "before_open": before_open,
+        "unseen": unseen,
         "lost": lost,
         "duplicated": duplicated,
         "reconnects": reconnects,
@@ -409,6 +428,8 @@ def main() -> None:
             worker, beat = start_ticking(env)
             print(f"== {n} pages: streaming for {args.duration:.0f} s", flush=True)
             cpu_shares.start()
+            commits = Commits()
+            subscriber = Subscriber(redis_server.url, commits).start()
             load = run_load(base=base, clients=clients, mode="stream", duration=args.duration, env=env, tag=f"s{n}")
             started = load["started"]
             stop = started + args.duration
@@ -428,12 +449,13 @@ def main() -> None:
                 proc.stop()
             worker = beat = None
             result = collect(load)
+            subscriber.stop()
             if outage:
                 # The outage lasts until every page has its stream again (the reconnects included).
                 back = [t for t, count in result["connected"] if t > outage[1] and count >= n]
                 outage = (*outage, back[0] if back else stop)
                 restart_note += f"; every page reconnected {outage[2] - outage[1]:.1f} s after the web was back"
-            verdict = judge(result, clients, outage=outage)
+            verdict = judge(result, clients, outage=outage, commits=commits)
             held = [count for _, count in result["connected"]] or [0]
             rss, cpu = web_usage(web, started + min(30.0, args.duration / 4), stop)
             pings = result["ping_latencies"]
@@ -443,6 +465,7 @@ def main() -> None:
                     ms(verdict["latencies"], 50),
                     ms(verdict["latencies"], 99),
                     ms(verdict["latencies"], 100),
+                    ms(verdict["from_write"], 99),
                     f"{max(held)} / {held[-1]}",
                     f"{len(pings) / max(1.0, args.duration - 2 * GRACE_S):.1f}",
                     ms(pings, 99),
@@ -457,6 +480,13 @@ def main() -> None:
             )
             if result["errors"]:
                 notes.append(f"{n} pages, streaming: errors {result['errors']}")
+            replayed = verdict["before_open"]
+            notes.append(
+                f"{n} pages, streaming: {len(verdict['latencies'])} events committed while their page was open "
+                f"(latency above; {verdict['unseen']} of all received without a seen announcement, timed from "
+                f"their ts); {len(replayed)} committed before their page first opened its stream"
+                + (f", replayed at most {max(replayed):.1f} s after that opening" if replayed else "")
+            )
             opened = result["opened"]
             first_all = [t for t, count in result["connected"] if count >= n]
             notes.append(
@@ -531,7 +561,10 @@ def main() -> None:
             f"Command: `make bench-live{f' BENCH_ARGS={extra!r}' if extra else ''}`. The Procfile's web command "
             f"({args.web_concurrency} uvicorn workers under gunicorn), PostgreSQL, Redis, a Celery worker and beat; "
             f"ticks every {PERIOD} s spread over one period; each page streams for {args.duration:.0f} s and pings "
-            f"once per period. Latency: the event's `ts` to its arrival at the client (ms). Streams held: most open at once / open at the end. "
+            f"once per period. Latency: an event's commit (the publisher's announcement of it, seen by a subscriber of "
+            "the benchmark's own) to its arrival at the client (ms), for the events committed while their page was "
+            "open; p99 from write: from the event's `ts`, taken when it is written, before its transaction commits "
+            "(an upper bound). Streams held: most open at once / open at the end. "
             "Worker and beat stop 10 s before the end; lost: any event of a page's session that it never got.",
             "",
             *common.markdown_table(HEADER, rows),
@@ -554,6 +587,7 @@ HEADER = [
     "latency p50",
     "p99",
     "max",
+    "p99 from write",
     "streams held",
     "pings/s",
     "ping p99",

@@ -41,6 +41,7 @@ class Page:
         self.reconnects = 0
         self.connected = False
         self.opened: list[float] = []  # seconds from each stream request to its response headers
+        self.first_open: float | None = None  # when its first stream opened (epoch s): the page is open
         self.errors: dict[str, int] = {}
 
     def error(self, what: str) -> None:
@@ -71,6 +72,8 @@ class Page:
                         wait_s = REFUSED_RETRY_S
                         continue
                     self.opened.append(time.time() - requested)
+                    if self.first_open is None:
+                        self.first_open = time.time()
                     self.connected = True
                     fields: dict[str, str] = {}
                     while time.time() < stop_at:
@@ -190,7 +193,10 @@ async def run(spec: dict) -> dict:
         for what, n in page.errors.items():
             errors[what] = errors.get(what, 0) + n
     return {
-        "pages": {p.session_id: {"received": p.received, "reconnects": p.reconnects} for p in pages},
+        "pages": {
+            p.session_id: {"received": p.received, "reconnects": p.reconnects, "first_open": p.first_open}
+            for p in pages
+        },
         "opened": [t for p in pages for t in p.opened],
         "ping_latencies": ping_latencies,
         "poll_latencies": poll_latencies,
