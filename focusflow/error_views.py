@@ -4,10 +4,13 @@ site's pages otherwise."""
 
 import logging
 
+from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, JsonResponse
 from django.shortcuts import render
+
+from focusflow.middleware import EitherSide
 
 logger = logging.getLogger(__name__)
 
@@ -52,17 +55,24 @@ def server_error(request):
     return default(request)
 
 
-class FriendlyNotFoundMiddleware:
+class FriendlyNotFoundMiddleware(EitherSide):
     """With DEBUG on (`make run`, `make demo-fast`) Django answers a missing page with its technical
     404 (the URL patterns, "You're seeing this error because you have DEBUG = True"): not what a demo
     user should see. Pages get the site's own 404 instead, as in production; API paths and JSON
     clients keep their JSON. Off DEBUG, handler404 (`not_found`) already does this."""
 
-    def __init__(self, get_response):
-        self.get_response = get_response
+    @staticmethod
+    def _technical(response) -> bool:
+        return (
+            settings.DEBUG and response.status_code == 404 and response.get("Content-Type", "").startswith("text/html")
+        )
 
-    def __call__(self, request):
-        response = self.get_response(request)
-        if settings.DEBUG and response.status_code == 404 and response.get("Content-Type", "").startswith("text/html"):
+    def answer(self, request, response):
+        if self._technical(response):
             return not_found(request) if _wants_json(request) else render(request, "404.html", status=404)
+        return response
+
+    async def aanswer(self, request, response):
+        if self._technical(response):  # the template is rendered on a thread, as a view would be
+            return await sync_to_async(self.answer)(request, response)
         return response

@@ -190,8 +190,10 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "whitenoise.middleware.WhiteNoiseMiddleware",
-    # After WhiteNoise, which answers static files itself: those keep their long-lived caching.
+    # whitenoise's, able to run on the event loop: every middleware here can, so under ASGI a request
+    # hops to a thread once, for its view (focusflow/middleware.py).
+    "focusflow.middleware.StaticFilesMiddleware",
+    # After the static files, which are answered there: those keep their long-lived caching.
     "csp.middleware.CSPMiddleware",
     "focusflow.middleware.NoStoreMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",

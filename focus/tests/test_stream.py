@@ -255,3 +255,23 @@ def test_streams_opened_on_the_event_loop_answer_as_the_view_does(stack, alice, 
         reader.stop()
     web.stop()
     assert "2 streams opened on the event loop, 1 by the view" in web.output(), web.output()[-3000:]
+
+
+def test_the_asgi_server_answers_static_files_pages_and_errors_with_their_headers(stack, alice):
+    """Every middleware runs on the event loop there (focusflow/middleware.py): a static file keeps
+    whitenoise's caching, an API answer its no-store, a missing page its JSON 404."""
+    web, base = stack.web_asgi()
+    with urllib.request.urlopen(base + "/", timeout=15) as response:
+        page = response.read().decode()
+    script = next(part.split('"')[0] for part in page.split('src="')[1:] if part.startswith("/static/"))
+    with urllib.request.urlopen(base + script, timeout=15) as response:
+        assert response.status == 200
+        assert "public" in response.headers["Cache-Control"]  # whitenoise's caching, not no-store
+        assert "no-store" not in response.headers["Cache-Control"]
+        assert response.read()
+    user, token = alice
+    request = urllib.request.Request(base + "/focus/sessions/", headers={"Authorization": f"Token {token}"})
+    with urllib.request.urlopen(request, timeout=15) as response:
+        assert "no-store" in response.headers["Cache-Control"]
+    status, body = call(base, "GET", "/focus/no-such-thing/", token)
+    assert status == 404 and "detail" in body
