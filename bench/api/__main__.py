@@ -1,6 +1,7 @@
 """API benchmark: `make bench-api` (or `python -m bench.api --help`).
 
-gunicorn exactly as the Procfile runs it (sync workers, WEB_CONCURRENCY of them, access log on),
+gunicorn exactly as the Procfile runs it (uvicorn workers on focusflow.asgi, WEB_CONCURRENCY of them,
+access log on; `--server wsgi`: the former sync workers),
 with the production settings (DEBUG off, PostgreSQL, Redis as broker and cache) and a bench-only
 URLconf that adds `POST /bench/bare` (bench/api/urls.py). A load generator (bench/api/load.py, its
 own process) runs authenticated clients, each its own person, at each concurrency level through
@@ -436,7 +437,8 @@ def main() -> None:
                 *common.machine_lines(info, load_after=load_after),
                 "",
                 f"Command: `make bench-api{f' BENCH_ARGS={extra!r}' if extra else ''}`. gunicorn with "
-                f"{args.web_concurrency} sync workers (WEB_CONCURRENCY), production settings (DEBUG off), PostgreSQL, "
+                f"{args.web_concurrency} {'uvicorn workers on focusflow.asgi' if args.server == 'asgi' else 'sync workers'} "
+                "(WEB_CONCURRENCY), production settings (DEBUG off), PostgreSQL, "
                 f"Redis as broker and cache; {args.duration:.0f} s per phase, bare and ping alternating in "
                 f"{args.slices} slices each; the load generator runs on the same machine "
                 "(its CPU use is the last column, in % of one core).",
