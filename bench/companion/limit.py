@@ -1,9 +1,9 @@
 """How far any app-switch detector could go: an ideal detector on the simulator's own people.
 
-Issue 11 asks for two things of switch distraction at once: a planted 10-minute distraction at
-5 x the person's pace found in >= 95% of sessions, and no false episode in any session of people
-who only switch at their own pace (coffee_break: 0 of 30; friction points: every one of ~1,100
-sessions). This module measures how far those can both hold for a detector far better placed than
+Issue 11, read strictly, asks for two things of switch distraction at once: a planted 10-minute
+distraction at 5 x the person's pace found in >= 95% of sessions, and no false episode in any
+session of people who only switch at their own pace (coffee_break: 0 of 30; friction points: every
+one of ~1,100 sessions). This module measures how far those can both hold for a detector far better placed than
 the product's: it sees every switch (no ping interval, no counter to guess: rolling or per ping)
 and needs no activity signal; like the product in a person's first session, it learns the pace
 from the session's own minutes before it looks. It alarms when some 10-minute window holds at
@@ -131,7 +131,7 @@ def section(rows: list[LimitRow]) -> list[str]:
         f"Ordinary: coffee_break's 105 minutes of work at pace 2-5, the pace learned over 30. {PERSONS:,}",
         "people per row.",
         "",
-        "| c | p | sessions with a false alarm | chance of 0 in 30 (coffee_break) | of 0 in 1,110 (friction) | planted found |",
+        "| c | p | sessions with a false alarm | chance of 0 in 30 (coffee_break, strict) | of 0 in 1,110 (friction, strict) | planted found |",
         "|---|---|---|---|---|---|",
     ]
     for r in rows:
@@ -144,10 +144,10 @@ def section(rows: list[LimitRow]) -> list[str]:
         "",
         "Read across: where the planted distraction is found in >= 95%, a false alarm still comes in",
         "a few sessions in a thousand, so no false episode over every simulated session (the friction",
-        "row) is out of reach even for this detector; where false alarms are rare enough for that, it",
-        "finds fewer than 95%. The coffee_break row alone (30 sessions) it would pass in most runs; the",
-        "product's detector, which sees readings every 1-2.5 minutes from a counter of either kind",
-        "rather than every switch, does not (the rows above).",
+        "row's strict reading) is out of reach even for this detector; where false alarms are rare",
+        "enough for that, it finds fewer than 95%. coffee_break's strict reading alone (30 sessions) it",
+        "would pass in most runs; the product's detector, which sees readings every 1-2.5 minutes from",
+        "a counter of either kind rather than every switch, does not (the rows above).",
         "",
     ]
     return lines

@@ -169,13 +169,14 @@ def _refocus(run: SessionRun) -> list[tuple[float, str, EventRecord]]:
     return [s for s in run.sent() if s[1] == "refocus"]
 
 
+def _refocus_cause(run: SessionRun, sent: EventRecord) -> str:
+    """What set off a refocus: the signal of the distraction detected last before it."""
+    detected = [e for e in run.events if e.event_type == "distraction" and e.ts <= sent.ts]
+    return str(detected[-1].content.get("signal")) if detected else "?"
+
+
 def _refocus_signals(runs: Sequence[SessionRun]) -> str:
-    """What set off each refocus: the signal of the distraction detected last before it."""
-    signals: Counter[str] = Counter()
-    for r in runs:
-        for _, _, sent in _refocus(r):
-            detected = [e for e in r.events if e.event_type == "distraction" and e.ts <= sent.ts]
-            signals[str(detected[-1].content.get("signal")) if detected else "?"] += 1
+    signals = Counter(_refocus_cause(r, sent) for r in runs for _, _, sent in _refocus(r))
     return ", ".join(f"{signal} {n}" for signal, n in signals.most_common())
 
 
@@ -193,6 +194,30 @@ def false_refocus(name: str, persons: Sequence[Person], source: str = DONE_WHEN)
 
 def no_refocus(name: str, persons: Sequence[Person], source: str = DONE_WHEN) -> Row:
     return _refocus_row(name, persons, "sessions with any refocus", 0.0, source)
+
+
+def refocus_for_break(name: str, persons: Sequence[Person]) -> Row:
+    """The break scolded: a refocus set off by the person being idle or away, or sent while they
+    are on their break or in the tick after they come back (its start to its end + 1 tick)."""
+    runs = _sessions(persons)
+    after = TICK.total_seconds() / 60.0
+    hits = sum(
+        any(
+            _refocus_cause(r, sent) in ("idle", "away")
+            or any(start <= minute <= end + after for start, end, _ in r.plan.truth.breaks)
+            for minute, _, sent in _refocus(r)
+        )
+        for r in runs
+    )
+    row = _at_most(name, "sessions with a refocus for the break", hits, len(runs), 0.0)
+    signals = _refocus_signals(runs)
+    return replace(row, value=f"{row.value}; refocus at any time: {signals}") if signals else row
+
+
+def any_refocus_at_work_pace(name: str, persons: Sequence[Person]) -> Row:
+    """Any refocus at all, the break's or the work's: the strict reading of "0 refocus". The work
+    around the break is ordinary work at the person's own pace, so it is held to that row's 5%."""
+    return _refocus_row(name, persons, "sessions with any refocus (strict reading)", 0.05, EXTRA)
 
 
 def counted_as_break(name: str, persons: Sequence[Person]) -> Row:
@@ -354,30 +379,89 @@ _EPISODE_KINDS: dict[str, Callable[[SessionRun], int]] = {
 }
 
 
-def friction_per_episode(name: str, persons: Sequence[Person]) -> Row:
-    """At most one friction point of each kind per real episode of that kind (none without one)."""
+def _real_episodes(run: SessionRun) -> dict[str, list[tuple[float, float]]]:
+    """Each real episode as (start, end) session minutes, per friction kind: the planted
+    distractions, the breaks (the person's own and those taken when suggested), and each rise
+    from its minute to the end (a risen level stays up)."""
+    end = run.session_minutes()
+    truth = run.plan.truth
+    return {
+        "distraction": list(truth.distractions),
+        "idle_gap": [(start, stop) for start, stop, _ in truth.breaks] + list(run.taken_breaks),
+        **{
+            f"{key}_spike": [(m, end) for m, readings in truth.rises if key in readings]
+            for key in ("stress", "fatigue")
+        },
+    }
+
+
+def _overlaps(point: dict, episode: tuple[float, float]) -> bool:
+    """A friction point belongs to an episode it overlaps, give or take one tick period."""
+    slack = TICK.total_seconds() / 60.0
+    start, end = episode
+    return point["at_minute"] < end + slack and point["at_minute"] + (point["minutes"] or 0.0) > start - slack
+
+
+def _friction_by_episode(run: SessionRun) -> tuple[int, int]:
+    """(friction points beyond one per real episode, friction points with no real episode) of the
+    episode kinds; a kind whose list the summary capped counts its unlisted points as the latter."""
+    beyond = unmatched = 0
+    for kind, episodes in _real_episodes(run).items():
+        points = [f for f in run.summary["friction_points"] if f["kind"] == kind]
+        beyond += sum(max(0, sum(_overlaps(f, ep) for f in points) - 1) for ep in episodes)
+        unmatched += sum(not any(_overlaps(f, ep) for ep in episodes) for f in points)
+        unmatched += run.summary["friction_totals"].get(kind, {}).get("count", 0) - len(points)
+    return beyond, unmatched
+
+
+def friction_per_episode(name: str, persons: Sequence[Person]) -> list[Row]:
+    """Summaries do not fragment: at most one friction point of a kind per real episode of that
+    kind (issue 11). Beside it, the friction points with no real episode: each false detection
+    leaves one (a false refocus is sent for a distraction the summary then lists), so they are held
+    to the false-refocus rows' 5%; and the strict reading, no more points than real episodes."""
     runs = _sessions(persons)
-    ok = 0
+    counted = [_friction_by_episode(r) for r in runs]
+    within = sum(beyond == 0 for beyond, _ in counted)
     points = episodes = 0
     excess: Counter[str] = Counter()
+    strict = 0
     for r in runs:
         totals = r.summary["friction_totals"]
-        within = True
+        ok = True
         for kind, truth in _EPISODE_KINDS.items():
             count = totals.get(kind, {}).get("count", 0)
             points += count
             episodes += truth(r)
-            within = within and count <= truth(r)
+            ok = ok and count <= truth(r)
             excess[kind] += max(0, count - truth(r))
-        ok += within
+        strict += ok
     extra = ", ".join(f"{kind} {n}" for kind, n in excess.most_common() if n)
-    return Row(
-        name,
-        "friction points <= 1 per real episode",
-        "all sessions",
-        f"{_share(ok, len(runs))}; {points} points / {episodes} episodes" + (f"; extra: {extra}" if extra else ""),
-        ok == len(runs),
-    )
+    beyond = sum(b for b, _ in counted)
+    return [
+        Row(
+            name,
+            "friction points <= 1 per real episode",
+            "all sessions",
+            f"{_share(within, len(runs))}; {points} points / {episodes} episodes; {beyond} beyond one per episode",
+            within == len(runs),
+        ),
+        _at_most(
+            name,
+            "sessions with a friction point and no real episode",
+            sum(unmatched > 0 for _, unmatched in counted),
+            len(runs),
+            0.05,
+            EXTRA,
+        ),
+        Row(
+            name,
+            "friction points <= real episodes (strict reading)",
+            "all sessions",
+            f"{_share(strict, len(runs))}" + (f"; extra: {extra}" if extra else ""),
+            strict == len(runs),
+            EXTRA,
+        ),
+    ]
 
 
 def nudges_per_session(name: str, persons: Sequence[Person]) -> Row:
@@ -525,8 +609,8 @@ PLAN: dict[str, list[Callable[[str, Sequence[Person]], Row | list[Row]]]] = {
     "ordinary_fast_client": [false_refocus],
     "ordinary_per_ping": [false_refocus],
     "heavy_admin": [false_refocus],
-    "reader": [no_refocus, counted_as_break],
-    "coffee_break": [no_refocus, counted_as_break],
+    "reader": [refocus_for_break, counted_as_break, any_refocus_at_work_pace],
+    "coffee_break": [refocus_for_break, counted_as_break, any_refocus_at_work_pace],
     "planted_distraction": [distraction_rates],
     "distraction_per_ping": [distraction_rates],
     "self_report": [self_report_counts, distraction_rates],
@@ -558,7 +642,7 @@ def archetype_rows(name: str, persons: Sequence[Person]) -> list[Row]:
     for metric in PLAN.get(name, []):
         result = metric(name, persons)
         rows.extend(result if isinstance(result, list) else [result])
-    rows.append(friction_per_episode(name, persons))
+    rows.extend(friction_per_episode(name, persons))
     rows.extend(guardrails(name, persons))
     rows.append(nudges_per_session(name, persons))
     return rows

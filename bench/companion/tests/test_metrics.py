@@ -1,0 +1,80 @@
+"""How the benchmark reads a session: the break rows and the friction rows on hand-made runs."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+from bench.companion.drive import SessionRun
+from bench.companion.metrics import friction_per_episode, refocus_for_break
+from bench.companion.people import SessionPlan, Truth
+from focus.summary import EventRecord
+
+START = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)
+
+
+def _at(minute: float) -> datetime:
+    return START + timedelta(minutes=minute)
+
+
+def _refocus_after(minute: float, signal: str) -> list[EventRecord]:
+    return [
+        EventRecord("distraction", _at(minute), {"signal": signal}),
+        EventRecord("nudge", _at(minute), {"kind": "refocus"}),
+    ]
+
+
+def _point(kind: str, at: float, minutes: float) -> dict:
+    return {"kind": kind, "at_minute": at, "minutes": minutes, "detail": ""}
+
+
+def _run(truth: Truth, events: list[EventRecord] = (), friction: list[dict] = ()) -> SessionRun:
+    totals: dict[str, dict] = {}
+    for point in friction:
+        totals.setdefault(point["kind"], {"count": 0, "minutes": 0.0})["count"] += 1
+    plan = SessionPlan(minutes=105, estimate=105, mode="deep", pings=[], truth=truth)
+    summary = {"friction_points": list(friction), "friction_totals": totals}
+    return SessionRun(plan, START, _at(105), list(events), summary, [], {})
+
+
+COFFEE = Truth(breaks=[(45.0, 60.0, "away")])
+
+
+def test_a_refocus_during_the_break_or_as_the_person_comes_back_is_for_the_break():
+    for events in (_refocus_after(50, "app_switches"), _refocus_after(64, "app_switches"), _refocus_after(80, "away")):
+        row = refocus_for_break("coffee_break", [[_run(COFFEE, events)]])
+        assert row.passed is False and row.value.startswith("1/1")
+
+
+def test_a_refocus_for_switching_well_after_the_break_is_not_the_breaks():
+    for events in ([], _refocus_after(20, "app_switches"), _refocus_after(75, "app_switches")):
+        row = refocus_for_break("coffee_break", [[_run(COFFEE, events)]])
+        assert row.passed is True and row.value.startswith("0/1")
+
+
+def _friction_rows(run: SessionRun) -> dict[str, bool | None]:
+    return {row.metric: row.passed for row in friction_per_episode("x", [[run]])}
+
+
+def test_one_friction_point_per_real_episode_passes_every_reading():
+    run = _run(Truth(distractions=[(20.0, 30.0)]), friction=[_point("distraction", 19.0, 12.0)])
+    assert set(_friction_rows(run).values()) == {True}
+
+
+def test_a_fragmented_episode_fails_the_issues_row():
+    truth = Truth(distractions=[(20.0, 30.0)])
+    run = _run(truth, friction=[_point("distraction", 20.0, 4.0), _point("distraction", 26.0, 4.0)])
+    assert _friction_rows(run)["friction points <= 1 per real episode"] is False
+
+
+def test_a_false_detection_is_not_fragmentation_but_is_counted_beside_it():
+    run = _run(COFFEE, friction=[_point("idle_gap", 45.5, 14.0), _point("distraction", 20.0, 10.0)])
+    rows = _friction_rows(run)
+    assert rows["friction points <= 1 per real episode"] is True
+    assert rows["sessions with a friction point and no real episode"] is False
+    assert rows["friction points <= real episodes (strict reading)"] is False
+
+
+def test_points_the_summary_left_unlisted_count_as_without_an_episode():
+    run = _run(COFFEE, friction=[_point("idle_gap", 45.5, 14.0)])
+    run.summary["friction_totals"]["idle_gap"]["count"] = 3  # two more than the capped list shows
+    assert _friction_rows(run)["sessions with a friction point and no real episode"] is False
