@@ -279,8 +279,8 @@ show the strict reading beside it, marked extra, in the table above.
 - **Friction points, "at most one per real episode"**: the issue's concern (What was seen, 6) is
   fragmentation: 16 fatigue_spike points for one hovering episode, 126 in two hours of noisy input.
   The row counts, per real episode (a planted distraction, a break taken, a rise to the session's
-  end), the friction points of its kind that overlap it, give or take a tick: at most one, in every
-  session. A friction point with no real episode is a false detection, not a fragment: each false
+  end), the friction points of its kind that start in it, give or take a tick: at most one, in
+  every session. A friction point with no real episode is a false detection, not a fragment: each false
   refocus leaves one, since the summary lists the distraction it was sent for. Those are counted
   beside it ("sessions with a friction point and no real episode", extra), held to the
   false-refocus rows' 5%: long sessions at a low pace (1-3.5 switches / 5 min: calm_deep,
@@ -350,8 +350,9 @@ HOW = """## How the streams are generated
 - Friction points per real episode: per session, distraction / idle_gap / stress_spike /
   fatigue_spike points against the planted distractions / breaks (the person's own and those taken
   when suggested) / rises (from their minute to the session's end) of the same kind; a point
-  belongs to an episode it overlaps, give or take one tick. A point of a kind the summary's list
-  capped, unlisted, counts as one with no real episode.
+  belongs to an episode if it starts from one tick before the episode's start to one tick after
+  its end. A point of a kind the summary's list capped, unlisted, counts as one with no real
+  episode.
 - Guardrails are checked by our own checker (allowed kind and its event type, micro tone, one
   sentence of at most 120 characters, 5-minute gap, cap of 8, none at or after the end); an
   exception from the policy is caught and counted and the tick is retried at the next one.

@@ -395,21 +395,30 @@ def _real_episodes(run: SessionRun) -> dict[str, list[tuple[float, float]]]:
     }
 
 
-def _overlaps(point: dict, episode: tuple[float, float]) -> bool:
-    """A friction point belongs to an episode it overlaps, give or take one tick period."""
+def _belongs(point: dict, episode: tuple[float, float]) -> bool:
+    """A friction point belongs to a real episode if it starts within it, or up to a tick period
+    before it (as "the summary's episode starts within 5 minutes of the truth" allows) or after it."""
     slack = TICK.total_seconds() / 60.0
     start, end = episode
-    return point["at_minute"] < end + slack and point["at_minute"] + (point["minutes"] or 0.0) > start - slack
+    return start - slack <= point["at_minute"] < end + slack
 
 
 def _friction_by_episode(run: SessionRun) -> tuple[int, int]:
     """(friction points beyond one per real episode, friction points with no real episode) of the
-    episode kinds; a kind whose list the summary capped counts its unlisted points as the latter."""
+    episode kinds. A point is the episode's it belongs to (:func:`_belongs`; of two, the one that
+    starts nearer it); a kind whose list the summary capped counts its unlisted points as the
+    latter."""
     beyond = unmatched = 0
     for kind, episodes in _real_episodes(run).items():
         points = [f for f in run.summary["friction_points"] if f["kind"] == kind]
-        beyond += sum(max(0, sum(_overlaps(f, ep) for f in points) - 1) for ep in episodes)
-        unmatched += sum(not any(_overlaps(f, ep) for ep in episodes) for f in points)
+        owners: Counter[int] = Counter()
+        for f in points:
+            mine = [i for i, ep in enumerate(episodes) if _belongs(f, ep)]
+            if mine:
+                owners[min(mine, key=lambda i: abs(episodes[i][0] - f["at_minute"]))] += 1
+            else:
+                unmatched += 1
+        beyond += sum(n - 1 for n in owners.values())
         unmatched += run.summary["friction_totals"].get(kind, {}).get("count", 0) - len(points)
     return beyond, unmatched
 

@@ -78,3 +78,17 @@ def test_points_the_summary_left_unlisted_count_as_without_an_episode():
     run = _run(COFFEE, friction=[_point("idle_gap", 45.5, 14.0)])
     run.summary["friction_totals"]["idle_gap"]["count"] = 3  # two more than the capped list shows
     assert _friction_rows(run)["sessions with a friction point and no real episode"] is False
+
+
+def test_a_false_detection_just_before_a_real_one_is_not_a_fragment_of_it():
+    truth = Truth(distractions=[(23.7, 33.7)])
+    run = _run(truth, friction=[_point("distraction", 12.0, 8.2), _point("distraction", 24.0, 10.0)])
+    rows = _friction_rows(run)
+    assert rows["friction points <= 1 per real episode"] is True
+    assert rows["sessions with a friction point and no real episode"] is False
+
+
+def test_a_point_between_two_breaks_is_the_nearer_ones():
+    truth = Truth(breaks=[(30.6, 34.7, "idle"), (41.6, 46.5, "idle")])
+    run = _run(truth, friction=[_point("idle_gap", 27.1, 7.8), _point("idle_gap", 38.4, 8.5)])
+    assert set(_friction_rows(run).values()) == {True}
