@@ -26,7 +26,7 @@ from focus.policy.answers import DISMISS_HOLD_TICKS, MIN_ANSWERS
 ROOT = Path(__file__).resolve().parents[2]
 DOC = ROOT / "docs" / "companion.md"
 BASELINE = ROOT / "bench" / "companion" / "baseline.json"
-DEFAULT_SEEDS = 30
+DEFAULT_SEEDS = 100  # the issue asks for >= 30; at 30 a 95% rate of 88% passes one run in ten
 # The engine cross-check's sample: a few seeds of a few archetypes (each a whole session on PostgreSQL).
 ENGINE_SAMPLE = (
     "calm_deep",
@@ -157,7 +157,7 @@ def document(rows: list[Row], *, seeds: int, check: list[str], seconds: float, l
         "# The companion on realistic people: the session simulator",
         "",
         "`make bench-companion` (`python -m bench.companion`, options in `--help`) runs every person",
-        "archetype below over SEEDS seeds (default 30) through the real policy, tick by tick exactly as",
+        "archetype below over SEEDS seeds (default 100) through the real policy, tick by tick exactly as",
         'focus/engine.py does, and rewrites this page. Issue 11\'s "Done when" rates are marked',
         '"issue 11"; rows marked "extra" are further rates worth watching (no target from the issue, or',
         'one taken from its "What was seen").',
@@ -213,7 +213,8 @@ the simulator mirrors them, and what it learns is folded with `rhythm.answers.an
 
 - **dismisses_check_ins**, "sees fewer within three sessions": check-ins per session hour by
   session number, session 3 below session 1, and what was learned (`summary["learned"]` after
-  session 2) spacing check-ins out for at least 95% of the people;
+  session 2) spacing check-ins out for at least 95% of the people who had dismissed `MIN_ANSWERS`
+  check-ins by then (a few got fewer in their first two sessions, and have taught nothing yet);
 - **done_on_breaks**, "keeps getting them": no session's breaks spaced out by what was learned
   (taking a break is never held against it) and session 3 bringing at least 80% of session 1's
   micro breaks per hour (recovery breaks follow the readings, not the answers; the 80% is our
@@ -252,7 +253,35 @@ def answers_section(rows: list[Row], baseline: dict) -> list[str]:
     return lines
 
 
-STILL_FAILING = """### How two rows are read, and what their strict readings leave
+STILL_FAILING = """### What still fails, how two rows are read, and what their strict readings leave
+
+- **distraction_per_ping: the planted distraction found and placed in about 88%** (issue 11 asks
+  for >= 95%). At 30 seeds this table showed 29/30, which at a true 88% comes up in about one run
+  in ten; hence the 100 seeds. The client pings every 2-2.5 minutes and counts switches since its
+  last ping, so at 2-5 switches / 5 min its readings are 0-3 and the distraction's 4-11. Tracing
+  every missed seed: the pace is the median of small whole numbers, which steps 1 -> 2 -> 3 as the
+  session goes on, and 2.6 x a 2 or a 3 is above the distraction's readings; the distraction's
+  first readings enter the pace and spread of the next tick (a spread of 1.5 becoming 3.0) and raise
+  its own bar; three readings 2-2.5 minutes apart span under the 5 minutes a run must span; one
+  low reading inside the distraction (Poisson noise at these counts) ends the run; and a few
+  distractions came out under 3 x the pace in the switches themselves. Each fix we measured, at
+  100-200 seeds, moved this rate to 89-94% and cost elsewhere: counting the interval before a run's
+  first reading into its span (93%) raised false episodes on the rolling-counter people
+  (coffee_break 14 -> 25% of sessions, calm_deep 18 -> 27%); letting one low reading sit inside a
+  run (91%) placed the summary's start more than 5 minutes early; a pace without the run's own
+  readings (91%) raised the sessions with a false episode from 10% to 14% on the eight archetypes
+  we ran it on; a grouped median, a Poisson spread
+  and a floor of 3 moved it by a point at most. Applied to the per-ping people alone (an oracle: the
+  product cannot tell the two counters apart), the best combination found 94% and placed 93% at
+  200 seeds. What would likely close it is a test of its own for a per-ping counter (the sum of its
+  readings against a Poisson bound over the time they cover) and a way to know the counter: from
+  the readings (a rolling counter's overlap, so successive readings move less; at 20 minutes the
+  two kinds still overlap in about one session in ten), or a field in the ping that says which.
+
+Two of the "Done when" lines can be read strictly, as zero tolerance over every session, and read
+so they contradict the issue's own tolerances and, at the simulator's noise, any detector that
+finds a 5 x distraction in >= 95% (the next section). We measure each as what it is about, and
+show the strict reading beside it, marked extra, in the table above.
 
 Two of the "Done when" lines can be read strictly, as zero tolerance over every session, and read
 so they contradict the issue's own tolerances and, at the simulator's noise, any detector that
@@ -360,7 +389,7 @@ HOW = """## How the streams are generated
 ## Run it
 
     make bench-companion                 # 30 seeds, the engine cross-check, rewrites this page
-    SEEDS=50 make bench-companion
+    SEEDS=30 make bench-companion        # the issue's minimum: quicker, and noisier
     .venv/bin/python -m bench.companion --seeds 5 --archetypes calm_deep,reader --no-engine --no-doc
     .venv/bin/python -m bench.companion --label Baseline --save-baseline   # a new Baseline column
 

@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 
 from bench.companion.drive import TICK_LAG_SECONDS, USER_FACING, SessionRun, policy_config
 from focus.guardrails import MAX_MESSAGE_CHARS, is_micro_tone
+from focus.policy.answers import MIN_ANSWERS
 from focus.summary import EventRecord
 from focus.vocabulary import ALLOWED_KINDS, BREAK_KINDS, event_type_for
 
@@ -520,11 +521,25 @@ def fewer_check_ins(name: str, persons: Sequence[Person]) -> list[Row]:
         first, third = _rate(*totals[0]), _rate(*totals[2])
         value = f"{third:.2f} vs {first:.2f} per hour"
         rows.append(Row(name, "check-ins per hour, session 3 vs 1", "fewer", value, third < first, ISSUE_13))
+    # Only a person who has dismissed MIN_ANSWERS check-ins by then has taught anything: one whose
+    # first two sessions brought fewer check-ins (flow, other nudges first) has not, yet.
+    taught = [
+        p
+        for p in persons
+        if sum(
+            n.content.get("kind") == "check_in" and a.content.get("response") == "dismiss"
+            for r in p[:2]
+            for n, a in r.answers()
+        )
+        >= MIN_ANSWERS
+    ]
     learned = sum(
-        any(k["kind"] == "check_in" and k["factor"] > 1 for k in p[1].summary.get("learned", [])) for p in persons
+        any(k["kind"] == "check_in" and k["factor"] > 1 for k in p[1].summary.get("learned", [])) for p in taught
     )
+    row = _at_least(name, "check-ins spaced out (learned) after session 2", learned, len(taught), 0.95, ISSUE_13)
+    untaught = len(persons) - len(taught)
     rows.append(
-        _at_least(name, "check-ins spaced out (learned) after session 2", learned, len(persons), 0.95, ISSUE_13)
+        replace(row, value=f"{row.value} of those who dismissed {MIN_ANSWERS}; {untaught} got fewer to dismiss")
     )
     return rows
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 
 from bench.companion.drive import SessionRun
-from bench.companion.metrics import friction_per_episode, refocus_for_break
+from bench.companion.metrics import fewer_check_ins, friction_per_episode, refocus_for_break
 from bench.companion.people import SessionPlan, Truth
+from focus import vocabulary
 from focus.summary import EventRecord
 
 START = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)
@@ -92,3 +93,27 @@ def test_a_point_between_two_breaks_is_the_nearer_ones():
     truth = Truth(breaks=[(30.6, 34.7, "idle"), (41.6, 46.5, "idle")])
     run = _run(truth, friction=[_point("idle_gap", 27.1, 7.8), _point("idle_gap", 38.4, 8.5)])
     assert set(_friction_rows(run).values()) == {True}
+
+
+def _session_with_check_ins(dismissed: int, learned_factor: float = 1.0) -> SessionRun:
+    events: list[EventRecord] = []
+    for n in range(dismissed):
+        events.append(EventRecord("nudge", _at(30 + 60 * n), {"kind": "check_in"}))
+        events.append(
+            EventRecord(
+                vocabulary.NUDGE_RESPONSE, _at(31 + 60 * n), {"event_id": len(events) - 1, "response": "dismiss"}
+            )
+        )
+    run = _run(Truth(), events)
+    run.summary["learned"] = [{"kind": "check_in", "factor": learned_factor}]
+    return run
+
+
+def test_check_ins_are_learned_from_the_people_who_dismissed_enough_of_them():
+    taught = [_session_with_check_ins(1), _session_with_check_ins(1, learned_factor=3.0)]
+    untaught = [_session_with_check_ins(0), _session_with_check_ins(1)]
+    row = next(r for r in fewer_check_ins("d", [taught, untaught]) if "spaced out" in r.metric)
+    assert row.passed is True and row.value.startswith("1/1") and "1 got fewer" in row.value
+    not_learned = [_session_with_check_ins(1), _session_with_check_ins(1)]
+    row = next(r for r in fewer_check_ins("d", [not_learned, untaught]) if "spaced out" in r.metric)
+    assert row.passed is False
