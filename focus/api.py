@@ -68,8 +68,9 @@ class SessionPingApi(PersonAccessAudit, APIView):
         operation_id="focus_ping",
         summary="Ping biomarkers during a session",
         description="Any of the readings, all optional: `energy`, `stress`, `fatigue`, `focus` are 0-1 (the "
-        "dashboard shows them as %), `heart_rate` bpm, `hrv_ms`, `activity`, `app_switches`, a `note`. Energy, "
-        "stress and fatigue also update the rhythm state. 409 once the session has ended.",
+        "dashboard shows them as %), `heart_rate` bpm, `hrv_ms`, `activity`, `app_switches` (and what it counts, "
+        "`app_switches_counter`), a `note`. Energy, stress and fatigue also update the rhythm state. 409 once the "
+        "session has ended.",
         examples=[
             OpenApiExample(
                 "A check-in",
@@ -80,6 +81,7 @@ class SessionPingApi(PersonAccessAudit, APIView):
                     "focus": 0.8,
                     "activity": "active",
                     "app_switches": 3,
+                    "app_switches_counter": "last_5_minutes",
                 },
                 request_only=True,
             )

@@ -7,7 +7,15 @@ from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema_fiel
 from rest_framework import serializers
 
 from focus.models import MAX_ESTIMATE_MINUTES, MIN_ESTIMATE_MINUTES, FocusEvent, FocusSession, Mode
-from focus.vocabulary import ALLOWED_KINDS, PING_SOURCE_CLIENT, PING_SOURCES, RESPONSES, SNOOZE, SNOOZE_MINUTES
+from focus.vocabulary import (
+    ALLOWED_KINDS,
+    PING_SOURCE_CLIENT,
+    PING_SOURCES,
+    RESPONSES,
+    SNOOZE,
+    SNOOZE_MINUTES,
+    SWITCH_COUNTERS,
+)
 from focusflow.fields import (
     MOMENT_RULES,
     InputSerializer,
@@ -55,6 +63,14 @@ class PingInput(InputSerializer):
     focus = unit_field(required=False, allow_null=True)
     activity = serializers.ChoiceField(choices=ACTIVITIES, required=False, allow_null=True)
     app_switches = StrictIntegerField(required=False, allow_null=True, min_value=0, max_value=MAX_APP_SWITCHES)
+    app_switches_counter = serializers.ChoiceField(
+        choices=SWITCH_COUNTERS,
+        required=False,
+        allow_null=True,
+        help_text="What `app_switches` counts: `last_5_minutes` (a rolling count) or `since_last_ping`. "
+        "Left out, the companion reads the counts either way, less surely; the live page's own pings count "
+        "since the last ping.",
+    )
     note = serializers.CharField(required=False, allow_null=True, allow_blank=True, max_length=MAX_NOTE_LENGTH)
     source = serializers.ChoiceField(
         choices=PING_SOURCES,

@@ -18,10 +18,10 @@ work (pace 2-5, 105 minutes; pace learned over the first 30). Pure, seeded, a fe
 from __future__ import annotations
 
 import bisect
-import math
 import random
 from dataclasses import dataclass
-from statistics import NormalDist
+
+from focus.policy.poisson import quantile, upper_bound
 
 FIVE_MINUTES = 300.0
 WINDOW = 600.0  # the detector's window: as long as the planted distraction
@@ -45,28 +45,6 @@ class LimitRow:
     detected: float  # share of planted distractions found in time
 
 
-def _poisson_at_least(k: int, mean: float) -> float:
-    term, below = math.exp(-mean), 0.0
-    for i in range(k):
-        below += term
-        term *= mean / (i + 1)
-    return max(0.0, 1.0 - below)
-
-
-def _quantile(mean: float, p: float) -> int:
-    """The least k with P(X >= k) <= p for X ~ Poisson(mean)."""
-    k = 0
-    while _poisson_at_least(k, mean) > p:
-        k += 1
-    return k
-
-
-def _upper_bound(seen: int, confidence: float) -> float:
-    """An upper confidence bound on a Poisson mean after ``seen`` events (Wilson-Hilferty)."""
-    z, m = NormalDist().inv_cdf(confidence), seen + 1
-    return m * (1 - 1 / (9 * m) + z / (3 * math.sqrt(m))) ** 3
-
-
 def _switches(rng: random.Random, spans: list[tuple[float, float, float]]) -> list[float]:
     """Switch times of a Poisson process: (start, end, switches per second) spans."""
     times: list[float] = []
@@ -81,8 +59,8 @@ def _alarms(
     times: list[float], *, learned_until: float, watch: tuple[float, float], confidence: float, p: float
 ) -> bool:
     seen = bisect.bisect_right(times, learned_until)
-    pace = _upper_bound(seen, confidence) / (learned_until / FIVE_MINUTES)
-    k = _quantile(2 * pace, p)  # a 10-minute window holds two 5-minute paces
+    pace = upper_bound(seen, confidence) / (learned_until / FIVE_MINUTES)
+    k = quantile(2 * pace, p)  # a 10-minute window holds two 5-minute paces
     end = watch[0] + WINDOW
     while end <= watch[1]:
         if bisect.bisect_right(times, end) - bisect.bisect_right(times, end - WINDOW) >= k:

@@ -239,7 +239,7 @@ def counted_as_break(name: str, persons: Sequence[Person]) -> Row:
     return _at_least(name, "counted as a break", hits, len(runs), 1.0)
 
 
-def distraction_rates(name: str, persons: Sequence[Person]) -> list[Row]:
+def distraction_rates(name: str, persons: Sequence[Person], source: str = DONE_WHEN) -> list[Row]:
     runs = _sessions(persons)
     detected = refocused = placed = early = 0
     for r in runs:
@@ -264,8 +264,8 @@ def distraction_rates(name: str, persons: Sequence[Person]) -> list[Row]:
         early += any(minute < start for minute, kind, _ in r.sent() if kind == "refocus")
     return [
         _at_least(name, "distraction detected (start to end + 1 tick)", detected, len(runs), 0.95, EXTRA),
-        _at_least(name, "refocus within one tick of detection", refocused, len(runs), 0.95),
-        _at_least(name, "summary episode starts within 5 min of truth", placed, len(runs), 0.95),
+        _at_least(name, "refocus within one tick of detection", refocused, len(runs), 0.95, source),
+        _at_least(name, "summary episode starts within 5 min of truth", placed, len(runs), 0.95, source),
         _at_most(name, "sessions with a refocus before the distraction", early, len(runs), 0.05, EXTRA),
     ]
 
@@ -632,11 +632,13 @@ PLAN: dict[str, list[Callable[[str, Sequence[Person]], Row | list[Row]]]] = {
     "ordinary": [false_refocus],
     "ordinary_fast_client": [false_refocus],
     "ordinary_per_ping": [false_refocus],
+    "ordinary_per_ping_unsaid": [lambda n, p: false_refocus(n, p, EXTRA)],
     "heavy_admin": [false_refocus],
     "reader": [refocus_for_break, counted_as_break, any_refocus_at_work_pace],
     "coffee_break": [refocus_for_break, counted_as_break, any_refocus_at_work_pace],
     "planted_distraction": [distraction_rates],
     "distraction_per_ping": [distraction_rates],
+    "distraction_per_ping_unsaid": [lambda n, p: distraction_rates(n, p, EXTRA)],
     "self_report": [self_report_counts, distraction_rates],
     "stressed": [lambda n, p: rise_rates(n, p, EXTRA), lambda n, p: false_refocus(n, p, EXTRA)],
     "exhausted_starter": [exhausted_rates],

@@ -555,8 +555,22 @@ ARCHETYPES: dict[str, Archetype] = {
         Archetype(
             "ordinary_per_ping",
             "Ordinary worker, per-ping counter",
-            "As ordinary, but the client pings every 2-2.5 min and counts switches since its last ping.",
-            _ordinary("ordinary_per_ping", Client(interval=(2.0, 2.5), counter="per_ping"), (5.0, 10.0), "light"),
+            "As ordinary, but the client pings every 2-2.5 min, counts switches since its last ping and "
+            "says so (app_switches_counter).",
+            _ordinary(
+                "ordinary_per_ping",
+                Client(interval=(2.0, 2.5), counter="per_ping", says_counter=True),
+                (5.0, 10.0),
+                "light",
+            ),
+        ),
+        Archetype(
+            "ordinary_per_ping_unsaid",
+            "Ordinary worker, per-ping counter it does not name",
+            "As ordinary_per_ping, but the client does not say what it counts.",
+            _ordinary(
+                "ordinary_per_ping_unsaid", Client(interval=(2.0, 2.5), counter="per_ping"), (5.0, 10.0), "light"
+            ),
         ),
         Archetype(
             "heavy_admin",
@@ -587,9 +601,16 @@ ARCHETYPES: dict[str, Archetype] = {
         Archetype(
             "distraction_per_ping",
             "Planted distraction, per-ping counter",
-            "As planted distraction, seen by a client that pings every 2-2.5 min and counts switches "
-            "since its last ping.",
-            _distraction("distraction_per_ping", Client(interval=(2.0, 2.5), counter="per_ping")),
+            "As planted distraction, seen by a client that pings every 2-2.5 min, counts switches "
+            "since its last ping and says so (app_switches_counter).",
+            _distraction("distraction_per_ping", Client(interval=(2.0, 2.5), counter="per_ping", says_counter=True)),
+        ),
+        Archetype(
+            "distraction_per_ping_unsaid",
+            "Planted distraction, per-ping counter it does not name",
+            "As distraction_per_ping, but the client does not say what it counts: the policy reads its "
+            "counts as it reads any client's that says nothing.",
+            _distraction("distraction_per_ping_unsaid", Client(interval=(2.0, 2.5), counter="per_ping")),
         ),
         Archetype(
             "self_report",

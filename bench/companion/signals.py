@@ -16,6 +16,8 @@ import math
 import random
 from dataclasses import dataclass, field
 
+from focus.vocabulary import SWITCHES_LAST_5_MINUTES, SWITCHES_SINCE_LAST_PING
+
 ACTIVE, IDLE, AWAY = "active", "idle", "away"
 FIVE_MINUTES = 300.0
 # How long before the session the switching process (the person's ordinary use of the computer)
@@ -76,11 +78,15 @@ class Client:
 
     interval: tuple[float, float] = (1.0, 2.5)
     counter: str = "rolling"  # "rolling": switches in the last 5 min | "per_ping": since the last ping
+    says_counter: bool = False  # sends app_switches_counter, as the API documents
     activity: bool = True
     switches: bool = True
     readings: tuple[str, ...] = ("energy", "stress", "fatigue")
     source: str | None = None  # DESIGN.md "Live delivery": "page" | "client" | "self_report"
     once_per_tick: bool = False  # the live page: one automatic ping per tick period, at its own phase
+
+
+SAID_COUNTER = {"rolling": SWITCHES_LAST_5_MINUTES, "per_ping": SWITCHES_SINCE_LAST_PING}
 
 
 @dataclass
@@ -216,6 +222,8 @@ def observe(rng: random.Random, behaviour: Behaviour, client: Client, end: float
         if client.switches:
             after = t - FIVE_MINUTES if client.counter == "rolling" else previous
             content["app_switches"] = switches.count(after, t)
+            if client.says_counter:
+                content["app_switches_counter"] = SAID_COUNTER[client.counter]
         for name in client.readings:
             value = _read(rng, behaviour, name, t)
             if value is not None:

@@ -58,6 +58,12 @@ class PolicyConfig:
     distraction_factor: float = 2.6
     distraction_readings: int = 3
     distraction_leave_fraction: float = 0.75
+    # "Distraction", a per-ping counter (switches since the client's previous ping): a stretch's
+    # switches must be a count this rare (Poisson) at an upper bound, at this confidence, on the
+    # person's own rate, besides distraction_factor x the rate and distraction_min_switches per
+    # tick period. Tuned on the simulator (docs/companion.md).
+    distraction_rarity: float = 1e-3
+    distraction_rate_confidence: float = 0.5
     # "Mode": light and admin work tolerate more switching: the distraction threshold and the
     # flow ceiling are multiplied by these (deep and creative: 1).
     light_switch_tolerance: float = 1.25
@@ -140,5 +146,8 @@ class PolicyConfig:
                 raise ValueError(f"PolicyConfig.{f.name} must be a number, got {value!r}")
             if value < 0 or (f.name in positive and value <= 0):
                 raise ValueError(f"PolicyConfig.{f.name} must be {'> 0' if f.name in positive else '>= 0'}")
+        for name in ("distraction_rarity", "distraction_rate_confidence"):
+            if not 0 < getattr(self, name) < 1:
+                raise ValueError(f"PolicyConfig.{name} must be between 0 and 1")
         if self.recovery_fatigue_span <= 0:
             raise ValueError("PolicyConfig.recovery_fatigue_span must be > 0")

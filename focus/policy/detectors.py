@@ -28,6 +28,7 @@ from focus.policy.inputs import (
     EPSILON as _EPSILON,
 )
 from focus.policy.norms import Norm, PersonNorms, norm_of
+from focus.policy.poisson import quantile, upper_bound
 from focus.policy.state import _State
 from focusflow.numbers import finite_number
 
@@ -216,6 +217,102 @@ def _switch_run(
         if sustained and statistics.fmean(values[a:b]) >= threshold - _EPSILON:
             return stretch, threshold
     return [], single
+
+
+# A per-ping counter's latest readings at this multiple of the person's rate are already the
+# stretch's own beginning: they are left out of the rate it is read against.
+_RUN_START_FACTOR = 2.0
+# The longest stretch a per-ping counter's run is read over: a distraction is found within it.
+_COUNTED_RUN_TICKS = 4
+
+
+@dataclass(frozen=True)
+class CountedRun:
+    """Sustained switching read from a per-ping counter (:func:`_counted_run`)."""
+
+    readings: tuple[PingSample, ...]  # the stretch; () if none holds
+    threshold: float | None  # switches per reading that would hold (the episode's leave mark); None: rate unknown
+    since: datetime | None = None  # when its switches began to count: the ping before the stretch
+    reason: str = ""
+
+
+def _counted_run(
+    pings: Sequence[PingSample], window_start: datetime, config: PolicyConfig, *, tolerance: float = 1.0
+) -> CountedRun:
+    """Sustained switching from a counter of the switches since the client's previous ping: the
+    stretch of working readings ending in this tick whose switches are too many for the person's
+    own rate over the time they cover (from the ping before the stretch to its last, at least a
+    tick period): at least ``distraction_factor`` x the rate and ``distraction_min_switches`` per
+    tick period, and a count that rare (Poisson, ``distraction_rarity``) at an upper bound on the
+    rate (``distraction_rate_confidence``), all times the mode's tolerance. The rate is this
+    session's own: its earlier working readings over the time they cover (as many as
+    :func:`switch_pace` needs), leaving out the latest that already run at twice it (the stretch's
+    beginning). Of the stretches that hold, the likeliest (Poisson log-likelihood ratio) wins, so
+    the episode begins where the switching rose. Counts, not means: small counts per ping are read
+    as surely as large ones."""
+    counted = [p for p in pings if p.app_switches is not None]
+    previous = {id(later): earlier for earlier, later in zip(counted, counted[1:])}
+    readings = [p for p in counted if p.activity not in (IDLE, AWAY) and id(p) in previous]
+
+    def seconds(p: PingSample) -> float:
+        return (p.at - previous[id(p)].at).total_seconds()
+
+    def switches(ps: Sequence[PingSample]) -> float:
+        return float(sum(p.app_switches for p in ps))  # type: ignore[misc]
+
+    known = [p for p in readings if p.at <= window_start]
+    cut = len(known)
+    covered = sum(seconds(p) for p in known)
+    if cut < config.min_switch_history or covered < config.switch_history_ticks * config.tick_seconds:
+        return CountedRun((), None)  # not known yet
+    first_rate = switches(known) / covered
+    while cut > 0 and float(known[cut - 1].app_switches) > _RUN_START_FACTOR * first_rate * seconds(known[cut - 1]):  # type: ignore[arg-type]
+        cut -= 1
+    covered = sum(seconds(p) for p in known[:cut])
+    if cut < config.min_switch_history or covered <= 0:
+        return CountedRun((), None)
+    seen = switches(known[:cut])
+    rate, bound = seen / covered, upper_bound(int(seen), config.distraction_rate_confidence) / covered
+
+    def needed(span: float) -> float:
+        floor = max(
+            config.distraction_factor * rate * span, config.distraction_min_switches * span / config.tick_seconds
+        )
+        return tolerance * max(floor, quantile(tolerance * bound * span, config.distraction_rarity))
+
+    interval = statistics.median(seconds(p) for p in known)
+    leave_mark = needed(config.tick_seconds) * interval / config.tick_seconds
+    running = [0.0]  # switches before each reading, so a stretch's sum is one subtraction
+    for p in readings:
+        running.append(running[-1] + float(p.app_switches))  # type: ignore[arg-type]
+    high = [float(p.app_switches) > _RUN_START_FACTOR * rate * seconds(p) for p in readings]  # type: ignore[arg-type]
+    longest = _COUNTED_RUN_TICKS * config.tick_seconds
+    best: tuple[float, int, int, float] | None = None  # (likelihood ratio, start, end, switches needed)
+    for end in (i for i, p in enumerate(readings) if p.at > window_start):
+        for start in range(end, max(0, cut - 1) - 1, -1):  # the rate's last reading may open the stretch
+            span = (readings[end].at - previous[id(readings[start])].at).total_seconds()
+            if span > longest:
+                break
+            seen_here, expected = running[end + 1] - running[start], rate * span
+            if span < config.tick_seconds - _EPSILON or expected <= 0 or seen_here <= expected:
+                continue
+            ratio = seen_here * math.log(seen_here / expected) - (seen_here - expected)
+            if best is not None and ratio <= best[0]:
+                continue
+            need = needed(span)
+            if seen_here >= need - _EPSILON and sum(high[start : end + 1]) >= 2:  # not one burst
+                best = (ratio, start, end, need)
+    if best is None:
+        return CountedRun((), leave_mark)
+    _, start, end, need = best
+    stretch = tuple(readings[start : end + 1])
+    minutes = max(1, round((stretch[-1].at - previous[id(stretch[0])].at).total_seconds() / 60))
+    return CountedRun(
+        stretch,
+        need / len(stretch),
+        previous[id(stretch[0])].at,
+        f"You've switched apps {int(switches(stretch))} times in {minutes} minutes.",
+    )
 
 
 def distraction_signal(
@@ -464,9 +561,14 @@ def _update_distraction(
     distraction before there is something to compare it with. An episode ends with a tick whose
     median switches fall below ``distraction_leave_fraction`` of the one-reading threshold
     (hysteresis) and no low focus."""
-    run: list[PingSample] = []
+    run: Sequence[PingSample] = []
     threshold: float | None = None
-    if baseline is not None:
+    counted: CountedRun | None = None
+    latest = [p for p in window if p.app_switches is not None]
+    if latest and latest[-1].counts_since_last_ping:
+        counted = _counted_run(pings, window_start, config, tolerance=tolerance)
+        run, threshold = counted.readings, counted.threshold
+    elif baseline is not None:
         run, threshold = _switch_run(pings, window_start, config, baseline=baseline, spread=spread, tolerance=tolerance)
     found = distraction_signal(window, config=config, run=run)
     if found is None:
@@ -478,6 +580,8 @@ def _update_distraction(
                 state.refocus_reason = None
         return None
     signal, reason = found
+    if signal == "app_switches" and counted is not None and counted.reason:
+        reason = counted.reason
     if state.refocus_pending:
         state.refocus_reason = reason
     if state.distraction_active:
@@ -486,7 +590,7 @@ def _update_distraction(
     state.refocus_pending = True
     state.refocus_reason = reason
     if signal == "app_switches":
-        since = run[0].at if run else window[0].at
+        since = (counted.since if counted is not None else None) or (run[0].at if run else window[0].at)
     else:
         since = next(p.at for p in window if (f := finite_number(p.focus)) is not None and f <= config.low_focus)
     content: dict = {"signal": signal, "reason": reason, "since": as_utc(since).isoformat()}

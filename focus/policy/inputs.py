@@ -18,7 +18,16 @@ from typing import Any
 from focus.clock import as_utc
 from focus.policy.norms import PersonNorms
 from focus.policy.preferences import WorkingHours
-from focus.vocabulary import ACTIVE, ACTIVITIES, AWAY, IDLE
+from focus.vocabulary import (
+    ACTIVE,
+    ACTIVITIES,
+    AWAY,
+    IDLE,
+    PING_SOURCE_PAGE,
+    PING_SOURCES,
+    SWITCH_COUNTERS,
+    SWITCHES_SINCE_LAST_PING,
+)
 from focusflow.numbers import finite_number
 
 __all__ = [
@@ -42,13 +51,23 @@ EPSILON = 1e-9  # so a rise of exactly stress_rise counts despite float rounding
 class PingSample:
     at: datetime  # aware UTC
     activity: str | None = None  # "active" | "idle" | "away"
-    app_switches: int | None = None  # switches in the last ~5 minutes
+    app_switches: int | None = None  # switches in the last ~5 minutes, or since the last ping
+    app_switches_counter: str | None = None  # which of the two, if the client said (SWITCH_COUNTERS)
+    source: str | None = None  # "page" | "self_report" | None: a client's (PING_SOURCES)
     focus: float | None = None  # self-reported 0..1
     energy: float | None = None  # 0..1
     stress: float | None = None  # 0..1
     fatigue: float | None = None  # 0..1
     heart_rate: int | None = None  # bpm
     hrv_ms: float | None = None  # RMSSD ms
+
+    @property
+    def counts_since_last_ping(self) -> bool:
+        """Its ``app_switches`` are the switches since the client's previous ping: the client said
+        so, or, saying nothing, it is the live page's own ping (which counts that way)."""
+        if self.app_switches_counter is not None:
+            return self.app_switches_counter == SWITCHES_SINCE_LAST_PING
+        return self.source == PING_SOURCE_PAGE
 
     @classmethod
     def from_content(cls, at: datetime, content: Mapping[str, Any]) -> PingSample:
@@ -131,7 +150,11 @@ def parse_ping(sample: PingSample) -> PingSample:
     reading a finite number or None: what every detector would otherwise check on each read."""
     values: dict[str, Any] = {name: finite_number(getattr(sample, name)) for name in _PING_READINGS}
     activity = sample.activity if sample.activity in ACTIVITIES else None
-    return replace(sample, at=as_utc(sample.at), activity=activity, **values)
+    counter = sample.app_switches_counter if sample.app_switches_counter in SWITCH_COUNTERS else None
+    source = sample.source if sample.source in PING_SOURCES else None
+    return replace(
+        sample, at=as_utc(sample.at), activity=activity, app_switches_counter=counter, source=source, **values
+    )
 
 
 # --------------------------------------------------------------------------- small readers

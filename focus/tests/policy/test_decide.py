@@ -533,6 +533,57 @@ def test_no_switch_count_is_a_distraction_before_the_persons_pace_is_known():
     assert "distraction" in detection_types(known.tick(*high, norms=norms))
 
 
+def per_ping(switches: int, **fields) -> dict:
+    """A ping from a client whose count is the switches since its previous ping, and says so."""
+    return {"activity": "active", "app_switches": switches, "app_switches_counter": "since_last_ping", **fields}
+
+
+def test_a_per_ping_counter_is_read_by_its_switches_over_the_time_they_cover():
+    """Issue 11: a client counting since its last ping sends small counts (1 every 2.5 minutes at
+    2 switches / 5 min); a distraction at 5 x is 5 a ping. Read as counts over the time they
+    cover, it is found, and its episode begins at the ping before its first high count."""
+    session = Session(NO_CHECK_IN)
+    session.run(4, per_ping(1), per_ping(1))  # the person's own rate: 8 readings over 20 minutes
+    assert "distraction" not in detection_types(session.tick(per_ping(1), per_ping(5)))  # one burst
+    decision = session.tick(per_ping(5), per_ping(5))
+    (detection,) = [d for d in decision.detections if d.event_type == "distraction"]
+    assert detection.content["since"] == session.pings[-4].at.isoformat()  # the ping before the first 5
+    assert detection.content["reason"] == "You've switched apps 15 times in 7 minutes."
+    assert decision.event_type == "nudge" and decision.content["kind"] == "refocus"
+
+
+def test_a_per_ping_counters_ordinary_counts_are_not_a_distraction():
+    session = Session(NO_CHECK_IN)
+    for n in range(16):  # 0-3 a ping around a rate of 1.5: Poisson-like noise, including a 3, 3
+        session.tick(per_ping((0, 2, 1, 3, 3, 1, 0, 2)[n % 8]), per_ping((1, 2, 0, 1)[n % 4]))
+    assert session.detected("distraction") == []
+
+
+def test_a_per_ping_counter_waits_for_the_persons_own_rate():
+    session = Session(NO_CHECK_IN)
+    session.tick(per_ping(1), per_ping(1))
+    session.tick(per_ping(9), per_ping(9))
+    assert session.detected("distraction") == []  # three readings over ten minutes: no rate yet
+
+
+def test_the_pages_own_pings_count_since_the_last_one_and_other_clients_say_nothing():
+    def detected(**fields) -> list[int]:
+        session = Session(NO_CHECK_IN)
+        session.run(
+            4, {"activity": "active", "app_switches": 0, **fields}, {"activity": "active", "app_switches": 1, **fields}
+        )
+        session.run(
+            2, {"activity": "active", "app_switches": 3, **fields}, {"activity": "active", "app_switches": 3, **fields}
+        )
+        return session.detected("distraction")
+
+    # 3 a ping against half a switch a ping: 12 in ten minutes where 2 are usual, a distraction
+    # counted since the last ping; under the floor of 4 for a rolling 5-minute count.
+    counted = detected(app_switches_counter="since_last_ping")
+    assert counted and detected(source="page") == counted
+    assert detected() == [] and detected(app_switches_counter="last_5_minutes") == []
+
+
 def test_one_distraction_per_episode():
     session = Session(NO_CHECK_IN)
     session.run(3, WORK, WORK)
