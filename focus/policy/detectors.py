@@ -27,7 +27,7 @@ from focus.policy.inputs import (
 from focus.policy.inputs import (
     EPSILON as _EPSILON,
 )
-from focus.policy.norms import Norm, PersonNorms, norm_of
+from focus.policy.norms import NORM_SIGNALS, Norm, PersonNorms, norm_of
 from focus.policy.poisson import quantile, upper_bound
 from focus.policy.state import _State
 from focusflow.numbers import finite_number
@@ -224,6 +224,7 @@ def _switch_run(
 _RUN_START_FACTOR = 2.0
 # The longest stretch a per-ping counter's run is read over: a distraction is found within it.
 _COUNTED_RUN_TICKS = 4
+_MOST_SWITCHES = NORM_SIGNALS["app_switches"][1]  # a reading past this is read as this
 
 
 @dataclass(frozen=True)
@@ -257,8 +258,11 @@ def _counted_run(
     def seconds(p: PingSample) -> float:
         return (p.at - previous[id(p)].at).total_seconds()
 
+    def count(p: PingSample) -> float:  # what a count can be, whatever was stored
+        return _clamp(float(p.app_switches), 0.0, _MOST_SWITCHES)  # type: ignore[arg-type]
+
     def switches(ps: Sequence[PingSample]) -> float:
-        return float(sum(p.app_switches for p in ps))  # type: ignore[misc]
+        return sum(count(p) for p in ps)
 
     known = [p for p in readings if p.at <= window_start]
     cut = len(known)
@@ -266,7 +270,7 @@ def _counted_run(
     if cut < config.min_switch_history or covered < config.switch_history_ticks * config.tick_seconds:
         return CountedRun((), None)  # not known yet
     first_rate = switches(known) / covered
-    while cut > 0 and float(known[cut - 1].app_switches) > _RUN_START_FACTOR * first_rate * seconds(known[cut - 1]):  # type: ignore[arg-type]
+    while cut > 0 and count(known[cut - 1]) > _RUN_START_FACTOR * first_rate * seconds(known[cut - 1]):
         cut -= 1
     covered = sum(seconds(p) for p in known[:cut])
     if cut < config.min_switch_history or covered <= 0:
@@ -284,8 +288,8 @@ def _counted_run(
     leave_mark = needed(config.tick_seconds) * interval / config.tick_seconds
     running = [0.0]  # switches before each reading, so a stretch's sum is one subtraction
     for p in readings:
-        running.append(running[-1] + float(p.app_switches))  # type: ignore[arg-type]
-    high = [float(p.app_switches) > _RUN_START_FACTOR * rate * seconds(p) for p in readings]  # type: ignore[arg-type]
+        running.append(running[-1] + count(p))
+    high = [count(p) > _RUN_START_FACTOR * rate * seconds(p) for p in readings]
     longest = _COUNTED_RUN_TICKS * config.tick_seconds
     best: tuple[float, int, int, float] | None = None  # (likelihood ratio, start, end, switches needed)
     for end in (i for i, p in enumerate(readings) if p.at > window_start):

@@ -1181,6 +1181,8 @@ PING_FIELDS = st.fixed_dictionaries(
     {
         "activity": ACTIVITY,
         "app_switches": st.one_of(st.none(), st.integers(min_value=0, max_value=60)),
+        "app_switches_counter": st.sampled_from([None, "last_5_minutes", "since_last_ping"]),
+        "source": st.sampled_from([None, "page", "self_report"]),
         "focus": UNIT,
         "energy": UNIT,
         "stress": UNIT,
