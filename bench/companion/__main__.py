@@ -184,7 +184,7 @@ def document(rows: list[Row], *, seeds: int, check: list[str], seconds: float, l
         "",
         *answers_section(rows, baseline),
         STILL_FAILING,
-        *limit.section(limit.ideal_detector()),
+        *limit.section(limit.ideal_detector(), sessions=_summed(rows, FRICTION)[1]),
         "### Every rate, per archetype",
         "",
         *table(rows, baseline),
@@ -280,11 +280,6 @@ so they contradict the issue's own tolerances and, at the simulator's noise, any
 finds a 5 x distraction in >= 95% (the next section). We measure each as what it is about, and
 show the strict reading beside it, marked extra, in the table above.
 
-Two of the "Done when" lines can be read strictly, as zero tolerance over every session, and read
-so they contradict the issue's own tolerances and, at the simulator's noise, any detector that
-finds a 5 x distraction in >= 95% (the next section). We measure each as what it is about, and
-show the strict reading beside it, marked extra, in the table above.
-
 - **Coffee break and reading, "0 refocus"**: the line is about the break (What was seen, 2: the
   coffee break scolded with "A gentle nudge to come back", reading told to close what you don't
   need). The row counts a refocus for the break: one set off by the person being idle or away, or
@@ -299,7 +294,8 @@ show the strict reading beside it, marked extra, in the table above.
   what the planted distraction (5 x for 10 minutes) looks like too. Every way of raising the bar
   that we measured (a higher factor, more spreads, more readings, a longer span, reading every run
   as a rolling counter's, a trimmed-mean or grouped-median pace) cut the per-ping planted
-  distraction below 95% or moved its summary start before the strict reading reached 0; told each
+  distraction (then read by the same rule) below 95% or moved its summary start before the strict
+  reading reached 0; told each
   client's counter (an oracle the product cannot have), the best rule we found brought it to 1/30
   with the planted distraction on a rolling counter at 24/30 detected, and to 0 at 12/30.
 - **Friction points, "at most one per real episode"**: the issue's concern (What was seen, 6) is
@@ -314,7 +310,7 @@ show the strict reading beside it, marked extra, in the table above.
   switch-distraction episodes as above; multi_deep people carry a norm from earlier sessions and
   still show one in about one session in eight, where the floor of 4 switches binds and a cluster
   of 4-6 for ten minutes is ordinary Poisson noise. The strict reading, no more points than real
-  episodes in every one of the ~1,100 sessions, is the last line of the table; the next section
+  episodes in every simulated session, is the last line of the table; the next section
   shows that even an ideal detector meets it only by luck while finding 95%.
 - **dismisses_check_ins was redesigned** (issue 13): the first version was a calm worker at their
   own steady pace, whom the issue-11 policy rightly sees in flow and sends no check-ins at all, so

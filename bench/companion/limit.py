@@ -3,8 +3,8 @@
 Issue 11, read strictly, asks for two things of switch distraction at once: a planted 10-minute
 distraction at 5 x the person's pace found in >= 95% of sessions, and no false episode in any
 session of people who only switch at their own pace (coffee_break: 0 of 30; friction points: every
-one of ~1,100 sessions). This module measures how far those can both hold for a detector far better placed than
-the product's: it sees every switch (no ping interval, no counter to guess: rolling or per ping)
+simulated session). This module measures how far those can both hold for a detector far better
+placed than the product's: it sees every switch (no ping interval, no counter to guess: rolling or per ping)
 and needs no activity signal; like the product in a person's first session, it learns the pace
 from the session's own minutes before it looks. It alarms when some 10-minute window holds at
 least k switches, k the Poisson (1 - p) quantile at 2 x an upper bound (confidence ``c``) on the
@@ -97,7 +97,8 @@ def ideal_detector(persons: int = PERSONS, seed: int = 11) -> list[LimitRow]:
     return rows
 
 
-def section(rows: list[LimitRow]) -> list[str]:
+def section(rows: list[LimitRow], sessions: int) -> list[str]:
+    """The table, with the chance of no false alarm over ``sessions`` (the benchmark's, every archetype)."""
     lines = [
         "### How far any switch detector could go",
         "",
@@ -109,14 +110,15 @@ def section(rows: list[LimitRow]) -> list[str]:
         f"Ordinary: coffee_break's 105 minutes of work at pace 2-5, the pace learned over 30. {PERSONS:,}",
         "people per row.",
         "",
-        "| c | p | sessions with a false alarm | chance of 0 in 30 (coffee_break, strict) | of 0 in 1,110 (friction, strict) | planted found |",
+        "| c | p | sessions with a false alarm | chance of 0 in 30 (coffee_break, strict) "
+        f"| of 0 in {sessions:,} (friction, strict) | planted found |",
         "|---|---|---|---|---|---|",
     ]
     for r in rows:
         clean = 1 - r.false_per_session
         lines.append(
             f"| {r.confidence} | {r.p:g} | {100 * r.false_per_session:.2f}% | {100 * clean**30:.0f}% | "
-            f"{100 * clean**1110:.0f}% | {100 * r.detected:.1f}% |"
+            f"{100 * clean**sessions:.0f}% | {100 * r.detected:.1f}% |"
         )
     lines += [
         "",
