@@ -96,8 +96,8 @@ bench-api: install services  ## the Procfile's web server + PostgreSQL + Redis u
 
 # The session simulator (docs/companion.md): every person archetype over SEEDS seeds through the real
 # policy tick by tick, a sample cross-checked on the real engine (BENCH_DATABASE_URL, rolled back).
-SEEDS ?= 100
-bench-companion: install services  ## the companion on simulated noisy people: issue 11's rates at SEEDS seeds (default 100), rewrites docs/companion.md
+SEEDS ?= 300
+bench-companion: install services  ## the companion on simulated noisy people: issue 11's rates at SEEDS seeds (default 300), rewrites docs/companion.md
 	$(BIN)/python -m bench.companion --seeds $(SEEDS) $(BENCH_ARGS)
 
 bench-live: install services  ## N open live pages (SSE + a ping per tick) at N = 1k, 5k, 10k, the polling design beside it, a web restart (~30 min)

@@ -397,7 +397,10 @@ def _distraction_episodes(events: Sequence[EventRecord], clock: _Clock) -> list[
     """One friction point per distraction episode, from when its evidence began to when it ended:
     for switching with a known ``threshold``, the first later ping whose switches fell below
     ``DISTRACTION_LEAVE_FRACTION`` of it; for low focus, a ping with focus above ``LOW_FOCUS``;
-    else one tick period after its last event; in any case a ``flow_start`` or the session end."""
+    else one tick period after its last event (a later detection whose evidence began before
+    that continues the episode); in any case the first of two pings in a row that
+    say idle or away (the person left: a break, not more distraction), a ``flow_start`` or the
+    session end."""
     period = minutes_in_ticks(1)
     episodes: list[dict] = []
     current: dict | None = None
@@ -421,7 +424,9 @@ def _distraction_episodes(events: Sequence[EventRecord], clock: _Clock) -> list[
         if e.event_type == "distraction" and _signal(e) not in IDLE_SIGNALS:
             signal = _signal(e)
             if current is not None and minute - current["last"] >= EPISODE_MERGE_PERIODS * period:
-                close(clock.total)
+                ended = current["end"] if current["end"] is not None else current["last"] + period
+                if _distraction_start(e, minute, clock) >= ended:  # evidence that overlaps it is the same stretch
+                    close(clock.total)
             if current is None:
                 reason = _content(e).get("reason")
                 current = {
@@ -431,9 +436,10 @@ def _distraction_episodes(events: Sequence[EventRecord], clock: _Clock) -> list[
                     "reason": reason if isinstance(reason, str) else "",
                     "threshold": None,
                     "end": None,
+                    "left": None,  # the minute of an idle/away ping just seen
                 }
             current["last"] = minute
-            current["end"] = None
+            current["end"] = current["left"] = None
             current["signals"].append(signal)
             threshold = _number(_content(e).get("threshold"), 0.0)
             if signal == "app_switches" and threshold is not None:
@@ -445,6 +451,13 @@ def _distraction_episodes(events: Sequence[EventRecord], clock: _Clock) -> list[
                 continue
             if e.event_type != "ping" or current["end"] is not None:
                 continue
+            if content.get("activity") in IDLE_ACTIVITIES:
+                if current["left"] is not None:
+                    current["end"] = current["left"]  # two in a row: they stepped away
+                    continue
+                current["left"] = minute
+            else:
+                current["left"] = None
             switches = _number(content.get("app_switches"), 0.0)
             if (
                 current["threshold"] is not None

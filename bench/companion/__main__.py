@@ -26,7 +26,9 @@ from focus.policy.answers import DISMISS_HOLD_TICKS, MIN_ANSWERS
 ROOT = Path(__file__).resolve().parents[2]
 DOC = ROOT / "docs" / "companion.md"
 BASELINE = ROOT / "bench" / "companion" / "baseline.json"
-DEFAULT_SEEDS = 100  # the issue asks for >= 30; at 30 a 95% rate of 88% passes one run in ten
+DEFAULT_SEEDS = (
+    300  # the issue asks for >= 30; at 30 a true 88% passes ">= 95%" one run in ten, at 100 a true 93% one in four
+)
 # The engine cross-check's sample: a few seeds of a few archetypes (each a whole session on PostgreSQL).
 ENGINE_SAMPLE = (
     "calm_deep",
@@ -158,7 +160,7 @@ def document(rows: list[Row], *, seeds: int, check: list[str], seconds: float, l
         "# The companion on realistic people: the session simulator",
         "",
         "`make bench-companion` (`python -m bench.companion`, options in `--help`) runs every person",
-        "archetype below over SEEDS seeds (default 100) through the real policy, tick by tick exactly as",
+        "archetype below over SEEDS seeds (default 300) through the real policy, tick by tick exactly as",
         'focus/engine.py does, and rewrites this page. Issue 11\'s "Done when" rates are marked',
         '"issue 11"; rows marked "extra" are further rates worth watching (no target from the issue, or',
         'one taken from its "What was seen").',
@@ -254,8 +256,31 @@ def answers_section(rows: list[Row], baseline: dict) -> list[str]:
     return lines
 
 
-STILL_FAILING = """### Switch distraction: what we found, how two rows are read, and what their strict readings leave
+STILL_FAILING = """### What still fails, what 300 seeds found, and how two rows are read
 
+- **Placing a planted distraction in the summary** (issue 11 asks >= 95%): planted_distraction is
+  found and refocused in 95% of sessions but placed within 5 minutes of its true start in about
+  91%, distraction_per_ping in 95% and 94%. At 30 and 100 seeds both had shown >= 95%, by luck:
+  at 300 seeds the rates are measured to about +-1.5 points, hence the 300 seeds. Half the gap is
+  distractions not detected at all (the person's realised distraction came out under 3 x their
+  pace, or its first readings raised the pace it is read against); the rest are episodes placed
+  5-7 minutes early or late: a rolling count rises over the 5 minutes after a distraction starts,
+  so the first high reading comes late, and a run above the pace can reach back into ordinary
+  readings. What we changed: the episode begins where the switching rose (the part of the run
+  whose excess over halfway to the threshold is largest; 90 -> 91%); a refocus is spaced 10
+  minutes from the last, not 30 (an early false alarm's refocus had silenced the real
+  distraction's: refocus within a tick 93 -> 95%). Tried and not kept: starting the episode at the
+  ping before its first reading (92% with the above, worse for the unnamed per-ping client), other
+  midpoints (90-91%).
+- **Rare failures 300 seeds found, and fixed**: a switching stretch detected just before a coffee
+  break ran on into it in the summary (a rolling count still carries the last minutes' switches),
+  and a run could bridge the break (its idle and away readings were skipped, not a boundary);
+  now two idle/away readings in a row end a stretch, and no run reaches back across them. One
+  idle reading during a suggested break counted it as taken, so a person who works through every
+  break got a third suggestion within the hour; now the person must leave the keyboard (two
+  idle/away readings in a row, or one from a client that pings about once a tick). A second
+  detection whose evidence overlapped the first episode became a second friction point; now it
+  continues that episode.
 - **A per-ping counter, named and unnamed.** A client that counts the switches since its last
   ping (every 2-2.5 minutes) sends 0-3 a ping at 2-5 switches / 5 min, and 4-11 during a 5 x
   distraction. Read like a rolling count (a mean against max(4, 2.6 x a median, spreads)), the
@@ -271,9 +296,9 @@ STILL_FAILING = """### Switch distraction: what we found, how two rows are read,
   ping now says what it counts (`app_switches_counter`, `since_last_ping` or `last_5_minutes`; the
   live page's own pings count since the last one), and such counts are read as counts over the time
   they cover against a Poisson bound on the person's own rate (docs/policy.md, "Distraction"):
-  distraction_per_ping, whose client says so, is found in 96-97% and placed in 95-96% at 100-200
-  seeds, with no false refocus on ordinary_per_ping. A client that does not say
-  (distraction_per_ping_unsaid, extra) is read as before, and stays near 88-92%.
+  distraction_per_ping, whose client says so, is found in 95% and placed in 94% at 300 seeds (88%
+  before), with no false refocus on ordinary_per_ping. A client that does not say
+  (distraction_per_ping_unsaid, extra) is read as before: about 85% at 300 seeds.
 
 Two of the "Done when" lines can be read strictly, as zero tolerance over every session, and read
 so they contradict the issue's own tolerances and, at the simulator's noise, any detector that
@@ -381,7 +406,7 @@ HOW = """## How the streams are generated
 
 ## Run it
 
-    make bench-companion                 # 100 seeds, the engine cross-check, rewrites this page
+    make bench-companion                 # 300 seeds, the engine cross-check, rewrites this page
     SEEDS=30 make bench-companion        # the issue's minimum: quicker, and noisier
     .venv/bin/python -m bench.companion --seeds 5 --archetypes calm_deep,reader --no-engine --no-doc
     .venv/bin/python -m bench.companion --label Baseline --save-baseline   # a new Baseline column

@@ -197,15 +197,28 @@ def no_refocus(name: str, persons: Sequence[Person], source: str = DONE_WHEN) ->
     return _refocus_row(name, persons, "sessions with any refocus", 0.0, source)
 
 
+def _break_reported(run: SessionRun, start: float, end: float) -> float:
+    """The minute the client first reported the break (its first idle or away ping in it): what
+    the companion can know of it. A refocus computed from the readings before it is not the
+    break's, even if the person had just stood up."""
+    reports = [
+        run.minute(e.ts)
+        for e in run.events
+        if e.event_type == "ping" and e.content.get("activity") in ("idle", "away") and start <= run.minute(e.ts) <= end
+    ]
+    return min(reports, default=start)
+
+
 def refocus_for_break(name: str, persons: Sequence[Person]) -> Row:
     """The break scolded: a refocus set off by the person being idle or away, or sent while they
-    are on their break or in the tick after they come back (its start to its end + 1 tick)."""
+    are on their break or in the tick after they come back (from the client's first report of
+    it to its end + 1 tick)."""
     runs = _sessions(persons)
     after = TICK.total_seconds() / 60.0
     hits = sum(
         any(
             _refocus_cause(r, sent) in ("idle", "away")
-            or any(start <= minute <= end + after for start, end, _ in r.plan.truth.breaks)
+            or any(_break_reported(r, start, end) <= minute <= end + after for start, end, _ in r.plan.truth.breaks)
             for minute, _, sent in _refocus(r)
         )
         for r in runs
@@ -232,8 +245,15 @@ def counted_as_break(name: str, persons: Sequence[Person]) -> Row:
         for start, end, _ in r.plan.truth.breaks:
             if any(kind == "micro_break" and minute >= start for minute, kind, _ in r.sent()):
                 ok = False
+            # The summary knows the break from the client's first report of it (its minutes are
+            # rounded to a tenth, start and length each).
+            reported = _break_reported(r, start, end) + 0.1
             for f in r.summary["friction_points"]:
-                if f["kind"] == "distraction" and f["at_minute"] < end and f["at_minute"] + (f["minutes"] or 0) > start:
+                if (
+                    f["kind"] == "distraction"
+                    and f["at_minute"] < end
+                    and f["at_minute"] + (f["minutes"] or 0) > reported
+                ):
                     ok = False
         hits += ok
     return _at_least(name, "counted as a break", hits, len(runs), 1.0)

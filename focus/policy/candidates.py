@@ -153,7 +153,8 @@ def _same_kind_blocks(kind: str, ctx: TickContext, state: _State, now: datetime,
     if last is None:
         return False
     factor = 2 if state.sent_counts.get(kind, 0) >= config.spacing_backoff_after else 1
-    spacing = session_seconds_of(minutes_in_ticks(config.same_kind_spacing_ticks * factor), config.tick_seconds)
+    ticks = config.refocus_spacing_ticks if kind == "refocus" else config.same_kind_spacing_ticks
+    spacing = session_seconds_of(minutes_in_ticks(ticks * factor), config.tick_seconds)
     return seconds_between(last, now) < spacing
 
 

@@ -35,6 +35,9 @@ class PolicyConfig:
     micro_break_after_ticks: int = 10
     # "Fewer, explained nudges": the same kind at most once per 30 min ...
     same_kind_spacing_ticks: int = 6
+    # ... but a refocus answers its own distraction episode (one per episode): a new episode gets
+    # its refocus 2 ticks after the last, so an early false alarm does not silence a real one.
+    refocus_spacing_ticks: int = 2
     # ... and after 2 nudges of a kind followed by no change, double that spacing.
     spacing_backoff_after: int = 2
     # Design choice: an occasional check_in after 30 min (6 ticks) without any nudge.

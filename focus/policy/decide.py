@@ -17,6 +17,7 @@ from focus.policy.detectors import (
     _update_distraction,
     _update_flow,
     detect_breakpoint,
+    left_the_keyboard,
     mode_tolerance,
     stepped_away,
     strain_baseline,
@@ -50,8 +51,8 @@ def _held_detail(code: str, kind: str, ctx: TickContext, config: PolicyConfig) -
 
 
 def _watch_break(state: _State, tick_number: int, *, taken: bool) -> None:
-    """Follow a suggested break through its length: taken (idle, away or a pause in pings) resets
-    the count of ignored ones; worked through, it adds one."""
+    """Follow a suggested break through its length: taken (the person left the keyboard, a pause
+    in pings, or an answer on the page) resets the count of ignored ones; worked through, it adds one."""
     if not state.break_watch_until_tick:
         return
     if taken:
@@ -150,7 +151,7 @@ def decide(ctx: TickContext, config: PolicyConfig) -> Decision:
     answered_break = answers.break_taken_since(ctx, previous_tick_at)  # a resume, or "done" on a break
     if answered_break:
         state.work_ticks = 0
-    took = any(p.activity in (IDLE, AWAY) for p in window)
+    took = left_the_keyboard(pings, window_start, config)
     _watch_break(state, ctx.tick_number, taken=took or answered_break or (not window and bool(history)))
     _rearm_strain(state, ctx, pings, norms, config)
     state.last_tick_at = now

@@ -111,6 +111,20 @@ def stepped_away(window: Sequence[PingSample]) -> str | None:
     return acts[-1]
 
 
+def left_the_keyboard(pings: Sequence[PingSample], window_start: datetime, config: PolicyConfig) -> bool:
+    """True if this tick's pings show the person really left: an idle or away reading whose
+    previous activity reading was idle or away too, or came more than half a tick period before
+    it (a client that pings about once a tick, as the live page does). One idle reading among
+    active ones is a moment of thought, not a break taken."""
+    readings = [p for p in pings if p.activity in (ACTIVE, IDLE, AWAY)]
+    for earlier, later in zip(readings, readings[1:]):
+        if later.at > window_start and later.activity in (IDLE, AWAY):
+            sparse = (later.at - earlier.at).total_seconds() > config.tick_seconds / 2
+            if earlier.activity in (IDLE, AWAY) or sparse:
+                return True
+    return bool(readings) and readings[0].at > window_start and readings[0].activity in (IDLE, AWAY)
+
+
 def _mostly_active(window: Sequence[PingSample]) -> bool:
     activities = _activities(window)
     active = sum(1 for a in activities if a == ACTIVE)
@@ -172,6 +186,14 @@ def flow_break_reason(
     return None
 
 
+def _back_since(pings: Sequence[PingSample]) -> datetime | None:
+    """The last reading of the person's latest real absence (two idle/away readings in a row):
+    switching before it and after it are not one run, whatever the readings in between were."""
+    readings = [p for p in pings if p.activity in (ACTIVE, IDLE, AWAY)]
+    ends = [b.at for a, b in zip(readings, readings[1:]) if a.activity in (IDLE, AWAY) and b.activity in (IDLE, AWAY)]
+    return max(ends, default=None)
+
+
 def _switch_run(
     pings: Sequence[PingSample],
     window_start: datetime,
@@ -189,7 +211,14 @@ def _switch_run(
     that). Returns the stretch and the threshold it met, or ([], the one-reading threshold). The
     mean, not every reading, must reach the threshold, so small per-ping counts (Poisson noise)
     are read as surely as a rolling 5-minute count."""
-    readings = [p for p in pings if p.activity not in (IDLE, AWAY) and finite_number(p.app_switches) is not None]
+    back = _back_since(pings)
+    readings = [
+        p
+        for p in pings
+        if p.activity not in (IDLE, AWAY)
+        and finite_number(p.app_switches) is not None
+        and (back is None or p.at > back)
+    ]
     run: list[PingSample] = []
     for ping in reversed(readings):  # the latest run above the pace that reaches into this tick
         if float(ping.app_switches) > baseline:  # type: ignore[arg-type]
@@ -215,7 +244,11 @@ def _switch_run(
         windows = min(len(stretch), 1 + int((stretch[-1].at - stretch[0].at).total_seconds() // config.tick_seconds))
         threshold = distraction_threshold(baseline, config, tolerance, spread, (windows + len(stretch)) / 2)
         if sustained and statistics.fmean(values[a:b]) >= threshold - _EPSILON:
-            return stretch, threshold
+            # The episode begins where the switching rose: of the stretch, the part whose excess
+            # over halfway to the threshold is largest (the readings before it were ordinary).
+            middle = (baseline + threshold) / 2
+            a = max(range(a, b), key=lambda i: (sum(v - middle for v in values[i:b]), -i))
+            return run[a:b], threshold
     return [], single
 
 
@@ -292,11 +325,12 @@ def _counted_run(
     high = [count(p) > _RUN_START_FACTOR * rate * seconds(p) for p in readings]
     longest = _COUNTED_RUN_TICKS * config.tick_seconds
     best: tuple[float, int, int, float] | None = None  # (likelihood ratio, start, end, switches needed)
+    back = _back_since(pings)
     for end in (i for i, p in enumerate(readings) if p.at > window_start):
         for start in range(end, max(0, cut - 1) - 1, -1):  # the rate's last reading may open the stretch
             span = (readings[end].at - previous[id(readings[start])].at).total_seconds()
-            if span > longest:
-                break
+            if span > longest or (back is not None and readings[start].at <= back):
+                break  # not across an absence
             seen_here, expected = running[end + 1] - running[start], rate * span
             if span < config.tick_seconds - _EPSILON or expected <= 0 or seen_here <= expected:
                 continue

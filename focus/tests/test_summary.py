@@ -1115,6 +1115,37 @@ def test_a_distraction_episode_starts_when_its_evidence_began_and_ends_when_swit
     assert (episode["at_minute"], episode["minutes"]) == (20.0, 11.0)
 
 
+def test_a_detection_whose_evidence_overlaps_the_last_episode_continues_it():
+    events = [
+        ev("ping", 18, {"app_switches": 12}),
+        ev("distraction", 25, {"signal": "app_switches", "since": at(18).isoformat(), "threshold": 8.0}),
+        ev("ping", 30, {"app_switches": 3}),  # calmed: the episode would end here
+        ev("distraction", 35, {"signal": "app_switches", "since": at(26).isoformat(), "threshold": 8.0}),
+        ev("ping", 38, {"app_switches": 2}),
+    ]
+    (episode,) = of_kind(summarize(events), "distraction")
+    assert (episode["at_minute"], episode["minutes"]) == (18.0, 20.0)
+    apart = [*events[:3], ev("distraction", 45, {"signal": "app_switches", "since": at(40).isoformat()})]
+    assert [p["at_minute"] for p in of_kind(summarize(apart), "distraction")] == [18.0, 40.0]
+
+
+def test_a_distraction_episode_ends_when_the_person_steps_away():
+    """A rolling count still carries the last minutes' switches into a break: the stretch ends at
+    the first of two idle/away pings in a row (a break, not more distraction); one idle reading
+    among busy ones is a moment of thought and does not end it."""
+    events = [
+        ev("ping", 20, {"app_switches": 15}),
+        ev("distraction", 25, {"signal": "app_switches", "since": at(20).isoformat(), "threshold": 8.0}),
+        ev("ping", 26, {"activity": "idle", "app_switches": 12}),  # one idle reading: still in it
+        ev("ping", 27, {"activity": "active", "app_switches": 14}),
+        ev("ping", 29, {"activity": "away", "app_switches": 9}),
+        ev("ping", 31, {"activity": "away", "app_switches": 7}),
+        ev("ping", 45, {"activity": "active", "app_switches": 2}),
+    ]
+    (episode,) = of_kind(summarize(events), "distraction")
+    assert (episode["at_minute"], episode["minutes"]) == (20.0, 9.0)
+
+
 @pytest.mark.parametrize("since", ["not a time", at(30).isoformat(), None])
 def test_a_distraction_without_a_usable_since_starts_at_its_event(since):
     events = [ev("distraction", 25, {"signal": "app_switches", "since": since})]

@@ -117,3 +117,14 @@ def test_check_ins_are_learned_from_the_people_who_dismissed_enough_of_them():
     not_learned = [_session_with_check_ins(1), _session_with_check_ins(1)]
     row = next(r for r in fewer_check_ins("d", [not_learned, untaught]) if "spaced out" in r.metric)
     assert row.passed is False
+
+
+def test_a_refocus_sent_before_the_client_reported_the_break_is_not_the_breaks():
+    events = [
+        EventRecord("ping", _at(45.9), {"activity": "away", "app_switches": 4}),
+        *_refocus_after(45, "app_switches"),
+    ]
+    early = Truth(breaks=[(44.0, 59.0, "away")])
+    assert refocus_for_break("coffee_break", [[_run(early, events)]]).passed is True
+    events.append(EventRecord("nudge", _at(46), {"kind": "refocus"}))
+    assert refocus_for_break("coffee_break", [[_run(early, events)]]).passed is False

@@ -33,6 +33,7 @@ from focus.policy import (
     stress_trigger,
     switch_baseline,
 )
+from focus.policy.detectors import left_the_keyboard
 from focus.policy.norms import Norm
 
 T0 = datetime(2025, 3, 3, 9, 0, tzinfo=timezone.utc)
@@ -915,16 +916,19 @@ def test_an_occasional_check_in_after_30_quiet_minutes(overrides, expected):
 @pytest.mark.parametrize(
     "minutes_since_same_kind, sent_before, allowed",
     [
-        (30, 0, True),
-        (30, 1, True),
-        (29 + 59 / 60, 1, False),
+        (10, 0, True),
+        (10, 1, True),
+        (9 + 59 / 60, 1, False),
         (6, 1, False),
-        (60, 2, True),
-        (59 + 59 / 60, 2, False),
-        (30, 2, False),
+        (20, 2, True),
+        (19 + 59 / 60, 2, False),
+        (10, 2, False),
     ],  # after 2 of a kind: spacing doubles
 )
-def test_the_same_kind_at_most_once_per_30_minutes(minutes_since_same_kind, sent_before, allowed):
+def test_a_new_distractions_refocus_waits_its_own_spacing(minutes_since_same_kind, sent_before, allowed):
+    """A refocus answers its own episode, so it is spaced 2 ticks (10 minutes) from the last one,
+    not the 30 minutes of other kinds (test_check_ins_space_out_after_two): an early false alarm's
+    refocus does not silence a real distraction's."""
     now = at(120)
     last = now - timedelta(minutes=minutes_since_same_kind)
     pending_refocus = {
@@ -1349,3 +1353,14 @@ def test_detections_alternate_sensibly(ticks):
         ["flow_start"] if len(flow_events) % 2 else []
     )
     assert not math.isnan(sum(d.content.get("break_minutes", 0) for d in session.decisions))
+
+
+def test_a_break_is_taken_when_the_person_leaves_the_keyboard_not_at_one_idle_reading():
+    def left(*activities: str, every: float = 1.5) -> bool:
+        pings = [PingSample(at=at(10 + every * i), activity=a, app_switches=2) for i, a in enumerate(activities)]
+        return left_the_keyboard(pings, at(10 + every * 2 - 0.1), CFG)  # the window: from the third on
+
+    assert not left("active", "active", "active", "idle", "active")  # a moment of thought
+    assert left("active", "active", "active", "away", "away", "active")  # back after a few minutes
+    assert left("active", "away", "away")  # a break across the tick's start
+    assert left("active", "active", "idle", every=5.0)  # a client that pings once a tick
