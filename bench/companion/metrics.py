@@ -215,14 +215,13 @@ def refocus_for_break(name: str, persons: Sequence[Person]) -> Row:
     it to its end + 1 tick)."""
     runs = _sessions(persons)
     after = TICK.total_seconds() / 60.0
-    hits = sum(
-        any(
-            _refocus_cause(r, sent) in ("idle", "away")
-            or any(_break_reported(r, start, end) <= minute <= end + after for start, end, _ in r.plan.truth.breaks)
+    hits = 0
+    for r in runs:
+        breaks = [(_break_reported(r, start, end), end + after) for start, end, _ in r.plan.truth.breaks]
+        hits += any(
+            _refocus_cause(r, sent) in ("idle", "away") or any(begin <= minute <= until for begin, until in breaks)
             for minute, _, sent in _refocus(r)
         )
-        for r in runs
-    )
     row = _at_most(name, "sessions with a refocus for the break", hits, len(runs), 0.0)
     signals = _refocus_signals(runs)
     return replace(row, value=f"{row.value}; refocus at any time: {signals}") if signals else row

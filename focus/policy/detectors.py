@@ -111,17 +111,28 @@ def stepped_away(window: Sequence[PingSample]) -> str | None:
     return acts[-1]
 
 
-def left_the_keyboard(pings: Sequence[PingSample], window_start: datetime, config: PolicyConfig) -> bool:
-    """True if this tick's pings show the person really left: an idle or away reading whose
-    previous activity reading was idle or away too, or came more than half a tick period before
-    it (a client that pings about once a tick, as the live page does). One idle reading among
-    active ones is a moment of thought, not a break taken."""
+def _absences(pings: Sequence[PingSample], sparse_seconds: float | None = None) -> list[datetime]:
+    """When each idle or away reading shows the person really gone: its previous activity reading
+    was idle or away too, or (``sparse_seconds``) came that long before it, from a client that
+    pings about once a tick. One idle reading among active ones is a moment of thought."""
     readings = [p for p in pings if p.activity in (ACTIVE, IDLE, AWAY)]
-    for earlier, later in zip(readings, readings[1:]):
-        if later.at > window_start and later.activity in (IDLE, AWAY):
-            sparse = (later.at - earlier.at).total_seconds() > config.tick_seconds / 2
-            if earlier.activity in (IDLE, AWAY) or sparse:
-                return True
+    return [
+        later.at
+        for earlier, later in zip(readings, readings[1:])
+        if later.activity in (IDLE, AWAY)
+        and (
+            earlier.activity in (IDLE, AWAY)
+            or (sparse_seconds is not None and (later.at - earlier.at).total_seconds() > sparse_seconds)
+        )
+    ]
+
+
+def left_the_keyboard(pings: Sequence[PingSample], window_start: datetime, config: PolicyConfig) -> bool:
+    """True if this tick's pings show the person really left (:func:`_absences`, a client that
+    pings about once a tick read as one), or its first reading ever says idle or away."""
+    if any(at > window_start for at in _absences(pings, config.tick_seconds / 2)):
+        return True
+    readings = [p for p in pings if p.activity in (ACTIVE, IDLE, AWAY)]
     return bool(readings) and readings[0].at > window_start and readings[0].activity in (IDLE, AWAY)
 
 
@@ -189,9 +200,7 @@ def flow_break_reason(
 def _back_since(pings: Sequence[PingSample]) -> datetime | None:
     """The last reading of the person's latest real absence (two idle/away readings in a row):
     switching before it and after it are not one run, whatever the readings in between were."""
-    readings = [p for p in pings if p.activity in (ACTIVE, IDLE, AWAY)]
-    ends = [b.at for a, b in zip(readings, readings[1:]) if a.activity in (IDLE, AWAY) and b.activity in (IDLE, AWAY)]
-    return max(ends, default=None)
+    return max(_absences(pings), default=None)
 
 
 def _switch_run(
