@@ -68,7 +68,7 @@ class PingInput(InputSerializer):
         required=False,
         allow_null=True,
         help_text="What `app_switches` counts: `last_5_minutes` (a rolling count) or `since_last_ping`. "
-        "Left out, the companion reads the counts either way, less surely; the live page's own pings count "
+        "Left out, the counts are read as `last_5_minutes`, except the live page's own pings, which count "
         "since the last ping.",
     )
     note = serializers.CharField(required=False, allow_null=True, allow_blank=True, max_length=MAX_NOTE_LENGTH)

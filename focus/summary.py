@@ -398,18 +398,21 @@ def _distraction_episodes(events: Sequence[EventRecord], clock: _Clock) -> list[
     for switching with a known ``threshold``, the first later ping whose switches fell below
     ``DISTRACTION_LEAVE_FRACTION`` of it; for low focus, a ping with focus above ``LOW_FOCUS``;
     else one tick period after its last event (a later detection whose evidence began before
-    that continues the episode); in any case the first of two pings in a row that
+    that continues the episode, or within a tick period after a self-reported one); in any case the first of two pings in a row that
     say idle or away (the person left: a break, not more distraction), a ``flow_start`` or the
     session end."""
     period = minutes_in_ticks(1)
     episodes: list[dict] = []
     current: dict | None = None
+    closed: tuple[dict, float] | None = None  # the latest episode closed, and until when it may go on
 
     def close(end_cap: float) -> None:
-        nonlocal current
+        nonlocal current, closed
         if current is not None:
             end = current["end"] if current["end"] is not None else current["last"] + period
             end = max(min(end, end_cap, clock.total), current["first"])
+            # A self-report closes at the next good rating; the switching behind it may show later.
+            closed = (current, end + (period if set(current["signals"]) <= {"low_focus"} else 0.0))
             labels = [_signal_label(s, "distraction") for s in current["signals"]]
             label = " and ".join(dict.fromkeys(labels))
             minutes = end - current["first"]
@@ -427,6 +430,9 @@ def _distraction_episodes(events: Sequence[EventRecord], clock: _Clock) -> list[
                 ended = current["end"] if current["end"] is not None else current["last"] + period
                 if _distraction_start(e, minute, clock) >= ended:  # evidence that overlaps it is the same stretch
                     close(clock.total)
+            if current is None and closed is not None and _distraction_start(e, minute, clock) < closed[1]:
+                current = closed[0]  # its evidence began within the last episode: that one goes on
+                episodes.pop()
             if current is None:
                 reason = _content(e).get("reason")
                 current = {

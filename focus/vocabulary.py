@@ -103,7 +103,7 @@ PING_SOURCE_LABELS: dict[str, str] = {
 
 # What a ping's ``app_switches`` counts, as its client says (``app_switches_counter``): the switches
 # of the last 5 minutes (a rolling count) or those since the client's previous ping. The live page's
-# own pings count since the last ping; a ping that says neither is read either way.
+# own pings count since the last ping; any other ping that says neither is read as a rolling count.
 SWITCHES_LAST_5_MINUTES = "last_5_minutes"
 SWITCHES_SINCE_LAST_PING = "since_last_ping"
 SWITCH_COUNTERS: tuple[str, ...] = (SWITCHES_LAST_5_MINUTES, SWITCHES_SINCE_LAST_PING)

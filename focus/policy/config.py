@@ -49,24 +49,23 @@ class PolicyConfig:
     # that counts high ticks itself (decide reads sustained runs instead).
     distraction_switches_floor: int = 8
     distraction_switch_ticks: int = 2
-    # "Distraction": the threshold is max(distraction_min_switches, distraction_factor x the
-    # person's pace, pace + distraction_spreads spreads / sqrt(n)) for the mean of a run (n: the
-    # mean of the 5-minute windows the run spans and its readings); the latest readings above the
-    # pace must average it over at least distraction_readings readings spanning a tick period to
-    # count, and a tick whose median is below leave_fraction x the threshold ends the episode
-    # (hysteresis). Design
-    # choices against the person's own readings, tuned on the simulator (docs/companion.md).
+    # "Distraction": switch counts are read as counts over the time they cover (a rolling
+    # counter's readings a tick period apart, a per-ping counter's each since the ping before):
+    # a stretch of them is distraction when its switches reach distraction_factor x the person's
+    # rate, distraction_min_switches per tick period, and a count this rare (Poisson,
+    # distraction_rarity) at an upper bound on the rate at distraction_rate_confidence. A rolling
+    # counter's rate is read from distraction_rate_ticks tick periods before the stretch (or the
+    # person's norm). A tick whose median is below leave_fraction x one reading's threshold ends
+    # the episode (hysteresis). Flow ends at a tick whose median reaches max(min_switches,
+    # factor x pace, pace + distraction_spreads spreads). Design choices against the person's own
+    # readings, tuned on the simulator (docs/companion.md).
     distraction_min_switches: int = 4
     distraction_spreads: float = 3.0
     distraction_factor: float = 2.6
-    distraction_readings: int = 3
     distraction_leave_fraction: float = 0.75
-    # "Distraction", a per-ping counter (switches since the client's previous ping): a stretch's
-    # switches must be a count this rare (Poisson) at an upper bound, at this confidence, on the
-    # person's own rate, besides distraction_factor x the rate and distraction_min_switches per
-    # tick period. Tuned on the simulator (docs/companion.md).
     distraction_rarity: float = 1e-3
     distraction_rate_confidence: float = 0.5
+    distraction_rate_ticks: int = 4
     # "Mode": light and admin work tolerate more switching: the distraction threshold and the
     # flow ceiling are multiplied by these (deep and creative: 1).
     light_switch_tolerance: float = 1.25
@@ -136,7 +135,7 @@ class PolicyConfig:
             "hrv_flag_pings",
             "no_signal_flow_end_ticks",
             "quiet_run_pings",
-            "distraction_readings",
+            "distraction_rate_ticks",
             "stress_smoothing_readings",
             "stress_baseline_readings",
             "light_switch_tolerance",

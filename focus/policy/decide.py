@@ -123,8 +123,7 @@ def decide(ctx: TickContext, config: PolicyConfig) -> Decision:
         pings,
         window_start,
         config,
-        baseline=None if pace is None else baseline,
-        spread=spread,
+        norm=norms.known("app_switches") if norms is not None else None,
         tolerance=tolerance,
     )
     flow_event = _update_flow(

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import bisect
 import math
 import statistics
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from focus.clock import as_utc, duration_text, minutes_in_ticks
 from focus.policy.config import PolicyConfig
@@ -203,79 +204,44 @@ def _back_since(pings: Sequence[PingSample]) -> datetime | None:
     return max(_absences(pings), default=None)
 
 
-def _switch_run(
-    pings: Sequence[PingSample],
-    window_start: datetime,
-    config: PolicyConfig,
-    *,
-    baseline: float,
-    spread: float | None = None,
-    tolerance: float = 1.0,
-) -> tuple[list[PingSample], float]:
-    """Sustained switching: the longest stretch of the latest run of working readings above the
-    person's pace (``baseline``) that reaches into this tick (it may have calmed since; the
-    stretch may end at any reading of this tick), whose mean is at or above
-    :func:`distraction_threshold` for its length and which is at least ``distraction_readings``
-    readings long and spans a tick period (a burst lifts a rolling 5-minute count for less than
-    that). Returns the stretch and the threshold it met, or ([], the one-reading threshold). The
-    mean, not every reading, must reach the threshold, so small per-ping counts (Poisson noise)
-    are read as surely as a rolling 5-minute count."""
-    back = _back_since(pings)
-    readings = [
-        p
-        for p in pings
-        if p.activity not in (IDLE, AWAY)
-        and finite_number(p.app_switches) is not None
-        and (back is None or p.at > back)
-    ]
-    run: list[PingSample] = []
-    for ping in reversed(readings):  # the latest run above the pace that reaches into this tick
-        if float(ping.app_switches) > baseline:  # type: ignore[arg-type]
-            run.append(ping)
-        elif run or ping.at <= window_start:
-            break
-    run.reverse()
-    single = distraction_threshold(baseline, config, tolerance, spread)
-    if not run or run[-1].at <= window_start:
-        return [], single
-    values = [float(p.app_switches) for p in run]  # type: ignore[arg-type]
-    # The stretch may end at any reading in this tick (a last, calmer reading above the pace does
-    # not hide the burst before it); the longest stretch that holds wins.
-    ends = [i + 1 for i, p in enumerate(run) if p.at > window_start]
-    candidates = sorted(((b - a, a, b) for b in ends for a in range(b - 1)), reverse=True)
-    for _, a, b in candidates:
-        stretch = run[a:b]
-        spans_tick = (stretch[-1].at - stretch[0].at).total_seconds() >= config.tick_seconds - _EPSILON
-        sustained = len(stretch) >= config.distraction_readings and spans_tick
-        # How many independent samples the run is: a rolling counter's readings overlap (about
-        # one per 5-minute window it spans), a per-ping counter's do not (one per reading); the
-        # policy cannot tell which client it has, so it takes the middle of the two.
-        windows = min(len(stretch), 1 + int((stretch[-1].at - stretch[0].at).total_seconds() // config.tick_seconds))
-        threshold = distraction_threshold(baseline, config, tolerance, spread, (windows + len(stretch)) / 2)
-        if sustained and statistics.fmean(values[a:b]) >= threshold - _EPSILON:
-            # The episode begins where the switching rose: of the stretch, the part whose excess
-            # over halfway to the threshold is largest (the readings before it were ordinary).
-            middle = (baseline + threshold) / 2
-            a = max(range(a, b), key=lambda i: (sum(v - middle for v in values[i:b]), -i))
-            return run[a:b], threshold
-    return [], single
-
-
-# A per-ping counter's latest readings at this multiple of the person's rate are already the
-# stretch's own beginning: they are left out of the rate it is read against.
+# Readings at this multiple of the person's rate are the stretch's own beginning: a per-ping
+# counter's latest ones are left out of the rate it is read against, a rolling counter's first
+# windows below it are left out of the episode, and a rolling stretch needs readings above it
+# spanning a tick period (one burst lifts a rolling count for less than that).
 _RUN_START_FACTOR = 2.0
-# The longest stretch a per-ping counter's run is read over: a distraction is found within it.
+# The longest stretch a run is read over: a distraction is found within it.
 _COUNTED_RUN_TICKS = 4
+# Two windows of a rolling counter's stretch above the person's rate by this much are sustained.
+_SUSTAINED_FACTOR = 1.5
 _MOST_SWITCHES = NORM_SIGNALS["app_switches"][1]  # a reading past this is read as this
+
+
+def _switch_count(p: PingSample) -> float:
+    """What a count can be, whatever was stored."""
+    return _clamp(float(p.app_switches), 0.0, _MOST_SWITCHES)  # type: ignore[arg-type]
+
+
+def _switches_needed(span: float, rate: float, bound: float, config: PolicyConfig, tolerance: float) -> float:
+    """Switches over ``span`` seconds that are too many for a person switching at ``rate`` per
+    second (``bound``: an upper bound on it): ``distraction_factor`` x the rate,
+    ``distraction_min_switches`` per tick period, and a count that rare (Poisson,
+    ``distraction_rarity``) at the bound, all times the mode's tolerance."""
+    floor = max(config.distraction_factor * rate * span, config.distraction_min_switches * span / config.tick_seconds)
+    return tolerance * max(floor, quantile(tolerance * bound * span, config.distraction_rarity))
+
+
+def _likelihood_ratio(seen: float, expected: float) -> float:
+    """How much likelier ``seen`` switches are at their own rate than at ``expected`` (Poisson)."""
+    return seen * math.log(seen / expected) - (seen - expected)
 
 
 @dataclass(frozen=True)
 class CountedRun:
-    """Sustained switching read from a per-ping counter (:func:`_counted_run`)."""
+    """Sustained switching read as counts (:func:`_counted_run`, :func:`_rolling_run`)."""
 
     readings: tuple[PingSample, ...]  # the stretch; () if none holds
     threshold: float | None  # switches per reading that would hold (the episode's leave mark); None: rate unknown
-    since: datetime | None = None  # when its switches began to count: the ping before the stretch
+    since: datetime | None = None  # when the switching began
     reason: str = ""
 
 
@@ -300,11 +266,8 @@ def _counted_run(
     def seconds(p: PingSample) -> float:
         return (p.at - previous[id(p)].at).total_seconds()
 
-    def count(p: PingSample) -> float:  # what a count can be, whatever was stored
-        return _clamp(float(p.app_switches), 0.0, _MOST_SWITCHES)  # type: ignore[arg-type]
-
     def switches(ps: Sequence[PingSample]) -> float:
-        return sum(count(p) for p in ps)
+        return sum(_switch_count(p) for p in ps)
 
     known = [p for p in readings if p.at <= window_start]
     cut = len(known)
@@ -312,7 +275,7 @@ def _counted_run(
     if cut < config.min_switch_history or covered < config.switch_history_ticks * config.tick_seconds:
         return CountedRun((), None)  # not known yet
     first_rate = switches(known) / covered
-    while cut > 0 and count(known[cut - 1]) > _RUN_START_FACTOR * first_rate * seconds(known[cut - 1]):
+    while cut > 0 and _switch_count(known[cut - 1]) > _RUN_START_FACTOR * first_rate * seconds(known[cut - 1]):
         cut -= 1
     covered = sum(seconds(p) for p in known[:cut])
     if cut < config.min_switch_history or covered <= 0:
@@ -321,17 +284,14 @@ def _counted_run(
     rate, bound = seen / covered, upper_bound(int(seen), config.distraction_rate_confidence) / covered
 
     def needed(span: float) -> float:
-        floor = max(
-            config.distraction_factor * rate * span, config.distraction_min_switches * span / config.tick_seconds
-        )
-        return tolerance * max(floor, quantile(tolerance * bound * span, config.distraction_rarity))
+        return _switches_needed(span, rate, bound, config, tolerance)
 
     interval = statistics.median(seconds(p) for p in known)
     leave_mark = needed(config.tick_seconds) * interval / config.tick_seconds
     running = [0.0]  # switches before each reading, so a stretch's sum is one subtraction
     for p in readings:
-        running.append(running[-1] + count(p))
-    high = [count(p) > _RUN_START_FACTOR * rate * seconds(p) for p in readings]
+        running.append(running[-1] + _switch_count(p))
+    high = [_switch_count(p) > _RUN_START_FACTOR * rate * seconds(p) for p in readings]
     longest = _COUNTED_RUN_TICKS * config.tick_seconds
     best: tuple[float, int, int, float] | None = None  # (likelihood ratio, start, end, switches needed)
     back = _back_since(pings)
@@ -343,7 +303,7 @@ def _counted_run(
             seen_here, expected = running[end + 1] - running[start], rate * span
             if span < config.tick_seconds - _EPSILON or expected <= 0 or seen_here <= expected:
                 continue
-            ratio = seen_here * math.log(seen_here / expected) - (seen_here - expected)
+            ratio = _likelihood_ratio(seen_here, expected)
             if best is not None and ratio <= best[0]:
                 continue
             need = needed(span)
@@ -362,6 +322,130 @@ def _counted_run(
     )
 
 
+def _rolling_run(
+    pings: Sequence[PingSample],
+    window_start: datetime,
+    config: PolicyConfig,
+    *,
+    tolerance: float = 1.0,
+    norm: Norm | None = None,
+) -> CountedRun:
+    """Sustained switching from a rolling counter (each reading: the switches in the tick period
+    before it). Readings a tick period apart count disjoint windows, so a chain of them back from a
+    reading of this tick is a sequence of exact counts: the stretch is the chain's latest windows
+    whose switches are too many (:func:`_switches_needed`) for the person's rate before it, read
+    from the chain's earlier windows once they cover ``distraction_rate_ticks`` tick periods, else
+    from the person's norm (``norm``, earlier sessions' median per reading), else not yet. Of the
+    stretches that hold, the likeliest (Poisson log-likelihood ratio) wins; it must show readings
+    at twice the rate a tick period apart (one burst lifts a rolling count for less than that).
+    The episode begins in its first window that runs at twice the rate, where that window's count
+    says the switching rose (the rate before for part of it, the stretch's own for the rest)."""
+    tick = config.tick_seconds
+    readings = [p for p in pings if p.app_switches is not None and p.activity not in (IDLE, AWAY)]
+    times = [p.at for p in readings]
+    back = _back_since(pings)
+    wanted = config.distraction_rate_ticks * tick
+
+    def chain(end: int) -> list[PingSample]:
+        """Readings at least a tick period apart back from ``end``, latest first, not across an absence."""
+        found = [readings[end]]
+        for p in reversed(readings[:end]):
+            if back is not None and p.at <= back:
+                break
+            if (found[-1].at - p.at).total_seconds() >= tick - _EPSILON:
+                found.append(p)
+        return found
+
+    # The time the first k readings' windows cover together (a window is a tick period;
+    # overlapping windows count once).
+    covered = [0.0]
+    for i, p in enumerate(readings):
+        covered.append(covered[-1] + (tick if i == 0 else min(tick, (p.at - readings[i - 1].at).total_seconds())))
+    counts = [_switch_count(p) for p in readings]
+    rates: dict[int, tuple[float, float] | None] = {}
+
+    def rate_before(moment: datetime) -> tuple[float, float] | None:
+        """(rate, its upper bound) per second from the readings whose windows end by ``moment``:
+        their mean count per window over the time they cover, once that is ``distraction_rate_ticks``
+        tick periods, else the person's norm, else None (not known yet). Readings at a
+        distraction's level (over ``distraction_factor`` x their median) are not the person's pace."""
+        k = bisect.bisect_right(times, moment)
+        if k not in rates:
+            rates[k] = None
+            if k and covered[k] >= wanted - _EPSILON:
+                median = statistics.median(counts[:k])
+                usual = [
+                    c
+                    for c in counts[:k]
+                    if c <= max(config.distraction_factor * median, config.distraction_min_switches)
+                ]
+                seen = statistics.fmean(usual) * covered[k] / tick  # the switches in the time they cover
+                rates[k] = (seen / covered[k], upper_bound(int(seen), config.distraction_rate_confidence) / covered[k])
+            elif norm is not None:
+                seen = norm.median * config.distraction_rate_ticks
+                rates[k] = (seen / wanted, upper_bound(int(seen), config.distraction_rate_confidence) / wanted)
+        return rates[k]
+
+    known = [p for p in readings if p.at <= window_start]
+    latest = rate_before(known[-1].at - timedelta(seconds=tick)) if known else None
+    leave_mark = _switches_needed(tick, *latest, config, tolerance) if latest else None
+    longest = _COUNTED_RUN_TICKS * tick
+    best: tuple[float, list[PingSample], float, float] | None = None  # (ratio, stretch latest first, needed, rate)
+    for end in (i for i, p in enumerate(readings) if p.at > window_start):
+        links = chain(end)
+        seen = 0.0
+        for n, p in enumerate(links):
+            if (links[0].at - p.at).total_seconds() + tick > longest + _EPSILON:
+                break
+            known_rate = rate_before(p.at - timedelta(seconds=tick))
+            if known_rate is None:
+                break
+            rate, bound = known_rate
+            seen += _switch_count(p)
+            span = (n + 1) * tick
+            expected = rate * span
+            if expected <= 0 or seen <= expected:
+                continue
+            ratio = _likelihood_ratio(seen, expected)
+            if best is not None and ratio <= best[0]:
+                continue
+            need = _switches_needed(span, rate, bound, config, tolerance)
+            if seen >= need - _EPSILON and _sustained(readings, links[: n + 1], rate * tick, tick):
+                best = (ratio, links[: n + 1], need, rate)
+    if best is None:
+        return CountedRun((), leave_mark)
+    _, links, need, rate = best
+    stretch = list(reversed(links))
+    # The switching rose where the excess over halfway from the rate before to the stretch's own is largest.
+    middle = (rate * tick + sum(_switch_count(p) for p in stretch) / len(stretch)) / 2
+    excess = [_switch_count(p) - middle for p in stretch]
+    stretch = stretch[max(range(len(stretch)), key=lambda i: (sum(excess[i:]), -i)) :]
+    since = stretch[0].at - timedelta(seconds=tick)
+    if len(stretch) > 1:
+        own = sum(_switch_count(p) for p in stretch[1:]) / ((len(stretch) - 1) * tick)
+        if own > rate:  # the first window's count: the rate before for part of it, the stretch's own after
+            into = (own * tick - _switch_count(stretch[0])) / (own - rate)
+            since += timedelta(seconds=_clamp(into, 0.0, tick))
+    return CountedRun(
+        tuple(stretch),
+        need / len(links),
+        since,
+        f"You've switched apps {int(sum(_switch_count(p) for p in links))} times in "
+        f"{duration_text(minutes_in_ticks(len(links)))}.",
+    )
+
+
+def _sustained(readings: Sequence[PingSample], windows: Sequence[PingSample], usual: float, tick: float) -> bool:
+    """Switching over more than one burst's worth of time: two of the stretch's ``windows`` (latest
+    first) above the ``usual`` switches per window by half again, or readings at twice it that
+    span a tick period (one burst lifts a rolling count for less than that)."""
+    if sum(_switch_count(p) > _SUSTAINED_FACTOR * usual for p in windows) >= 2:
+        return True
+    start = windows[-1].at - timedelta(seconds=tick)
+    above = [p.at for p in readings if start < p.at <= windows[0].at and _switch_count(p) > _RUN_START_FACTOR * usual]
+    return bool(above) and (above[-1] - above[0]).total_seconds() >= tick - _EPSILON
+
+
 def distraction_signal(
     window: Sequence[PingSample],
     *,
@@ -374,8 +458,8 @@ def distraction_signal(
 
     Signals: a self-reported focus at or below ``low_focus`` anywhere in the tick (it counts at
     once, whatever a later ping says), or a sustained run of switch readings at the distraction
-    threshold (``run``, from :func:`_switch_run`; ``high_switch_ticks`` >= ``distraction_switch_ticks``
-    stands in for a caller that counts ticks). Idle and away are never distraction: stepping away
+    threshold (``run``, from :func:`_counted_run` or :func:`_rolling_run`; ``high_switch_ticks``
+    >= ``distraction_switch_ticks`` stands in for a caller that counts ticks). Idle and away are never distraction: stepping away
     or reading without switching is a break or quiet work (docs/policy.md "Distraction")."""
     focus = _lowest_focus(window)
     if focus is not None and focus <= config.low_focus:
@@ -598,25 +682,24 @@ def _update_distraction(
     window_start: datetime,
     config: PolicyConfig,
     *,
-    baseline: float | None,
-    spread: float | None = None,
+    norm: Norm | None = None,
     tolerance: float = 1.0,
 ) -> Detection | None:
     """One ``distraction`` detection per episode, carrying when the evidence began (``since``).
 
-    ``baseline`` (the person's pace) is None while it is not known: no switch count is read as
-    distraction before there is something to compare it with. An episode ends with a tick whose
-    median switches fall below ``distraction_leave_fraction`` of the one-reading threshold
-    (hysteresis) and no low focus."""
-    run: Sequence[PingSample] = []
-    threshold: float | None = None
+    Switch counts are read by what they count: the switches since the client's previous ping
+    (:func:`_counted_run`), else the switches in the last tick period (:func:`_rolling_run`, also
+    for a client that does not say). No count is read as distraction before the person's rate is
+    known (``norm``: from earlier sessions). An episode ends with a tick whose median switches fall
+    below ``distraction_leave_fraction`` of one reading's threshold (hysteresis) and no low focus."""
     counted: CountedRun | None = None
     latest = [p for p in window if p.app_switches is not None]
     if latest and latest[-1].counts_since_last_ping:
         counted = _counted_run(pings, window_start, config, tolerance=tolerance)
-        run, threshold = counted.readings, counted.threshold
-    elif baseline is not None:
-        run, threshold = _switch_run(pings, window_start, config, baseline=baseline, spread=spread, tolerance=tolerance)
+    elif latest:
+        counted = _rolling_run(pings, window_start, config, tolerance=tolerance, norm=norm)
+    run = counted.readings if counted is not None else ()
+    threshold = counted.threshold if counted is not None else None
     found = distraction_signal(window, config=config, run=run)
     if found is None:
         if _has_behaviour(window):  # a calm tick ends the episode
@@ -636,8 +719,8 @@ def _update_distraction(
     state.distraction_active = True
     state.refocus_pending = True
     state.refocus_reason = reason
-    if signal == "app_switches":
-        since = (counted.since if counted is not None else None) or (run[0].at if run else window[0].at)
+    if signal == "app_switches" and counted is not None and counted.since is not None:
+        since = counted.since
     else:
         since = next(p.at for p in window if (f := finite_number(p.focus)) is not None and f <= config.low_focus)
     content: dict = {"signal": signal, "reason": reason, "since": as_utc(since).isoformat()}

@@ -1129,6 +1129,22 @@ def test_a_detection_whose_evidence_overlaps_the_last_episode_continues_it():
     assert [p["at_minute"] for p in of_kind(summarize(apart), "distraction")] == [18.0, 40.0]
 
 
+def test_switching_that_began_during_a_closed_episode_continues_it():
+    """A self-report closes with the next ping that rates focus above low, but the switching
+    detected later may have begun within it or a tick period after it: one episode, not two."""
+    events = [
+        ev("distraction", 30, {"signal": "low_focus", "since": at(29).isoformat()}),
+        ev("ping", 31, {"app_switches": 9, "focus": 0.6}),  # focus back above low: the episode closes
+        ev("distraction", 40, {"signal": "app_switches", "since": at(30.5).isoformat(), "threshold": 8.0}),
+        ev("ping", 44, {"app_switches": 2}),
+    ]
+    (episode,) = of_kind(summarize(events), "distraction")
+    assert (episode["at_minute"], episode["minutes"]) == (29.0, 15.0)
+    assert episode["detail"].startswith("low focus and app switching")
+    later = [*events[:2], ev("distraction", 40, {"signal": "app_switches", "since": at(36).isoformat()})]
+    assert [p["at_minute"] for p in of_kind(summarize(later), "distraction")] == [29.0, 36.0]
+
+
 def test_a_distraction_episode_ends_when_the_person_steps_away():
     """A rolling count still carries the last minutes' switches into a break: the stretch ends at
     the first of two idle/away pings in a row (a break, not more distraction); one idle reading
