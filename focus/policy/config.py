@@ -64,7 +64,7 @@ class PolicyConfig:
     distraction_factor: float = 2.6
     distraction_leave_fraction: float = 0.75
     distraction_rarity: float = 1e-3
-    distraction_rate_confidence: float = 0.5
+    distraction_rate_confidence: float = 0.7
     distraction_rate_ticks: int = 4
     # "Mode": light and admin work tolerate more switching: the distraction threshold and the
     # flow ceiling are multiplied by these (deep and creative: 1).

@@ -237,7 +237,7 @@ def _likelihood_ratio(seen: float, expected: float) -> float:
 
 @dataclass(frozen=True)
 class CountedRun:
-    """Sustained switching read as counts (:func:`_counted_run`, :func:`_rolling_run`)."""
+    """Sustained switching read as counts (:func:`_counted_run`)."""
 
     readings: tuple[PingSample, ...]  # the stretch; () if none holds
     threshold: float | None  # switches per reading that would hold (the episode's leave mark); None: rate unknown
@@ -246,204 +246,148 @@ class CountedRun:
 
 
 def _counted_run(
-    pings: Sequence[PingSample], window_start: datetime, config: PolicyConfig, *, tolerance: float = 1.0
-) -> CountedRun:
-    """Sustained switching from a counter of the switches since the client's previous ping: the
-    stretch of working readings ending in this tick whose switches are too many for the person's
-    own rate over the time they cover (from the ping before the stretch to its last, at least a
-    tick period): at least ``distraction_factor`` x the rate and ``distraction_min_switches`` per
-    tick period, and a count that rare (Poisson, ``distraction_rarity``) at an upper bound on the
-    rate (``distraction_rate_confidence``), all times the mode's tolerance. The rate is this
-    session's own: its earlier working readings over the time they cover (as many as
-    :func:`switch_pace` needs), leaving out the latest that already run at twice it (the stretch's
-    beginning). Of the stretches that hold, the likeliest (Poisson log-likelihood ratio) wins, so
-    the episode begins where the switching rose. Counts, not means: small counts per ping are read
-    as surely as large ones."""
-    counted = [p for p in pings if p.app_switches is not None]
-    previous = {id(later): earlier for earlier, later in zip(counted, counted[1:])}
-    readings = [p for p in counted if p.activity not in (IDLE, AWAY) and id(p) in previous]
-
-    def seconds(p: PingSample) -> float:
-        return (p.at - previous[id(p)].at).total_seconds()
-
-    def switches(ps: Sequence[PingSample]) -> float:
-        return sum(_switch_count(p) for p in ps)
-
-    known = [p for p in readings if p.at <= window_start]
-    cut = len(known)
-    covered = sum(seconds(p) for p in known)
-    if cut < config.min_switch_history or covered < config.switch_history_ticks * config.tick_seconds:
-        return CountedRun((), None)  # not known yet
-    first_rate = switches(known) / covered
-    while cut > 0 and _switch_count(known[cut - 1]) > _RUN_START_FACTOR * first_rate * seconds(known[cut - 1]):
-        cut -= 1
-    covered = sum(seconds(p) for p in known[:cut])
-    if cut < config.min_switch_history or covered <= 0:
-        return CountedRun((), None)
-    seen = switches(known[:cut])
-    rate, bound = seen / covered, upper_bound(int(seen), config.distraction_rate_confidence) / covered
-
-    def needed(span: float) -> float:
-        return _switches_needed(span, rate, bound, config, tolerance)
-
-    interval = statistics.median(seconds(p) for p in known)
-    leave_mark = needed(config.tick_seconds) * interval / config.tick_seconds
-    running = [0.0]  # switches before each reading, so a stretch's sum is one subtraction
-    for p in readings:
-        running.append(running[-1] + _switch_count(p))
-    high = [_switch_count(p) > _RUN_START_FACTOR * rate * seconds(p) for p in readings]
-    longest = _COUNTED_RUN_TICKS * config.tick_seconds
-    best: tuple[float, int, int, float] | None = None  # (likelihood ratio, start, end, switches needed)
-    back = _back_since(pings)
-    for end in (i for i, p in enumerate(readings) if p.at > window_start):
-        for start in range(end, max(0, cut - 1) - 1, -1):  # the rate's last reading may open the stretch
-            span = (readings[end].at - previous[id(readings[start])].at).total_seconds()
-            if span > longest or (back is not None and readings[start].at <= back):
-                break  # not across an absence
-            seen_here, expected = running[end + 1] - running[start], rate * span
-            if span < config.tick_seconds - _EPSILON or expected <= 0 or seen_here <= expected:
-                continue
-            ratio = _likelihood_ratio(seen_here, expected)
-            if best is not None and ratio <= best[0]:
-                continue
-            need = needed(span)
-            if seen_here >= need - _EPSILON and sum(high[start : end + 1]) >= 2:  # not one burst
-                best = (ratio, start, end, need)
-    if best is None:
-        return CountedRun((), leave_mark)
-    _, start, end, need = best
-    stretch = tuple(readings[start : end + 1])
-    minutes = max(1, round((stretch[-1].at - previous[id(stretch[0])].at).total_seconds() / 60))
-    return CountedRun(
-        stretch,
-        need / len(stretch),
-        previous[id(stretch[0])].at,
-        f"You've switched apps {int(switches(stretch))} times in {minutes} minutes.",
-    )
-
-
-def _rolling_run(
     pings: Sequence[PingSample],
     window_start: datetime,
     config: PolicyConfig,
     *,
     tolerance: float = 1.0,
     norm: Norm | None = None,
+    rolling: bool = True,
 ) -> CountedRun:
-    """Sustained switching from a rolling counter (each reading: the switches in the tick period
-    before it). Readings a tick period apart count disjoint windows, so a chain of them back from a
-    reading of this tick is a sequence of exact counts: the stretch is the chain's latest windows
-    whose switches are too many (:func:`_switches_needed`) for the person's rate before it, read
-    from the chain's earlier windows once they cover ``distraction_rate_ticks`` tick periods, else
-    from the person's norm (``norm``, earlier sessions' median per reading), else not yet. Of the
-    stretches that hold, the likeliest (Poisson log-likelihood ratio) wins; it must show readings
-    at twice the rate a tick period apart (one burst lifts a rolling count for less than that).
-    The episode begins in its first window that runs at twice the rate, where that window's count
-    says the switching rose (the rate before for part of it, the stretch's own for the rest)."""
+    """Sustained switching read as counts over the time they cover: the stretch of working
+    readings ending in this tick whose switches are too many (:func:`_switches_needed`) for the
+    person's rate before it.
+
+    A rolling counter's reading (``rolling``: the switches in the last tick period) covers the tick
+    period before it, so readings a tick period apart count disjoint windows: a stretch is a chain
+    of them back from a reading of this tick. A per-ping counter's reading covers the time since
+    the client's previous ping: a stretch is a run of them. Either spans at least a tick period, at
+    most ``_COUNTED_RUN_TICKS``, never across an absence.
+
+    The rate is the person's before the stretch: the working readings whose windows end before it,
+    once they cover ``distraction_rate_ticks`` tick periods, leaving out those at a distraction's
+    level (over ``distraction_factor`` x their median rate: an earlier episode is not the person's
+    pace); before that, the person's norm (``norm``, a rolling counter's only), else nothing is
+    read as distraction. Of the stretches that hold, the likeliest (Poisson log-likelihood ratio)
+    wins, and it must be sustained (more than one burst's worth). The episode begins at the
+    stretch's first reading above halfway from the rate before to the stretch's own, or earlier
+    if the readings just before the stretch (too early to read a rate against) ran that high too:
+    per ping, at the ping before it; rolling, where in its window the count says the switching
+    rose (the rate before for part of it, the stretch's own after)."""
     tick = config.tick_seconds
-    readings = [p for p in pings if p.app_switches is not None and p.activity not in (IDLE, AWAY)]
+    counted = [p for p in pings if p.app_switches is not None]
+    if rolling:
+        cover = {id(p): p.at - timedelta(seconds=tick) for p in counted}
+    else:
+        cover = {id(later): earlier.at for earlier, later in zip(counted, counted[1:])}
+    readings = [p for p in counted if p.activity not in (IDLE, AWAY) and id(p) in cover]
+    seconds = [(p.at - cover[id(p)]).total_seconds() for p in readings]
+    counts = [_switch_count(p) for p in readings]
     times = [p.at for p in readings]
     back = _back_since(pings)
     wanted = config.distraction_rate_ticks * tick
-
-    def chain(end: int) -> list[PingSample]:
-        """Readings at least a tick period apart back from ``end``, latest first, not across an absence."""
-        found = [readings[end]]
-        for p in reversed(readings[:end]):
-            if back is not None and p.at <= back:
-                break
-            if (found[-1].at - p.at).total_seconds() >= tick - _EPSILON:
-                found.append(p)
-        return found
-
-    # The time the first k readings' windows cover together (a window is a tick period;
-    # overlapping windows count once).
+    # The time the first k readings cover together (a rolling counter's windows overlap: once).
     covered = [0.0]
     for i, p in enumerate(readings):
-        covered.append(covered[-1] + (tick if i == 0 else min(tick, (p.at - readings[i - 1].at).total_seconds())))
-    counts = [_switch_count(p) for p in readings]
+        step = min(seconds[i], (p.at - readings[i - 1].at).total_seconds()) if i else seconds[i]
+        covered.append(covered[-1] + step)
     rates: dict[int, tuple[float, float] | None] = {}
 
     def rate_before(moment: datetime) -> tuple[float, float] | None:
-        """(rate, its upper bound) per second from the readings whose windows end by ``moment``:
-        their mean count per window over the time they cover, once that is ``distraction_rate_ticks``
-        tick periods, else the person's norm, else None (not known yet). Readings at a
-        distraction's level (over ``distraction_factor`` x their median) are not the person's pace."""
+        """(rate, an upper bound on it) per second from the readings up to ``moment``, or None."""
         k = bisect.bisect_right(times, moment)
         if k not in rates:
             rates[k] = None
             if k and covered[k] >= wanted - _EPSILON:
-                median = statistics.median(counts[:k])
-                usual = [
-                    c
-                    for c in counts[:k]
-                    if c <= max(config.distraction_factor * median, config.distraction_min_switches)
-                ]
-                seen = statistics.fmean(usual) * covered[k] / tick  # the switches in the time they cover
-                rates[k] = (seen / covered[k], upper_bound(int(seen), config.distraction_rate_confidence) / covered[k])
-            elif norm is not None:
+                per = [c / max(t, 1.0) for c, t in zip(counts[:k], seconds[:k])]
+                level = max(config.distraction_factor * statistics.median(per), config.distraction_min_switches / tick)
+                usual = [(c, t) for c, t, r in zip(counts[:k], seconds[:k], per) if r <= level]
+                rate = sum(c for c, _ in usual) / sum(t for _, t in usual)
+                seen = rate * covered[k]  # the switches in the time they cover
+                rates[k] = (rate, upper_bound(int(seen), config.distraction_rate_confidence) / covered[k])
+            elif norm is not None and rolling:
                 seen = norm.median * config.distraction_rate_ticks
                 rates[k] = (seen / wanted, upper_bound(int(seen), config.distraction_rate_confidence) / wanted)
         return rates[k]
 
-    known = [p for p in readings if p.at <= window_start]
-    latest = rate_before(known[-1].at - timedelta(seconds=tick)) if known else None
-    leave_mark = _switches_needed(tick, *latest, config, tolerance) if latest else None
-    longest = _COUNTED_RUN_TICKS * tick
-    best: tuple[float, list[PingSample], float, float] | None = None  # (ratio, stretch latest first, needed, rate)
+    def chain(end: int) -> list[int]:
+        """The stretch's candidates back from ``end``, latest first: disjoint, not across an absence."""
+        found = [end]
+        for i in range(end - 1, -1, -1):
+            if back is not None and times[i] <= back:
+                break
+            if times[i] <= cover[id(readings[found[-1]])] + timedelta(seconds=_EPSILON):
+                found.append(i)
+        return found
+
+    def sustained(stretch: list[int], rate: float) -> bool:
+        """More than one burst's worth of switching. Per ping: two readings at twice the rate.
+        Rolling: two windows above it by half again, or readings at twice it spanning a tick
+        period (one burst lifts a rolling count for less than that)."""
+        if not rolling:
+            return sum(counts[i] > _RUN_START_FACTOR * rate * seconds[i] for i in stretch) >= 2
+        if sum(counts[i] > _SUSTAINED_FACTOR * rate * tick for i in stretch) >= 2:
+            return True
+        start = cover[id(readings[stretch[-1]])]
+        high = [
+            t for t, c in zip(times, counts) if start < t <= times[stretch[0]] and c > _RUN_START_FACTOR * rate * tick
+        ]
+        return bool(high) and (high[-1] - high[0]).total_seconds() >= tick - _EPSILON
+
+    known = [i for i, p in enumerate(readings) if p.at <= window_start]
+    interval = tick if rolling else statistics.median(seconds[i] for i in known) if known else tick
+    latest = rate_before(cover[id(readings[known[-1]])]) if known else None
+    leave_mark = _switches_needed(tick, *latest, config, tolerance) * interval / tick if latest else None
+    best: tuple[float, list[int], float, float, float] | None = None  # (ratio, stretch latest first, need, rate, span)
     for end in (i for i, p in enumerate(readings) if p.at > window_start):
         links = chain(end)
-        seen = 0.0
-        for n, p in enumerate(links):
-            if (links[0].at - p.at).total_seconds() + tick > longest + _EPSILON:
+        seen = span = 0.0
+        for n, i in enumerate(links):
+            if (times[end] - cover[id(readings[i])]).total_seconds() > _COUNTED_RUN_TICKS * tick + _EPSILON:
                 break
-            known_rate = rate_before(p.at - timedelta(seconds=tick))
+            known_rate = rate_before(cover[id(readings[i])])
             if known_rate is None:
                 break
             rate, bound = known_rate
-            seen += _switch_count(p)
-            span = (n + 1) * tick
+            seen += counts[i]
+            span += seconds[i]
             expected = rate * span
-            if expected <= 0 or seen <= expected:
+            if span < tick - _EPSILON or expected <= 0 or seen <= expected:
                 continue
             ratio = _likelihood_ratio(seen, expected)
             if best is not None and ratio <= best[0]:
                 continue
             need = _switches_needed(span, rate, bound, config, tolerance)
-            if seen >= need - _EPSILON and _sustained(readings, links[: n + 1], rate * tick, tick):
-                best = (ratio, links[: n + 1], need, rate)
+            stretch = links[: n + 1]
+            if seen >= need - _EPSILON and sustained(stretch, rate):
+                best = (ratio, stretch, need, rate, span)
     if best is None:
         return CountedRun((), leave_mark)
-    _, links, need, rate = best
-    stretch = list(reversed(links))
-    # The switching rose where the excess over halfway from the rate before to the stretch's own is largest.
-    middle = (rate * tick + sum(_switch_count(p) for p in stretch) / len(stretch)) / 2
-    excess = [_switch_count(p) - middle for p in stretch]
-    stretch = stretch[max(range(len(stretch)), key=lambda i: (sum(excess[i:]), -i)) :]
-    since = stretch[0].at - timedelta(seconds=tick)
-    if len(stretch) > 1:
-        own = sum(_switch_count(p) for p in stretch[1:]) / ((len(stretch) - 1) * tick)
+    _, links, need, rate, span = best
+    order = list(reversed(links))
+    middle = (rate + sum(counts[i] for i in order) / span) / 2  # halfway to the stretch's own rate
+    excess = [counts[i] - middle * seconds[i] for i in order]
+    order = order[max(range(len(order)), key=lambda k: (sum(excess[k:]), -k)) :]
+    earlier = chain(links[0])[len(links) :]  # before the stretch: too early to read a rate against
+    if len(order) == len(links):
+        for i in earlier:
+            if counts[i] <= middle * seconds[i]:
+                break
+            order.insert(0, i)  # the switching had already risen
+    first = readings[order[0]]
+    since = cover[id(first)]
+    if rolling and len(order) > 1:
+        own = sum(counts[i] for i in order[1:]) / sum(seconds[i] for i in order[1:])
         if own > rate:  # the first window's count: the rate before for part of it, the stretch's own after
-            into = (own * tick - _switch_count(stretch[0])) / (own - rate)
+            into = (own * tick - counts[order[0]]) / (own - rate)
             since += timedelta(seconds=_clamp(into, 0.0, tick))
     return CountedRun(
-        tuple(stretch),
-        need / len(links),
+        tuple(readings[i] for i in order),
+        need * interval / span,
         since,
-        f"You've switched apps {int(sum(_switch_count(p) for p in links))} times in "
-        f"{duration_text(minutes_in_ticks(len(links)))}.",
+        f"You've switched apps {int(sum(counts[i] for i in links))} times in "
+        f"{duration_text(minutes_in_ticks(round(span / tick)) if rolling else max(1, round(span / 60)))}.",
     )
-
-
-def _sustained(readings: Sequence[PingSample], windows: Sequence[PingSample], usual: float, tick: float) -> bool:
-    """Switching over more than one burst's worth of time: two of the stretch's ``windows`` (latest
-    first) above the ``usual`` switches per window by half again, or readings at twice it that
-    span a tick period (one burst lifts a rolling count for less than that)."""
-    if sum(_switch_count(p) > _SUSTAINED_FACTOR * usual for p in windows) >= 2:
-        return True
-    start = windows[-1].at - timedelta(seconds=tick)
-    above = [p.at for p in readings if start < p.at <= windows[0].at and _switch_count(p) > _RUN_START_FACTOR * usual]
-    return bool(above) and (above[-1] - above[0]).total_seconds() >= tick - _EPSILON
 
 
 def distraction_signal(
@@ -458,7 +402,7 @@ def distraction_signal(
 
     Signals: a self-reported focus at or below ``low_focus`` anywhere in the tick (it counts at
     once, whatever a later ping says), or a sustained run of switch readings at the distraction
-    threshold (``run``, from :func:`_counted_run` or :func:`_rolling_run`; ``high_switch_ticks``
+    threshold (``run``, from :func:`_counted_run`; ``high_switch_ticks``
     >= ``distraction_switch_ticks`` stands in for a caller that counts ticks). Idle and away are never distraction: stepping away
     or reading without switching is a break or quiet work (docs/policy.md "Distraction")."""
     focus = _lowest_focus(window)
@@ -688,16 +632,15 @@ def _update_distraction(
     """One ``distraction`` detection per episode, carrying when the evidence began (``since``).
 
     Switch counts are read by what they count: the switches since the client's previous ping
-    (:func:`_counted_run`), else the switches in the last tick period (:func:`_rolling_run`, also
+    (:func:`_counted_run`), else the switches in the last tick period (``rolling``, also
     for a client that does not say). No count is read as distraction before the person's rate is
     known (``norm``: from earlier sessions). An episode ends with a tick whose median switches fall
     below ``distraction_leave_fraction`` of one reading's threshold (hysteresis) and no low focus."""
     counted: CountedRun | None = None
     latest = [p for p in window if p.app_switches is not None]
-    if latest and latest[-1].counts_since_last_ping:
-        counted = _counted_run(pings, window_start, config, tolerance=tolerance)
-    elif latest:
-        counted = _rolling_run(pings, window_start, config, tolerance=tolerance, norm=norm)
+    if latest:
+        rolling = not latest[-1].counts_since_last_ping
+        counted = _counted_run(pings, window_start, config, tolerance=tolerance, norm=norm, rolling=rolling)
     run = counted.readings if counted is not None else ()
     threshold = counted.threshold if counted is not None else None
     found = distraction_signal(window, config=config, run=run)

@@ -485,11 +485,11 @@ def test_in_flow_wrap_up_waits_until_the_estimate_is_reached():
 @pytest.mark.parametrize(
     "usual, high, distracted",
     [
-        (3, 7, False),
-        (3, 8, True),  # 16 in two windows: 2.6 x 6 = 15.6 (a count that rare at 6: 15)
+        (3, 8, False),
+        (3, 9, True),  # 18 in two windows: 1 in 1,000 at an upper bound on 6 (2.6 x 6 = 15.6)
         (3, 14, True),
-        (2, 5, False),
-        (2, 6, True),  # 12 in two windows: 1 in 1,000 at 4 (2.6 x 4 = 10.4)
+        (2, 6, False),
+        (2, 7, True),  # 14 in two windows: 1 in 1,000 at an upper bound on 4 (2.6 x 4 = 10.4)
         (6, 15, False),
         (6, 16, True),  # 2.6 x 12 = 31.2
         (7, 18, False),
@@ -580,7 +580,7 @@ def test_the_pages_own_pings_count_since_the_last_one_and_other_clients_say_noth
     def detected(**fields) -> list[int]:
         session = Session(NO_CHECK_IN)
         session.run(
-            4, {"activity": "active", "app_switches": 0, **fields}, {"activity": "active", "app_switches": 1, **fields}
+            5, {"activity": "active", "app_switches": 0, **fields}, {"activity": "active", "app_switches": 1, **fields}
         )
         session.run(
             2, {"activity": "active", "app_switches": 3, **fields}, {"activity": "active", "app_switches": 3, **fields}
