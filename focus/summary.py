@@ -36,7 +36,9 @@ What goes in
 - friction points (sorted by minute):
   * ``distraction``: ``distraction`` events with signal ``app_switches``/``low_focus`` (or an
     unknown signal) less than ``EPISODE_MERGE_PERIODS`` tick periods apart form one episode. It
-    starts at the first event's ``since`` (when the policy's evidence began) and lasts until a
+    starts at the first event's ``since`` (when the policy's evidence began; for switching, where
+    the switching rose read with all of the episode, ``focus.policy.detectors.switching_rise``,
+    when the counts around it can say) and lasts until a
     ping's switches fall below ``DISTRACTION_LEAVE_FRACTION`` of the event's ``threshold`` (for
     switching), a ping with focus above ``LOW_FOCUS`` (for low focus), else one tick period
     after its last event; cut short by a ``flow_start`` or the session end.
@@ -100,15 +102,19 @@ baseline can learn from every ended session.
 
 from __future__ import annotations
 
+import math
 import statistics
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 from typing import Any
 
 from focus.clock import SessionClock, duration_text, minutes_in_ticks, session_minutes_of
+from focus.policy.config import PolicyConfig
+from focus.policy.detectors import switching_rise
+from focus.policy.inputs import PingSample
 from focus.vocabulary import (
     BREAK_KINDS,
     DISTRACTION_SIGNALS,
@@ -220,6 +226,7 @@ class _Clock:
 
     def __init__(self, started_at: datetime, ended_at: datetime, tick_seconds: int, pauses: tuple = ()):
         self.session = SessionClock(_aware(started_at), tick_seconds, tuple(pauses))
+        self.ended_at = _aware(ended_at)
         self.total = self.session.session_minutes(_aware(ended_at))
         self.paused = session_minutes_of(self.session.paused_seconds(_aware(ended_at)), tick_seconds)
 
@@ -393,8 +400,9 @@ def _distraction_start(e: EventRecord, minute: float, clock: _Clock) -> float:
         return minute
 
 
-def _distraction_episodes(events: Sequence[EventRecord], clock: _Clock) -> list[dict]:
-    """One friction point per distraction episode, from when its evidence began to when it ended:
+def _distraction_episodes(events: Sequence[EventRecord], clock: _Clock, tick_seconds: int) -> list[dict]:
+    """One friction point per distraction episode, from when its evidence began (for switching, where
+    it rose, read with all of it) to when it ended:
     for switching with a known ``threshold``, the first later ping whose switches fell below
     ``DISTRACTION_LEAVE_FRACTION`` of it; for low focus, a ping with focus above ``LOW_FOCUS``;
     else one tick period after its last event (a later detection whose evidence began before
@@ -402,24 +410,37 @@ def _distraction_episodes(events: Sequence[EventRecord], clock: _Clock) -> list[
     say idle or away (the person left: a break, not more distraction), a ``flow_start`` or the
     session end."""
     period = minutes_in_ticks(1)
+    tick = timedelta(seconds=tick_seconds)
+    config = PolicyConfig(tick_seconds=tick_seconds)
+    pings = [PingSample.from_content(e.ts, _content(e)) for e in events if e.event_type == "ping"]
     episodes: list[dict] = []
     current: dict | None = None
     closed: tuple[dict, float] | None = None  # the latest episode closed, and until when it may go on
 
-    def close(end_cap: float) -> None:
+    def began(episode: dict, cap: datetime) -> float:
+        """A switching episode begins where the switching rose, read with all of it (its
+        detection's own ``since`` was read before the rest of it was seen)."""
+        if episode["signals"][0] != "app_switches":
+            return episode["first"]
+        until = min(episode["until"] or episode["last_at"] + tick, cap)
+        rose = switching_rise(pings, episode["since"], until, config)
+        return episode["first"] if rose is None else min(clock.minute(rose), episode["detected_minute"])
+
+    def close(end_cap: float, cap: datetime) -> None:
         nonlocal current, closed
         if current is not None:
+            first = began(current, cap)
             end = current["end"] if current["end"] is not None else current["last"] + period
-            end = max(min(end, end_cap, clock.total), current["first"])
+            end = max(min(end, end_cap, clock.total), first)
             # A self-report closes at the next good rating; the switching behind it may show later.
             closed = (current, end + (period if set(current["signals"]) <= {"low_focus"} else 0.0))
             labels = [_signal_label(s, "distraction") for s in current["signals"]]
             label = " and ".join(dict.fromkeys(labels))
-            minutes = end - current["first"]
+            minutes = end - first
             detail = f"{label} for {duration_text(minutes)}"
             if current["reason"]:
                 detail += f" ({current['reason'][:120]})"
-            episodes.append(_friction("distraction", current["first"], minutes, detail))
+            episodes.append(_friction("distraction", first, minutes, detail))
             current = None
 
     for e in events:
@@ -429,23 +450,29 @@ def _distraction_episodes(events: Sequence[EventRecord], clock: _Clock) -> list[
             if current is not None and minute - current["last"] >= EPISODE_MERGE_PERIODS * period:
                 ended = current["end"] if current["end"] is not None else current["last"] + period
                 if _distraction_start(e, minute, clock) >= ended:  # evidence that overlaps it is the same stretch
-                    close(clock.total)
+                    close(clock.total, clock.ended_at)
             if current is None and closed is not None and _distraction_start(e, minute, clock) < closed[1]:
                 current = closed[0]  # its evidence began within the last episode: that one goes on
                 episodes.pop()
             if current is None:
                 reason = _content(e).get("reason")
+                since = _parse_since(_content(e).get("since"))
                 current = {
                     "first": _distraction_start(e, minute, clock),
+                    "since": min(since, _aware(e.ts)) if since is not None else _aware(e.ts),
+                    "detected": _aware(e.ts),
+                    "detected_minute": minute,
                     "last": minute,
                     "signals": [],
                     "reason": reason if isinstance(reason, str) else "",
                     "threshold": None,
                     "end": None,
-                    "left": None,  # the minute of an idle/away ping just seen
+                    "until": None,  # when it ended (the ping that said so)
+                    "left": None,  # the minute of an idle/away ping just seen, and when
+                    "left_at": None,
                 }
-            current["last"] = minute
-            current["end"] = current["left"] = None
+            current["last"], current["last_at"] = minute, _aware(e.ts)
+            current["end"] = current["left"] = current["until"] = current["left_at"] = None
             current["signals"].append(signal)
             threshold = _number(_content(e).get("threshold"), 0.0)
             if signal == "app_switches" and threshold is not None:
@@ -453,32 +480,35 @@ def _distraction_episodes(events: Sequence[EventRecord], clock: _Clock) -> list[
         elif current is not None:
             content = _content(e)
             if e.event_type == "flow_start":
-                close(minute)
+                close(minute, _aware(e.ts))
                 continue
             if e.event_type != "ping" or current["end"] is not None:
                 continue
             if content.get("activity") in IDLE_ACTIVITIES:
                 if current["left"] is not None:
-                    current["end"] = current["left"]  # two in a row: they stepped away
+                    current["end"], current["until"] = (
+                        current["left"],
+                        current["left_at"],
+                    )  # two in a row: they stepped away
                     continue
-                current["left"] = minute
+                current["left"], current["left_at"] = minute, _aware(e.ts)
             else:
-                current["left"] = None
+                current["left"] = current["left_at"] = None
             switches = _number(content.get("app_switches"), 0.0)
             if (
                 current["threshold"] is not None
                 and switches is not None
                 and switches < DISTRACTION_LEAVE_FRACTION * current["threshold"]
             ):
-                current["end"] = minute  # the switching calmed down here
+                current["end"], current["until"] = minute, _aware(e.ts)  # the switching calmed down here
             elif (
                 "low_focus" in current["signals"]
                 and set(current["signals"]) <= {"low_focus"}
                 and (focus := _unit(content.get("focus"))) is not None
                 and focus > LOW_FOCUS
             ):
-                close(minute)
-    close(clock.total)
+                close(minute, _aware(e.ts))
+    close(clock.total, clock.ended_at)
     return episodes
 
 
@@ -770,10 +800,10 @@ def build_summary(
     ``minute = elapsed_seconds / tick_seconds * 5``: one tick period reads as 5 minutes, so a
     time-compressed run (FOCUS_TICK_SECONDS=2) reads like a real one; with the default 300 these
     are plain minutes. ``ended_after_hours`` is set when the max-age sweep ended the session.
-    Raises ValueError only for a non-positive ``tick_seconds``.
+    Raises ValueError only for a ``tick_seconds`` that is not a positive finite number.
     """
-    if isinstance(tick_seconds, bool) or not isinstance(tick_seconds, (int, float)) or not tick_seconds > 0:
-        raise ValueError("tick_seconds must be a positive number")
+    if isinstance(tick_seconds, bool) or not isinstance(tick_seconds, (int, float)) or not 0 < tick_seconds < math.inf:
+        raise ValueError("tick_seconds must be a positive finite number")
     clock = _Clock(started_at, ended_at, tick_seconds, tuple(pauses))
     ordered = sorted((e for e in events if isinstance(getattr(e, "ts", None), datetime)), key=lambda e: _aware(e.ts))
     est = _number(estimated_minutes)
@@ -789,7 +819,7 @@ def build_summary(
     flow = flow_windows(ordered, clock)
 
     idle, idle_kinds = _idle_gaps(ordered, clock)
-    friction = _distraction_episodes(ordered, clock) + idle
+    friction = _distraction_episodes(ordered, clock, tick_seconds) + idle
     auto_hours = _number(ended_after_hours, 0.0)
     pause_limit = _number(ended_after_pause_minutes, 0.0)
     if early_end:

@@ -213,6 +213,8 @@ _RUN_START_FACTOR = 2.0
 _COUNTED_RUN_TICKS = 4
 # Two windows of a rolling counter's stretch above the person's rate by this much are sustained.
 _SUSTAINED_FACTOR = 1.5
+# The readings an episode's rate is read from, once it is over: this many tick periods either side.
+_RISE_LOOKBACK_TICKS = 6
 _MOST_SWITCHES = NORM_SIGNALS["app_switches"][1]  # a reading past this is read as this
 
 
@@ -245,6 +247,120 @@ class CountedRun:
     reason: str = ""
 
 
+class _SwitchCounts:
+    """A client's working switch readings read as counts over the time each covers.
+
+    A rolling counter's reading (``rolling``: the switches in the last tick period) covers the tick
+    period before it, so readings a tick period apart count disjoint windows; a per-ping counter's
+    reading covers the time since the client's previous ping. The readings of an absence are left
+    out: their switches say nothing of the person's pace."""
+
+    def __init__(
+        self, pings: Sequence[PingSample], config: PolicyConfig, *, rolling: bool, norm: Norm | None = None
+    ) -> None:
+        self.config, self.rolling, self.norm = config, rolling, norm
+        tick = self.tick = config.tick_seconds
+        counted = [p for p in pings if p.app_switches is not None]
+        if rolling:
+            cover = {id(p): p.at - timedelta(seconds=tick) for p in counted}
+        else:
+            cover = {id(later): earlier.at for earlier, later in zip(counted, counted[1:])}
+        # An absence's readings (idle or away beside another, or the latest) say nothing of pace;
+        # one idle reading among active ones is a moment of thought, its count as good as any.
+        left = [p.activity in (IDLE, AWAY) for p in counted] + [True]
+        self.readings = [
+            p
+            for i, p in enumerate(counted)
+            if id(p) in cover and not (left[i] and (left[i + 1] or (i and left[i - 1])))
+        ]
+        self.starts = [cover[id(p)] for p in self.readings]  # when each reading's count began
+        self.seconds = [(p.at - start).total_seconds() for p, start in zip(self.readings, self.starts)]
+        self.counts = [_switch_count(p) for p in self.readings]
+        self.times = [p.at for p in self.readings]
+        self.back = _back_since(pings)
+        # The time the first k readings cover together (a rolling counter's windows overlap: once).
+        self.covered = [0.0]
+        for i, p in enumerate(self.readings):
+            step = min(self.seconds[i], (p.at - self.times[i - 1]).total_seconds()) if i else self.seconds[i]
+            self.covered.append(self.covered[-1] + step)
+        self._rates: dict[int, tuple[float, float] | None] = {}
+
+    def rate(self, indices: Sequence[int]) -> float:
+        """Switches per second over these readings."""
+        return sum(self.counts[i] for i in indices) / max(1.0, sum(self.seconds[i] for i in indices))
+
+    def usual_rate(self, indices: Sequence[int]) -> float:
+        """Switches per second over these readings, leaving out those at a distraction's level:
+        over ``distraction_factor`` x their median rate and ``distraction_min_switches`` a tick
+        period (an episode is not the person's pace)."""
+        config, tick = self.config, self.tick
+        median = statistics.median(self.counts[i] / max(self.seconds[i], 1.0) for i in indices)
+        return self.rate(
+            [
+                i
+                for i in indices
+                if self.counts[i]
+                <= max(
+                    config.distraction_factor * median * self.seconds[i],
+                    config.distraction_min_switches * max(1.0, self.seconds[i] / tick),
+                )
+            ]
+        )
+
+    def rate_before(self, moment: datetime) -> tuple[float, float] | None:
+        """(rate, an upper bound on it) per second from the readings up to ``moment``, or None:
+        once they cover ``distraction_rate_ticks`` tick periods, leaving out those at a
+        distraction's level (an earlier episode is not the person's pace); before that, the
+        person's norm (a rolling counter's only)."""
+        config, tick = self.config, self.tick
+        wanted = config.distraction_rate_ticks * tick
+        k = bisect.bisect_right(self.times, moment)
+        if k not in self._rates:
+            self._rates[k] = None
+            covered = self.covered[k]
+            if k and covered >= wanted - _EPSILON:
+                rate = self.usual_rate(range(k))
+                seen = rate * covered  # the switches in the time they cover
+                self._rates[k] = (rate, upper_bound(int(seen), config.distraction_rate_confidence) / covered)
+            elif self.norm is not None and self.rolling:
+                seen = self.norm.median * config.distraction_rate_ticks
+                self._rates[k] = (seen / wanted, upper_bound(int(seen), config.distraction_rate_confidence) / wanted)
+        return self._rates[k]
+
+    def chain(self, end: int) -> list[int]:
+        """The readings back from ``end`` whose counts are disjoint, latest first, not across an absence."""
+        found = [end]
+        for i in range(end - 1, -1, -1):
+            if self.back is not None and self.times[i] <= self.back:
+                break
+            if self.times[i] <= self.starts[found[-1]] + timedelta(seconds=_EPSILON):
+                found.append(i)
+        return found
+
+    def rise(self, order: list[int], rate: float, own: float, earlier: Sequence[int]) -> tuple[list[int], datetime]:
+        """Where switching at ``rate`` rose to ``own`` in these readings (oldest first): at the
+        reading from which the excess over halfway between the two is largest, or earlier if
+        the readings before them (``earlier``, latest first) ran that high too. Per ping, the
+        rise is at the ping before that reading; rolling, where in its window the count says the
+        switching rose (``rate`` for part of it, the readings' own after)."""
+        counts, seconds = self.counts, self.seconds
+        middle = (rate + own) / 2
+        excess = [counts[i] - middle * seconds[i] for i in order]
+        kept = order[max(range(len(order)), key=lambda k: (sum(excess[k:]), -k)) :]
+        if len(kept) == len(order):
+            for i in earlier:
+                if counts[i] <= middle * seconds[i]:
+                    break
+                kept.insert(0, i)  # the switching had already risen
+        since = self.starts[kept[0]]
+        if self.rolling and len(kept) > 1:
+            after = self.rate(kept[1:])
+            if after > rate:
+                into = (after * self.tick - counts[kept[0]]) / (after - rate)
+                since += timedelta(seconds=_clamp(into, 0.0, self.tick))
+        return kept, since
+
+
 def _counted_run(
     pings: Sequence[PingSample],
     window_start: datetime,
@@ -254,71 +370,20 @@ def _counted_run(
     norm: Norm | None = None,
     rolling: bool = True,
 ) -> CountedRun:
-    """Sustained switching read as counts over the time they cover: the stretch of working
-    readings ending in this tick whose switches are too many (:func:`_switches_needed`) for the
-    person's rate before it.
+    """Sustained switching read as counts over the time they cover (:class:`_SwitchCounts`): the
+    stretch of working readings ending in this tick whose switches are too many
+    (:func:`_switches_needed`) for the person's rate before it (:meth:`_SwitchCounts.rate_before`;
+    not known yet, nothing is read as distraction).
 
-    A rolling counter's reading (``rolling``: the switches in the last tick period) covers the tick
-    period before it, so readings a tick period apart count disjoint windows: a stretch is a chain
-    of them back from a reading of this tick. A per-ping counter's reading covers the time since
-    the client's previous ping: a stretch is a run of them. Either spans at least a tick period, at
-    most ``_COUNTED_RUN_TICKS``, never across an absence.
-
-    The rate is the person's before the stretch: the working readings whose windows end before it,
-    once they cover ``distraction_rate_ticks`` tick periods, leaving out those at a distraction's
-    level (over ``distraction_factor`` x their median rate: an earlier episode is not the person's
-    pace); before that, the person's norm (``norm``, a rolling counter's only), else nothing is
-    read as distraction. Of the stretches that hold, the likeliest (Poisson log-likelihood ratio)
-    wins, and it must be sustained (more than one burst's worth). The episode begins at the
-    stretch's first reading above halfway from the rate before to the stretch's own, or earlier
-    if the readings just before the stretch (too early to read a rate against) ran that high too:
-    per ping, at the ping before it; rolling, where in its window the count says the switching
-    rose (the rate before for part of it, the stretch's own after)."""
+    A rolling counter's stretch is a chain of disjoint windows back from a reading of this tick, a
+    per-ping counter's a run of readings. Either spans at least a tick period, at most
+    ``_COUNTED_RUN_TICKS``, never across an absence. Of the stretches that hold, the likeliest
+    (Poisson log-likelihood ratio) wins, and it must be sustained (more than one burst's worth).
+    The episode begins where the switching rose to the stretch's own rate
+    (:meth:`_SwitchCounts.rise`)."""
     tick = config.tick_seconds
-    counted = [p for p in pings if p.app_switches is not None]
-    if rolling:
-        cover = {id(p): p.at - timedelta(seconds=tick) for p in counted}
-    else:
-        cover = {id(later): earlier.at for earlier, later in zip(counted, counted[1:])}
-    readings = [p for p in counted if p.activity not in (IDLE, AWAY) and id(p) in cover]
-    seconds = [(p.at - cover[id(p)]).total_seconds() for p in readings]
-    counts = [_switch_count(p) for p in readings]
-    times = [p.at for p in readings]
-    back = _back_since(pings)
-    wanted = config.distraction_rate_ticks * tick
-    # The time the first k readings cover together (a rolling counter's windows overlap: once).
-    covered = [0.0]
-    for i, p in enumerate(readings):
-        step = min(seconds[i], (p.at - readings[i - 1].at).total_seconds()) if i else seconds[i]
-        covered.append(covered[-1] + step)
-    rates: dict[int, tuple[float, float] | None] = {}
-
-    def rate_before(moment: datetime) -> tuple[float, float] | None:
-        """(rate, an upper bound on it) per second from the readings up to ``moment``, or None."""
-        k = bisect.bisect_right(times, moment)
-        if k not in rates:
-            rates[k] = None
-            if k and covered[k] >= wanted - _EPSILON:
-                per = [c / max(t, 1.0) for c, t in zip(counts[:k], seconds[:k])]
-                level = max(config.distraction_factor * statistics.median(per), config.distraction_min_switches / tick)
-                usual = [(c, t) for c, t, r in zip(counts[:k], seconds[:k], per) if r <= level]
-                rate = sum(c for c, _ in usual) / sum(t for _, t in usual)
-                seen = rate * covered[k]  # the switches in the time they cover
-                rates[k] = (rate, upper_bound(int(seen), config.distraction_rate_confidence) / covered[k])
-            elif norm is not None and rolling:
-                seen = norm.median * config.distraction_rate_ticks
-                rates[k] = (seen / wanted, upper_bound(int(seen), config.distraction_rate_confidence) / wanted)
-        return rates[k]
-
-    def chain(end: int) -> list[int]:
-        """The stretch's candidates back from ``end``, latest first: disjoint, not across an absence."""
-        found = [end]
-        for i in range(end - 1, -1, -1):
-            if back is not None and times[i] <= back:
-                break
-            if times[i] <= cover[id(readings[found[-1]])] + timedelta(seconds=_EPSILON):
-                found.append(i)
-        return found
+    read = _SwitchCounts(pings, config, rolling=rolling, norm=norm)
+    readings, counts, seconds, times, starts = read.readings, read.counts, read.seconds, read.times, read.starts
 
     def sustained(stretch: list[int], rate: float) -> bool:
         """More than one burst's worth of switching. Per ping: two readings at twice the rate.
@@ -328,7 +393,7 @@ def _counted_run(
             return sum(counts[i] > _RUN_START_FACTOR * rate * seconds[i] for i in stretch) >= 2
         if sum(counts[i] > _SUSTAINED_FACTOR * rate * tick for i in stretch) >= 2:
             return True
-        start = cover[id(readings[stretch[-1]])]
+        start = starts[stretch[-1]]
         high = [
             t for t, c in zip(times, counts) if start < t <= times[stretch[0]] and c > _RUN_START_FACTOR * rate * tick
         ]
@@ -336,16 +401,16 @@ def _counted_run(
 
     known = [i for i, p in enumerate(readings) if p.at <= window_start]
     interval = tick if rolling else statistics.median(seconds[i] for i in known) if known else tick
-    latest = rate_before(cover[id(readings[known[-1]])]) if known else None
+    latest = read.rate_before(starts[known[-1]]) if known else None
     leave_mark = _switches_needed(tick, *latest, config, tolerance) * interval / tick if latest else None
     best: tuple[float, list[int], float, float, float] | None = None  # (ratio, stretch latest first, need, rate, span)
     for end in (i for i, p in enumerate(readings) if p.at > window_start):
-        links = chain(end)
+        links = read.chain(end)
         seen = span = 0.0
         for n, i in enumerate(links):
-            if (times[end] - cover[id(readings[i])]).total_seconds() > _COUNTED_RUN_TICKS * tick + _EPSILON:
+            if (times[end] - starts[i]).total_seconds() > _COUNTED_RUN_TICKS * tick + _EPSILON:
                 break
-            known_rate = rate_before(cover[id(readings[i])])
+            known_rate = read.rate_before(starts[i])
             if known_rate is None:
                 break
             rate, bound = known_rate
@@ -364,23 +429,8 @@ def _counted_run(
     if best is None:
         return CountedRun((), leave_mark)
     _, links, need, rate, span = best
-    order = list(reversed(links))
-    middle = (rate + sum(counts[i] for i in order) / span) / 2  # halfway to the stretch's own rate
-    excess = [counts[i] - middle * seconds[i] for i in order]
-    order = order[max(range(len(order)), key=lambda k: (sum(excess[k:]), -k)) :]
-    earlier = chain(links[0])[len(links) :]  # before the stretch: too early to read a rate against
-    if len(order) == len(links):
-        for i in earlier:
-            if counts[i] <= middle * seconds[i]:
-                break
-            order.insert(0, i)  # the switching had already risen
-    first = readings[order[0]]
-    since = cover[id(first)]
-    if rolling and len(order) > 1:
-        own = sum(counts[i] for i in order[1:]) / sum(seconds[i] for i in order[1:])
-        if own > rate:  # the first window's count: the rate before for part of it, the stretch's own after
-            into = (own * tick - counts[order[0]]) / (own - rate)
-            since += timedelta(seconds=_clamp(into, 0.0, tick))
+    earlier = read.chain(links[0])[len(links) :]  # before the stretch: too early to read a rate against
+    order, since = read.rise(list(reversed(links)), rate, sum(counts[i] for i in links) / span, earlier)
     return CountedRun(
         tuple(readings[i] for i in order),
         need * interval / span,
@@ -388,6 +438,40 @@ def _counted_run(
         f"You've switched apps {int(sum(counts[i] for i in links))} times in "
         f"{duration_text(minutes_in_ticks(round(span / tick)) if rolling else max(1, round(span / 60)))}.",
     )
+
+
+def switching_rise(
+    pings: Sequence[PingSample], since: datetime, until: datetime, config: PolicyConfig
+) -> datetime | None:
+    """When an episode of switching began, read once it is over (the summary's start for it):
+    where the switching rose (:meth:`_SwitchCounts.rise`) from the person's rate around it (the
+    working readings within ``_RISE_LOOKBACK_TICKS`` tick periods before and after it, leaving out
+    those at a distraction's level) to its own, from its detection's ``since`` to its end
+    (``until``). At detection the rate was read from the minutes before only, and a person who
+    was unusually quiet then had their ordinary switching read as the episode's beginning.
+    Looked for from a tick period before ``since``; None when the counts cannot say."""
+    tick = timedelta(seconds=config.tick_seconds)
+    around = tick * _RISE_LOOKBACK_TICKS
+    counters = [p for p in pings if p.app_switches is not None and p.at < until]
+    if not counters:
+        return None
+    near = [p for p in pings if since - around <= p.at <= until + around]
+    read = _SwitchCounts(near, config, rolling=not counters[-1].counts_since_last_ping)
+    before = [i for i, t in enumerate(read.times) if t < until]
+    if not before:
+        return None
+    links = read.chain(before[-1])
+    inside = [i for i in links if read.starts[i] >= since - tick]
+    if not inside:
+        return None
+    outside = [i for i, t in enumerate(read.times) if t <= read.starts[inside[-1]] or read.starts[i] >= until]
+    if sum(read.seconds[i] for i in outside) < config.distraction_rate_ticks * tick.total_seconds() - _EPSILON:
+        return None
+    rate = read.usual_rate(outside)
+    own = read.rate([i for i in inside if read.starts[i] >= since])
+    if own <= rate:
+        return None
+    return read.rise(list(reversed(inside)), rate, own, links[len(inside) :])[1]
 
 
 def distraction_signal(

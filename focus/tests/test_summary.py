@@ -111,7 +111,7 @@ def test_compressed_run_reads_like_a_real_one():
     assert run(2) == run(300)
 
 
-@pytest.mark.parametrize("tick_seconds", [0, -5, True, "300", None])
+@pytest.mark.parametrize("tick_seconds", [0, -5, float("inf"), float("nan"), True, "300", None])
 def test_bad_tick_seconds_is_a_value_error(tick_seconds):
     with pytest.raises(ValueError):
         build_summary(
@@ -1143,6 +1143,38 @@ def test_switching_that_began_during_a_closed_episode_continues_it():
     assert episode["detail"].startswith("low focus and app switching")
     later = [*events[:2], ev("distraction", 40, {"signal": "app_switches", "since": at(36).isoformat()})]
     assert [p["at_minute"] for p in of_kind(summarize(later), "distraction")] == [29.0, 36.0]
+
+
+@pytest.mark.parametrize("tick", [300, 2])
+def test_a_switching_episode_begins_where_the_switching_rose_read_with_all_of_it(tick):
+    """Issue 11: a person unusually quiet for their first twenty minutes (one switch in five) has
+    their ordinary pace (two a ping from minute 20) read at detection as the distraction's start.
+    Once it is over, the readings after it show their pace too (two a ping), and the episode
+    begins where the switching rose to its own (eight a ping from minute 30)."""
+    minutes = [2.5 * k for k in range(1, 25)]
+    counts = [k % 2 if m <= 20 else 8 if 30 < m <= 40 else 2 for k, m in enumerate(minutes)]
+    switches = [
+        ev(
+            "ping",
+            m,
+            {"activity": "active", "app_switches": c, "app_switches_counter": "since_last_ping"},
+            tick_seconds=tick,
+        )
+        for m, c in zip(minutes, counts)
+    ]
+    detected = ev(
+        "distraction",
+        35,
+        {"signal": "app_switches", "since": at(20, tick).isoformat(), "threshold": 4.0},
+        tick_seconds=tick,
+    )
+    events = sorted([*switches, detected], key=lambda e: e.ts)
+    (episode,) = of_kind(summarize(events, minutes=60, estimated=60, tick_seconds=tick), "distraction")
+    assert (episode["at_minute"], episode["minutes"]) == (30.0, 12.5)  # ended by the 2 at 42.5
+    # Too few readings around it to read the person's pace by: the detection's own start stands.
+    few = [e for e in events if at(12.5, tick) <= e.ts <= at(45, tick)]
+    (early,) = of_kind(summarize(few, minutes=60, estimated=60, tick_seconds=tick), "distraction")
+    assert early["at_minute"] == 20.0
 
 
 def test_a_distraction_episode_ends_when_the_person_steps_away():

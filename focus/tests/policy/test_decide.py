@@ -562,6 +562,17 @@ def test_a_per_ping_counter_is_read_by_its_switches_over_the_time_they_cover():
     assert decision.event_type == "nudge" and decision.content["kind"] == "refocus"
 
 
+def test_a_moment_of_thought_counts_toward_the_persons_rate():
+    """One idle reading among active ones is a moment of thought: its count covers its minutes
+    like any other, so the person's rate is known after twenty minutes however many such readings
+    there are (left out, half of them here, it was known only after forty)."""
+    session = Session(NO_CHECK_IN)
+    session.run(4, per_ping(1), per_ping(1, activity="idle"))
+    session.tick(per_ping(1), per_ping(5))
+    session.tick(per_ping(5), per_ping(5))
+    assert session.detected("distraction") == [6]
+
+
 def test_a_per_ping_counters_ordinary_counts_are_not_a_distraction():
     session = Session(NO_CHECK_IN)
     for n in range(16):  # 0-3 a ping around a rate of 1.5: Poisson-like noise, including a 3, 3
