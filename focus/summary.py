@@ -54,7 +54,9 @@ What goes in
     rhythm snapshots), read as a median of ``SPIKE_SMOOTHING`` points, rose at least
     ``SPIKE_DELTA`` (the policy's 0.15 heuristic) above the session's own start (the median of
     its first pinged readings) within ``SPIKE_WITHIN_MINUTES``; it lasts until it falls below
-    half that rise (hysteresis: one point per episode); ``minutes`` is how long it stayed up.
+    half that rise (hysteresis: one point per episode), and goes on if it rises again within
+    ``SPIKE_MERGE_MINUTES``; one over within a tick period is not listed; ``minutes`` is how
+    long it stayed up.
   * ``nudge_ignored``: a ``nudge``/``break`` that is not itself a break suggestion, followed within
     ``NUDGE_FOLLOW_PERIODS`` tick periods (and before the next nudge) by a ``distraction`` event.
 - nudges: ``nudge``/``break`` events counted by ``kind``; ``tick`` events (nothing sent) counted
@@ -137,9 +139,11 @@ EPISODE_MERGE_PERIODS = 1.5  # distraction events closer than this (in tick peri
 DISTRACTION_LEAVE_FRACTION = 0.75  # switches below this share of the threshold end it (the policy's)
 IDLE_GAP_MIN_MINUTES = 7.0  # shorter idle/away stretches are a pause for thought, not a gap (a tick and a half)
 IDLE_MERGE_MINUTES = 3.0  # idle/away stretches closer than this are one gap
-SPIKE_BASE_READINGS = 3  # a pinged series' baseline: the median of its first readings (never a default)
+SPIKE_BASE_READINGS = 5  # a pinged series' baseline: the median of its first readings (never a default) ...
+SPIKE_BASE_MIN_READINGS = 3  # ... once there are this many (focus/policy: stress_baseline_readings)
 SPIKE_SMOOTHING = 3  # a spike is read on the median of this many consecutive points
 SPIKE_WITHIN_MINUTES = 30.0  # a spike rose SPIKE_DELTA within this long: a slower climb is a drift
+SPIKE_MERGE_MINUTES = 10.0  # a spike rising again this soon after it fell goes on
 IDLE_SINGLE_READING_MINUTES = 10.0  # a stretch of one idle reading must last this long (a page pings once per tick)
 NUDGE_FOLLOW_PERIODS = 2.0  # a distraction this soon after a nudge means the nudge did not stick
 LOW_FOCUS = 0.3  # self-reported focus at or below this is low (docs/policy.md)
@@ -586,17 +590,20 @@ def _spikes(events: Sequence[EventRecord], clock: _Clock, key: str) -> list[dict
     """Stress or fatigue up at least ``SPIKE_DELTA`` from where the session began, with hysteresis.
 
     The baseline of a pinged series is the median of its first ``SPIKE_BASE_READINGS`` readings
-    (the person's own start, never the model's defaults a new person's rhythm snapshot holds);
+    (at least ``SPIKE_BASE_MIN_READINGS``: the person's own start, never the model's defaults a
+    new person's rhythm snapshot holds);
     with fewer readings, or a rhythm-only series, the earliest value known from any source. Each point is read as the median of the last
     ``SPIKE_SMOOTHING`` (one noisy reading is not a spike); a spike starts when that reaches the
     baseline + ``SPIKE_DELTA`` having risen that much within ``SPIKE_WITHIN_MINUTES`` (a slow
     drift over a long session is not a spike), and ends only when it falls below the baseline +
-    half of it, so a value hovering at the threshold is one friction point, not many."""
+    half of it, so a value hovering at the threshold is one friction point, not many. A spike
+    that rises again within ``SPIKE_MERGE_MINUTES`` of its end goes on (one dip below half the
+    rise is noise, not a recovery), and one that was over within a tick period was a blip."""
     points, source = _series(events, clock, key)
     if not points:
         return []
     base: float | None = None
-    if source == "ping" and len(points) >= SPIKE_BASE_READINGS:
+    if source == "ping" and len(points) >= SPIKE_BASE_MIN_READINGS:
         base = statistics.median(v for _, v in points[:SPIKE_BASE_READINGS])
     else:
         for e in events:
@@ -610,15 +617,17 @@ def _spikes(events: Sequence[EventRecord], clock: _Clock, key: str) -> list[dict
             return []
     enter = base + SPIKE_DELTA - 1e-9
     leave = base + SPIKE_DELTA / 2
-    spikes: list[dict] = []
     up_at: float | None = None
     high = base
 
+    ended: list[tuple[float, float, float]] = []  # (rose, fell, highest)
+
     def add(end: float) -> None:
         assert up_at is not None  # called only while a spike is open
-        spikes.append(
-            _friction(f"{key}_spike", up_at, max(0.0, end - up_at), f"{key} rose from {base:.0%} to {high:.0%}")
-        )
+        if ended and up_at - ended[-1][1] < SPIKE_MERGE_MINUTES:
+            ended[-1] = (ended[-1][0], end, max(ended[-1][2], high))
+        else:
+            ended.append((up_at, end, high))
 
     values = [v for _, v in points]
     levels: list[tuple[float, float]] = []
@@ -639,7 +648,12 @@ def _spikes(events: Sequence[EventRecord], clock: _Clock, key: str) -> list[dict
                 up_at = None
     if up_at is not None:
         add(clock.total)
-    return spikes
+    period = minutes_in_ticks(1)
+    return [
+        _friction(f"{key}_spike", rose, fell - rose, f"{key} rose from {base:.0%} to {top:.0%}")
+        for rose, fell, top in ended
+        if fell - rose >= period or fell >= clock.total
+    ]
 
 
 def _ignored_nudges(events: Sequence[EventRecord], clock: _Clock) -> list[dict]:

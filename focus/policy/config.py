@@ -87,12 +87,14 @@ class PolicyConfig:
     # "Stress and fatigue": stress up >= 0.15 from the session start (a heuristic); the same
     # rise is used for fatigue; >= 0.8 on either is high.
     # The level read is the median of the latest stress_smoothing_readings pinged values; the
-    # session's start is the median of its first stress_baseline_readings (the person's norm
-    # stands in until then; never the model's defaults); a level within a rise of high at the
+    # session's start is the median of its first stress_baseline_readings, read from its first
+    # stress_smoothing_readings until there are that many (the person's norm stands in until
+    # then; never the model's defaults): a start read from three readings of a person who began
+    # a little calmer than usual made their ordinary level a rise. A level within a rise of high at the
     # start needs a further rise. After a recovery break the same signal must rise another
     # stress_rise, or first fall back a whole rise (or to within half a rise of the start).
     stress_smoothing_readings: int = 3
-    stress_baseline_readings: int = 3
+    stress_baseline_readings: int = 5
     stress_rise: float = 0.15
     fatigue_rise: float = 0.15
     high_stress: float = 0.8

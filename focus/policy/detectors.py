@@ -595,11 +595,12 @@ def strain_baseline(
     """(baseline, from_this_session) for stress or fatigue, or None while it is not known.
 
     When the session's pings carry the value: the median of its first ``stress_baseline_readings``
-    readings; until there are that many, the person's norm from earlier sessions (if known), else
+    readings, read from its first ``stress_smoothing_readings`` (as many as a level rests on) until
+    there are that many; before that, the person's norm from earlier sessions (if known), else
     nothing (a first session is read from its own first readings, never from the model's
     defaults). When pings never carry it: the rhythm snapshot at the session start."""
     readings = _pinged(pings, attr)
-    if len(readings) >= config.stress_baseline_readings:
+    if len(readings) >= min(config.stress_smoothing_readings, config.stress_baseline_readings):
         return float(statistics.median(readings[: config.stress_baseline_readings])), True
     if readings:
         norm = norms.known(attr) if norms is not None else None

@@ -1201,6 +1201,19 @@ def test_a_distraction_without_a_usable_since_starts_at_its_event(since):
     assert (episode["at_minute"], episode["minutes"]) == (25.0, 5.0)
 
 
+def test_a_spike_that_dips_and_rises_again_soon_is_one_and_a_blip_is_none():
+    """Issue 11 (held-out seeds): stress up for an hour dipped below half its rise for a reading
+    or two and was two friction points; a median that was up for two minutes was one more."""
+    start = [0.3] * 5
+    dipped = pings(*start, *[0.5] * 5, 0.35, 0.35, *[0.5] * 5, key="stress", every=2)
+    (spike,) = of_kind(summarize(dipped, minutes=60, estimated=60), "stress_spike")
+    assert (spike["at_minute"], spike["minutes"]) == (13.0, 47.0)
+    apart = pings(*start, *[0.5] * 5, *[0.35] * 6, *[0.5] * 5, key="stress", every=2)
+    assert len(of_kind(summarize(apart, minutes=60, estimated=60), "stress_spike")) == 2
+    blip = pings(*start, 0.5, 0.5, 0.3, 0.3, *[0.3] * 10, key="stress", every=1)
+    assert of_kind(summarize(blip, minutes=60, estimated=60), "stress_spike") == []
+
+
 def test_a_slow_drift_is_not_a_spike_but_a_step_is():
     """Issue 11: tiredness creeping up over a long session is what work does, not a friction point."""
     drift = [ev("session_start", 0, rhythm={"fatigue": 0.3})] + pings(

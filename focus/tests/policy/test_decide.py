@@ -720,6 +720,27 @@ def test_the_sessions_first_pinged_stress_readings_are_the_baseline_and_one_read
     assert _stress(ping_stress=0.9, early_pings=early) is None  # one reading: the median of three holds
 
 
+@pytest.mark.parametrize(
+    "baseline_readings, expected", [(5, None), (3, "Your stress is up from 42% to 57% since you started.")]
+)
+def test_the_sessions_start_rests_on_its_first_five_readings(baseline_readings, expected):
+    """Issue 11 (held-out seeds): a new person whose usual stress is about 0.5 began a little
+    calmer (0.42, 0.44, 0.42). Read from those three, their ordinary 0.57 was a rise; the first
+    five say 0.44, and it is not."""
+    readings = [ping(at(1 + i), stress=v) for i, v in enumerate((0.42, 0.44, 0.42, 0.5, 0.48, 0.57, 0.57))]
+    window = [ping(at(20), stress=0.57)]
+    config = replace(CFG, stress_baseline_readings=baseline_readings)
+    found = stress_trigger(
+        window=window,
+        pings=[*readings, *window],
+        rhythm_now=RhythmValues(),
+        rhythm_at_start=RhythmValues(),
+        started_at=T0,
+        config=config,
+    )
+    assert found == expected
+
+
 def _heart(early_hrv=(), later_hrv=(), early_hr=(), later_hr=()):
     pings = [ping(at(1 + i), hrv_ms=v) for i, v in enumerate(early_hrv)]
     pings += [ping(at(1 + i), heart_rate=v) for i, v in enumerate(early_hr)]
