@@ -416,7 +416,7 @@ def _distraction_episodes(events: Sequence[EventRecord], clock: _Clock, tick_sec
     period = minutes_in_ticks(1)
     tick = timedelta(seconds=tick_seconds)
     config = PolicyConfig(tick_seconds=tick_seconds)
-    pings = [PingSample.from_content(e.ts, _content(e)) for e in events if e.event_type == "ping"]
+    pings: list[PingSample] | None = None  # read once, when an episode of switching needs them
     episodes: list[dict] = []
     current: dict | None = None
     closed: tuple[dict, float] | None = None  # the latest episode closed, and until when it may go on
@@ -424,8 +424,11 @@ def _distraction_episodes(events: Sequence[EventRecord], clock: _Clock, tick_sec
     def began(episode: dict, cap: datetime) -> float:
         """A switching episode begins where the switching rose, read with all of it (its
         detection's own ``since`` was read before the rest of it was seen)."""
+        nonlocal pings
         if episode["signals"][0] != "app_switches":
             return episode["first"]
+        if pings is None:
+            pings = [PingSample.from_content(e.ts, _content(e)) for e in events if e.event_type == "ping"]
         until = min(episode["until"] or episode["last_at"] + tick, cap)
         rose = switching_rise(pings, episode["since"], until, config)
         return episode["first"] if rose is None else min(clock.minute(rose), episode["detected_minute"])
@@ -464,7 +467,6 @@ def _distraction_episodes(events: Sequence[EventRecord], clock: _Clock, tick_sec
                 current = {
                     "first": _distraction_start(e, minute, clock),
                     "since": min(since, _aware(e.ts)) if since is not None else _aware(e.ts),
-                    "detected": _aware(e.ts),
                     "detected_minute": minute,
                     "last": minute,
                     "signals": [],
