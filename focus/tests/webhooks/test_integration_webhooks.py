@@ -119,7 +119,10 @@ def test_a_receiver_answering_500_twice_gets_it_on_the_third_attempt_and_the_adm
     attempts = list(delivery.attempt_log.values_list("number", "status_code", "ok"))
     assert attempts == [(1, 500, False), (2, 503, False), (3, 200, True)]
     gaps = [(b.at - a.at).total_seconds() for a, b in zip(delivery.attempt_log.all(), delivery.attempt_log.all()[1:])]
-    assert gaps[1] > gaps[0] * 1.5 - 0.2  # the backoff doubles (0.5 s, then 1 s, each up to a sweep later)
+    # No attempt comes before its backoff is over (0.5 s, then 1 s). How much later it comes depends on the
+    # sweeps and on how busy the machine is, so only the lower bound is read here; that the backoff doubles
+    # is checked with a pinned clock in test_delivery.py.
+    assert gaps[0] >= 0.5 and gaps[1] >= 1.0, gaps
 
     page = admin_client.get(f"/admin/focus/webhookdelivery/{delivery.id}/change/")
     assert page.status_code == 200
