@@ -433,11 +433,15 @@ def _distraction_episodes(events: Sequence[EventRecord], clock: _Clock, tick_sec
         rose = switching_rise(pings, episode["since"], until, config)
         return episode["first"] if rose is None else min(clock.minute(rose), episode["detected_minute"])
 
+    def ended(episode: dict) -> float:
+        """The minute it ended at: where a ping said so, else one tick period after its last event."""
+        return clock.minute(episode["until"]) if episode["until"] is not None else episode["last"] + period
+
     def close(end_cap: float, cap: datetime) -> None:
         nonlocal current, closed
         if current is not None:
             first = began(current, cap)
-            end = current["end"] if current["end"] is not None else current["last"] + period
+            end = ended(current)
             end = max(min(end, end_cap, clock.total), first)
             # A self-report closes at the next good rating; the switching behind it may show later.
             closed = (current, end + (period if set(current["signals"]) <= {"low_focus"} else 0.0))
@@ -454,10 +458,14 @@ def _distraction_episodes(events: Sequence[EventRecord], clock: _Clock, tick_sec
         minute = clock.minute(e.ts)
         if e.event_type == "distraction" and _signal(e) not in IDLE_SIGNALS:
             signal = _signal(e)
-            if current is not None and minute - current["last"] >= EPISODE_MERGE_PERIODS * period:
-                ended = current["end"] if current["end"] is not None else current["last"] + period
-                if _distraction_start(e, minute, clock) >= ended:  # evidence that overlaps it is the same stretch
-                    close(clock.total, clock.ended_at)
+            # A detection a while after the last one whose evidence begins after it ended is a new
+            # episode; evidence that overlaps it is the same stretch.
+            if (
+                current is not None
+                and minute - current["last"] >= EPISODE_MERGE_PERIODS * period
+                and _distraction_start(e, minute, clock) >= ended(current)
+            ):
+                close(clock.total, clock.ended_at)
             if current is None and closed is not None and _distraction_start(e, minute, clock) < closed[1]:
                 current = closed[0]  # its evidence began within the last episode: that one goes on
                 episodes.pop()
@@ -472,13 +480,11 @@ def _distraction_episodes(events: Sequence[EventRecord], clock: _Clock, tick_sec
                     "signals": [],
                     "reason": reason if isinstance(reason, str) else "",
                     "threshold": None,
-                    "end": None,
                     "until": None,  # when it ended (the ping that said so)
-                    "left": None,  # the minute of an idle/away ping just seen, and when
-                    "left_at": None,
+                    "left_at": None,  # when an idle/away ping was just seen
                 }
             current["last"], current["last_at"] = minute, _aware(e.ts)
-            current["end"] = current["left"] = current["until"] = current["left_at"] = None
+            current["until"] = current["left_at"] = None
             current["signals"].append(signal)
             threshold = _number(_content(e).get("threshold"), 0.0)
             if signal == "app_switches" and threshold is not None:
@@ -488,25 +494,22 @@ def _distraction_episodes(events: Sequence[EventRecord], clock: _Clock, tick_sec
             if e.event_type == "flow_start":
                 close(minute, _aware(e.ts))
                 continue
-            if e.event_type != "ping" or current["end"] is not None:
+            if e.event_type != "ping" or current["until"] is not None:
                 continue
             if content.get("activity") in IDLE_ACTIVITIES:
-                if current["left"] is not None:
-                    current["end"], current["until"] = (
-                        current["left"],
-                        current["left_at"],
-                    )  # two in a row: they stepped away
+                if current["left_at"] is not None:
+                    current["until"] = current["left_at"]  # two in a row: they stepped away
                     continue
-                current["left"], current["left_at"] = minute, _aware(e.ts)
+                current["left_at"] = _aware(e.ts)
             else:
-                current["left"] = current["left_at"] = None
+                current["left_at"] = None
             switches = _number(content.get("app_switches"), 0.0)
             if (
                 current["threshold"] is not None
                 and switches is not None
                 and switches < DISTRACTION_LEAVE_FRACTION * current["threshold"]
             ):
-                current["end"], current["until"] = minute, _aware(e.ts)  # the switching calmed down here
+                current["until"] = _aware(e.ts)  # the switching calmed down here
             elif (
                 "low_focus" in current["signals"]
                 and set(current["signals"]) <= {"low_focus"}
