@@ -435,7 +435,11 @@ def _distraction_episodes(events: Sequence[EventRecord], clock: _Clock, tick_sec
 
     def ended(episode: dict) -> float:
         """The minute it ended at: where a ping said so, else one tick period after its last event."""
-        return clock.minute(episode["until"]) if episode["until"] is not None else episode["last"] + period
+        return (
+            clock.minute(episode["until"])
+            if episode["until"] is not None
+            else clock.minute(episode["last_at"]) + period
+        )
 
     def close(end_cap: float, cap: datetime) -> None:
         nonlocal current, closed
@@ -462,7 +466,7 @@ def _distraction_episodes(events: Sequence[EventRecord], clock: _Clock, tick_sec
             # episode; evidence that overlaps it is the same stretch.
             if (
                 current is not None
-                and minute - current["last"] >= EPISODE_MERGE_PERIODS * period
+                and minute - clock.minute(current["last_at"]) >= EPISODE_MERGE_PERIODS * period
                 and _distraction_start(e, minute, clock) >= ended(current)
             ):
                 close(clock.total, clock.ended_at)
@@ -476,14 +480,13 @@ def _distraction_episodes(events: Sequence[EventRecord], clock: _Clock, tick_sec
                     "first": _distraction_start(e, minute, clock),
                     "since": min(since, _aware(e.ts)) if since is not None else _aware(e.ts),
                     "detected_minute": minute,
-                    "last": minute,
                     "signals": [],
                     "reason": reason if isinstance(reason, str) else "",
                     "threshold": None,
                     "until": None,  # when it ended (the ping that said so)
                     "left_at": None,  # when an idle/away ping was just seen
                 }
-            current["last"], current["last_at"] = minute, _aware(e.ts)
+            current["last_at"] = _aware(e.ts)  # its latest detection
             current["until"] = current["left_at"] = None
             current["signals"].append(signal)
             threshold = _number(_content(e).get("threshold"), 0.0)
